@@ -1,0 +1,151 @@
+//! One error for every API call: which call, what went wrong, and the cause.
+
+use std::time::Duration;
+
+/// What failed, in words a person can act on. `call` names the request
+/// ("get credential cred-1 of connector k-1"), `kind` the failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{call}: {kind}")]
+pub struct ApiError {
+    pub call: String,
+    #[source]
+    pub kind: ErrorKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    /// The request never got an HTTP answer: refused, reset, DNS, TLS, or a timeout.
+    #[error("{what}")]
+    Transport {
+        what: String,
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The server answered with an error status. `message` is its `{"message"}` when it sent
+    /// one, else the start of the raw body.
+    #[error("the server answered {status}{}", message_suffix(.message))]
+    Status {
+        status: u16,
+        code: Option<i64>,
+        message: String,
+    },
+    /// A 200 whose body is not what the API documents.
+    #[error("the reply could not be read: {what}")]
+    Decode { what: String },
+    /// The credentials were refused, or could not be used.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The configuration cannot work (a plain-http remote endpoint, a client id without host).
+    #[error("{0}")]
+    Config(String),
+    /// The server sent the same page token twice: following it would loop for ever.
+    #[error("the server repeated page token {0:?}; stopped instead of looping")]
+    RepeatedPageToken(String),
+    /// Retries ran out of their time budget.
+    #[error("gave up after {tries} tries over {:.1}s: {last}", .elapsed.as_secs_f64())]
+    GaveUp {
+        tries: u32,
+        elapsed: Duration,
+        last: Box<ErrorKind>,
+    },
+}
+
+fn message_suffix(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(": {message}")
+    }
+}
+
+impl ApiError {
+    pub fn new(call: impl Into<String>, kind: ErrorKind) -> Self {
+        Self {
+            call: call.into(),
+            kind,
+        }
+    }
+
+    /// The HTTP status of the final answer, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.kind.status()
+    }
+}
+
+impl ErrorKind {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ErrorKind::Status { status, .. } => Some(*status),
+            ErrorKind::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+}
+
+/// Longest server body kept in an error: enough to read, not enough to flood a screen.
+pub const BODY_EXCERPT: usize = 300;
+
+/// The message of an error body: `{"code","message"}` when present (gRPC status JSON), an
+/// OAuth `{"error","error_description"}`, else the raw body cut to a sane length.
+pub fn server_message(body: &[u8]) -> (Option<i64>, String) {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        let code = v.get("code").and_then(|c| c.as_i64());
+        for key in ["message", "error_description", "error"] {
+            if let Some(m) = v
+                .get(key)
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.is_empty())
+            {
+                return (code, excerpt(m));
+            }
+        }
+        return (code, excerpt(&String::from_utf8_lossy(body)));
+    }
+    (None, excerpt(&String::from_utf8_lossy(body)))
+}
+
+/// At most BODY_EXCERPT characters, cut on a character boundary, with an ellipsis when cut.
+pub fn excerpt(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(BODY_EXCERPT) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_status_json_gives_its_message() {
+        let (code, m) =
+            server_message(br#"{"code":5,"message":"credential not found","details":[]}"#);
+        assert_eq!(code, Some(5));
+        assert_eq!(m, "credential not found");
+    }
+
+    #[test]
+    fn a_raw_body_is_cut() {
+        let body = "x".repeat(10_000);
+        let (_, m) = server_message(body.as_bytes());
+        assert_eq!(m.chars().count(), BODY_EXCERPT + 1);
+    }
+
+    #[test]
+    fn the_display_names_call_status_and_message() {
+        let e = ApiError::new(
+            "get credential c1",
+            ErrorKind::Status {
+                status: 503,
+                code: None,
+                message: "overloaded".into(),
+            },
+        );
+        assert_eq!(
+            e.to_string(),
+            "get credential c1: the server answered 503: overloaded"
+        );
+        assert_eq!(e.status(), Some(503));
+    }
+}
