@@ -1,11 +1,24 @@
 //! One reqwest client for every call: auth, paging, retries, timeouts.
 
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::ClientSecret;
-use super::error::ApiError;
-use super::model::{App, Connector, ConnectorCredential};
+use chrono::Utc;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::auth::{self, ClientSecret};
+use super::error::{ApiError, ErrorKind, server_message};
+use super::model::{App, Connector, ConnectorCredential, ConnectorListItem, CredentialReply, Page};
 use super::secret::SecretString;
+
+/// Page size for every list call: the API's maximum, so a tenant is walked in few requests.
+const PAGE_SIZE: u32 = 100;
+/// A token is renewed this long before the server says it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
 /// How to reach and authenticate with a tenant.
 #[derive(Debug, Clone, Default)]
@@ -17,8 +30,46 @@ pub struct ClientOptions {
     pub access_token: Option<SecretString>,
     /// A URL or host[:port] that overrides the host from the client id.
     pub endpoint: Option<String>,
-    pub connect_timeout: Option<Duration>,
-    pub request_timeout: Option<Duration>,
+    pub timeouts: Timeouts,
+    pub retry: RetryPolicy,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Whole request, body included.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Backoff for retried calls: `base`, 2×, 4×... capped at `max_delay`, with jitter; at most
+/// `max_tries` tries and `budget` in all. The defaults follow ConductorOne's Terraform
+/// provider (1 s doubling to 30 s, 5 tries).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_tries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_tries: 5,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            budget: Duration::from_secs(90),
+        }
+    }
 }
 
 /// The answer to a revoke.
@@ -36,47 +87,702 @@ pub struct Rotated {
     pub secret: SecretString,
 }
 
+/// Whether a request may be sent again after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replay {
+    /// Reads, revoke (revoking twice is harmless) and token minting: retried on 429, 5xx
+    /// and transport errors.
+    Safe,
+    /// Rotate mints a credential: sending it twice could mint two. Retried only when the
+    /// server certainly did not act on it: the connection was never made, or it answered 429.
+    OnlyIfNotReceived,
+}
+
 #[derive(Clone)]
-pub struct Client {}
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    host: String,
+    auth: Auth,
+    retry: RetryPolicy,
+}
+
+enum Auth {
+    Static(SecretString),
+    Minted {
+        client_id: String,
+        secret: Box<ClientSecret>,
+        token: Mutex<Option<CachedToken>>,
+    },
+}
+
+struct CachedToken {
+    value: SecretString,
+    renew_at: Instant,
+}
 
 impl Client {
-    pub fn new(_options: ClientOptions) -> Result<Self, ApiError> {
-        todo!()
+    pub fn new(options: ClientOptions) -> Result<Self, ApiError> {
+        let config = |m: String| ApiError::new("configure the client", ErrorKind::Config(m));
+        let base = match (&options.endpoint, &options.client_id) {
+            (Some(endpoint), _) => parse_endpoint(endpoint).map_err(config)?,
+            (None, Some(id)) => {
+                parse_endpoint(auth::host_from_client_id(id).map_err(|e| config(e.to_string()))?)
+                    .map_err(config)?
+            }
+            (None, None) => {
+                return Err(config(
+                    "no client id or API endpoint is configured".to_string(),
+                ));
+            }
+        };
+        let host = host_port(&base);
+        let auth = match (
+            options.access_token,
+            options.client_id,
+            options.client_secret,
+        ) {
+            (Some(token), _, _) => Auth::Static(token),
+            (None, Some(client_id), Some(secret)) => Auth::Minted {
+                client_id,
+                secret: Box::new(secret),
+                token: Mutex::new(None),
+            },
+            (None, None, _) => return Err(config("no client id is configured".to_string())),
+            (None, Some(_), None) => {
+                return Err(config("no client secret is configured".to_string()));
+            }
+        };
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("credboard/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.timeouts.connect)
+            .timeout(options.timeouts.request)
+            // The bearer token goes to the tenant's host only: never follow a redirect.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| config(format!("the HTTP client could not be built: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                host,
+                auth,
+                retry: options.retry,
+            }),
+        })
     }
 
-    /// The tenant's host, as shown to the user.
+    /// The tenant's host[:port], as shown to the user.
     pub fn host(&self) -> &str {
-        todo!()
+        &self.inner.host
+    }
+
+    /// The client id used to authenticate, when one is (not for a ready-made token).
+    pub fn client_id(&self) -> Option<&str> {
+        match &self.inner.auth {
+            Auth::Minted { client_id, .. } => Some(client_id),
+            Auth::Static(_) => None,
+        }
+    }
+
+    /// Every app, page by page; `on_page` sees each page as it arrives so callers can start
+    /// work on the first apps before the last page is in.
+    pub async fn list_apps_paged(
+        &self,
+        mut on_page: impl FnMut(&[App]),
+    ) -> Result<Vec<App>, ApiError> {
+        self.list_all("list apps", "/api/v1/apps", |page: &[App]| on_page(page))
+            .await
     }
 
     pub async fn list_apps(&self) -> Result<Vec<App>, ApiError> {
-        todo!()
+        self.list_apps_paged(|_| {}).await
     }
 
-    pub async fn list_connectors(&self, _app_id: &str) -> Result<Vec<Connector>, ApiError> {
-        todo!()
+    pub async fn list_connectors(&self, app_id: &str) -> Result<Vec<Connector>, ApiError> {
+        let items: Vec<ConnectorListItem> = self
+            .list_all(
+                &format!("list the connectors of app {app_id}"),
+                &format!("/api/v1/apps/{}/connectors", seg(app_id)),
+                |_: &[ConnectorListItem]| {},
+            )
+            .await?;
+        Ok(items.into_iter().filter_map(|i| i.connector).collect())
     }
 
     /// `Ok(None)` when the server answers 404: the credential is gone.
     pub async fn get_credential(
         &self,
-        _app_id: &str,
-        _connector_id: &str,
-        _id: &str,
+        app_id: &str,
+        connector_id: &str,
+        id: &str,
     ) -> Result<Option<ConnectorCredential>, ApiError> {
-        todo!()
+        let call = format!("get credential {id}");
+        let path = credential_path(app_id, connector_id, id);
+        match self
+            .request::<CredentialReply>(&call, Method::GET, &path, None, Replay::Safe)
+            .await
+        {
+            Ok(reply) => reply.credential.map(Some).ok_or_else(|| {
+                ApiError::new(
+                    call,
+                    ErrorKind::Decode {
+                        what: "it has no \"credential\"".into(),
+                    },
+                )
+            }),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
+    /// Revoke is a POST with `{}`; a 404 means the credential is already gone, which is
+    /// what the caller wanted.
     pub async fn revoke(
         &self,
-        _app_id: &str,
-        _connector_id: &str,
-        _id: &str,
+        app_id: &str,
+        connector_id: &str,
+        id: &str,
     ) -> Result<Revoked, ApiError> {
-        todo!()
+        let call = format!("revoke credential {id}");
+        let path = credential_path(app_id, connector_id, id);
+        let body = serde_json::json!({});
+        match self
+            .request::<serde_json::Value>(&call, Method::POST, &path, Some(&body), Replay::Safe)
+            .await
+        {
+            Ok(_) => Ok(Revoked::Now),
+            Err(e) if e.status() == Some(404) => Ok(Revoked::AlreadyGone),
+            Err(e) => Err(e),
+        }
     }
 
-    pub async fn rotate(&self, _app_id: &str, _connector_id: &str) -> Result<Rotated, ApiError> {
-        todo!()
+    /// Mints a new credential for a connector. The secret is read from
+    /// `credential.clientSecret`, or the older replies' top-level `clientSecret`.
+    pub async fn rotate(&self, app_id: &str, connector_id: &str) -> Result<Rotated, ApiError> {
+        let call = format!("rotate a credential of connector {connector_id}");
+        let body = serde_json::json!({"appId": app_id, "connectorId": connector_id});
+        let reply: CredentialReply = self
+            .request(
+                &call,
+                Method::POST,
+                "/api/v1/apps/connectors/credentials",
+                Some(&body),
+                Replay::OnlyIfNotReceived,
+            )
+            .await?;
+        let decode = |what: &str| {
+            ApiError::new(
+                call.clone(),
+                ErrorKind::Decode {
+                    what: what.to_string(),
+                },
+            )
+        };
+        let mut credential = reply
+            .credential
+            .ok_or_else(|| decode("it has no \"credential\""))?;
+        let secret = credential
+            .client_secret
+            .take()
+            .or(reply.client_secret)
+            .ok_or_else(|| decode("it carries no client secret"))?;
+        if credential.id.is_none() {
+            return Err(decode("the new credential has no id"));
+        }
+        Ok(Rotated { credential, secret })
+    }
+
+    async fn list_all<T: DeserializeOwned>(
+        &self,
+        call: &str,
+        path: &str,
+        mut on_page: impl FnMut(&[T]),
+    ) -> Result<Vec<T>, ApiError> {
+        let mut all = Vec::new();
+        let mut seen = HashSet::new();
+        let mut token = String::new();
+        loop {
+            let mut page_path = format!("{path}?page_size={PAGE_SIZE}");
+            if !token.is_empty() {
+                page_path.push_str("&page_token=");
+                page_path.push_str(&urlencode(&token));
+            }
+            let page: Page<T> = self
+                .request(call, Method::GET, &page_path, None, Replay::Safe)
+                .await?;
+            on_page(&page.list);
+            all.extend(page.list);
+            match page.next_page_token {
+                None => return Ok(all),
+                Some(next) => {
+                    if !seen.insert(next.clone()) {
+                        return Err(ApiError::new(call, ErrorKind::RepeatedPageToken(next)));
+                    }
+                    token = next;
+                }
+            }
+        }
+    }
+
+    /// Sends an authenticated request, retrying as `replay` allows, re-minting the token
+    /// once on a 401.
+    async fn request<T: DeserializeOwned>(
+        &self,
+        call: &str,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        replay: Replay,
+    ) -> Result<T, ApiError> {
+        let url = self.url(path);
+        let mut reminted = false;
+        loop {
+            let token = self.token().await?;
+            let result = self
+                .with_retries(call, replay, || {
+                    let mut req = self
+                        .inner
+                        .http
+                        .request(method.clone(), url.clone())
+                        .bearer_auth(token.expose());
+                    if let Some(body) = body {
+                        req = req.json(body);
+                    }
+                    req
+                })
+                .await;
+            match result {
+                Err(e) if e.status() == Some(401) && !reminted && self.can_remint() => {
+                    tracing::info!(call, "token refused; minting a new one");
+                    self.forget_token(&token).await;
+                    reminted = true;
+                }
+                Err(e) if e.status() == Some(401) => {
+                    return Err(ApiError::new(
+                        call,
+                        ErrorKind::Auth(format!(
+                            "the server refused the access token ({})",
+                            e.kind
+                        )),
+                    ));
+                }
+                Err(e) => return Err(e),
+                Ok(bytes) => {
+                    return serde_json::from_slice(&bytes).map_err(|e| {
+                        ApiError::new(
+                            call,
+                            ErrorKind::Decode {
+                                what: describe_json_error(&e),
+                            },
+                        )
+                    });
+                }
+            }
+        }
+    }
+
+    /// Runs one request with retries and returns the body of a 2xx answer.
+    async fn with_retries(
+        &self,
+        call: &str,
+        replay: Replay,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Vec<u8>, ApiError> {
+        let policy = self.inner.retry;
+        let started = Instant::now();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let (kind, retry_after, retryable) = match send(build()).await {
+                Ok(bytes) => return Ok(bytes),
+                Err(failure) => {
+                    let retryable = match replay {
+                        Replay::Safe => failure.retryable,
+                        Replay::OnlyIfNotReceived => failure.not_received,
+                    };
+                    (failure.kind, failure.retry_after, retryable)
+                }
+            };
+            if !retryable {
+                return Err(ApiError::new(call, kind));
+            }
+            let delay = retry_after.unwrap_or_else(|| backoff(policy, tries));
+            let elapsed = started.elapsed();
+            if tries >= policy.max_tries || elapsed + delay > policy.budget {
+                return Err(ApiError::new(
+                    call,
+                    ErrorKind::GaveUp {
+                        tries,
+                        elapsed,
+                        last: Box::new(kind),
+                    },
+                ));
+            }
+            tracing::debug!(call, tries, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn can_remint(&self) -> bool {
+        matches!(self.inner.auth, Auth::Minted { .. })
+    }
+
+    async fn forget_token(&self, used: &SecretString) {
+        if let Auth::Minted { token, .. } = &self.inner.auth {
+            let mut cached = token.lock().await;
+            if cached.as_ref().is_some_and(|t| &t.value == used) {
+                *cached = None;
+            }
+        }
+    }
+
+    /// The cached token, or a new one. The lock is held while minting so that concurrent
+    /// calls wait for one token instead of each minting their own.
+    async fn token(&self) -> Result<SecretString, ApiError> {
+        let (client_id, secret, cache) = match &self.inner.auth {
+            Auth::Static(token) => return Ok(token.clone()),
+            Auth::Minted {
+                client_id,
+                secret,
+                token,
+            } => (client_id, secret, token),
+        };
+        let mut cached = cache.lock().await;
+        if let Some(t) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+            return Ok(t.value.clone());
+        }
+        let fresh = self.mint(client_id, secret).await?;
+        let value = fresh.value.clone();
+        *cached = Some(fresh);
+        Ok(value)
+    }
+
+    async fn mint(&self, client_id: &str, secret: &ClientSecret) -> Result<CachedToken, ApiError> {
+        const CALL: &str = "get an access token";
+        let audience = auth::audience_for(&self.inner.host).to_string();
+        let url = self.url("/auth/v1/token");
+        let body = self
+            .with_retries(CALL, Replay::Safe, || {
+                let assertion = auth::make_assertion(client_id, secret, &audience, Utc::now());
+                self.inner.http.post(url.clone()).form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", assertion.as_str()),
+                ])
+            })
+            .await
+            .map_err(|e| match e.kind {
+                ErrorKind::Status {
+                    status: 400 | 401 | 403,
+                    message,
+                    ..
+                } => ApiError::new(
+                    CALL,
+                    ErrorKind::Auth(format!(
+                        "the tenant refused the client credentials: {message}"
+                    )),
+                ),
+                kind => ApiError::new(CALL, kind),
+            })?;
+        #[derive(serde::Deserialize)]
+        struct TokenReply {
+            access_token: Option<SecretString>,
+            expires_in: Option<u64>,
+        }
+        let reply: TokenReply = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                CALL,
+                ErrorKind::Decode {
+                    what: describe_json_error(&e),
+                },
+            )
+        })?;
+        let value = reply
+            .access_token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(CALL, ErrorKind::Auth("the token reply is empty".into()))
+            })?;
+        let lifetime = Duration::from_secs(reply.expires_in.unwrap_or(600));
+        let margin = TOKEN_MARGIN.min(lifetime / 10);
+        Ok(CachedToken {
+            value,
+            renew_at: Instant::now() + lifetime - margin,
+        })
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.inner.base.clone();
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        url.set_path(&format!(
+            "{}{}",
+            self.inner.base.path().trim_end_matches('/'),
+            path
+        ));
+        url.set_query((!query.is_empty()).then_some(query));
+        url
+    }
+}
+
+struct Failure {
+    kind: ErrorKind,
+    retry_after: Option<Duration>,
+    /// Worth sending again if the request is safe to replay.
+    retryable: bool,
+    /// The server certainly did not act on the request.
+    not_received: bool,
+}
+
+/// One attempt: the body of a 2xx, or what went wrong.
+async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
+    let response = req.send().await.map_err(transport_failure)?;
+    let status = response.status();
+    let retry_after = retry_after(response.headers());
+    let body = response.bytes().await.map_err(|e| Failure {
+        kind: ErrorKind::Transport {
+            what: if e.is_timeout() {
+                "the reply did not arrive in time".into()
+            } else {
+                "the connection broke while the reply was being read".into()
+            },
+            source: Some(e),
+        },
+        retry_after: None,
+        retryable: true,
+        not_received: false,
+    })?;
+    if status.is_success() {
+        return Ok(body.to_vec());
+    }
+    let (code, message) = server_message(&body);
+    Err(Failure {
+        kind: ErrorKind::Status {
+            status: status.as_u16(),
+            code,
+            message,
+        },
+        retry_after,
+        retryable: matches!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS
+                | StatusCode::INTERNAL_SERVER_ERROR
+                | StatusCode::BAD_GATEWAY
+                | StatusCode::SERVICE_UNAVAILABLE
+                | StatusCode::GATEWAY_TIMEOUT
+        ),
+        not_received: status == StatusCode::TOO_MANY_REQUESTS,
+    })
+}
+
+fn transport_failure(e: reqwest::Error) -> Failure {
+    let what = if e.is_connect() {
+        "could not connect to the server".to_string()
+    } else if e.is_timeout() {
+        "the server did not answer in time".to_string()
+    } else {
+        "the connection failed".to_string()
+    };
+    Failure {
+        not_received: e.is_connect(),
+        kind: ErrorKind::Transport {
+            what,
+            source: Some(e),
+        },
+        retry_after: None,
+        retryable: true,
+    }
+}
+
+/// Retry-After in seconds or as an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// `base × 2^(tries-1)`, capped, with "equal jitter": between half and all of it, so that
+/// many clients backing off together spread out.
+fn backoff(policy: RetryPolicy, tries: u32) -> Duration {
+    let exp = policy
+        .base_delay
+        .saturating_mul(1u32 << (tries - 1).min(16))
+        .min(policy.max_delay);
+    let jitter: f64 = rand::random::<f64>() * 0.5 + 0.5;
+    exp.mul_f64(jitter)
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => "the reply was cut short".to_string(),
+        Category::Syntax => format!("the reply is not valid JSON ({e})"),
+        Category::Data => format!("the reply does not have the expected shape ({e})"),
+        Category::Io => format!("the reply could not be read ({e})"),
+    }
+}
+
+/// Accepts `https://host[:port][/path]`, `http://` for loopback hosts only, or a bare
+/// `host[:port]` (https, or http when the host is loopback: the demo tenant).
+fn parse_endpoint(endpoint: &str) -> Result<Url, String> {
+    let endpoint = endpoint.trim();
+    let with_scheme = if endpoint.contains("://") {
+        endpoint.to_string()
+    } else {
+        let probe = Url::parse(&format!("http://{endpoint}"))
+            .map_err(|e| format!("the API endpoint {endpoint:?} is not a valid host ({e})"))?;
+        let scheme = if is_loopback(&probe) { "http" } else { "https" };
+        format!("{scheme}://{endpoint}")
+    };
+    let url = Url::parse(&with_scheme)
+        .map_err(|e| format!("the API endpoint {endpoint:?} is not a valid URL ({e})"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!(
+            "refusing plain http to {}: credentials must travel over https (http is allowed only for loopback hosts such as the demo tenant)",
+            url.host_str().unwrap_or("")
+        )),
+        other => Err(format!(
+            "the API endpoint uses {other}://; only https is supported"
+        )),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+fn host_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+fn credential_path(app_id: &str, connector_id: &str, id: &str) -> String {
+    format!(
+        "/api/v1/apps/{}/connectors/{}/credentials/{}",
+        seg(app_id),
+        seg(connector_id),
+        seg(id)
+    )
+}
+
+/// Percent-encodes one path segment, so an id can never add path parts.
+fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_https_except_loopback() {
+        assert_eq!(
+            parse_endpoint("acme.conductor.one").unwrap().as_str(),
+            "https://acme.conductor.one/"
+        );
+        assert_eq!(
+            parse_endpoint("127.0.0.1:8080").unwrap().as_str(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(parse_endpoint("localhost:9").unwrap().scheme(), "http");
+        assert!(parse_endpoint("http://[::1]:3000").is_ok());
+        let err = parse_endpoint("http://acme.conductor.one").unwrap_err();
+        assert!(err.contains("refusing plain http"), "{err}");
+        assert!(parse_endpoint("ftp://x").is_err());
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_path_segment() {
+        assert_eq!(
+            credential_path("a/../b", "k?x=1", "c d"),
+            "/api/v1/apps/a%2F..%2Fb/connectors/k%3Fx%3D1/credentials/c%20d"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps() {
+        let p = RetryPolicy::default();
+        for tries in 1..=10 {
+            let d = backoff(p, tries);
+            let full = p
+                .base_delay
+                .saturating_mul(1 << (tries - 1))
+                .min(p.max_delay);
+            assert!(d >= full / 2 && d <= full, "{tries}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(20);
+        h.insert(
+            "retry-after",
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(15) && d <= Duration::from_secs(20),
+            "{d:?}"
+        );
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn a_client_needs_a_host_and_a_secret() {
+        let no_secret = Client::new(ClientOptions {
+            client_id: Some("x@acme.conductor.one/pcc".into()),
+            ..Default::default()
+        });
+        assert!(
+            no_secret
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("no client secret")
+        );
+        let no_host = Client::new(ClientOptions {
+            client_id: Some("nohost".into()),
+            ..Default::default()
+        });
+        assert!(no_host.err().unwrap().to_string().contains("no host"));
     }
 }

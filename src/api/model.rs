@@ -108,7 +108,11 @@ pub struct ConnectorCredential {
 
 /// `{"list":[...],"nextPageToken":"..."}`
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", default, bound(deserialize = "T: Deserialize<'de>"))]
+#[serde(
+    rename_all = "camelCase",
+    default,
+    bound(deserialize = "T: Deserialize<'de>")
+)]
 pub struct Page<T> {
     #[serde(deserialize_with = "list")]
     pub list: Vec<T>,
