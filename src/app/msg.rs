@@ -1,0 +1,160 @@
+//! What crosses the door of the dashboard's brain: messages in, effects out.
+//!
+//! Keys, ticks and worker results arrive as [`Msg`]; `update` changes the state and returns
+//! [`Effect`]s, which the runtime and the worker carry out. Nothing here does I/O.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::api::{App, Connector, ConnectorCredential, SecretString};
+
+/// The three ids that address a credential in the API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CredentialKey {
+    pub app_id: String,
+    pub connector_id: String,
+    pub credential_id: String,
+}
+
+/// What the inventory knew at start: drawn at once, marked as not yet current.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub apps: Vec<App>,
+    pub connectors: Vec<Connector>,
+    pub credentials: Vec<KnownCredential>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KnownCredential {
+    pub key: CredentialKey,
+    /// The last state fetched, if it ever was.
+    pub last: Option<ConnectorCredential>,
+    /// The server answered 404 the last time.
+    pub gone: bool,
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
+/// One line of the action journal, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalLine {
+    pub at: DateTime<Utc>,
+    pub profile: String,
+    pub actor: String,
+    /// "revoke" or "rotate".
+    pub action: String,
+    pub app_id: String,
+    pub connector_id: String,
+    pub credential_id: String,
+    /// "ok", "already gone", or "failed: <reason>".
+    pub outcome: String,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock, at most once a second, for relative times.
+    Tick(DateTime<Utc>),
+    Inventory(Inventory),
+    Worker(WorkerMsg),
+}
+
+/// Results from the worker. `generation` ties a result to the refresh that asked for it:
+/// results of a superseded refresh are dropped. `None` marks a one-off fetch, always applied.
+#[derive(Debug)]
+pub enum WorkerMsg {
+    RefreshStarted {
+        generation: u64,
+        /// How many credential Gets this refresh will make, for "credentials 412/1000".
+        credentials: usize,
+    },
+    /// A page of apps.
+    Apps {
+        generation: u64,
+        apps: Vec<App>,
+    },
+    Connectors {
+        generation: u64,
+        app_id: String,
+        connectors: Vec<Connector>,
+    },
+    Credential {
+        generation: Option<u64>,
+        key: CredentialKey,
+        fetched: Fetched,
+        at: DateTime<Utc>,
+    },
+    /// A call of the refresh other than a credential Get failed (listing apps, say).
+    RefreshError {
+        generation: u64,
+        error: String,
+    },
+    RefreshDone {
+        generation: u64,
+        at: DateTime<Utc>,
+    },
+    Revoked {
+        key: CredentialKey,
+        result: Result<RevokeOutcome, String>,
+    },
+    Rotated {
+        app_id: String,
+        connector_id: String,
+        result: Result<NewCredential, String>,
+    },
+    Journal(Result<Vec<JournalLine>, String>),
+    /// Something outside any one request went wrong (the inventory could not be written).
+    Error(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Found(ConnectorCredential),
+    /// The server answered 404.
+    Gone,
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct RevokeOutcome {
+    /// The server answered 404: it was gone before we asked.
+    pub already_gone: bool,
+    /// The credential as a Get returned it afterwards (with deletedAt), when it could.
+    pub fresh: Option<ConnectorCredential>,
+}
+
+/// A credential just minted. The secret lives here and in the modal that shows it, only.
+#[derive(Debug)]
+pub struct NewCredential {
+    pub credential: ConnectorCredential,
+    pub secret: SecretString,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Start a full refresh with this generation (apps, connectors, every tracked credential).
+    Refresh {
+        generation: u64,
+    },
+    /// Get these credentials now (after a rotate, to show old and new side by side).
+    Fetch {
+        keys: Vec<CredentialKey>,
+    },
+    /// Revoke exactly this credential: the ids captured when the dialog opened.
+    Revoke {
+        key: CredentialKey,
+    },
+    /// Mint a new credential for a connector.
+    Rotate {
+        app_id: String,
+        connector_id: String,
+    },
+    LoadJournal,
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Copy(SecretString),
+    Quit,
+}
