@@ -1,5 +1,19 @@
 //! The dashboard's brain, pure and synchronous: no I/O, no tokio, no terminal.
+//!
+//! Data flows one way: a [`Msg`] goes to [`update`], which changes the [`State`] and returns
+//! [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and nothing else.
 
+pub mod fixtures;
+pub mod keymap;
+pub mod layout;
 pub mod msg;
+pub mod rows;
+pub mod state;
+pub mod text;
+pub mod update;
+pub mod view;
 
+pub use keymap::Keymap;
 pub use msg::*;
+pub use state::{Options, State};
+pub use update::update;

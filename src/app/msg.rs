@@ -49,6 +49,8 @@ pub struct JournalLine {
     pub outcome: String,
 }
 
+// Messages are moved once from the channel into `update`, never stored in bulk.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -60,6 +62,8 @@ pub enum Msg {
     /// The clock, at most once a second, for relative times.
     Tick(DateTime<Utc>),
     Inventory(Inventory),
+    /// The refresh interval elapsed: like the refresh key, but silent when one is running.
+    RefreshDue,
     Worker(WorkerMsg),
 }
 

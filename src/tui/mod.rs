@@ -1,1 +1,3 @@
-//! placeholder
+//! Terminal runtime and drawing.
+
+pub mod ui;

@@ -1,0 +1,606 @@
+//! The rows of the table: one per tracked credential, plus one per connector without a
+//! tracked credential. Derived status flags, typed sort, filter, and the cached order.
+//!
+//! # Sort order
+//! Each column compares typed values (times as times, status by severity). Unset values
+//! ("never", "—", no name) sort after every set value in ascending order; descending is the
+//! exact reverse, so they come first. Ties fall to the display name, then credential rows
+//! before connector rows, then the credential id (the connector id for connector rows), so
+//! the order is total and does not move between refreshes.
+//!
+//! # Status
+//! A credential's flags, against `now` and the thresholds:
+//! - revoked: `deletedAt` is set; gone: the server answered 404.
+//! - expired: `expiresTime` is at or before now; expiring soon: within the threshold.
+//! - never used: no `lastUsedAt`; idle: last used longer ago than the threshold.
+//! - active: usable, i.e. fetched and neither revoked, gone nor expired (an active credential
+//!   can also be expiring soon, never used or idle).
+//! - unknown: never fetched yet.
+//!
+//! Revoked and gone credentials are only in the "revoked" view (and "all"); the other views
+//! hold live credentials. Connector rows are only in "all".
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::api::ConnectorCredential;
+
+use super::msg::CredentialKey;
+use super::text;
+
+/// Derived status flags of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Flags(u8);
+
+impl Flags {
+    pub const REVOKED: Flags = Flags(1);
+    pub const GONE: Flags = Flags(1 << 1);
+    pub const EXPIRED: Flags = Flags(1 << 2);
+    pub const EXPIRING: Flags = Flags(1 << 3);
+    pub const NEVER_USED: Flags = Flags(1 << 4);
+    pub const IDLE: Flags = Flags(1 << 5);
+    pub const UNKNOWN: Flags = Flags(1 << 6);
+    pub const NONE: Flags = Flags(0);
+
+    pub fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn insert(&mut self, other: Flags) {
+        self.0 |= other.0;
+    }
+
+    /// Revoked or gone: no longer usable and nothing to do.
+    pub fn is_dead(self) -> bool {
+        self.contains(Flags::REVOKED) || self.contains(Flags::GONE)
+    }
+
+    /// Fetched, and neither revoked, gone nor expired.
+    pub fn is_active(self) -> bool {
+        !self.is_dead() && !self.contains(Flags::EXPIRED) && !self.contains(Flags::UNKNOWN)
+    }
+}
+
+/// The thresholds the flags are computed against.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    pub expiring_soon_days: i64,
+    pub idle_days: i64,
+}
+
+pub fn flags_of(
+    last: Option<&ConnectorCredential>,
+    gone: bool,
+    now: DateTime<Utc>,
+    t: Thresholds,
+) -> Flags {
+    let mut f = Flags::NONE;
+    if gone {
+        f.insert(Flags::GONE);
+    }
+    let Some(c) = last else {
+        if !gone {
+            f.insert(Flags::UNKNOWN);
+        }
+        return f;
+    };
+    if c.deleted_at.is_some() {
+        f.insert(Flags::REVOKED);
+    }
+    let dead = f.is_dead();
+    if let Some(exp) = c.expires_time {
+        if exp <= now {
+            f.insert(Flags::EXPIRED);
+        } else if !dead && exp <= now + Duration::days(t.expiring_soon_days) {
+            f.insert(Flags::EXPIRING);
+        }
+    }
+    match c.last_used_at {
+        None => f.insert(Flags::NEVER_USED),
+        Some(used) if !dead && used < now - Duration::days(t.idle_days) => f.insert(Flags::IDLE),
+        Some(_) => {}
+    }
+    f
+}
+
+/// The status a row shows in its column: the most pressing of its flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Expired,
+    Expiring,
+    NeverUsed,
+    Idle,
+    Active,
+    Unknown,
+    Revoked,
+    Gone,
+    /// A connector with no tracked credential.
+    NoCredential,
+}
+
+impl Status {
+    pub fn of(flags: Flags) -> Status {
+        if flags.contains(Flags::GONE) {
+            Status::Gone
+        } else if flags.contains(Flags::REVOKED) {
+            Status::Revoked
+        } else if flags.contains(Flags::UNKNOWN) {
+            Status::Unknown
+        } else if flags.contains(Flags::EXPIRED) {
+            Status::Expired
+        } else if flags.contains(Flags::EXPIRING) {
+            Status::Expiring
+        } else if flags.contains(Flags::NEVER_USED) {
+            Status::NeverUsed
+        } else if flags.contains(Flags::IDLE) {
+            Status::Idle
+        } else {
+            Status::Active
+        }
+    }
+
+    /// A symbol, so that status never rests on colour alone.
+    pub fn symbol(self) -> char {
+        match self {
+            Status::Expired => '✗',
+            Status::Expiring => '!',
+            Status::NeverUsed => '○',
+            Status::Idle => '~',
+            Status::Active => '✓',
+            Status::Unknown => '?',
+            Status::Revoked | Status::Gone => '⊘',
+            Status::NoCredential => '·',
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Expired => "expired",
+            Status::Expiring => "expiring",
+            Status::NeverUsed => "never used",
+            Status::Idle => "idle",
+            Status::Active => "active",
+            Status::Unknown => "not fetched",
+            Status::Revoked => "revoked",
+            Status::Gone => "gone",
+            Status::NoCredential => "no credential",
+        }
+    }
+}
+
+/// Sortable columns, in the order `s` cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Name,
+    App,
+    Connector,
+    ClientId,
+    Created,
+    LastUsed,
+    Expires,
+    Status,
+}
+
+impl Column {
+    pub const ALL: [Column; 8] = [
+        Column::Name,
+        Column::App,
+        Column::Connector,
+        Column::ClientId,
+        Column::Created,
+        Column::LastUsed,
+        Column::Expires,
+        Column::Status,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::App => "App",
+            Column::Connector => "Connector",
+            Column::ClientId => "Client id",
+            Column::Created => "Created",
+            Column::LastUsed => "Last used",
+            Column::Expires => "Expires",
+            Column::Status => "Status",
+        }
+    }
+
+    pub fn next(self) -> Column {
+        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Column::ALL[(i + 1) % Column::ALL.len()]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: Column::Status,
+            descending: false,
+        }
+    }
+}
+
+/// The status views Tab cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum View {
+    #[default]
+    All,
+    Active,
+    Expiring,
+    Expired,
+    NeverUsed,
+    Idle,
+    Revoked,
+}
+
+impl View {
+    pub const ALL: [View; 7] = [
+        View::All,
+        View::Active,
+        View::Expiring,
+        View::Expired,
+        View::NeverUsed,
+        View::Idle,
+        View::Revoked,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            View::All => "all",
+            View::Active => "active",
+            View::Expiring => "expiring soon",
+            View::Expired => "expired",
+            View::NeverUsed => "never used",
+            View::Idle => "idle",
+            View::Revoked => "revoked",
+        }
+    }
+
+    pub fn next(self) -> View {
+        let i = View::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        View::ALL[(i + 1) % View::ALL.len()]
+    }
+
+    pub fn prev(self) -> View {
+        let i = View::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        View::ALL[(i + View::ALL.len() - 1) % View::ALL.len()]
+    }
+
+    pub fn admits(self, kind: EntryKind, flags: Flags) -> bool {
+        if kind == EntryKind::Connector {
+            return self == View::All;
+        }
+        match self {
+            View::All => true,
+            View::Revoked => flags.is_dead(),
+            _ if flags.is_dead() => false,
+            View::Active => flags.is_active(),
+            View::Expiring => flags.contains(Flags::EXPIRING),
+            View::Expired => flags.contains(Flags::EXPIRED),
+            View::NeverUsed => flags.contains(Flags::NEVER_USED),
+            View::Idle => flags.contains(Flags::IDLE),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKind {
+    Credential,
+    /// A connector with no tracked credential: its key's credential_id is empty.
+    Connector,
+}
+
+/// What is in flight for a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    Revoking,
+}
+
+/// One row's data. Entries are never removed from the vector (a connector row that gains a
+/// credential is tombstoned), so an entry's index is a stable handle while the state lives.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub key: CredentialKey,
+    pub last: Option<ConnectorCredential>,
+    pub gone: bool,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The last fetch of this credential failed; the data above is the previous one.
+    pub error: Option<String>,
+    pub pending: Option<Pending>,
+    pub marked: bool,
+    pub removed: bool,
+    // Derived, kept current by the state.
+    pub flags: Flags,
+    pub status: Status,
+    /// Lower-cased, sanitised "name\napp\nconnector\nclient id\nid", what the filter searches
+    /// and the string columns sort on.
+    pub haystack: String,
+    /// Where the fields end in `haystack`: name, app, connector, client id.
+    pub ends: [u32; 4],
+}
+
+impl Entry {
+    pub fn new(kind: EntryKind, key: CredentialKey, last: Option<ConnectorCredential>) -> Entry {
+        Entry {
+            kind,
+            key,
+            last,
+            gone: false,
+            fetched_at: None,
+            error: None,
+            pending: None,
+            marked: false,
+            removed: false,
+            flags: Flags::NONE,
+            status: Status::Unknown,
+            haystack: String::new(),
+            ends: [0; 4],
+        }
+    }
+
+    pub fn display_name(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|c| c.display_name.as_deref())
+    }
+
+    pub fn client_id(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|c| c.client_id.as_deref())
+    }
+
+    /// The id that identifies the row: the credential id, or the connector id.
+    pub fn row_id(&self) -> &str {
+        match self.kind {
+            EntryKind::Credential => &self.key.credential_id,
+            EntryKind::Connector => &self.key.connector_id,
+        }
+    }
+
+    fn field(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] as usize + 1
+        };
+        &self.haystack[start..self.ends[i] as usize]
+    }
+
+    fn time(&self, column: Column) -> Option<DateTime<Utc>> {
+        let c = self.last.as_ref()?;
+        match column {
+            Column::Created => c.created_at,
+            Column::LastUsed => c.last_used_at,
+            Column::Expires => c.expires_time,
+            _ => None,
+        }
+    }
+
+    /// Recompute the flags and status against `now`. Returns true when they changed.
+    pub fn derive_flags(&mut self, now: DateTime<Utc>, t: Thresholds) -> bool {
+        let (flags, status) = match self.kind {
+            EntryKind::Connector => (Flags::NONE, Status::NoCredential),
+            EntryKind::Credential => {
+                let f = flags_of(self.last.as_ref(), self.gone, now, t);
+                (f, Status::of(f))
+            }
+        };
+        let changed = flags != self.flags || status != self.status;
+        self.flags = flags;
+        self.status = status;
+        changed
+    }
+
+    /// Rebuild the search and sort text from the data and the resolved names.
+    pub fn derive_text(&mut self, app_name: &str, connector_name: &str) {
+        let mut h = String::new();
+        let mut ends = [0u32; 4];
+        let name = self.display_name().unwrap_or("").to_string();
+        let client = self.client_id().unwrap_or("").to_string();
+        for (i, field) in [name.as_str(), app_name, connector_name, client.as_str()]
+            .into_iter()
+            .enumerate()
+        {
+            push_lower(&mut h, field);
+            ends[i] = h.len() as u32;
+            h.push('\n');
+        }
+        push_lower(&mut h, self.row_id());
+        self.haystack = h;
+        self.ends = ends;
+    }
+
+    pub fn matches(&self, query_lower: &str) -> bool {
+        query_lower.is_empty() || self.haystack.contains(query_lower)
+    }
+}
+
+fn push_lower(out: &mut String, s: &str) {
+    for c in text::Sanitized::new(s) {
+        if c == '\n' {
+            out.push(' ');
+        } else if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// Lower-case a query the way the haystack is.
+pub fn lower_query(q: &str) -> String {
+    let mut s = String::new();
+    push_lower(&mut s, q);
+    s
+}
+
+fn unset_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+fn text_key(s: &str) -> Option<&str> {
+    if s.is_empty() { None } else { Some(s) }
+}
+
+/// The ascending order of two entries by a column; `ia`/`ib` are their indices, the last key.
+pub fn compare(a: &Entry, ia: u32, b: &Entry, ib: u32, column: Column) -> Ordering {
+    let primary = match column {
+        Column::Name => Ordering::Equal,
+        Column::App => unset_last(text_key(a.field(1)), text_key(b.field(1))),
+        Column::Connector => unset_last(text_key(a.field(2)), text_key(b.field(2))),
+        Column::ClientId => unset_last(text_key(a.field(3)), text_key(b.field(3))),
+        Column::Created | Column::LastUsed | Column::Expires => {
+            unset_last(a.time(column), b.time(column))
+        }
+        Column::Status => a.status.cmp(&b.status),
+    };
+    primary
+        .then_with(|| unset_last(text_key(a.field(0)), text_key(b.field(0))))
+        .then_with(|| a.kind.cmp(&b.kind))
+        .then_with(|| a.row_id().cmp(b.row_id()))
+        .then_with(|| ia.cmp(&ib))
+}
+
+/// The order under a sort: ascending, or its exact reverse.
+pub fn ordered(a: &Entry, ia: u32, b: &Entry, ib: u32, sort: Sort) -> Ordering {
+    let o = compare(a, ia, b, ib, sort.column);
+    if sort.descending { o.reverse() } else { o }
+}
+
+/// The counts the header shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub active: usize,
+    pub expiring: usize,
+    pub expired: usize,
+    pub revoked: usize,
+    pub never_used: usize,
+    pub idle: usize,
+    pub unknown: usize,
+    pub connectors_without: usize,
+}
+
+impl Counts {
+    pub fn apply(&mut self, e: &Entry, sign: isize) {
+        self.apply_parts(e.kind, e.flags, e.removed, sign);
+    }
+
+    /// Add (sign 1) or remove (sign -1) an entry with these properties.
+    pub fn apply_parts(&mut self, kind: EntryKind, f: Flags, removed: bool, sign: isize) {
+        if removed {
+            return;
+        }
+        let add = |n: &mut usize| *n = n.wrapping_add_signed(sign);
+        if kind == EntryKind::Connector {
+            add(&mut self.connectors_without);
+            return;
+        }
+        add(&mut self.total);
+        if f.is_dead() {
+            add(&mut self.revoked);
+            return;
+        }
+        if f.is_active() {
+            add(&mut self.active);
+        }
+        if f.contains(Flags::UNKNOWN) {
+            add(&mut self.unknown);
+        }
+        if f.contains(Flags::EXPIRING) {
+            add(&mut self.expiring);
+        }
+        if f.contains(Flags::EXPIRED) {
+            add(&mut self.expired);
+        }
+        if f.contains(Flags::NEVER_USED) {
+            add(&mut self.never_used);
+        }
+        if f.contains(Flags::IDLE) {
+            add(&mut self.idle);
+        }
+    }
+}
+
+/// The reasons behind each flag, as the detail pane lists them.
+pub fn reasons(e: &Entry, now: DateTime<Utc>, t: Thresholds) -> Vec<(Status, String)> {
+    let mut out = Vec::new();
+    if e.kind == EntryKind::Connector {
+        out.push((
+            Status::NoCredential,
+            "no tracked credential for this connector".to_string(),
+        ));
+        return out;
+    }
+    if e.gone {
+        out.push((
+            Status::Gone,
+            "gone; the server answered 404 (not found)".to_string(),
+        ));
+    }
+    let Some(c) = e.last.as_ref() else {
+        if !e.gone {
+            out.push((Status::Unknown, "not fetched yet".to_string()));
+        }
+        return out;
+    };
+    let ago = |t: DateTime<Utc>| text::days(text::days_between(t, now));
+    if let Some(d) = c.deleted_at {
+        out.push((Status::Revoked, format!("revoked; deleted {} ago", ago(d))));
+    }
+    if e.flags.contains(Flags::EXPIRED)
+        && let Some(x) = c.expires_time
+    {
+        out.push((Status::Expired, format!("expired; {} ago", ago(x))));
+    }
+    if e.flags.contains(Flags::EXPIRING)
+        && let Some(x) = c.expires_time
+    {
+        out.push((
+            Status::Expiring,
+            format!(
+                "expiring soon; in {} (threshold {})",
+                text::days(text::days_between(now, x)),
+                text::days(t.expiring_soon_days)
+            ),
+        ));
+    }
+    if e.flags.contains(Flags::NEVER_USED) {
+        let created = match c.created_at {
+            Some(at) => format!("created {} ago", ago(at)),
+            None => "creation time unknown".to_string(),
+        };
+        out.push((Status::NeverUsed, format!("never used; {created}")));
+    }
+    if e.flags.contains(Flags::IDLE)
+        && let Some(u) = c.last_used_at
+    {
+        out.push((
+            Status::Idle,
+            format!(
+                "idle; last used {} ago (threshold {})",
+                ago(u),
+                text::days(t.idle_days)
+            ),
+        ));
+    }
+    if e.flags.is_active() && out.is_empty() {
+        let used = c
+            .last_used_at
+            .map(|u| format!("; last used {}", text::relative(u, now)))
+            .unwrap_or_default();
+        out.push((Status::Active, format!("active{used}")));
+    }
+    out
+}

@@ -1,0 +1,101 @@
+//! Text of the scrollable windows (help, error history, journal), built from the state. Pure,
+//! so that `update` can clamp scrolling to exactly what the drawing shows.
+
+use super::keymap::{Action, Context, Keymap};
+use super::msg::JournalLine;
+use super::state::ErrorRecord;
+use super::text;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    Title(&'static str),
+    Key {
+        keys: String,
+        description: &'static str,
+        /// Disabled in read-only mode.
+        unavailable: bool,
+    },
+    Note(String),
+    Blank,
+}
+
+/// Actions read-only mode refuses.
+pub fn refused_in_read_only(a: Action) -> bool {
+    matches!(a, Action::Revoke | Action::Rotate | Action::BulkRevoke)
+}
+
+/// The help, generated from the keymap table, grouped by context.
+pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
+    let mut out = Vec::new();
+    let mut contexts: Vec<Context> = keymap.bindings().iter().map(|b| b.context).collect();
+    contexts.sort();
+    contexts.dedup();
+    for ctx in contexts {
+        if !out.is_empty() {
+            out.push(HelpLine::Blank);
+        }
+        out.push(HelpLine::Title(ctx.title()));
+        for b in keymap.bindings().iter().filter(|b| b.context == ctx) {
+            out.push(HelpLine::Key {
+                keys: b.keys_label(),
+                description: b.description,
+                unavailable: read_only && refused_in_read_only(b.action),
+            });
+        }
+        if ctx == Context::Navigation {
+            out.push(HelpLine::Note(
+                "mouse: click a row to select it, a column title to sort, the wheel scrolls"
+                    .to_string(),
+            ));
+        }
+    }
+    if read_only {
+        out.push(HelpLine::Blank);
+        out.push(HelpLine::Note(
+            "READ-ONLY: revoke and rotate are unavailable in this session".to_string(),
+        ));
+    }
+    out
+}
+
+/// The error history, newest first, wrapped to `width`.
+pub fn error_lines(errors: &[ErrorRecord], width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if errors.is_empty() {
+        out.push("No errors.".to_string());
+        return out;
+    }
+    for (n, e) in errors.iter().rev().enumerate() {
+        if n > 0 {
+            out.push(String::new());
+        }
+        let stamp = e.at.format("%H:%M:%S").to_string();
+        let indent = " ".repeat(stamp.len() + 1);
+        for (i, line) in text::wrap(&e.text, width.saturating_sub(stamp.len() + 1).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            if i == 0 {
+                out.push(format!("{stamp} {line}"));
+            } else {
+                out.push(format!("{indent}{line}"));
+            }
+        }
+    }
+    out
+}
+
+/// One journal line as shown (newest first is the caller's order).
+pub fn journal_line(l: &JournalLine) -> String {
+    format!(
+        "{}  {:<7} {:<10} {}  app {} connector {}  by {} ({})",
+        l.at.format("%Y-%m-%d %H:%M:%S"),
+        text::sanitize(&l.action),
+        text::sanitize(&l.outcome),
+        text::sanitize(&l.credential_id),
+        text::sanitize(&l.app_id),
+        text::sanitize(&l.connector_id),
+        text::sanitize(&l.actor),
+        text::sanitize(&l.profile),
+    )
+}

@@ -1,0 +1,400 @@
+//! Confirm dialogs (revoke, rotate), the bulk plan and the bulk run; the scrollable windows
+//! are in `windows`.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::State;
+use crate::app::keymap::Action;
+use crate::app::state::{
+    BULK_WORD, BulkOutcome, BulkPlan, Modal, PlanItem, RevokeDialog, RotateDialog,
+};
+use crate::app::text;
+
+use super::style::Theme;
+use super::{window, windows};
+
+const LABEL_W: usize = 12;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, modal: &Modal, theme: &Theme) {
+    match modal {
+        Modal::Revoke(d) => revoke(frame, area, state, d, theme),
+        Modal::Rotate(d) => rotate(frame, area, state, d, theme),
+        Modal::BulkPlan(p) => bulk_plan(frame, area, state, p, theme),
+        Modal::Bulk { scroll } => bulk_run(frame, area, state, *scroll, theme),
+        Modal::Help { scroll } => windows::help(frame, area, state, *scroll, theme),
+        Modal::Errors { scroll } => windows::errors(frame, area, state, *scroll, theme),
+        Modal::Journal { lines, scroll } => {
+            windows::journal(frame, area, lines.as_deref(), *scroll, theme)
+        }
+    }
+}
+
+fn kv<'a>(label: &str, value: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<LABEL_W$}"), theme.label()),
+        Span::raw(value),
+    ])
+}
+
+fn keys<'a>(pairs: &[(String, &str)], theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, (k, what)) in pairs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("   ", theme.label()));
+        }
+        spans.push(Span::styled(k.clone(), theme.key()));
+        spans.push(Span::styled(format!(" {what}"), theme.label()));
+    }
+    Line::from(spans)
+}
+
+fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme: &Theme) {
+    let inner = window(
+        frame,
+        area,
+        "Revoke credential",
+        theme.danger_border(),
+        theme,
+    );
+    let w = inner.width as usize;
+    let v = |s: &str| text::fit(s, w.saturating_sub(LABEL_W));
+    let km = &state.options.keymap;
+    let mut lines = vec![
+        Line::styled(
+            "Revoke this credential? The connector using it will stop working.",
+            theme.danger(),
+        ),
+        Line::raw(""),
+        kv("Name", v(d.name.as_deref().unwrap_or("—")), theme),
+        kv("Credential", v(&d.key.credential_id), theme),
+        kv("Client id", v(d.client_id.as_deref().unwrap_or("—")), theme),
+        kv(
+            "App",
+            v(&format!(
+                "{} ({})",
+                text::sanitize(&d.app_name),
+                text::sanitize(&d.key.app_id)
+            )),
+            theme,
+        ),
+        kv(
+            "Connector",
+            v(&format!(
+                "{} ({})",
+                text::sanitize(&d.connector_name),
+                text::sanitize(&d.key.connector_id)
+            )),
+            theme,
+        ),
+        kv(
+            "Last used",
+            match d.last_used {
+                Some(t) => format!("{} ({})", text::relative(t, state.now), text::absolute(t)),
+                None => "never".to_string(),
+            },
+            theme,
+        ),
+        Line::raw(""),
+    ];
+    match d.typed.as_ref() {
+        Some(t) => {
+            for r in &t.reasons {
+                lines.push(Line::styled(format!("Careful: {r}."), theme.warning()));
+            }
+            lines.push(Line::raw(format!(
+                "Type the last {} characters of the {} to confirm:",
+                t.expected.chars().count(),
+                if d.client_id.is_some() {
+                    "client id"
+                } else {
+                    "credential id"
+                }
+            )));
+            let mut input = vec![
+                Span::styled("> ", theme.key()),
+                Span::styled(format!("{}▏", text::fit(&t.input, 40)), theme.input()),
+            ];
+            if t.mismatch {
+                input.push(Span::styled("  does not match", theme.danger()));
+            }
+            lines.push(Line::from(input));
+            lines.push(keys(
+                &[
+                    (
+                        "Enter".to_string(),
+                        "revoke once typed (cancels when empty)",
+                    ),
+                    ("Esc".to_string(), "cancel"),
+                ],
+                theme,
+            ));
+        }
+        None => {
+            lines.push(keys(
+                &[
+                    (km.label(Action::Confirm), "revoke"),
+                    (format!("{}/Esc/Enter", km.label(Action::Cancel)), "cancel"),
+                ],
+                theme,
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme: &Theme) {
+    let inner = window(
+        frame,
+        area,
+        "Rotate: mint a new credential",
+        theme.border(),
+        theme,
+    );
+    let w = inner.width as usize;
+    let v = |s: &str| text::fit(s, w.saturating_sub(LABEL_W));
+    let km = &state.options.keymap;
+    let lines = vec![
+        Line::raw("Mint a new credential for this connector?"),
+        Line::raw(""),
+        kv(
+            "App",
+            v(&format!(
+                "{} ({})",
+                text::sanitize(&d.app_name),
+                text::sanitize(&d.app_id)
+            )),
+            theme,
+        ),
+        kv(
+            "Connector",
+            v(&format!(
+                "{} ({})",
+                text::sanitize(&d.connector_name),
+                text::sanitize(&d.connector_id)
+            )),
+            theme,
+        ),
+        kv(
+            "Live now",
+            format!("{} tracked credential(s); they stay valid", d.live),
+            theme,
+        ),
+        Line::styled("The new secret is shown once.", theme.warning()),
+        Line::raw(""),
+        keys(
+            &[
+                (km.label(Action::Confirm), "mint"),
+                (format!("{}/Esc/Enter", km.label(Action::Cancel)), "cancel"),
+            ],
+            theme,
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn item_line<'a>(
+    tag: Span<'a>,
+    item: &PlanItem,
+    note: String,
+    note_style: ratatui::style::Style,
+    w: usize,
+    theme: &Theme,
+) -> Line<'a> {
+    let name_w = (w.saturating_sub(10) * 35 / 100).max(8);
+    let client_w = (w.saturating_sub(10) * 25 / 100).max(6);
+    let name = item.name.as_deref().unwrap_or(&item.key.credential_id);
+    let client = item
+        .client_id
+        .as_deref()
+        .map(text::short_client_id)
+        .unwrap_or_else(|| "—".to_string());
+    Line::from(vec![
+        tag,
+        Span::raw(text::pad(name, name_w)),
+        Span::raw(" "),
+        Span::styled(text::pad(&client, client_w), theme.label()),
+        Span::raw(" "),
+        Span::styled(note, note_style),
+    ])
+}
+
+fn flags_text(item: &PlanItem) -> String {
+    use crate::app::rows::{Flags, Status};
+    let mut parts = vec![format!("{} {}", item.status.symbol(), item.status.word())];
+    for (f, s) in [
+        (Flags::EXPIRING, Status::Expiring),
+        (Flags::NEVER_USED, Status::NeverUsed),
+        (Flags::IDLE, Status::Idle),
+    ] {
+        if item.flags.contains(f) && item.status != s {
+            parts.push(s.word().to_string());
+        }
+    }
+    parts.join(", ")
+}
+
+fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: &Theme) {
+    let inner = window(
+        frame,
+        area,
+        "Bulk revoke: the plan",
+        theme.danger_border(),
+        theme,
+    );
+    let w = inner.width as usize;
+    let mut list: Vec<Line> = Vec::new();
+    for t in &p.targets {
+        list.push(item_line(
+            Span::styled("REVOKE  ", theme.danger()),
+            t,
+            flags_text(t),
+            theme.status(t.status),
+            w,
+            theme,
+        ));
+    }
+    if !p.skipped.is_empty() {
+        list.push(Line::raw(""));
+        for (t, why) in &p.skipped {
+            list.push(item_line(
+                Span::styled("skip    ", theme.dim()),
+                t,
+                why.to_string(),
+                theme.dim(),
+                w,
+                theme,
+            ));
+        }
+    }
+    let page = crate::app::layout::modal_page(
+        Rect::new(0, 0, state.width, state.height),
+        &Modal::BulkPlan(p.clone()),
+    );
+    let scroll = p.scroll.min(list.len().saturating_sub(page));
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                "{} credential(s) will be revoked; {} skipped.",
+                p.targets.len(),
+                p.skipped.len()
+            ),
+            theme.danger(),
+        ),
+        Line::raw(""),
+    ];
+    lines.extend(list.into_iter().skip(scroll).take(page));
+    while lines.len() < page + 2 {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::raw(""));
+    if p.targets.is_empty() {
+        lines.push(Line::raw("Nothing to revoke."));
+        lines.push(keys(&[("Esc/Enter".to_string(), "close")], theme));
+    } else {
+        lines.push(Line::raw(format!(
+            "Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
+            p.targets.len()
+        )));
+        let mut input = vec![
+            Span::styled("> ", theme.key()),
+            Span::styled(format!("{}▏", text::fit(&p.input, 40)), theme.input()),
+        ];
+        if p.mismatch {
+            input.push(Span::styled("  does not match", theme.danger()));
+        }
+        lines.push(Line::from(input));
+        lines.push(keys(
+            &[
+                (
+                    "Enter".to_string(),
+                    "revoke once typed (cancels when empty)",
+                ),
+                ("Esc".to_string(), "cancel"),
+                ("↑/↓".to_string(), "scroll"),
+            ],
+            theme,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn bulk_run(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
+    let inner = window(frame, area, "Bulk revoke", theme.border(), theme);
+    let Some(b) = state.bulk.as_ref() else {
+        return;
+    };
+    let w = inner.width as usize;
+    let s = b.summary();
+    let done = b.items.len() - s.pending;
+    let head = format!(
+        "{done}/{} done: {} revoked, {} already gone, {} failed{}",
+        b.items.len(),
+        s.revoked,
+        s.already_gone,
+        s.failed,
+        if b.skipped > 0 {
+            format!(" ({} skipped)", b.skipped)
+        } else {
+            String::new()
+        }
+    );
+    let mut lines = vec![
+        Line::styled(
+            head,
+            if s.failed > 0 {
+                theme.danger()
+            } else {
+                theme.title()
+            },
+        ),
+        Line::raw(""),
+    ];
+    let page = crate::app::layout::modal_page(
+        Rect::new(0, 0, state.width, state.height),
+        &Modal::Bulk { scroll },
+    );
+    let scroll = scroll.min(b.items.len().saturating_sub(page));
+    for (item, outcome) in b.items.iter().skip(scroll).take(page) {
+        let (tag, note, style) = match outcome {
+            BulkOutcome::Pending => ("…       ", "revoking".to_string(), theme.warning()),
+            BulkOutcome::Revoked => ("⊘       ", "revoked".to_string(), theme.ok()),
+            BulkOutcome::AlreadyGone => ("⊘       ", "already gone".to_string(), theme.ok()),
+            BulkOutcome::Failed(e) => (
+                "✗       ",
+                format!("failed: {}", text::sanitize(e)),
+                theme.danger(),
+            ),
+        };
+        lines.push(item_line(
+            Span::styled(tag, style),
+            item,
+            note,
+            style,
+            w,
+            theme,
+        ));
+    }
+    while lines.len() < page + 2 {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::raw(""));
+    let km = &state.options.keymap;
+    let mut hints = Vec::new();
+    if s.pending == 0 && s.failed > 0 {
+        hints.push((km.label(Action::Retry), "retry the failed"));
+    }
+    hints.push((
+        "Esc".to_string(),
+        if s.pending > 0 {
+            "close (the run goes on)"
+        } else {
+            "close"
+        },
+    ));
+    hints.push(("↑/↓".to_string(), "scroll"));
+    lines.push(keys(&hints, theme));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,104 @@
+//! The footer: the filter being typed, or the view and filter in force, then key hints from
+//! the keymap table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::app::State;
+use crate::app::keymap::Action;
+use crate::app::rows::View;
+use crate::app::text;
+
+use super::style::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let km = &state.options.keymap;
+    let shown = state.rows.visible.len();
+    let mut spans: Vec<Span> = Vec::new();
+    if state.filter_editing {
+        spans.push(Span::styled("/", theme.key()));
+        spans.push(Span::styled(
+            format!("{}▏", text::fit(&state.filter, 40)),
+            theme.input(),
+        ));
+        spans.push(Span::styled(
+            format!("  {shown} match{}  ", if shown == 1 { "" } else { "es" }),
+            theme.label(),
+        ));
+        spans.push(Span::styled(km.label(Action::FilterKeep), theme.key()));
+        spans.push(Span::styled(" keep  ", theme.label()));
+        spans.push(Span::styled(km.label(Action::FilterClear), theme.key()));
+        spans.push(Span::styled(" clear", theme.label()));
+        frame
+            .buffer_mut()
+            .set_line(area.x, area.y, &Line::from(spans), area.width);
+        return;
+    }
+    if state.view != View::All || !state.filter.is_empty() {
+        let mut what = format!("view: {}", state.view.name());
+        if !state.filter.is_empty() {
+            what.push_str(&format!(" · filter \"{}\"", text::fit(&state.filter, 24)));
+        }
+        what.push_str(&format!(" · {shown} shown"));
+        spans.push(Span::styled(what, theme.warning()));
+        spans.push(Span::raw(" │ "));
+    }
+    if state.rows.marked > 0 {
+        spans.push(Span::styled(
+            format!(
+                "● {} marked ({} revokes them)",
+                state.rows.marked,
+                km.label(Action::BulkRevoke)
+            ),
+            theme.warning(),
+        ));
+        spans.push(Span::raw(" │ "));
+    }
+    let mut used: usize = spans.iter().map(|s| s.width()).sum();
+    let width = area.width as usize;
+    // When not every hint fits, the most needed are kept (help, quit, the actions, ...),
+    // and shown in the table's order.
+    let hints = km.footer();
+    let priority = |keys: &str| -> usize {
+        let order = [
+            Action::Help,
+            Action::Quit,
+            Action::Revoke,
+            Action::Rotate,
+            Action::Filter,
+            Action::SortNext,
+            Action::Refresh,
+            Action::ViewNext,
+            Action::ToggleDetail,
+            Action::Mark,
+        ];
+        order
+            .iter()
+            .position(|a| km.label(*a) == keys)
+            .unwrap_or(order.len())
+    };
+    let hint_w = |keys: &str, what: &str| text::width(keys) + 1 + what.len() + 2;
+    let mut by_priority: Vec<usize> = (0..hints.len()).collect();
+    by_priority.sort_by_key(|&i| priority(&hints[i].0));
+    let mut keep = vec![false; hints.len()];
+    for i in by_priority {
+        let w = hint_w(&hints[i].0, hints[i].1);
+        if used + w <= width {
+            used += w;
+            keep[i] = true;
+        }
+    }
+    for (i, (keys, what)) in hints.into_iter().enumerate() {
+        if keep[i] {
+            spans.push(Span::styled(keys, theme.key()));
+            spans.push(Span::styled(format!(" {what}  "), theme.label()));
+        }
+    }
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y, &Line::from(spans), area.width);
+}

@@ -1,0 +1,141 @@
+//! The two header lines: tenant, profile, READ-ONLY, refresh state; then the counts.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+
+use crate::app::State;
+use crate::app::layout::Layout;
+use crate::app::rows::Status;
+use crate::app::text;
+
+use super::style::Theme;
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// What the right side of the first line says about freshness.
+pub fn refresh_text(state: &State) -> String {
+    let r = &state.refresh;
+    if r.running.is_some() {
+        let spin = SPINNER[state.spinner % SPINNER.len()];
+        return if r.total > 0 {
+            format!(
+                "{spin} refreshing: credentials {}/{}",
+                r.done.min(r.total),
+                r.total
+            )
+        } else {
+            format!("{spin} refreshing…")
+        };
+    }
+    if !state.loaded {
+        return "loading inventory…".to_string();
+    }
+    match r.last_done {
+        None => "cached — not yet current".to_string(),
+        Some(at) => format!("refreshed {}", text::relative(at, state.now)),
+    }
+}
+
+pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
+    let area = l.header;
+    if area.height == 0 {
+        return;
+    }
+    let width = area.width as usize;
+    let right = refresh_text(state);
+    let right_style = if state.refresh.last_done.is_none() && state.refresh.running.is_none() {
+        theme.warning()
+    } else {
+        theme.label()
+    };
+    let mut left = vec![
+        Span::styled("credboard ", theme.title()),
+        Span::raw(text::fit(&state.options.host, 40)),
+        Span::styled(
+            format!(" ({})", text::fit(&state.options.profile, 20)),
+            theme.label(),
+        ),
+    ];
+    if state.options.read_only {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(" READ-ONLY ", theme.badge()));
+    }
+    if !state.rotating.is_empty() {
+        left.push(Span::styled(
+            format!("  minting {}…", state.rotating.len()),
+            theme.warning(),
+        ));
+    }
+    let left_w: usize = left.iter().map(|s| s.width()).sum();
+    let right_w = text::width(&right);
+    let buf = frame.buffer_mut();
+    if left_w + 2 + right_w <= width {
+        buf.set_line(area.x, area.y, &Line::from(left), area.width);
+        buf.set_stringn(
+            area.x + (width - right_w) as u16,
+            area.y,
+            &right,
+            right_w,
+            right_style,
+        );
+    } else {
+        // Narrow: the freshness matters more than the profile.
+        let keep = width.saturating_sub(right_w + 1);
+        buf.set_line(area.x, area.y, &Line::from(left), keep as u16);
+        let x = area.x + width.saturating_sub(right_w) as u16;
+        buf.set_stringn(x, area.y, &right, width, right_style);
+    }
+    if area.height < 2 {
+        return;
+    }
+    let c = &state.rows.counts;
+    let mut counts = vec![
+        (c.active, Status::Active, "active"),
+        (c.expiring, Status::Expiring, "expiring"),
+        (c.expired, Status::Expired, "expired"),
+        (c.revoked, Status::Revoked, "revoked"),
+        (c.never_used, Status::NeverUsed, "never used"),
+        (c.idle, Status::Idle, "idle"),
+    ];
+    if c.connectors_without > 0 {
+        counts.push((
+            c.connectors_without,
+            Status::NoCredential,
+            "connectors uncovered",
+        ));
+    }
+    let line = |compact: bool, uncovered: bool| -> Line<'static> {
+        let mut spans = vec![
+            Span::styled(format!("{}", c.total), theme.title()),
+            Span::styled(
+                if compact { " total " } else { " credentials  " },
+                theme.label(),
+            ),
+        ];
+        for &(n, s, word) in &counts {
+            if !uncovered && s == Status::NoCredential {
+                continue;
+            }
+            let word = if compact && s == Status::NoCredential {
+                "uncovered"
+            } else {
+                word
+            };
+            if compact {
+                spans.push(Span::styled(format!("{}{n}", s.symbol()), theme.status(s)));
+                spans.push(Span::styled(format!(" {word} "), theme.label()));
+            } else {
+                spans.push(Span::styled(format!("{} {n}", s.symbol()), theme.status(s)));
+                spans.push(Span::styled(format!(" {word}  "), theme.label()));
+            }
+        }
+        Line::from(spans)
+    };
+    let chosen = [line(false, true), line(true, true), line(true, false)]
+        .into_iter()
+        .find(|l| l.width() <= width)
+        .unwrap_or_else(|| line(true, false));
+    frame
+        .buffer_mut()
+        .set_line(area.x, area.y + 1, &chosen, area.width);
+}

@@ -1,0 +1,136 @@
+//! The scrollable windows: help (from the keymap table), error history, journal.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::State;
+use crate::app::msg::JournalLine;
+use crate::app::text;
+use crate::app::view::{self, HelpLine};
+
+use super::style::Theme;
+use super::window;
+
+/// Draw `lines` from `scroll`, clamped so the last page stays full, with a position hint in
+/// the bottom border.
+fn scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    inner: Rect,
+    lines: Vec<Line>,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let page = inner.height as usize;
+    let len = lines.len();
+    let scroll = scroll.min(len.saturating_sub(page));
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(page).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    if len > page && area.height > 0 {
+        let hint = format!(
+            " {}-{} of {len} · j/k scroll ",
+            scroll + 1,
+            (scroll + page).min(len)
+        );
+        let w = text::width(&hint) as u16;
+        if w + 4 < area.width {
+            frame.buffer_mut().set_stringn(
+                area.x + area.width - w - 2,
+                area.y + area.height - 1,
+                &hint,
+                w as usize,
+                theme.label(),
+            );
+        }
+    }
+}
+
+pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
+    let inner = window(frame, area, "Help — Esc closes", theme.border(), theme);
+    let entries = view::help_lines(&state.options.keymap, state.options.read_only);
+    let key_w = entries
+        .iter()
+        .filter_map(|l| match l {
+            HelpLine::Key { keys, .. } => Some(text::width(keys)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(8)
+        + 2;
+    let lines: Vec<Line> = entries
+        .into_iter()
+        .map(|l| match l {
+            HelpLine::Title(t) => Line::styled(t, theme.title()),
+            HelpLine::Blank => Line::raw(""),
+            HelpLine::Note(n) => Line::styled(format!("  {n}"), theme.label()),
+            HelpLine::Key {
+                keys,
+                description,
+                unavailable,
+            } => {
+                let mut spans = vec![
+                    Span::raw("  "),
+                    Span::styled(text::pad(&keys, key_w), theme.key()),
+                ];
+                if unavailable {
+                    spans.push(Span::styled(description, theme.dim()));
+                    spans.push(Span::styled("  (unavailable: read-only)", theme.warning()));
+                } else {
+                    spans.push(Span::raw(description));
+                }
+                Line::from(spans)
+            }
+        })
+        .collect();
+    scrolled(frame, area, inner, lines, scroll, theme);
+}
+
+pub fn errors(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
+    let inner = window(
+        frame,
+        area,
+        "Errors, newest first — Esc closes",
+        theme.border(),
+        theme,
+    );
+    let lines: Vec<Line> = view::error_lines(&state.errors, inner.width as usize)
+        .into_iter()
+        .map(Line::raw)
+        .collect();
+    scrolled(frame, area, inner, lines, scroll, theme);
+}
+
+pub fn journal(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Option<&[JournalLine]>,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let inner = window(
+        frame,
+        area,
+        "Journal, newest first — Esc closes",
+        theme.border(),
+        theme,
+    );
+    let w = inner.width as usize;
+    let shown: Vec<Line> = match lines {
+        None => vec![Line::styled("loading…", theme.dim())],
+        Some([]) => vec![Line::styled("No actions recorded yet.", theme.dim())],
+        Some(lines) => lines
+            .iter()
+            .map(|l| {
+                let style = if l.outcome.starts_with("failed") {
+                    theme.danger()
+                } else {
+                    theme.base()
+                };
+                Line::styled(text::fit(&view::journal_line(l), w), style)
+            })
+            .collect(),
+    };
+    scrolled(frame, area, inner, shown, scroll, theme);
+}

@@ -1,0 +1,1458 @@
+//! `update` driven with synthetic messages: no runtime, no terminal, no network.
+
+use chrono::{DateTime, Duration, Utc};
+use credboard::api::{ConnectorCredential, SecretString};
+use credboard::app::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
+use credboard::app::rows::{Column, Status, View};
+use credboard::app::state::{BulkOutcome, Modal};
+use credboard::app::{
+    CredentialKey, Effect, Fetched, JournalLine, Msg, NewCredential, Options, RevokeOutcome, State,
+    WorkerMsg, update,
+};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+fn k(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn send(s: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for m in msgs {
+        fx.extend(update(s, m));
+    }
+    fx
+}
+
+fn typed(s: &mut State, text: &str) -> Vec<Effect> {
+    send(s, text.chars().map(k).collect::<Vec<_>>())
+}
+
+fn state() -> State {
+    refreshed_state(options(), 120, 30)
+}
+
+fn ids(s: &State) -> Vec<String> {
+    s.visible_ids()
+}
+
+fn selected_id(s: &State) -> String {
+    s.selected_entry().unwrap().row_id().to_string()
+}
+
+/// Select a row by its id (moving from the top).
+fn select(s: &mut State, id: &str) {
+    send(s, [k('g')]);
+    let pos = ids(s)
+        .iter()
+        .position(|x| x == id)
+        .unwrap_or_else(|| panic!("{id} not visible"));
+    for _ in 0..pos {
+        send(s, [k('j')]);
+    }
+    assert_eq!(selected_id(s), id);
+}
+
+fn sort_by(s: &mut State, column: Column) {
+    for _ in 0..Column::ALL.len() {
+        if s.sort.column == column && !s.sort.descending {
+            return;
+        }
+        send(s, [k('s')]);
+    }
+    panic!("never reached {column:?}");
+}
+
+fn generation(s: &State) -> u64 {
+    s.refresh.running.expect("a refresh is running")
+}
+
+fn found(generation: Option<u64>, c: ConnectorCredential) -> Msg {
+    let key = CredentialKey {
+        app_id: c.app_id.clone().unwrap(),
+        connector_id: c.connector_id.clone().unwrap(),
+        credential_id: c.id.clone().unwrap(),
+    };
+    Msg::Worker(WorkerMsg::Credential {
+        generation,
+        key,
+        fetched: Fetched::Found(c),
+        at: fixed_now(),
+    })
+}
+
+fn credential(id: &str) -> ConnectorCredential {
+    let s = state();
+    s.visible_entries()
+        .find(|e| e.row_id() == id)
+        .and_then(|e| e.last.clone())
+        .unwrap()
+}
+
+fn days(d: i64) -> Option<DateTime<Utc>> {
+    Some(fixed_now() + Duration::days(d))
+}
+
+// ---- start and refresh ----
+
+#[test]
+fn the_inventory_is_drawn_at_once_and_asks_for_the_first_refresh() {
+    let mut s = State::new(options(), fixed_now());
+    assert!(!s.loaded);
+    let fx = send(
+        &mut s,
+        [Msg::Resize {
+            width: 100,
+            height: 30,
+        }],
+    );
+    assert!(fx.is_empty());
+    let fx = send(&mut s, [Msg::Inventory(fixtures::sample_inventory())]);
+    assert_eq!(fx, vec![Effect::Refresh { generation: 1 }]);
+    assert!(s.loaded);
+    assert!(!s.is_current());
+    assert_eq!(s.rows.counts.total, 10);
+    // Ten credentials and one connector without one.
+    assert_eq!(ids(&s).len(), 11);
+    let g = generation(&s);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::RefreshDone {
+            generation: g,
+            at: fixed_now(),
+        })],
+    );
+    assert!(s.is_current());
+    assert_eq!(s.refresh.running, None);
+}
+
+#[test]
+fn a_refresh_asked_for_during_one_is_coalesced() {
+    let mut s = loaded_state(options(), 100, 30);
+    let first = generation(&s);
+    // Two presses and an interval tick while one runs: nothing now, one queued.
+    let fx = send(&mut s, [k('r'), k('r'), Msg::RefreshDue]);
+    assert!(fx.is_empty());
+    assert!(s.refresh.queued);
+    assert_eq!(s.toasts.len(), 1, "one toast for the first press only");
+    let fx = send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::RefreshDone {
+            generation: first,
+            at: fixed_now(),
+        })],
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::Refresh {
+            generation: first + 1
+        }]
+    );
+    assert!(!s.refresh.queued);
+    // Nothing more is queued after that one.
+    let fx = send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::RefreshDone {
+            generation: first + 1,
+            at: fixed_now(),
+        })],
+    );
+    assert!(fx.is_empty());
+    // And when idle, r starts one at once.
+    assert_eq!(
+        send(&mut s, [k('r')]),
+        vec![Effect::Refresh {
+            generation: first + 2
+        }]
+    );
+}
+
+#[test]
+fn results_of_a_superseded_generation_are_dropped() {
+    let mut s = loaded_state(options(), 100, 30);
+    let old = generation(&s);
+    send(
+        &mut s,
+        [
+            k('r'),
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation: old,
+                at: fixed_now(),
+            }),
+        ],
+    );
+    let new = generation(&s);
+    assert_eq!(new, old + 1);
+    let mut c = credential("cred-okta-1");
+    c.display_name = Some("renamed by a stale refresh".into());
+    send(
+        &mut s,
+        [
+            found(Some(old), c.clone()),
+            Msg::Worker(WorkerMsg::RefreshError {
+                generation: old,
+                error: "late".into(),
+            }),
+            Msg::Worker(WorkerMsg::Apps {
+                generation: old,
+                apps: vec![fixtures::app("app-okta", "Stale")],
+            }),
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation: old,
+                at: fixed_now(),
+            }),
+        ],
+    );
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-1"))
+        .unwrap();
+    assert_eq!(e.display_name(), Some("okta-baton"));
+    assert_eq!(s.rows.app_name("app-okta"), "Okta");
+    assert!(s.errors.is_empty());
+    assert_eq!(
+        s.refresh.running,
+        Some(new),
+        "a stale done does not end the current refresh"
+    );
+    // The current generation applies; a one-off fetch (None) always applies.
+    send(&mut s, [found(Some(new), c.clone())]);
+    assert_eq!(
+        s.rows
+            .get(&key("app-okta", "k-okta", "cred-okta-1"))
+            .unwrap()
+            .display_name(),
+        Some("renamed by a stale refresh")
+    );
+    c.display_name = Some("one-off".into());
+    send(&mut s, [found(None, c)]);
+    assert_eq!(
+        s.rows
+            .get(&key("app-okta", "k-okta", "cred-okta-1"))
+            .unwrap()
+            .display_name(),
+        Some("one-off")
+    );
+}
+
+#[test]
+fn progress_counts_credentials_of_the_current_refresh() {
+    let mut s = loaded_state(options(), 100, 30);
+    let g = generation(&s);
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshStarted {
+                generation: g,
+                credentials: 10,
+            }),
+            found(Some(g), credential("cred-okta-1")),
+            found(Some(g), credential("cred-gh-1")),
+        ],
+    );
+    assert_eq!((s.refresh.done, s.refresh.total), (2, 10));
+}
+
+#[test]
+fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
+    let mut s = loaded_state(options(), 100, 30);
+    let g = generation(&s);
+    let fail = |id: &str| {
+        Msg::Worker(WorkerMsg::Credential {
+            generation: Some(g),
+            key: key("app-okta", "k-okta", id),
+            fetched: Fetched::Failed("503 Service Unavailable".into()),
+            at: fixed_now(),
+        })
+    };
+    send(&mut s, [fail("cred-okta-1"), fail("cred-okta-2")]);
+    assert!(s.toasts.is_empty(), "no toast per row");
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-1"))
+        .unwrap();
+    assert_eq!(e.display_name(), Some("okta-baton"), "previous data kept");
+    assert_eq!(e.error.as_deref(), Some("503 Service Unavailable"));
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::RefreshDone {
+            generation: g,
+            at: fixed_now(),
+        })],
+    );
+    assert_eq!(s.toasts.len(), 1);
+    assert!(s.toasts[0].error);
+    assert!(s.toasts[0].text.starts_with("2 of"), "{}", s.toasts[0].text);
+    assert_eq!(s.errors.len(), 1);
+    // A later success clears the row's error.
+    send(&mut s, [found(None, credential("cred-okta-1"))]);
+    assert_eq!(
+        s.rows
+            .get(&key("app-okta", "k-okta", "cred-okta-1"))
+            .unwrap()
+            .error,
+        None
+    );
+}
+
+#[test]
+fn errors_become_toasts_that_expire_and_stay_in_the_history() {
+    let mut s = state();
+    let g = {
+        send(&mut s, [k('r')]);
+        generation(&s)
+    };
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshError {
+                generation: g,
+                error: "listing apps: 500".into(),
+            }),
+            Msg::Worker(WorkerMsg::Error(
+                "the inventory could not be written".into(),
+            )),
+        ],
+    );
+    assert_eq!(s.toasts.len(), 2);
+    assert_eq!(s.errors.len(), 2);
+    send(&mut s, [Msg::Tick(fixed_now() + Duration::seconds(3))]);
+    assert_eq!(s.toasts.len(), 2, "errors stay a while");
+    send(&mut s, [Msg::Tick(fixed_now() + Duration::seconds(60))]);
+    assert!(s.toasts.is_empty());
+    assert_eq!(s.errors.len(), 2, "the history keeps them");
+    send(&mut s, [k('E')]);
+    assert!(matches!(s.modal, Some(Modal::Errors { .. })));
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn a_404_keeps_the_row_shown_as_gone() {
+    let mut s = state();
+    send(&mut s, [k('r')]);
+    let g = generation(&s);
+    let fx = send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Credential {
+            generation: Some(g),
+            key: key("app-okta", "k-okta", "cred-okta-1"),
+            fetched: Fetched::Gone,
+            at: fixed_now(),
+        })],
+    );
+    assert!(fx.is_empty());
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-1"))
+        .unwrap();
+    assert_eq!(e.status, Status::Gone);
+    assert!(ids(&s).contains(&"cred-okta-1".to_string()));
+}
+
+// ---- status ----
+
+#[test]
+fn flags_are_derived_against_now_and_the_thresholds() {
+    let s = state();
+    let status = |id: &str| {
+        s.visible_entries()
+            .find(|e| e.row_id() == id)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status("cred-aws-1"), Status::Expired);
+    assert_eq!(status("cred-gh-1"), Status::Expiring);
+    assert_eq!(status("cred-gh-2"), Status::NeverUsed);
+    assert_eq!(status("cred-okta-2"), Status::Idle);
+    assert_eq!(status("cred-okta-1"), Status::Active);
+    assert_eq!(status("cred-aws-2"), Status::Revoked);
+    assert_eq!(status("cred-gh-0"), Status::Gone);
+    assert_eq!(status("cred-okta-new"), Status::Unknown);
+    assert_eq!(status("k-sf-uncovered"), Status::NoCredential);
+    let c = s.rows.counts;
+    assert_eq!(
+        (
+            c.total,
+            c.active,
+            c.expiring,
+            c.expired,
+            c.revoked,
+            c.never_used,
+            c.idle
+        ),
+        (10, 6, 2, 1, 2, 1, 1)
+    );
+    // Reasons name the flag and the numbers behind it.
+    let e = s.rows.get(&key("app-gh", "k-gh", "cred-gh-2")).unwrap();
+    let reasons = credboard::app::rows::reasons(e, s.now, s.thresholds());
+    assert_eq!(reasons[0].1, "never used; created 214 days ago");
+}
+
+#[test]
+fn time_moves_flags_on_ticks() {
+    let mut s = state();
+    // github-sync expires in 5 days: after 6 days it has expired.
+    send(&mut s, [Msg::Tick(fixed_now() + Duration::days(6))]);
+    let e = s.rows.get(&key("app-gh", "k-gh", "cred-gh-1")).unwrap();
+    assert_eq!(e.status, Status::Expired);
+    assert_eq!(s.rows.counts.expired, 3);
+}
+
+#[test]
+fn status_views_cycle_with_tab() {
+    let mut s = state();
+    let mut seen = Vec::new();
+    for _ in 0..View::ALL.len() {
+        seen.push((s.view, ids(&s).len()));
+        send(&mut s, [code(KeyCode::Tab)]);
+    }
+    assert_eq!(s.view, View::All, "back to the start");
+    assert_eq!(
+        seen,
+        vec![
+            (View::All, 11),
+            (View::Active, 6),
+            (View::Expiring, 2),
+            (View::Expired, 1),
+            (View::NeverUsed, 1),
+            (View::Idle, 1),
+            (View::Revoked, 2),
+        ]
+    );
+    send(&mut s, [code(KeyCode::BackTab)]);
+    assert_eq!(s.view, View::Revoked);
+    let mut r = ids(&s);
+    r.sort();
+    assert_eq!(r, vec!["cred-aws-2", "cred-gh-0"]);
+}
+
+// ---- sort ----
+
+#[test]
+fn sort_cycles_through_columns_typed() {
+    let mut s = state();
+    assert_eq!(s.sort.column, Column::Status);
+    // Status: by severity, then name.
+    assert_eq!(
+        ids(&s),
+        [
+            "cred-aws-1",
+            "cred-gh-1",
+            "cred-sf-1",
+            "cred-gh-2",
+            "cred-okta-2",
+            "cred-aws-3",
+            "cred-okta-1",
+            "cred-okta-new",
+            "cred-aws-2",
+            "cred-gh-0",
+            "k-sf-uncovered"
+        ]
+    );
+    sort_by(&mut s, Column::Name);
+    assert_eq!(
+        ids(&s),
+        [
+            "cred-aws-1",
+            "cred-aws-2",
+            "cred-aws-3",
+            "cred-gh-0",
+            "cred-gh-1",
+            "cred-gh-2",
+            "cred-okta-1",
+            "cred-okta-2",
+            "cred-sf-1",
+            // unnamed last: a credential, then the connector row
+            "cred-okta-new",
+            "k-sf-uncovered"
+        ]
+    );
+    sort_by(&mut s, Column::App);
+    let apps: Vec<String> = s
+        .visible_entries()
+        .map(|e| s.rows.app_name(&e.key.app_id).to_string())
+        .collect();
+    let mut sorted = apps.clone();
+    sorted.sort_by_key(|a| a.to_lowercase());
+    assert_eq!(apps, sorted);
+    // Times as times: 24h ago < 2d < 3d < 10d (as text "10d" would sort before "2d").
+    sort_by(&mut s, Column::LastUsed);
+    assert_eq!(
+        ids(&s),
+        [
+            "cred-gh-0",
+            "cred-aws-2",
+            "cred-okta-2",
+            "cred-aws-3",
+            "cred-aws-1",
+            "cred-sf-1",
+            "cred-gh-1",
+            "cred-okta-1",
+            // never used / unknown / no credential: unset, last in ascending order
+            "cred-gh-2",
+            "cred-okta-new",
+            "k-sf-uncovered"
+        ]
+    );
+    sort_by(&mut s, Column::Expires);
+    assert_eq!(
+        &ids(&s)[..5],
+        [
+            "cred-aws-1",
+            "cred-sf-1",
+            "cred-gh-1",
+            "cred-gh-2",
+            "cred-okta-1"
+        ]
+    );
+    sort_by(&mut s, Column::Created);
+    assert_eq!(ids(&s)[0], "cred-gh-0", "oldest first");
+    sort_by(&mut s, Column::ClientId);
+    assert_eq!(ids(&s)[0], "cred-aws-1", "aws0001@…");
+}
+
+#[test]
+fn reverse_is_the_exact_reverse_and_back() {
+    let mut s = state();
+    for column in Column::ALL {
+        sort_by(&mut s, column);
+        let asc = ids(&s);
+        send(&mut s, [k('S')]);
+        assert!(s.sort.descending);
+        let mut desc = ids(&s);
+        desc.reverse();
+        assert_eq!(asc, desc, "{column:?}");
+        send(&mut s, [k('S')]);
+        assert_eq!(ids(&s), asc);
+    }
+}
+
+#[test]
+fn equal_keys_fall_back_to_the_id_and_never_swap() {
+    let mut s = state();
+    sort_by(&mut s, Column::Created);
+    // Three credentials alike in every column but the id, arriving in a shuffled order.
+    let twin = |id: &str| ConnectorCredential {
+        id: Some(id.into()),
+        app_id: Some("app-okta".into()),
+        connector_id: Some("k-okta".into()),
+        display_name: Some("twin".into()),
+        client_id: Some("twin@x".into()),
+        created_at: days(-1000),
+        last_used_at: days(-1),
+        ..ConnectorCredential::default()
+    };
+    send(
+        &mut s,
+        [
+            found(None, twin("cred-t-b")),
+            found(None, twin("cred-t-c")),
+            found(None, twin("cred-t-a")),
+        ],
+    );
+    assert_eq!(&ids(&s)[..3], ["cred-t-a", "cred-t-b", "cred-t-c"]);
+    // The same data again, another order: nothing moves.
+    let before = ids(&s);
+    send(
+        &mut s,
+        [
+            found(None, twin("cred-t-c")),
+            found(None, twin("cred-t-a")),
+            found(None, twin("cred-t-b")),
+        ],
+    );
+    assert_eq!(ids(&s), before);
+    for col in Column::ALL {
+        sort_by(&mut s, col);
+        let pos: Vec<usize> = ["cred-t-a", "cred-t-b", "cred-t-c"]
+            .iter()
+            .map(|id| ids(&s).iter().position(|x| x == id).unwrap())
+            .collect();
+        assert!(pos[0] < pos[1] && pos[1] < pos[2], "{col:?}: {pos:?}");
+    }
+}
+
+// ---- filter ----
+
+#[test]
+fn filter_is_incremental_case_insensitive_across_fields() {
+    let mut s = state();
+    send(&mut s, [k('/')]);
+    assert!(s.filter_editing);
+    typed(&mut s, "GITHUB");
+    // By app name: three GitHub credentials (one gone).
+    assert_eq!(ids(&s).len(), 3);
+    send(&mut s, (0..6).map(|_| code(KeyCode::Backspace)));
+    assert_eq!(ids(&s).len(), 11);
+    typed(&mut s, "okta7f"); // client id
+    assert_eq!(ids(&s), ["cred-okta-1"]);
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(!s.filter_editing);
+    assert_eq!(s.filter, "");
+    assert_eq!(ids(&s).len(), 11);
+    send(&mut s, [k('/')]);
+    typed(&mut s, "cred-aws"); // credential id
+    assert_eq!(ids(&s).len(), 3);
+    typed(&mut s, "-3");
+    assert_eq!(ids(&s), ["cred-aws-3"]);
+    send(&mut s, [code(KeyCode::Enter)]);
+    assert!(!s.filter_editing);
+    assert_eq!(s.filter, "cred-aws-3", "Enter keeps it");
+    // Keys work on the list again; Esc there clears the filter.
+    send(&mut s, [k('j')]);
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert_eq!(ids(&s).len(), 11);
+    // Connector names and the connector row's id match too.
+    send(&mut s, [k('/')]);
+    typed(&mut s, "salesforce dev");
+    assert_eq!(ids(&s), ["k-sf-uncovered"]);
+    // Typed 'q' is text, not quit.
+    let fx = typed(&mut s, "q");
+    assert!(fx.is_empty() && !s.should_quit());
+}
+
+#[test]
+fn filter_and_view_combine() {
+    let mut s = state();
+    send(&mut s, [k('/')]);
+    typed(&mut s, "aws");
+    send(&mut s, [code(KeyCode::Enter), code(KeyCode::Tab)]);
+    assert_eq!(s.view, View::Active);
+    assert_eq!(ids(&s), ["cred-aws-3"]);
+}
+
+// ---- selection ----
+
+#[test]
+fn selection_follows_the_credential_across_refresh_and_resort() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    // Data arrives that moves it (it was idle; now used a minute ago: active).
+    send(&mut s, [k('r')]);
+    let g = generation(&s);
+    let mut c = credential("cred-okta-2");
+    c.last_used_at = Some(fixed_now() - Duration::minutes(1));
+    let before = ids(&s).iter().position(|x| x == "cred-okta-2").unwrap();
+    send(&mut s, [found(Some(g), c)]);
+    let after = ids(&s).iter().position(|x| x == "cred-okta-2").unwrap();
+    assert_ne!(before, after, "it moved");
+    assert_eq!(selected_id(&s), "cred-okta-2");
+    // Other rows changing do not move the selection either.
+    send(
+        &mut s,
+        [
+            found(Some(g), credential("cred-aws-1")),
+            found(Some(g), credential("cred-gh-2")),
+        ],
+    );
+    assert_eq!(selected_id(&s), "cred-okta-2");
+    for _ in 0..Column::ALL.len() {
+        send(&mut s, [k('s')]);
+        assert_eq!(selected_id(&s), "cred-okta-2");
+        send(&mut s, [k('S')]);
+        assert_eq!(selected_id(&s), "cred-okta-2");
+    }
+    // A filter that keeps it keeps it; one that hides it moves to a neighbour.
+    send(&mut s, [k('/')]);
+    typed(&mut s, "okta");
+    assert_eq!(selected_id(&s), "cred-okta-2");
+    typed(&mut s, "-baton");
+    assert!(ids(&s).contains(&selected_id(&s)));
+}
+
+#[test]
+fn moving_and_scrolling() {
+    let mut s = refreshed_state(options(), 100, 8); // 8 rows high: 4 rows of table
+    let page = s.page_height();
+    assert_eq!(page, 4);
+    send(&mut s, [k('G')]);
+    assert_eq!(s.cursor, 10);
+    assert_eq!(s.effective_offset(page), 7);
+    send(&mut s, [k('g')]);
+    assert_eq!((s.cursor, s.offset), (0, 0));
+    send(&mut s, [code(KeyCode::PageDown)]);
+    assert_eq!(s.cursor, 4);
+    send(&mut s, [code(KeyCode::PageUp)]);
+    assert_eq!(s.cursor, 0);
+    send(
+        &mut s,
+        [code(KeyCode::Down), code(KeyCode::Down), code(KeyCode::Up)],
+    );
+    assert_eq!(s.cursor, 1);
+    // k at the top stays at the top; j at the bottom stays.
+    send(&mut s, [k('k'), k('k')]);
+    assert_eq!(s.cursor, 0);
+}
+
+#[test]
+fn scroll_stays_put_when_rows_change_elsewhere() {
+    let mut s = refreshed_state(options(), 100, 8);
+    select(&mut s, "cred-aws-3");
+    let line = s.cursor - s.effective_offset(s.page_height());
+    // A row above it disappears from the view (the expired one gets revoked elsewhere).
+    let mut c = credential("cred-aws-1");
+    c.deleted_at = Some(fixed_now());
+    send(&mut s, [code(KeyCode::Tab)]); // active view
+    send(&mut s, [code(KeyCode::BackTab)]); // back to all
+    send(&mut s, [found(None, c)]);
+    assert_eq!(selected_id(&s), "cred-aws-3");
+    assert_eq!(s.cursor - s.effective_offset(s.page_height()), line);
+}
+
+#[test]
+fn enter_toggles_the_detail_pane() {
+    let mut s = state();
+    send(&mut s, [code(KeyCode::Enter)]);
+    assert!(s.detail);
+    send(&mut s, [code(KeyCode::Enter)]);
+    assert!(!s.detail);
+}
+
+// ---- mouse ----
+
+fn click(x: u16, y: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: x,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn mouse_selects_sorts_and_scrolls() {
+    let mut s = refreshed_state(options(), 120, 10);
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, 120, 10), &s);
+    send(&mut s, [click(5, l.rows.y + 2)]);
+    assert_eq!(s.cursor, 2);
+    let name = l.column(Column::Name).unwrap();
+    send(&mut s, [click(name.x + 1, l.table_header.y)]);
+    assert_eq!(s.sort.column, Column::Name);
+    assert!(!s.sort.descending);
+    send(&mut s, [click(name.x + 1, l.table_header.y)]);
+    assert!(s.sort.descending, "a second click reverses");
+    let wheel = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 5,
+            row: l.rows.y,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    send(&mut s, [k('g'), wheel(MouseEventKind::ScrollDown)]);
+    assert_eq!(s.effective_offset(s.page_height()), 3);
+    assert_eq!(s.cursor, 3, "the selection stays on screen");
+    send(&mut s, [wheel(MouseEventKind::ScrollUp)]);
+    assert_eq!(s.effective_offset(s.page_height()), 0);
+}
+
+// ---- coverage rows ----
+
+#[test]
+fn connectors_without_credentials_get_rows_that_go_when_one_arrives() {
+    let mut s = state();
+    send(&mut s, [k('r')]);
+    let g = generation(&s);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Connectors {
+            generation: g,
+            app_id: "app-gh".into(),
+            connectors: vec![
+                fixtures::connector("app-gh", "k-gh", "GitHub org (renamed)"),
+                fixtures::connector("app-gh", "k-gh-new", "GitHub enterprise"),
+            ],
+        })],
+    );
+    assert!(ids(&s).contains(&"k-gh-new".to_string()));
+    assert_eq!(s.rows.counts.connectors_without, 2);
+    assert_eq!(
+        s.rows.connector_name("app-gh", "k-gh"),
+        "GitHub org (renamed)"
+    );
+    // The rename is searchable.
+    send(&mut s, [k('/')]);
+    typed(&mut s, "renamed");
+    assert_eq!(ids(&s).len(), 3);
+    send(&mut s, [code(KeyCode::Esc)]);
+    // A credential for it appears (tracked elsewhere): the connector row goes.
+    let c = ConnectorCredential {
+        id: Some("cred-gh-new".into()),
+        app_id: Some("app-gh".into()),
+        connector_id: Some("k-gh-new".into()),
+        ..ConnectorCredential::default()
+    };
+    send(&mut s, [found(None, c)]);
+    assert!(!ids(&s).contains(&"k-gh-new".to_string()));
+    assert!(ids(&s).contains(&"cred-gh-new".to_string()));
+    assert_eq!(s.rows.counts.connectors_without, 1);
+}
+
+// ---- revoke ----
+
+fn revoke_key(fx: &[Effect]) -> Vec<CredentialKey> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Revoke { key } => Some(key.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn revoke_captures_the_row_and_confirms_with_y() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2"); // idle, its connector has another live credential
+    let fx = send(&mut s, [k('d')]);
+    assert!(fx.is_empty());
+    let Some(Modal::Revoke(d)) = s.modal.as_ref() else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.key, key("app-okta", "k-okta", "cred-okta-2"));
+    assert_eq!(d.name.as_deref(), Some("okta-baton-old"));
+    assert_eq!(
+        d.client_id.as_deref(),
+        Some("okta11b2@acme.conductor.one/pcc")
+    );
+    assert!(d.typed.is_none());
+    // d again does not confirm.
+    assert!(send(&mut s, [k('d')]).is_empty());
+    assert!(s.modal.is_some());
+    let fx = send(&mut s, [k('y')]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![key("app-okta", "k-okta", "cred-okta-2")]
+    );
+    assert!(s.modal.is_none());
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-2"))
+        .unwrap();
+    assert!(e.pending.is_some(), "the row says revoking");
+    // Success without a fresh Get: deletedAt = now.
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Ok(RevokeOutcome {
+                already_gone: false,
+                fresh: None,
+            }),
+        })],
+    );
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-2"))
+        .unwrap();
+    assert_eq!(e.status, Status::Revoked);
+    assert_eq!(e.pending, None);
+    assert_eq!(e.last.as_ref().unwrap().deleted_at, Some(fixed_now()));
+    assert!(s.toasts.iter().any(|t| t.text == "revoked okta-baton-old"));
+    // d on it now: nothing to do.
+    let fx = send(&mut s, [k('d')]);
+    assert!(fx.is_empty() && s.modal.is_none());
+    assert!(s.toasts.last().unwrap().text.contains("already revoked"));
+}
+
+#[test]
+fn revoke_cancels_on_n_esc_and_enter() {
+    for cancel in [k('n'), code(KeyCode::Esc), code(KeyCode::Enter)] {
+        let mut s = state();
+        select(&mut s, "cred-okta-2");
+        send(&mut s, [k('d')]);
+        assert!(s.modal.is_some());
+        // Unrelated keys do nothing.
+        assert!(send(&mut s, [k('j'), k('s'), k('q')]).is_empty());
+        assert!(s.modal.is_some());
+        let fx = send(&mut s, [cancel]);
+        assert!(fx.is_empty());
+        assert!(s.modal.is_none());
+        assert_eq!(
+            s.rows
+                .get(&key("app-okta", "k-okta", "cred-okta-2"))
+                .unwrap()
+                .pending,
+            None
+        );
+    }
+}
+
+#[test]
+fn recently_used_needs_the_last_four_characters_typed() {
+    let mut s = state();
+    select(&mut s, "cred-okta-1"); // used a day ago
+    send(&mut s, [k('d')]);
+    let Some(Modal::Revoke(d)) = s.modal.as_ref() else {
+        panic!()
+    };
+    let t = d.typed.as_ref().expect("typed confirmation");
+    assert_eq!(t.expected, "/pcc");
+    assert!(t.reasons[0].contains("used 24h ago"));
+    // y is text here, not a confirmation.
+    assert!(send(&mut s, [k('y')]).is_empty());
+    // Wrong text + Enter: stays open, says it does not match.
+    send(&mut s, [code(KeyCode::Backspace)]);
+    typed(&mut s, "xpcc");
+    assert!(send(&mut s, [code(KeyCode::Enter)]).is_empty());
+    let Some(Modal::Revoke(d)) = s.modal.as_ref() else {
+        panic!("closed")
+    };
+    assert!(d.typed.as_ref().unwrap().mismatch);
+    // Right text + Enter: revoke.
+    send(&mut s, (0..4).map(|_| code(KeyCode::Backspace)));
+    typed(&mut s, "/pcc");
+    let fx = send(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![key("app-okta", "k-okta", "cred-okta-1")]
+    );
+}
+
+#[test]
+fn typed_confirmation_cancels_on_esc_and_on_empty_enter() {
+    for cancel in [code(KeyCode::Esc), code(KeyCode::Enter)] {
+        let mut s = state();
+        select(&mut s, "cred-okta-1");
+        send(&mut s, [k('d')]);
+        let fx = send(&mut s, [cancel]);
+        assert!(fx.is_empty());
+        assert!(s.modal.is_none());
+    }
+    // Esc after typing the right text still cancels.
+    let mut s = state();
+    select(&mut s, "cred-okta-1");
+    send(&mut s, [k('d')]);
+    typed(&mut s, "/pcc");
+    assert!(send(&mut s, [code(KeyCode::Esc)]).is_empty());
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn the_last_live_credential_of_a_connector_needs_typing() {
+    let mut s = state();
+    select(&mut s, "cred-aws-3"); // the only credential of AWS sandbox, used 20 days ago
+    send(&mut s, [k('d')]);
+    let Some(Modal::Revoke(d)) = s.modal.as_ref() else {
+        panic!()
+    };
+    let t = d.typed.as_ref().expect("typed");
+    assert!(
+        t.reasons[0].contains("last live credential"),
+        "{:?}",
+        t.reasons
+    );
+}
+
+#[test]
+fn revoke_failure_restores_the_row_and_404_counts_as_done() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('d'), k('y')]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Err("403 Forbidden".into()),
+        })],
+    );
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-2"))
+        .unwrap();
+    assert_eq!(e.status, Status::Idle, "as it was");
+    assert_eq!(e.pending, None);
+    assert!(s.errors.last().unwrap().text.contains("403 Forbidden"));
+    assert!(s.toasts.last().unwrap().error);
+    // Again; this time the server says 404.
+    send(&mut s, [k('d'), k('y')]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Ok(RevokeOutcome {
+                already_gone: true,
+                fresh: None,
+            }),
+        })],
+    );
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-2"))
+        .unwrap();
+    assert_eq!(e.status, Status::Gone);
+    assert!(s.toasts.last().unwrap().text.contains("already revoked"));
+    assert!(!s.toasts.last().unwrap().error);
+}
+
+#[test]
+fn a_fresh_get_after_revoke_is_used() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('d'), k('y')]);
+    let mut fresh = credential("cred-okta-2");
+    fresh.deleted_at = Some(fixed_now() - Duration::seconds(1));
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Ok(RevokeOutcome {
+                already_gone: false,
+                fresh: Some(fresh),
+            }),
+        })],
+    );
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-2"))
+        .unwrap();
+    assert_eq!(
+        e.last.as_ref().unwrap().deleted_at,
+        Some(fixed_now() - Duration::seconds(1))
+    );
+}
+
+#[test]
+fn revoke_on_a_connector_row_or_a_gone_row_explains() {
+    let mut s = state();
+    for id in ["k-sf-uncovered", "cred-gh-0", "cred-aws-2"] {
+        select(&mut s, id);
+        let fx = send(&mut s, [k('d')]);
+        assert!(fx.is_empty());
+        assert!(s.modal.is_none(), "{id}");
+        assert!(!s.toasts.is_empty());
+    }
+}
+
+#[test]
+fn the_dialog_target_survives_data_changes() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('d')]);
+    // New data re-sorts everything and renames things under the open dialog. (The refresh
+    // key goes to the dialog; the interval refresh does not.)
+    assert!(send(&mut s, [k('r')]).is_empty());
+    send(&mut s, [Msg::RefreshDue]);
+    let g = generation(&s);
+    let mut c = credential("cred-okta-2");
+    c.display_name = Some("zzz".into());
+    c.last_used_at = Some(fixed_now());
+    send(
+        &mut s,
+        [
+            found(Some(g), c),
+            Msg::Worker(WorkerMsg::Apps {
+                generation: g,
+                apps: vec![fixtures::app("app-okta", "Okta 2")],
+            }),
+            Msg::Worker(WorkerMsg::Credential {
+                generation: Some(g),
+                key: key("app-gh", "k-gh", "cred-gh-1"),
+                fetched: Fetched::Gone,
+                at: fixed_now(),
+            }),
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation: g,
+                at: fixed_now(),
+            }),
+        ],
+    );
+    let fx = send(&mut s, [k('y')]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![key("app-okta", "k-okta", "cred-okta-2")]
+    );
+}
+
+// ---- bulk ----
+
+#[test]
+fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
+    let mut s = state();
+    for id in ["cred-okta-2", "cred-gh-2", "cred-aws-2", "cred-gh-0"] {
+        select(&mut s, id);
+        send(&mut s, [k(' ')]);
+    }
+    assert_eq!(s.rows.marked, 4);
+    let fx = send(&mut s, [k('D')]);
+    assert!(fx.is_empty());
+    let Some(Modal::BulkPlan(p)) = s.modal.as_ref() else {
+        panic!("no plan")
+    };
+    let targets: Vec<&str> = p
+        .targets
+        .iter()
+        .map(|t| t.key.credential_id.as_str())
+        .collect();
+    assert_eq!(targets, ["cred-gh-2", "cred-okta-2"]);
+    let skipped: Vec<(&str, &str)> = p
+        .skipped
+        .iter()
+        .map(|(t, why)| (t.key.credential_id.as_str(), *why))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("cred-aws-2", "already revoked"),
+            ("cred-gh-0", "gone (404)")
+        ]
+    );
+    // y and Enter alone do nothing; a wrong word does nothing.
+    assert!(send(&mut s, [k('y')]).is_empty());
+    send(&mut s, [code(KeyCode::Backspace)]);
+    typed(&mut s, "revok");
+    assert!(send(&mut s, [code(KeyCode::Enter)]).is_empty());
+    assert!(matches!(s.modal, Some(Modal::BulkPlan(ref p)) if p.mismatch));
+    typed(&mut s, "e");
+    let fx = send(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![
+            key("app-gh", "k-gh", "cred-gh-2"),
+            key("app-okta", "k-okta", "cred-okta-2")
+        ]
+    );
+    assert!(matches!(s.modal, Some(Modal::Bulk { .. })));
+    assert_eq!(s.rows.marked, 0);
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::Revoked {
+                key: key("app-gh", "k-gh", "cred-gh-2"),
+                result: Ok(RevokeOutcome {
+                    already_gone: false,
+                    fresh: None,
+                }),
+            }),
+            Msg::Worker(WorkerMsg::Revoked {
+                key: key("app-okta", "k-okta", "cred-okta-2"),
+                result: Err("timeout".into()),
+            }),
+        ],
+    );
+    let b = s.bulk.as_ref().unwrap();
+    let sum = b.summary();
+    assert_eq!(
+        (sum.revoked, sum.already_gone, sum.failed, sum.pending),
+        (1, 0, 1, 0)
+    );
+    assert_eq!(b.skipped, 2);
+    // Retry the failed one.
+    let fx = send(&mut s, [k('t')]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![key("app-okta", "k-okta", "cred-okta-2")]
+    );
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Ok(RevokeOutcome {
+                already_gone: true,
+                fresh: None,
+            }),
+        })],
+    );
+    let b = s.bulk.as_ref().unwrap();
+    assert_eq!(b.items[1].1, BulkOutcome::AlreadyGone);
+    assert!(
+        s.toasts
+            .last()
+            .unwrap()
+            .text
+            .contains("1 revoked, 1 already gone, 0 failed")
+    );
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn bulk_plan_cancels_and_needs_marks() {
+    let mut s = state();
+    assert!(send(&mut s, [k('D')]).is_empty());
+    assert!(s.modal.is_none(), "nothing marked: a toast, no plan");
+    send(&mut s, [k('a')]);
+    assert_eq!(
+        s.rows.marked, 10,
+        "every visible credential row (not the connector row)"
+    );
+    send(&mut s, [k('A')]);
+    assert_eq!(s.rows.marked, 0);
+    send(&mut s, [k('a'), k('D')]);
+    typed(&mut s, "revoke");
+    assert!(send(&mut s, [code(KeyCode::Esc)]).is_empty());
+    assert!(s.modal.is_none());
+    send(&mut s, [k('D')]);
+    assert!(
+        send(&mut s, [code(KeyCode::Enter)]).is_empty(),
+        "empty Enter cancels"
+    );
+    assert!(s.modal.is_none());
+}
+
+// ---- rotate ----
+
+fn minted(id: &str, secret: &str) -> NewCredential {
+    NewCredential {
+        credential: ConnectorCredential {
+            id: Some(id.into()),
+            app_id: Some("app-okta".into()),
+            connector_id: Some("k-okta".into()),
+            client_id: Some("oktanew1@acme.conductor.one/pcc".into()),
+            display_name: Some("okta-baton-2026".into()),
+            created_at: Some(fixed_now()),
+            client_secret: Some(SecretString::new(secret)),
+            ..ConnectorCredential::default()
+        },
+        secret: SecretString::new(secret),
+    }
+}
+
+#[test]
+fn rotate_confirms_mints_and_shows_the_secret_once() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    assert!(send(&mut s, [k('R')]).is_empty());
+    assert!(matches!(s.modal, Some(Modal::Rotate(_))));
+    let fx = send(&mut s, [k('y')]);
+    assert_eq!(
+        fx,
+        vec![Effect::Rotate {
+            app_id: "app-okta".into(),
+            connector_id: "k-okta".into()
+        }]
+    );
+    let secret = "secret-token:conductorone.com:v1:TOPSECRETVALUE";
+    let fx = send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Rotated {
+            app_id: "app-okta".into(),
+            connector_id: "k-okta".into(),
+            result: Ok(minted("cred-okta-9", secret)),
+        })],
+    );
+    // Old and new are fetched together.
+    let Some(Effect::Fetch { keys }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let mut got: Vec<&str> = keys.iter().map(|k| k.credential_id.as_str()).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        ["cred-okta-1", "cred-okta-2", "cred-okta-9", "cred-okta-new"]
+    );
+    // The new row is there and selected; the row holds no secret.
+    assert_eq!(selected_id(&s), "cred-okta-9");
+    let e = s
+        .rows
+        .get(&key("app-okta", "k-okta", "cred-okta-9"))
+        .unwrap();
+    assert!(e.last.as_ref().unwrap().client_secret.is_none());
+    // Masked by default.
+    let v = s.secrets.front().unwrap();
+    assert_eq!(v.shown(), "secret-token:conductorone.com:v1:••••••••");
+    assert!(
+        !format!("{s:?}").contains("TOPSECRETVALUE"),
+        "Debug never shows it"
+    );
+    // Reveal, copy.
+    send(&mut s, [k('v')]);
+    assert_eq!(s.secrets.front().unwrap().shown(), secret);
+    let fx = send(&mut s, [k('c')]);
+    match fx.as_slice() {
+        [Effect::Copy(c)] => assert_eq!(c.expose(), secret),
+        other => panic!("{other:?}"),
+    }
+    // List keys do nothing while it is open.
+    assert!(send(&mut s, [k('d'), k('j')]).is_empty());
+    // Closing needs two presses.
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.secrets.front().unwrap().close_armed);
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.secrets.is_empty());
+    // q on the list quits again.
+    assert_eq!(send(&mut s, [k('q')]), vec![Effect::Quit]);
+}
+
+#[test]
+fn rotate_on_a_connector_row_covers_it_and_failures_are_errors() {
+    let mut s = state();
+    select(&mut s, "k-sf-uncovered");
+    send(&mut s, [k('R')]);
+    let fx = send(&mut s, [k('y')]);
+    assert_eq!(
+        fx,
+        vec![Effect::Rotate {
+            app_id: "app-sf".into(),
+            connector_id: "k-sf-uncovered".into()
+        }]
+    );
+    assert_eq!(s.rotating.len(), 1);
+    let fx = send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Rotated {
+            app_id: "app-sf".into(),
+            connector_id: "k-sf-uncovered".into(),
+            result: Err("409 Conflict".into()),
+        })],
+    );
+    assert!(fx.is_empty());
+    assert!(s.rotating.is_empty());
+    assert!(s.errors.last().unwrap().text.contains("409 Conflict"));
+    assert!(s.secrets.is_empty());
+    // Cancel paths of the y/n dialog.
+    for cancel in [k('n'), code(KeyCode::Esc), code(KeyCode::Enter)] {
+        send(&mut s, [k('R')]);
+        assert!(send(&mut s, [cancel]).is_empty());
+        assert!(s.modal.is_none());
+    }
+    // Success covers the connector: its row becomes a credential row.
+    send(&mut s, [k('R'), k('y')]);
+    let mut n = minted("cred-sf-9", "secret-token:x:y:z");
+    n.credential.app_id = Some("app-sf".into());
+    n.credential.connector_id = Some("k-sf-uncovered".into());
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Rotated {
+            app_id: "app-sf".into(),
+            connector_id: "k-sf-uncovered".into(),
+            result: Ok(n),
+        })],
+    );
+    assert!(!ids(&s).contains(&"k-sf-uncovered".to_string()));
+    assert_eq!(selected_id(&s), "cred-sf-9");
+}
+
+#[test]
+fn a_new_row_hidden_by_the_filter_is_brought_into_view() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('R'), k('y'), k('/')]);
+    typed(&mut s, "aws");
+    send(&mut s, [code(KeyCode::Enter)]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Rotated {
+            app_id: "app-okta".into(),
+            connector_id: "k-okta".into(),
+            result: Ok(minted("cred-okta-9", "s")),
+        })],
+    );
+    assert_eq!(s.filter, "");
+    assert_eq!(selected_id(&s), "cred-okta-9");
+}
+
+// ---- read-only ----
+
+#[test]
+fn read_only_emits_no_revoke_or_rotate() {
+    let mut o: Options = options();
+    o.read_only = true;
+    let mut s = refreshed_state(o, 120, 30);
+    for id in ["cred-okta-2", "cred-okta-1", "k-sf-uncovered"] {
+        select(&mut s, id);
+        let fx = send(&mut s, [k('d'), k('y'), k('R'), k('y'), k(' '), k('D')]);
+        let fx2 = typed(&mut s, "revoke");
+        let fx3 = send(&mut s, [code(KeyCode::Enter)]);
+        for e in fx.iter().chain(&fx2).chain(&fx3) {
+            assert!(
+                !matches!(e, Effect::Revoke { .. } | Effect::Rotate { .. }),
+                "{e:?}"
+            );
+        }
+        assert!(s.modal.is_none());
+    }
+    assert!(
+        s.toasts
+            .iter()
+            .any(|t| t.text == "read-only: revoke is disabled")
+    );
+    assert!(
+        s.toasts
+            .iter()
+            .any(|t| t.text == "read-only: rotate is disabled")
+    );
+}
+
+// ---- journal, help, quit ----
+
+#[test]
+fn journal_loads_newest_first() {
+    let mut s = state();
+    let fx = send(&mut s, [k('J')]);
+    assert_eq!(fx, vec![Effect::LoadJournal]);
+    let line = |mins: i64, id: &str| JournalLine {
+        at: fixed_now() - Duration::minutes(mins),
+        profile: "default".into(),
+        actor: "me".into(),
+        action: "revoke".into(),
+        app_id: "a".into(),
+        connector_id: "k".into(),
+        credential_id: id.into(),
+        outcome: "ok".into(),
+    };
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Journal(Ok(vec![
+            line(30, "old"),
+            line(1, "new"),
+        ])))],
+    );
+    let Some(Modal::Journal {
+        lines: Some(lines), ..
+    }) = s.modal.as_ref()
+    else {
+        panic!()
+    };
+    assert_eq!(lines[0].credential_id, "new");
+    send(&mut s, [code(KeyCode::Esc)]);
+    assert!(s.modal.is_none());
+    // An error closes it and lands in the history.
+    send(
+        &mut s,
+        [
+            k('J'),
+            Msg::Worker(WorkerMsg::Journal(Err("locked".into()))),
+        ],
+    );
+    assert!(s.modal.is_none());
+    assert!(s.errors.last().unwrap().text.contains("locked"));
+}
+
+#[test]
+fn help_opens_scrolls_and_closes() {
+    let mut s = refreshed_state(options(), 100, 20);
+    send(&mut s, [k('?')]);
+    assert!(matches!(s.modal, Some(Modal::Help { scroll: 0 })));
+    send(&mut s, [k('j'), k('j')]);
+    assert!(matches!(s.modal, Some(Modal::Help { scroll: 2 })));
+    send(&mut s, [k('G')]);
+    let Some(Modal::Help { scroll }) = s.modal else {
+        panic!()
+    };
+    send(&mut s, [k('j')]);
+    assert!(
+        matches!(s.modal, Some(Modal::Help { scroll: s2 }) if s2 == scroll),
+        "clamped"
+    );
+    send(&mut s, [k('?')]);
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut s = state();
+    assert_eq!(send(&mut s, [k('q')]), vec![Effect::Quit]);
+    assert!(s.should_quit());
+    let mut s = state();
+    send(&mut s, [k('/')]);
+    assert_eq!(send(&mut s, [ctrl('c')]), vec![Effect::Quit]);
+    assert!(s.should_quit());
+}
