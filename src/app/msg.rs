@@ -8,13 +8,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
-/// The three ids that address a credential in the API.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CredentialKey {
-    pub app_id: String,
-    pub connector_id: String,
-    pub credential_id: String,
-}
+/// The three ids that address a credential in the API: the inventory's key.
+pub use crate::store::TrackedId as CredentialKey;
 
 /// What the inventory knew at start: drawn at once, marked as not yet current.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +44,8 @@ pub struct JournalLine {
     pub outcome: String,
 }
 
+// Messages are moved once from the channel into `update`, never stored in bulk.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -59,6 +56,8 @@ pub enum Msg {
     },
     /// The clock, at most once a second, for relative times.
     Tick(DateTime<Utc>),
+    /// The background refresh interval came round: like `r`, without a toast.
+    RefreshDue,
     Inventory(Inventory),
     Worker(WorkerMsg),
 }

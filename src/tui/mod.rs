@@ -1,1 +1,3 @@
-//! placeholder
+//! The terminal runtime and drawing.
+
+pub mod terminal;
