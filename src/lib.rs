@@ -8,3 +8,4 @@ pub mod demo;
 pub mod store;
 pub mod tui;
 pub mod worker;
+pub mod cli;
