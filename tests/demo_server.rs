@@ -399,6 +399,11 @@ async fn replies_are_shaped_like_the_real_api() {
     assert!(app["isDirectory"].is_boolean());
     let created = app["createdAt"].as_str().unwrap();
     assert!(created.ends_with('Z'), "{created}");
+    let fraction = created.split('.').nth(1).map_or(0, |f| f.len() - 1);
+    assert!(
+        fraction <= 6,
+        "microseconds at most, as the real service: {created}"
+    );
     chrono::DateTime::parse_from_rfc3339(created).unwrap();
     assert_eq!(app["deletedAt"], Value::Null);
 

@@ -1,11 +1,10 @@
 //! Minting a new connector credential (the rotate call): a fresh id, a fresh client id and a
 //! real Ed25519 secret-token that this server's token endpoint accepts.
 
-use chrono::Utc;
 use ed25519_dalek::SigningKey;
 
 use super::seed;
-use super::state::{CredentialRecord, Tenant};
+use super::state::{self, CredentialRecord, Tenant};
 use crate::api::auth::ClientSecret;
 use crate::api::model::ConnectorCredential;
 
@@ -31,7 +30,7 @@ pub(crate) fn credential(
             break c;
         }
     };
-    let now = Utc::now();
+    let now = state::now();
     let credential = ConnectorCredential {
         id: Some(id),
         app_id: Some(app_id.to_string()),

@@ -14,13 +14,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::inject::{self, RepeatPageToken};
 use super::reply;
 use super::server::Shared;
-use super::state::Missing;
+use super::state::{self, Missing};
 use super::{mint, render};
 use crate::api::auth::{ClientSecret, verify_assertion};
 
@@ -70,7 +69,7 @@ async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let Some(client_id) = field("client_id") else {
         return reply::oauth(S::BAD_REQUEST, "invalid_request", "client_id is required");
     };
-    let now = Utc::now();
+    let now = state::now();
     let (minted, key) = if client_id == shared.client_id {
         (None, shared.client_secret.public_key())
     } else {
@@ -296,7 +295,7 @@ async fn revoke(
 ) -> Response {
     match shared
         .write_tenant()
-        .revoke(&app_id, &connector_id, &id, Utc::now())
+        .revoke(&app_id, &connector_id, &id, state::now())
     {
         Ok(()) => Json(json!({})).into_response(),
         Err(m) => missing(m),

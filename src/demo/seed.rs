@@ -474,6 +474,13 @@ mod tests {
         assert!(c.connectors_with_several_live >= 1, "{c:?}");
         assert!(c.connectors_without_credentials >= 3, "{c:?}");
         assert!(c.long_names >= 2, "{c:?}");
+        // For the dashboard's sanitiser: a name with escape sequences, and wide characters.
+        let names: Vec<String> = t
+            .credentials()
+            .filter_map(|k| k.display_name.clone())
+            .collect();
+        assert!(names.iter().any(|n| n.contains('\u{1b}')));
+        assert!(names.iter().any(|n| n.contains('東')));
         let statuses: std::collections::BTreeSet<_> = t
             .connectors
             .iter()

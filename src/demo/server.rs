@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::faults::{FaultState, Faults};
-use super::state::Tenant;
+use super::state::{self, Tenant};
 use super::stats::{Counters, Stats};
 use super::{DemoOptions, Scale, routes, seed};
 use crate::api::auth::{ClientSecret, audience_for};
@@ -87,7 +87,7 @@ impl DemoServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).await?;
         let addr = listener.local_addr()?;
         let host = format!("127.0.0.1:{}", addr.port());
-        let started = Utc::now();
+        let started = state::now();
         let scale = opts.scale;
         let seed_host = host.clone();
         // A large scale takes a moment to build: keep it off the async workers.
@@ -193,7 +193,7 @@ impl DemoServer {
             c.app_id.unwrap_or_default(),
             c.connector_id.unwrap_or_default(),
         );
-        tenant.revoke(&app, &connector, id, Utc::now()).is_ok()
+        tenant.revoke(&app, &connector, id, state::now()).is_ok()
     }
 
     /// Replaces the faults; their counters start again from zero.

@@ -3,10 +3,16 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use ed25519_dalek::VerifyingKey;
 
 use crate::api::model::{App, Connector, ConnectorCredential};
+
+/// The time now, to the microsecond: the server stores times as PostgreSQL does, so replies
+/// carry at most six fractional digits, as the real service's do.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
 
 /// A credential and, if this server knows it, the public key of its secret (only credentials
 /// minted by rotate have one: they can get tokens from this server).
