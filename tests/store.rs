@@ -384,6 +384,47 @@ fn bulk_saving_and_loading_many_credentials() {
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), n);
     assert_eq!(snap.credentials[123].last_known.as_ref(), Some(&creds[123]));
+    // Decoded in parallel chunks, returned in order, each row with its own object.
+    assert!(
+        snap.credentials
+            .windows(2)
+            .all(|w| { w[0].tracked.ids.credential_id < w[1].tracked.ids.credential_id })
+    );
+    assert!(snap.credentials.iter().all(|e| {
+        e.last_known.as_ref().and_then(|c| c.id.as_deref())
+            == Some(e.tracked.ids.credential_id.as_str())
+    }));
+}
+
+#[test]
+fn an_unreadable_row_is_reported_with_the_path() {
+    for n in [3, 5000] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inv.sqlite3");
+        let store = Store::open(&path, "p").unwrap();
+        let creds: Vec<_> = (0..n)
+            .map(|i| cred("a", "k", &format!("c{i:05}")))
+            .collect();
+        for c in &creds {
+            store
+                .track(&TrackedId::of(c).unwrap(), Source::Manual)
+                .unwrap();
+        }
+        store.save_credentials(&creds, t(0)).unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute(
+                "UPDATE credentials SET json = '{not json' WHERE credential_id = 'c00002'",
+                [],
+            )
+            .unwrap();
+        let err = store.snapshot().unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+    }
 }
 
 /// Writes `n` credentials and journal entries named after `who`, one transaction each.
