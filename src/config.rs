@@ -1,1 +1,830 @@
-//! placeholder
+//! Configuration: who credboard talks to (cone's profiles, the environment, flags) and how it
+//! behaves (credboard's own TOML settings).
+//!
+//! Nothing here reads the process environment or the home directory by itself: callers pass
+//! an environment lookup and a home directory ([`process_env`], [`home_dir`] give the real
+//! ones), so every rule is testable without touching the machine.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::api::{ClientSecret, CredentialError, SecretString};
+
+/// Why credboard cannot use its configuration. Messages never contain a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "credboard is not configured: no credentials for profile `{profile}`. Configure it as you would cone: \
+         add `profiles: {{ {profile}: {{ client-id: ..., client-secret: ... }} }}` to ~/.conductorone/config.yaml \
+         (or $CONE_CONFIG_PATH/config.yaml), or set CONE_CLIENT_ID and CONE_CLIENT_SECRET, or pass \
+         --client-id and --client-secret. To try credboard without a tenant, run it with --demo."
+    )]
+    NotConfigured { profile: String },
+    #[error(
+        "profile `{profile}` has a {have} (from {have_from}) but no {missing}; set it the same way, or with {hint}"
+    )]
+    Incomplete {
+        profile: String,
+        have: &'static str,
+        have_from: ValueSource,
+        missing: &'static str,
+        hint: &'static str,
+    },
+    #[error("there is no profile `{profile}` in {}{}", path.display(), available_list(available))]
+    ProfileNotFound {
+        profile: String,
+        path: PathBuf,
+        available: Vec<String>,
+    },
+    #[error("the client secret from {origin} cannot be used: {reason}")]
+    BadSecret {
+        origin: ValueSource,
+        reason: CredentialError,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{}: {reason}", path.display(), at_line(*line, *column))]
+    ConeFile {
+        path: PathBuf,
+        line: Option<usize>,
+        column: Option<usize>,
+        reason: String,
+    },
+    #[error("{}{}: {reason}", path.display(), at_line(*line, *column))]
+    Settings {
+        path: PathBuf,
+        line: Option<usize>,
+        column: Option<usize>,
+        reason: String,
+    },
+    #[error("{}: `{key}` {reason}", path.display())]
+    SettingsValue {
+        path: PathBuf,
+        key: String,
+        reason: String,
+    },
+    #[error("the settings file {} does not exist", path.display())]
+    SettingsNotFound { path: PathBuf },
+}
+
+fn available_list(names: &[String]) -> String {
+    if names.is_empty() {
+        " (it has no profiles)".to_string()
+    } else {
+        format!(" (it has: {})", names.join(", "))
+    }
+}
+
+fn at_line(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(", line {l}, column {c}"),
+        (Some(l), None) => format!(", line {l}"),
+        _ => String::new(),
+    }
+}
+
+/// The real process environment, for [`resolve_profile`].
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// The user's home directory, for [`resolve_profile`].
+pub fn home_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf())
+}
+
+// ---------------------------------------------------------------------------------------
+// Profiles: cone's configuration, the environment, flags
+// ---------------------------------------------------------------------------------------
+
+/// The command-line flags that choose and override a profile.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileFlags {
+    pub profile: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub api_endpoint: Option<String>,
+}
+
+/// Where a configuration value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueSource {
+    /// A command-line flag, e.g. `--client-id`.
+    Flag(&'static str),
+    /// An environment variable, e.g. `CONE_CLIENT_ID`.
+    Env(&'static str),
+    /// A profile in cone's config.yaml.
+    ConeFile { path: PathBuf, profile: String },
+    /// Nothing chose it (the profile name `default`).
+    Default,
+}
+
+impl fmt::Display for ValueSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueSource::Flag(name) => write!(f, "the {name} flag"),
+            ValueSource::Env(name) => f.write_str(name),
+            ValueSource::ConeFile { path, profile } => {
+                write!(f, "profile `{profile}` of {}", path.display())
+            }
+            ValueSource::Default => f.write_str("the default"),
+        }
+    }
+}
+
+/// Where each resolved value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources {
+    pub profile: ValueSource,
+    pub client_id: Option<ValueSource>,
+    pub client_secret: Option<ValueSource>,
+    pub access_token: Option<ValueSource>,
+    pub api_endpoint: Option<ValueSource>,
+}
+
+/// A profile with every value resolved: flag > environment > cone's file.
+#[derive(Debug, Clone)]
+pub struct ResolvedProfile {
+    pub name: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<ClientSecret>,
+    /// A ready-made token (CONDUCTORONE_ACCESS_TOKEN); used instead of id and secret.
+    pub access_token: Option<SecretString>,
+    /// `--api-endpoint`, CONE_API_ENDPOINT or CONDUCTORONE_SERVER_URL, as given (a URL or
+    /// host[:port]). `None`: the client uses the host in the client id.
+    pub api_endpoint: Option<String>,
+    pub sources: Sources,
+    /// Not fatal, to show the user: e.g. cone's file is readable by others.
+    pub warnings: Vec<String>,
+}
+
+impl ResolvedProfile {
+    /// It can authenticate: a token, or a client id with its secret.
+    pub fn is_configured(&self) -> bool {
+        self.access_token.is_some() || (self.client_id.is_some() && self.client_secret.is_some())
+    }
+
+    /// One line for the user: `profile `prod`: client id from CONE_CLIENT_ID, ...`.
+    pub fn describe_sources(&self) -> String {
+        let mut parts = Vec::new();
+        let s = &self.sources;
+        for (what, src) in [
+            ("access token", &s.access_token),
+            ("client id", &s.client_id),
+            ("client secret", &s.client_secret),
+            ("API endpoint", &s.api_endpoint),
+        ] {
+            if let Some(src) = src {
+                parts.push(format!("{what} from {src}"));
+            }
+        }
+        let chosen = match &s.profile {
+            ValueSource::Default => String::new(),
+            src => format!(" (chosen by {src})"),
+        };
+        format!(
+            "profile `{}`{chosen}: configured from {}",
+            self.name,
+            if parts.is_empty() {
+                "nothing".to_string()
+            } else {
+                parts.join(", ")
+            }
+        )
+    }
+}
+
+/// The file cone reads: `$CONE_CONFIG_PATH/config.yaml`, else `~/.conductorone/config.yaml`.
+/// A CONE_CONFIG_PATH that names a `.yaml`/`.yml` file is taken as the file itself.
+pub fn cone_config_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    home: Option<&Path>,
+) -> Option<PathBuf> {
+    if let Some(dir) = non_empty(env("CONE_CONFIG_PATH")) {
+        let p = PathBuf::from(dir);
+        let is_file = p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        return Some(if is_file { p } else { p.join("config.yaml") });
+    }
+    home.map(|h| h.join(".conductorone").join("config.yaml"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ConeFile {
+    #[serde(default)]
+    profiles: Option<BTreeMap<String, Option<ConeProfile>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ConeProfile {
+    #[serde(rename = "client-id", default)]
+    client_id: Option<String>,
+    #[serde(rename = "client-secret", default)]
+    client_secret: Option<String>,
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The first non-empty value among `candidates`, with its source.
+fn first(candidates: Vec<(Option<String>, ValueSource)>) -> Option<(String, ValueSource)> {
+    candidates
+        .into_iter()
+        .find_map(|(v, src)| non_empty(v).map(|v| (v, src)))
+}
+
+/// Hides values a parser quoted in its message: cone's file holds secrets, and a secret in
+/// the wrong place would be echoed as `invalid type: string "..."`. Also hides anything that
+/// looks like a client secret outside quotes.
+fn redact(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut parts = msg.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    for chunk in rest.chunks(2) {
+        match chunk {
+            // A closed quote: hide its content, keep what follows.
+            [_, after] => {
+                out.push_str("\"[redacted]\"");
+                out.push_str(after);
+            }
+            // An unbalanced quote: hide everything after it.
+            [_] => out.push_str("\"[redacted]"),
+            _ => {}
+        }
+    }
+    let mut cleaned = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find("secret-token:") {
+        cleaned.push_str(&rest[..i]);
+        cleaned.push_str("[redacted]");
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '\'' || c == '`')
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    cleaned.push_str(rest);
+    cleaned
+}
+
+/// Reads cone's file: `Ok(None)` if it does not exist. Warns if it holds a secret and is
+/// readable by group or others.
+fn read_cone_file(
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Option<ConeFile>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return Ok(Some(ConeFile::default()));
+    }
+    let file: ConeFile = serde_yaml::from_str(&text).map_err(|e| {
+        let loc = e.location();
+        ConfigError::ConeFile {
+            path: path.to_path_buf(),
+            line: loc.as_ref().map(|l| l.line()),
+            column: loc.as_ref().map(|l| l.column()),
+            reason: redact(&strip_location(&e.to_string())),
+        }
+    })?;
+    let holds_secret = file.profiles.iter().flatten().any(|(_, p)| {
+        p.as_ref()
+            .and_then(|p| p.client_secret.as_deref())
+            .is_some_and(|s| !s.trim().is_empty())
+    });
+    if holds_secret && let Some(w) = permission_warning(path) {
+        warnings.push(w);
+    }
+    Ok(Some(file))
+}
+
+/// serde_yaml appends " at line L column C"; we report the position ourselves.
+fn strip_location(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// A warning if a file holding a secret can be read by group or others (unix only).
+pub fn permission_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "{} holds a client secret and is readable by group or others (mode {:03o}); run: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}
+
+/// Resolves the profile to use. Each value is taken, in order, from a flag, the environment,
+/// then the profile in cone's file (first non-empty wins). Errors: a malformed secret (naming
+/// where it came from, never its text), a profile that was asked for by name but exists
+/// nowhere, half a credential, or nothing at all ([`ConfigError::NotConfigured`]).
+pub fn resolve_profile(
+    flags: &ProfileFlags,
+    env: &dyn Fn(&str) -> Option<String>,
+    home: Option<&Path>,
+) -> Result<ResolvedProfile, ConfigError> {
+    let (name, profile_src) = first(vec![
+        (flags.profile.clone(), ValueSource::Flag("--profile")),
+        (env("CONE_PROFILE"), ValueSource::Env("CONE_PROFILE")),
+    ])
+    .unwrap_or_else(|| ("default".to_string(), ValueSource::Default));
+
+    let mut warnings = Vec::new();
+    let cone_path = cone_config_path(env, home);
+    let cone = match &cone_path {
+        Some(p) => read_cone_file(p, &mut warnings)?,
+        None => None,
+    };
+    let file_profile = cone
+        .as_ref()
+        .and_then(|f| f.profiles.as_ref())
+        .and_then(|ps| ps.get(&name))
+        .map(|p| {
+            p.as_ref().map_or_else(Default::default, |p| ConeProfile {
+                client_id: p.client_id.clone(),
+                client_secret: p.client_secret.clone(),
+            })
+        });
+    let file_src = || ValueSource::ConeFile {
+        path: cone_path.clone().unwrap_or_default(),
+        profile: name.clone(),
+    };
+    let (file_id, file_secret) = match &file_profile {
+        Some(p) => (p.client_id.clone(), p.client_secret.clone()),
+        None => (None, None),
+    };
+
+    let client_id = first(vec![
+        (flags.client_id.clone(), ValueSource::Flag("--client-id")),
+        (env("CONE_CLIENT_ID"), ValueSource::Env("CONE_CLIENT_ID")),
+        (
+            env("CONDUCTORONE_CLIENT_ID"),
+            ValueSource::Env("CONDUCTORONE_CLIENT_ID"),
+        ),
+        (file_id, file_src()),
+    ]);
+    let secret_text = first(vec![
+        (
+            flags.client_secret.clone(),
+            ValueSource::Flag("--client-secret"),
+        ),
+        (
+            env("CONE_CLIENT_SECRET"),
+            ValueSource::Env("CONE_CLIENT_SECRET"),
+        ),
+        (
+            env("CONDUCTORONE_CLIENT_SECRET"),
+            ValueSource::Env("CONDUCTORONE_CLIENT_SECRET"),
+        ),
+        (file_secret, file_src()),
+    ]);
+    let access_token = first(vec![(
+        env("CONDUCTORONE_ACCESS_TOKEN"),
+        ValueSource::Env("CONDUCTORONE_ACCESS_TOKEN"),
+    )]);
+    let api_endpoint = first(vec![
+        (
+            flags.api_endpoint.clone(),
+            ValueSource::Flag("--api-endpoint"),
+        ),
+        (
+            env("CONE_API_ENDPOINT"),
+            ValueSource::Env("CONE_API_ENDPOINT"),
+        ),
+        (
+            env("CONDUCTORONE_SERVER_URL"),
+            ValueSource::Env("CONDUCTORONE_SERVER_URL"),
+        ),
+    ]);
+
+    let client_secret = match secret_text {
+        Some((text, origin)) => {
+            let text = SecretString::new(text);
+            match ClientSecret::parse(text.expose()) {
+                Ok(s) => Some((s, origin)),
+                Err(reason) => return Err(ConfigError::BadSecret { origin, reason }),
+            }
+        }
+        None => None,
+    };
+
+    let resolved = ResolvedProfile {
+        name: name.clone(),
+        sources: Sources {
+            profile: profile_src.clone(),
+            client_id: client_id.as_ref().map(|(_, s)| s.clone()),
+            client_secret: client_secret.as_ref().map(|(_, s)| s.clone()),
+            access_token: access_token.as_ref().map(|(_, s)| s.clone()),
+            api_endpoint: api_endpoint.as_ref().map(|(_, s)| s.clone()),
+        },
+        client_id: client_id.map(|(v, _)| v),
+        client_secret: client_secret.map(|(v, _)| v),
+        access_token: access_token.map(|(v, _)| SecretString::new(v)),
+        api_endpoint: api_endpoint.map(|(v, _)| v),
+        warnings,
+    };
+
+    if resolved.is_configured() {
+        return Ok(resolved);
+    }
+    // A profile named on purpose that exists nowhere is most likely a typo.
+    if file_profile.is_none()
+        && profile_src != ValueSource::Default
+        && let (Some(path), Some(file)) = (&cone_path, &cone)
+    {
+        return Err(ConfigError::ProfileNotFound {
+            profile: name,
+            path: path.clone(),
+            available: file
+                .profiles
+                .as_ref()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default(),
+        });
+    }
+    match (&resolved.sources.client_id, &resolved.sources.client_secret) {
+        (Some(from), None) => Err(ConfigError::Incomplete {
+            profile: name,
+            have: "client id",
+            have_from: from.clone(),
+            missing: "client secret",
+            hint: "--client-secret or CONE_CLIENT_SECRET",
+        }),
+        (None, Some(from)) => Err(ConfigError::Incomplete {
+            profile: name,
+            have: "client secret",
+            have_from: from.clone(),
+            missing: "client id",
+            hint: "--client-id or CONE_CLIENT_ID",
+        }),
+        _ => Err(ConfigError::NotConfigured { profile: name }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// credboard's own settings (TOML)
+// ---------------------------------------------------------------------------------------
+
+const DEFAULT_FILE: &str = include_str!("../assets/default-config.toml");
+
+/// credboard's settings. Every key is optional; see assets/default-config.toml.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Seconds between automatic refreshes; 0 turns them off.
+    pub refresh_interval: u64,
+    /// Requests in flight at once during a refresh. 16 hides ~50 ms of latency well (16
+    /// requests per round trip is ~320 credentials a second) while staying far from
+    /// anything that looks like hammering the API or tripping its rate limits.
+    pub concurrency: usize,
+    /// Seconds before one API request is abandoned.
+    pub request_timeout: u64,
+    /// Refuse revoke and rotate in every profile (unless a profile says otherwise).
+    pub read_only: bool,
+    pub thresholds: Thresholds,
+    /// Per-profile settings, by cone profile name.
+    pub profiles: BTreeMap<String, ProfileSettings>,
+    /// Key binding overrides: action name -> keys. Names are checked by the keymap.
+    #[serde(deserialize_with = "keys_map")]
+    pub keys: BTreeMap<String, Vec<String>>,
+    /// Colour overrides: role -> colour name or "#rrggbb". Checked by the UI.
+    pub colors: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Thresholds {
+    /// Expiring within this many days: "expiring soon".
+    pub expiring_soon_days: u32,
+    /// Unused for this many days: "idle".
+    pub idle_days: u32,
+    /// Used within this many days: revoking asks to type the name.
+    pub recent_use_days: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProfileSettings {
+    /// Overrides the global `read_only` for this profile when set.
+    pub read_only: Option<bool>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            refresh_interval: 60,
+            concurrency: 16,
+            request_timeout: 30,
+            read_only: false,
+            thresholds: Thresholds::default(),
+            profiles: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            colors: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            expiring_soon_days: 7,
+            idle_days: 90,
+            recent_use_days: 7,
+        }
+    }
+}
+
+/// `action = "q"` or `action = ["q", "ctrl-c"]`.
+fn keys_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let raw = BTreeMap::<String, OneOrMany>::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| {
+            let keys = match v {
+                OneOrMany::One(s) => vec![s],
+                OneOrMany::Many(v) => v,
+            };
+            (k, keys)
+        })
+        .collect())
+}
+
+/// Which keys exist, for the unknown-key warnings. `*` matches any name (a map).
+const KNOWN_KEYS: &[&str] = &[
+    "refresh_interval",
+    "concurrency",
+    "request_timeout",
+    "read_only",
+    "thresholds",
+    "thresholds.expiring_soon_days",
+    "thresholds.idle_days",
+    "thresholds.recent_use_days",
+    "profiles",
+    "profiles.*",
+    "profiles.*.read_only",
+    "keys",
+    "keys.*",
+    "colors",
+    "colors.*",
+];
+
+impl Settings {
+    /// The default settings file, with comments.
+    pub fn default_file_text() -> &'static str {
+        DEFAULT_FILE
+    }
+
+    /// `<config dir>/config.toml`, e.g. ~/.config/credboard/config.toml on Linux.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("dev", "credboard", "credboard")
+            .map(|p| p.config_dir().join("config.toml"))
+    }
+
+    /// Whether revoke and rotate are refused for `profile`.
+    pub fn is_read_only(&self, profile: &str) -> bool {
+        self.profiles
+            .get(profile)
+            .and_then(|p| p.read_only)
+            .unwrap_or(self.read_only)
+    }
+
+    /// Loads the settings from `path` (`--config`), or from [`Settings::default_path`].
+    /// The default file missing gives the defaults; a `--config` file missing is an error.
+    /// Returns warnings (unknown keys) to show the user.
+    pub fn load(path: Option<&Path>) -> Result<(Settings, Vec<String>), ConfigError> {
+        let (path, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => match Self::default_path() {
+                Some(p) => (p, false),
+                None => return Ok((Settings::default(), Vec::new())),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                Ok((Settings::default(), Vec::new()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(ConfigError::SettingsNotFound { path })
+            }
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// Parses settings text; `path` only names the file in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<(Settings, Vec<String>), ConfigError> {
+        let parse_err = |e: toml::de::Error| {
+            let (line, column) = match e.span() {
+                Some(span) => {
+                    let (l, c) = line_col(text, span.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            ConfigError::Settings {
+                path: path.to_path_buf(),
+                line,
+                column,
+                reason: e.message().trim().to_string(),
+            }
+        };
+        let table: toml::Table = toml::from_str(text).map_err(parse_err)?;
+        let settings: Settings = toml::from_str(text).map_err(parse_err)?;
+        let mut warnings = Vec::new();
+        unknown_keys(&table, "", &mut |key| {
+            let hint = suggestion(key)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            warnings.push(format!("{}: unknown key `{key}`{hint}", path.display()));
+        });
+        settings.validate(path)?;
+        Ok((settings, warnings))
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |key: &str, reason: &str| {
+            Err(ConfigError::SettingsValue {
+                path: path.to_path_buf(),
+                key: key.to_string(),
+                reason: reason.to_string(),
+            })
+        };
+        if (1..5).contains(&self.refresh_interval) {
+            return bad("refresh_interval", "must be 0 (off) or at least 5 seconds");
+        }
+        if !(1..=64).contains(&self.concurrency) {
+            return bad("concurrency", "must be between 1 and 64");
+        }
+        if !(1..=600).contains(&self.request_timeout) {
+            return bad("request_timeout", "must be between 1 and 600 seconds");
+        }
+        for (key, v) in [
+            (
+                "thresholds.expiring_soon_days",
+                self.thresholds.expiring_soon_days,
+            ),
+            ("thresholds.idle_days", self.thresholds.idle_days),
+        ] {
+            if v == 0 {
+                return bad(key, "must be at least 1 day");
+            }
+        }
+        for (action, keys) in &self.keys {
+            if keys.is_empty() || keys.iter().any(|k| k.trim().is_empty()) {
+                return bad(
+                    &format!("keys.{action}"),
+                    "needs at least one non-empty key",
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn is_known(key: &str) -> bool {
+    KNOWN_KEYS.iter().any(|pattern| {
+        let mut p = pattern.split('.');
+        let mut k = key.split('.');
+        loop {
+            match (p.next(), k.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b)) if a == "*" || a == b => {}
+                _ => return false,
+            }
+        }
+    })
+}
+
+/// Calls `report` for every key path not in [`KNOWN_KEYS`] (not descending below one).
+fn unknown_keys(table: &toml::Table, prefix: &str, report: &mut dyn FnMut(&str)) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        if !is_known(&key) {
+            report(&key);
+        } else if let toml::Value::Table(t) = v {
+            unknown_keys(t, &key, report);
+        }
+    }
+}
+
+/// The closest known key (same depth, edit distance at most 3), for a typo.
+fn suggestion(key: &str) -> Option<String> {
+    let (parent, last) = key.rsplit_once('.').unwrap_or(("", key));
+    KNOWN_KEYS
+        .iter()
+        .filter(|k| !k.contains('*'))
+        .filter_map(|k| {
+            let (kp, kl) = k.rsplit_once('.').unwrap_or(("", k));
+            (kp == parent).then(|| (edit_distance(last, kl), *k))
+        })
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_secret_tokens() {
+        assert_eq!(
+            redact("invalid type: string \"secret-token:a:b:c\", expected x"),
+            "invalid type: string \"[redacted]\", expected x"
+        );
+        assert_eq!(redact("nothing here"), "nothing here");
+        assert_eq!(
+            redact("invalid type: string \"hunter2\", expected a map"),
+            "invalid type: string \"[redacted]\", expected a map"
+        );
+        assert_eq!(redact("a \"b\" c \"d"), "a \"[redacted]\" c \"[redacted]");
+        assert_eq!(redact("x secret-token:a:b y"), "x [redacted] y");
+    }
+
+    #[test]
+    fn line_and_column_from_offset() {
+        assert_eq!(line_col("ab\ncd\nef", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd\nef", 4), (2, 2));
+        assert_eq!(line_col("ab\ncd\nef", 6), (3, 1));
+    }
+
+    #[test]
+    fn known_keys_match_patterns() {
+        assert!(is_known("profiles.prod.read_only"));
+        assert!(is_known("keys.quit"));
+        assert!(!is_known("profiles.prod.readonly"));
+        assert!(!is_known("refresh_intervall"));
+        assert_eq!(
+            suggestion("refresh_intervall").as_deref(),
+            Some("refresh_interval")
+        );
+        assert_eq!(
+            suggestion("thresholds.idle_dayz").as_deref(),
+            Some("thresholds.idle_days")
+        );
+        assert_eq!(suggestion("zzzzzzzzzzzz"), None);
+    }
+}

@@ -1,8 +1,11 @@
 //! credboard: a terminal dashboard for the connector credentials of a ConductorOne tenant.
 
+pub mod actions;
 pub mod api;
 pub mod app;
 pub mod config;
 pub mod demo;
 pub mod store;
 pub mod tui;
+pub mod worker;
+pub mod cli;

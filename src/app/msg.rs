@@ -8,13 +8,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
-/// The three ids that address a credential in the API.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CredentialKey {
-    pub app_id: String,
-    pub connector_id: String,
-    pub credential_id: String,
-}
+/// The three ids that address a credential in the API: the inventory's key.
+pub use crate::store::TrackedId as CredentialKey;
 
 /// What the inventory knew at start: drawn at once, marked as not yet current.
 #[derive(Debug, Clone, Default)]
@@ -61,9 +56,9 @@ pub enum Msg {
     },
     /// The clock, at most once a second, for relative times.
     Tick(DateTime<Utc>),
-    Inventory(Inventory),
-    /// The refresh interval elapsed: like the refresh key, but silent when one is running.
+    /// The background refresh interval came round: like `r`, without a toast.
     RefreshDue,
+    Inventory(Inventory),
     Worker(WorkerMsg),
 }
 

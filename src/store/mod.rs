@@ -1,1 +1,907 @@
-//! placeholder
+//! The inventory: a SQLite file holding the credential ids credboard tracks (ConductorOne
+//! cannot list them), the last known state of each credential, app and connector (so the
+//! dashboard draws at once and works offline), and the append-only action journal.
+//!
+//! - Profiles (tenants) are kept apart: every row is keyed by the profile the store was opened
+//!   with, and every query filters on it.
+//! - Every write is one `BEGIN IMMEDIATE` transaction. WAL mode and a busy timeout let several
+//!   credboard processes share the file; `synchronous = FULL` makes each commit durable even
+//!   against a power loss, not only a killed process (commits are few and batched, so the
+//!   extra fsync is cheap, and the journal is an audit record).
+//! - No client secret is ever stored: model objects are kept as JSON written by their serde
+//!   `Serialize`, which skips the secret, and no table has a secret column.
+
+mod import;
+mod journal;
+mod schema;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+
+use crate::api::model::{App, Connector, ConnectorCredential};
+
+pub use import::{
+    ImportEntry, ImportError, ImportFormat, ImportReport, Location, ParsedImport, Rejected,
+    parse_import,
+};
+pub use journal::{Action, JournalEntry, Outcome};
+pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+
+/// How long a write waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the inventory could not be read or written. Messages are plain sentences naming the
+/// database file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the directory {} for the inventory: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the inventory {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the inventory {} has schema version {found}, newer than this credboard knows ({supported}); upgrade credboard",
+        path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("cannot upgrade the inventory {} to schema version {version}: {source}", path.display())]
+    Migrate {
+        path: PathBuf,
+        version: u32,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the inventory {} stayed locked by another credboard process for {}s; try again",
+        path.display(),
+        BUSY_TIMEOUT.as_secs()
+    )]
+    Busy { path: PathBuf },
+    #[error("the inventory {} failed: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("the inventory {} holds an unreadable {what}: {reason}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        what: &'static str,
+        reason: String,
+    },
+    #[error("cannot save {what} without an id")]
+    MissingId { what: &'static str },
+    #[error(
+        "credential {credential_id} is already tracked under app {app_id}, connector {connector_id}"
+    )]
+    TrackedElsewhere {
+        credential_id: String,
+        app_id: String,
+        connector_id: String,
+    },
+    #[error("cannot encode {what} for the inventory: {source}")]
+    Encode {
+        what: &'static str,
+        source: serde_json::Error,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How credboard learned a credential id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// credboard minted it (rotate).
+    Rotate,
+    /// From a file: Terraform state, CSV, credboard's JSON.
+    Import,
+    /// `credboard track`, or added by hand in the dashboard.
+    Manual,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Rotate => "rotate",
+            Source::Import => "import",
+            Source::Manual => "manual",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "rotate" => Source::Rotate,
+            "import" => Source::Import,
+            "manual" => Source::Manual,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The three ids that name a credential in the API's paths.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackedId {
+    pub app_id: String,
+    pub connector_id: String,
+    pub credential_id: String,
+}
+
+impl TrackedId {
+    pub fn new(
+        app_id: impl Into<String>,
+        connector_id: impl Into<String>,
+        credential_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            connector_id: connector_id.into(),
+            credential_id: credential_id.into(),
+        }
+    }
+
+    /// The ids of a credential the server returned, if it carries all three.
+    pub fn of(c: &ConnectorCredential) -> Option<Self> {
+        Some(Self::new(
+            c.app_id.clone()?,
+            c.connector_id.clone()?,
+            c.id.clone()?,
+        ))
+    }
+}
+
+/// A tracked credential: its ids, and how and when credboard learned them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tracked {
+    #[serde(flatten)]
+    pub ids: TrackedId,
+    pub source: Source,
+    pub learned_at: DateTime<Utc>,
+}
+
+/// A stored object and when it was fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamped<T> {
+    pub value: T,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A tracked credential with what the server last said about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotEntry {
+    pub tracked: Tracked,
+    /// The last fetched object; `None` if it was never fetched. Kept after the server said
+    /// the credential is gone, so the dashboard can still show what it was.
+    pub last_known: Option<ConnectorCredential>,
+    /// When `last_known` (or the gone answer) was fetched.
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The server answered 404 at `fetched_at`.
+    pub gone: bool,
+}
+
+/// Everything the dashboard needs to draw before the first refresh.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub apps: Vec<Stamped<App>>,
+    pub connectors: Vec<Stamped<Connector>>,
+    /// Ordered by credential id.
+    pub credentials: Vec<SnapshotEntry>,
+}
+
+/// The inventory, opened for one profile. `Send + Sync`: one connection behind a mutex.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    profile: String,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
+
+pub(crate) fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+impl Store {
+    /// The database's file name inside the data directory.
+    pub const FILE_NAME: &'static str = "inventory.sqlite3";
+
+    /// Where the inventory lives: `<dir>/inventory.sqlite3` with `dir` the override
+    /// (`--data-dir`, `CREDBOARD_DATA_DIR`) or the platform's data directory for credboard
+    /// (e.g. `~/.local/share/credboard` on Linux). Without a home directory: `./.credboard`.
+    pub fn default_path(data_dir_override: Option<&Path>) -> PathBuf {
+        let dir = match data_dir_override {
+            Some(dir) => dir.to_path_buf(),
+            None => directories::ProjectDirs::from("dev", "credboard", "credboard")
+                .map(|p| p.data_dir().to_path_buf())
+                .unwrap_or_else(|| PathBuf::from(".credboard")),
+        };
+        dir.join(Self::FILE_NAME)
+    }
+
+    /// Opens (creating the file and its directory on first use) and migrates the inventory.
+    pub fn open(path: &Path, profile: &str) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // Rows carry ~0.5 KB of JSON; 16 KiB pages read a large inventory about a quarter
+        // faster than the default 4 KiB. Only takes effect on a new file (before WAL).
+        conn.pragma_update(None, "page_size", 16384)
+            .map_err(open_err)?;
+        // journal_mode returns the resulting mode; WAL persists in the file once set.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(path = %path.display(), mode, "the inventory is not in WAL mode");
+        }
+        Self::configure(conn, path.to_path_buf(), profile)
+    }
+
+    /// A throwaway inventory in memory (tests, the demo).
+    pub fn open_in_memory(profile: &str) -> Result<Store> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        Self::configure(conn, path, profile)
+    }
+
+    fn configure(conn: Connection, path: PathBuf, profile: &str) -> Result<Store> {
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        let mut conn = conn;
+        migrate(&mut conn, &path)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path,
+            profile: profile.to_string(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32> {
+        let conn = self.lock();
+        user_version(&conn).map_err(|e| self.err(e))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled its transaction back (Transaction's Drop);
+        // the connection itself is still sound.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
+        if matches!(
+            source.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        ) {
+            StoreError::Busy {
+                path: self.path.clone(),
+            }
+        } else {
+            StoreError::Sqlite {
+                path: self.path.clone(),
+                source,
+            }
+        }
+    }
+
+    fn corrupt(&self, what: &'static str, reason: impl fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: it takes the write lock up front, so
+    /// the busy timeout applies and a concurrent writer cannot make it fail halfway.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one read transaction, so it sees a single consistent state.
+    fn read<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| self.err(e))?;
+        let out = f(&tx)?;
+        tx.finish().map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+
+    // ----- tracked credentials -----
+
+    /// Starts tracking a credential. `Ok(true)` if it is new, `Ok(false)` if it was already
+    /// tracked with the same app and connector; an error if the id is tracked under others.
+    pub fn track(&self, ids: &TrackedId, source: Source) -> Result<bool> {
+        let now = Utc::now();
+        self.write(|tx| self.track_in(tx, ids, source, &now))
+    }
+
+    pub(crate) fn track_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        ids: &TrackedId,
+        source: Source,
+        learned_at: &DateTime<Utc>,
+    ) -> Result<bool> {
+        if let Some(existing) = self.tracked_ids_in(tx, &ids.credential_id)? {
+            if existing.app_id == ids.app_id && existing.connector_id == ids.connector_id {
+                return Ok(false);
+            }
+            return Err(StoreError::TrackedElsewhere {
+                credential_id: existing.credential_id,
+                app_id: existing.app_id,
+                connector_id: existing.connector_id,
+            });
+        }
+        tx.prepare_cached(
+            "INSERT INTO credentials (profile, credential_id, app_id, connector_id, source, learned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                self.profile,
+                ids.credential_id,
+                ids.app_id,
+                ids.connector_id,
+                source.as_str(),
+                time_text(learned_at),
+            ])
+        })
+        .map_err(|e| self.err(e))?;
+        Ok(true)
+    }
+
+    pub(crate) fn tracked_ids_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        credential_id: &str,
+    ) -> Result<Option<TrackedId>> {
+        tx.prepare_cached(
+            "SELECT app_id, connector_id FROM credentials WHERE profile = ?1 AND credential_id = ?2",
+        )
+        .and_then(|mut st| {
+            st.query_row(params![self.profile, credential_id], |r| {
+                Ok(TrackedId::new(
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    credential_id,
+                ))
+            })
+            .optional()
+        })
+        .map_err(|e| self.err(e))
+    }
+
+    /// Stops tracking a credential and forgets its last known state. `Ok(false)` if it was
+    /// not tracked. The journal keeps its entries.
+    pub fn untrack(&self, credential_id: &str) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM credentials WHERE profile = ?1 AND credential_id = ?2",
+                    params![self.profile, credential_id],
+                )
+                .map_err(|e| self.err(e))?;
+            Ok(n > 0)
+        })
+    }
+
+    /// The tracked credentials, ordered by credential id.
+    pub fn tracked(&self) -> Result<Vec<Tracked>> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare(
+                    "SELECT app_id, connector_id, credential_id, source, learned_at
+                     FROM credentials WHERE profile = ?1 ORDER BY credential_id",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = st
+                .query_map(params![self.profile], |r| {
+                    Ok((
+                        TrackedId::new(
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                        ),
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })
+                .map_err(|e| self.err(e))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (ids, source, learned_at) = row.map_err(|e| self.err(e))?;
+                out.push(self.tracked_from(ids, &source, &learned_at)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn tracked_from(&self, ids: TrackedId, source: &str, learned_at: &str) -> Result<Tracked> {
+        Ok(Tracked {
+            ids,
+            source: Source::parse(source)
+                .ok_or_else(|| self.corrupt("credential source", format!("{source:?}")))?,
+            learned_at: self.parse_time("learned_at time", learned_at)?,
+        })
+    }
+
+    pub(crate) fn parse_time(&self, what: &'static str, s: &str) -> Result<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| self.corrupt(what, format!("{s:?}: {e}")))
+    }
+
+    // ----- last known state -----
+
+    /// Saves what the server said about a tracked credential and clears its gone flag.
+    /// `Ok(false)` (nothing saved) if the credential is not tracked.
+    pub fn save_credential(
+        &self,
+        credential: &ConnectorCredential,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.save_credentials(std::slice::from_ref(credential), fetched_at)
+            .map(|n| n == 1)
+    }
+
+    /// Saves many credentials in one transaction with one prepared statement. Returns how
+    /// many were tracked (and so saved); untracked ones are skipped.
+    pub fn save_credentials(
+        &self,
+        credentials: &[ConnectorCredential],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let fetched = time_text(&fetched_at);
+        self.write(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "UPDATE credentials SET json = ?3, fetched_at = ?4, gone = 0
+                     WHERE profile = ?1 AND credential_id = ?2",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut saved = 0;
+            for c in credentials {
+                let id = c.id.as_deref().ok_or(StoreError::MissingId {
+                    what: "a credential",
+                })?;
+                let json = serde_json::to_string(c).map_err(|source| StoreError::Encode {
+                    what: "a credential",
+                    source,
+                })?;
+                saved += st
+                    .execute(params![self.profile, id, json, fetched])
+                    .map_err(|e| self.err(e))?;
+            }
+            Ok(saved)
+        })
+    }
+
+    /// Records that the server answered 404 for a tracked credential: it is gone. The last
+    /// known object is kept. `Ok(false)` if the credential is not tracked.
+    pub fn mark_gone(&self, credential_id: &str, fetched_at: DateTime<Utc>) -> Result<bool> {
+        self.mark_gone_many(&[credential_id], fetched_at)
+            .map(|n| n == 1)
+    }
+
+    /// [`Store::mark_gone`] for many ids in one transaction; returns how many were tracked.
+    pub fn mark_gone_many<S: AsRef<str>>(
+        &self,
+        credential_ids: &[S],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let fetched = time_text(&fetched_at);
+        self.write(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "UPDATE credentials SET fetched_at = ?3, gone = 1
+                     WHERE profile = ?1 AND credential_id = ?2",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut n = 0;
+            for id in credential_ids {
+                n += st
+                    .execute(params![self.profile, id.as_ref(), fetched])
+                    .map_err(|e| self.err(e))?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Replaces the profile's list of apps with `apps` (the full list a refresh fetched);
+    /// connectors of apps no longer listed are dropped too.
+    pub fn save_apps(&self, apps: &[App], fetched_at: DateTime<Utc>) -> Result<()> {
+        let fetched = time_text(&fetched_at);
+        self.write(|tx| {
+            tx.execute("DELETE FROM apps WHERE profile = ?1", params![self.profile])
+                .map_err(|e| self.err(e))?;
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO apps (profile, app_id, json, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| self.err(e))?;
+            for app in apps {
+                let id = app
+                    .id
+                    .as_deref()
+                    .ok_or(StoreError::MissingId { what: "an app" })?;
+                let json = serde_json::to_string(app).map_err(|source| StoreError::Encode {
+                    what: "an app",
+                    source,
+                })?;
+                st.execute(params![self.profile, id, json, fetched])
+                    .map_err(|e| self.err(e))?;
+            }
+            tx.execute(
+                "DELETE FROM connectors WHERE profile = ?1
+                 AND app_id NOT IN (SELECT app_id FROM apps WHERE profile = ?1)",
+                params![self.profile],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+
+    /// Replaces the connectors of one app with `connectors` (the full list a refresh
+    /// fetched). A connector without an `app_id` gets `app_id`.
+    pub fn save_connectors(
+        &self,
+        app_id: &str,
+        connectors: &[Connector],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let fetched = time_text(&fetched_at);
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM connectors WHERE profile = ?1 AND app_id = ?2",
+                params![self.profile, app_id],
+            )
+            .map_err(|e| self.err(e))?;
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO connectors (profile, app_id, connector_id, json, fetched_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(|e| self.err(e))?;
+            for k in connectors {
+                let id = k
+                    .id
+                    .as_deref()
+                    .ok_or(StoreError::MissingId { what: "a connector" })?;
+                let json = if k.app_id.is_some() {
+                    serde_json::to_string(k)
+                } else {
+                    let mut k = k.clone();
+                    k.app_id = Some(app_id.to_string());
+                    serde_json::to_string(&k)
+                }
+                .map_err(|source| StoreError::Encode {
+                    what: "a connector",
+                    source,
+                })?;
+                st.execute(params![self.profile, app_id, id, json, fetched])
+                    .map_err(|e| self.err(e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Everything stored for this profile, read in one consistent transaction.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        self.read(|tx| {
+            let apps = self.stamped::<App>(
+                tx,
+                "SELECT json, fetched_at FROM apps WHERE profile = ?1 ORDER BY app_id",
+                "app",
+            )?;
+            let connectors = self.stamped::<Connector>(
+                tx,
+                "SELECT json, fetched_at FROM connectors WHERE profile = ?1
+                 ORDER BY app_id, connector_id",
+                "connector",
+            )?;
+            let credentials = self.snapshot_credentials(tx)?;
+            Ok(Snapshot {
+                apps,
+                connectors,
+                credentials,
+            })
+        })
+    }
+
+    /// Reads the tracked credentials and decodes their JSON. Decoding costs about as much
+    /// as reading, so a large inventory is pipelined: this thread copies chunks of rows into
+    /// one buffer each while worker threads decode the previous chunks. Measured in release
+    /// on a busy 2-core VM, 100,000 credentials: ~63 ms this way, ~128 ms sequentially.
+    fn snapshot_credentials(&self, tx: &rusqlite::Transaction<'_>) -> Result<Vec<SnapshotEntry>> {
+        const CHUNK: usize = 2048;
+        let mut st = tx
+            .prepare(
+                "SELECT app_id, connector_id, credential_id, source, learned_at,
+                        json, fetched_at, gone
+                 FROM credentials WHERE profile = ?1 ORDER BY credential_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query(params![self.profile]).map_err(|e| self.err(e))?;
+        let mut next_chunk = || -> Result<RawChunk> {
+            let mut chunk = RawChunk::with_capacity(CHUNK);
+            while chunk.rows.len() < CHUNK {
+                let Some(r) = rows.next().map_err(|e| self.err(e))? else {
+                    break;
+                };
+                chunk.push(r).map_err(|e| self.err(e))?;
+            }
+            Ok(chunk)
+        };
+        let first = next_chunk()?;
+        if first.rows.len() < CHUNK {
+            return first.decode(self);
+        }
+        // Decoders on every core: the reading thread mostly waits on memory.
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8);
+        std::thread::scope(|scope| {
+            let mut senders = Vec::with_capacity(workers);
+            let mut handles = Vec::with_capacity(workers);
+            for _ in 0..workers {
+                let (tx, rx) = std::sync::mpsc::channel::<(usize, RawChunk)>();
+                senders.push(tx);
+                handles.push(scope.spawn(move || {
+                    rx.into_iter()
+                        .map(|(i, chunk)| (i, chunk.decode(self)))
+                        .collect::<Vec<_>>()
+                }));
+            }
+            let mut chunk = first;
+            let mut index = 0;
+            let read_result = loop {
+                if chunk.rows.is_empty() {
+                    break Ok(());
+                }
+                // A worker only stops early by panicking; the join below reports it.
+                let _ = senders[index % workers].send((index, chunk));
+                index += 1;
+                chunk = match next_chunk() {
+                    Ok(c) => c,
+                    Err(e) => break Err(e),
+                };
+            };
+            drop(senders);
+            let mut decoded: Vec<(usize, Result<Vec<SnapshotEntry>>)> = Vec::with_capacity(index);
+            for h in handles {
+                decoded.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            read_result?;
+            decoded.sort_unstable_by_key(|(i, _)| *i);
+            let mut out = Vec::with_capacity(index * CHUNK);
+            for (_, part) in decoded {
+                out.extend(part?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn stamped<T: serde::de::DeserializeOwned>(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        sql: &str,
+        what: &'static str,
+    ) -> Result<Vec<Stamped<T>>> {
+        let mut st = tx.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![self.profile], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, fetched) = row.map_err(|e| self.err(e))?;
+            out.push(Stamped {
+                value: serde_json::from_str(&json).map_err(|e| self.corrupt(what, e))?,
+                fetched_at: self.parse_time("fetched_at time", &fetched)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Credential rows as read, before their JSON and times are decoded. The text fields of all
+/// rows are packed in one buffer, so the reading thread makes a few allocations per chunk
+/// instead of six per row; the decoding threads build the values.
+struct RawChunk {
+    text: String,
+    rows: Vec<RawRow>,
+}
+
+struct RawRow {
+    /// End offsets in `text` of app_id, connector_id, credential_id, learned_at, json and
+    /// fetched_at; each field starts where the previous one ends.
+    ends: [usize; 6],
+    has_json: bool,
+    has_fetched_at: bool,
+    source: Option<Source>,
+    gone: bool,
+}
+
+impl RawChunk {
+    fn with_capacity(rows: usize) -> Self {
+        Self {
+            text: String::with_capacity(rows * 512),
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Appends a row of `SELECT app_id, connector_id, credential_id, source, learned_at,
+    /// json, fetched_at, gone`.
+    fn push(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        let mut ends = [0; 6];
+        let mut present = [true; 6];
+        for (i, col) in [0, 1, 2, 4, 5, 6].into_iter().enumerate() {
+            match r.get_ref(col)?.as_str_or_null()? {
+                Some(s) => self.text.push_str(s),
+                None => present[i] = false,
+            }
+            ends[i] = self.text.len();
+        }
+        self.rows.push(RawRow {
+            ends,
+            has_json: present[4],
+            has_fetched_at: present[5],
+            source: Source::parse(r.get_ref(3)?.as_str()?),
+            gone: r.get(7)?,
+        });
+        Ok(())
+    }
+
+    fn decode(self, store: &Store) -> Result<Vec<SnapshotEntry>> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        let mut start = 0;
+        for row in &self.rows {
+            let mut fields = [""; 6];
+            for (field, &end) in fields.iter_mut().zip(&row.ends) {
+                *field = &self.text[start..end];
+                start = end;
+            }
+            let [
+                app_id,
+                connector_id,
+                credential_id,
+                learned_at,
+                json,
+                fetched_at,
+            ] = fields;
+            let source = row
+                .source
+                .ok_or_else(|| store.corrupt("credential source", credential_id))?;
+            out.push(SnapshotEntry {
+                tracked: Tracked {
+                    ids: TrackedId::new(app_id, connector_id, credential_id),
+                    source,
+                    learned_at: store.parse_time("learned_at time", learned_at)?,
+                },
+                last_known: if row.has_json {
+                    Some(
+                        serde_json::from_str::<ConnectorCredential>(json)
+                            .map_err(|e| store.corrupt("credential", e))?,
+                    )
+                } else {
+                    None
+                },
+                fetched_at: if row.has_fetched_at {
+                    Some(store.parse_time("fetched_at time", fetched_at)?)
+                } else {
+                    None
+                },
+                gone: row.gone,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// Applies the pending migrations, each in its own immediate transaction.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let supported = schema::CURRENT_VERSION;
+    loop {
+        let version_err = |version, source| StoreError::Migrate {
+            path: path.to_path_buf(),
+            version,
+            source,
+        };
+        // Cheap check without the write lock: an up-to-date file needs nothing.
+        let found = user_version(conn).map_err(|e| version_err(supported, e))?;
+        if found == supported {
+            return Ok(());
+        }
+        if found > supported {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        let next = found + 1;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| version_err(next, e))?;
+        // Another process may have migrated between the check and the lock.
+        if user_version(&tx).map_err(|e| version_err(next, e))? == found {
+            tx.execute_batch(schema::MIGRATIONS[found as usize])
+                .map_err(|e| version_err(next, e))?;
+            tx.pragma_update(None, "user_version", next)
+                .map_err(|e| version_err(next, e))?;
+        }
+        tx.commit().map_err(|e| version_err(next, e))?;
+    }
+}

@@ -1,3 +1,4 @@
-//! Terminal runtime and drawing.
+//! The terminal runtime and drawing.
 
+pub mod terminal;
 pub mod ui;

@@ -1,0 +1,308 @@
+//! The async side of the dashboard: carries out [`Effect`]s against the API and the
+//! inventory, and reports back as [`WorkerMsg`]s over a channel. It owns no UI state.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::actions::{Actions, blocking};
+use crate::api::{App, Client, Connector};
+use crate::app::{
+    CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
+};
+use crate::store::{Store, TrackedId};
+
+/// Requests in flight at once when the settings do not say: enough to hide ~50 ms of
+/// latency behind a thousand Gets in a few seconds, few enough not to look like an attack.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+#[derive(Clone)]
+pub struct Worker {
+    client: Client,
+    store: Arc<Store>,
+    actions: Arc<Actions>,
+    /// Bounds every request the worker makes, across refreshes, fetches and revokes.
+    permits: Arc<Semaphore>,
+    tx: mpsc::UnboundedSender<WorkerMsg>,
+}
+
+impl Worker {
+    pub fn new(
+        client: Client,
+        store: Arc<Store>,
+        actions: Arc<Actions>,
+        concurrency: usize,
+        tx: mpsc::UnboundedSender<WorkerMsg>,
+    ) -> Self {
+        Self {
+            client,
+            store,
+            actions,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            tx,
+        }
+    }
+
+    /// Runs until the effect channel closes. A new refresh cancels the one before it
+    /// (latest wins); the dashboard also drops stale results by generation.
+    pub async fn run(self, mut effects: mpsc::UnboundedReceiver<Effect>) {
+        let mut refresh: Option<JoinHandle<()>> = None;
+        let mut others = JoinSet::new();
+        while let Some(effect) = effects.recv().await {
+            match effect {
+                Effect::Refresh { generation } => {
+                    if let Some(previous) = refresh.take() {
+                        previous.abort();
+                    }
+                    refresh = Some(tokio::spawn(self.clone().refresh(generation)));
+                }
+                Effect::Fetch { keys } => {
+                    others.spawn(self.clone().fetch(keys));
+                }
+                Effect::Revoke { key } => {
+                    others.spawn(self.clone().revoke(key));
+                }
+                Effect::Rotate {
+                    app_id,
+                    connector_id,
+                } => {
+                    others.spawn(self.clone().rotate(app_id, connector_id));
+                }
+                Effect::LoadJournal => {
+                    others.spawn(self.clone().journal());
+                }
+                // The runtime handles these itself.
+                Effect::Copy(_) | Effect::Quit => {}
+            }
+            while others.try_join_next().is_some() {}
+        }
+        if let Some(r) = refresh {
+            r.abort();
+        }
+        others.abort_all();
+    }
+
+    fn send(&self, msg: WorkerMsg) {
+        // The dashboard has quit if this fails; nothing is left to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Walks apps and their connectors while getting every tracked credential, all under one
+    /// concurrency bound. Credential Gets start at once, from the inventory; each app page
+    /// starts its connectors' listings as soon as it arrives. The app pages themselves do not
+    /// wait for a permit: they are one sequential chain that everything else hangs off.
+    async fn refresh(self, generation: u64) {
+        let tracked = match blocking(&self.store, |s| s.tracked()).await {
+            Ok(t) => t,
+            Err(e) => {
+                self.send(WorkerMsg::RefreshError {
+                    generation,
+                    error: e.to_string(),
+                });
+                self.send(WorkerMsg::RefreshDone {
+                    generation,
+                    at: Utc::now(),
+                });
+                return;
+            }
+        };
+        self.send(WorkerMsg::RefreshStarted {
+            generation,
+            credentials: tracked.len(),
+        });
+        let mut gets = JoinSet::new();
+        for t in tracked {
+            gets.spawn(self.clone().get(Some(generation), t.ids));
+        }
+        let mut listings = JoinSet::new();
+        let apps = self
+            .client
+            .list_apps_paged(|page| {
+                self.send(WorkerMsg::Apps {
+                    generation,
+                    apps: page.to_vec(),
+                });
+                for app in page.iter().filter_map(|a| a.id.clone()) {
+                    listings.spawn(self.clone().connectors(generation, app));
+                }
+            })
+            .await;
+        match &apps {
+            Ok(apps) => self.save_apps(apps.clone()).await,
+            Err(e) => self.send(WorkerMsg::RefreshError {
+                generation,
+                error: e.to_string(),
+            }),
+        }
+        let mut found = Vec::new();
+        let mut gone = Vec::new();
+        while let Some(done) = gets.join_next().await {
+            match done {
+                Ok((_, Fetched::Found(c))) => found.push(c),
+                Ok((key, Fetched::Gone)) => gone.push(key.credential_id),
+                _ => {}
+            }
+        }
+        while listings.join_next().await.is_some() {}
+        let at = Utc::now();
+        let saved = blocking(&self.store, move |s| {
+            s.save_credentials(&found, at)?;
+            s.mark_gone_many(&gone, at)
+        })
+        .await;
+        if let Err(e) = saved {
+            self.send(WorkerMsg::Error(e.to_string()));
+        }
+        self.send(WorkerMsg::RefreshDone { generation, at });
+    }
+
+    async fn connectors(self, generation: u64, app_id: String) {
+        let _permit = self.permits.acquire().await.expect("never closed");
+        match self.client.list_connectors(&app_id).await {
+            Ok(connectors) => {
+                self.save_connectors(&app_id, &connectors).await;
+                self.send(WorkerMsg::Connectors {
+                    generation,
+                    app_id,
+                    connectors,
+                });
+            }
+            Err(e) => self.send(WorkerMsg::RefreshError {
+                generation,
+                error: e.to_string(),
+            }),
+        }
+    }
+
+    /// One credential Get, reported as it lands.
+    async fn get(self, generation: Option<u64>, key: TrackedId) -> (TrackedId, Fetched) {
+        let fetched = {
+            let _permit = self.permits.acquire().await.expect("never closed");
+            match self
+                .client
+                .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
+                .await
+            {
+                Ok(Some(c)) => Fetched::Found(c),
+                Ok(None) => Fetched::Gone,
+                Err(e) => Fetched::Failed(e.to_string()),
+            }
+        };
+        self.send(WorkerMsg::Credential {
+            generation,
+            key: key.clone(),
+            fetched: fetched.clone(),
+            at: Utc::now(),
+        });
+        (key, fetched)
+    }
+
+    async fn fetch(self, keys: Vec<CredentialKey>) {
+        let mut gets = JoinSet::new();
+        for key in keys {
+            gets.spawn(self.clone().get(None, key));
+        }
+        let at = Utc::now();
+        let mut found = Vec::new();
+        let mut gone = Vec::new();
+        while let Some(Ok((key, fetched))) = gets.join_next().await {
+            match fetched {
+                Fetched::Found(c) => found.push(c),
+                Fetched::Gone => gone.push(key.credential_id),
+                Fetched::Failed(_) => {}
+            }
+        }
+        if let Err(e) = blocking(&self.store, move |s| {
+            s.save_credentials(&found, at)?;
+            s.mark_gone_many(&gone, at)
+        })
+        .await
+        {
+            self.send(WorkerMsg::Error(e.to_string()));
+        }
+    }
+
+    async fn revoke(self, key: CredentialKey) {
+        let result = {
+            let _permit = self.permits.acquire().await.expect("never closed");
+            self.actions.revoke(&key).await
+        };
+        self.send(WorkerMsg::Revoked {
+            key,
+            result: result
+                .map(|r| RevokeOutcome {
+                    already_gone: r.already_gone,
+                    fresh: r.fresh,
+                })
+                .map_err(|e| e.to_string()),
+        });
+    }
+
+    async fn rotate(self, app_id: String, connector_id: String) {
+        let result = self.actions.rotate(&app_id, &connector_id).await;
+        let result = match result {
+            Ok(r) => {
+                if let Some(e) = r.record_error {
+                    self.send(WorkerMsg::Error(format!(
+                        "the new credential {} was minted but not recorded in the inventory: {e}",
+                        r.credential.id.as_deref().unwrap_or("?")
+                    )));
+                }
+                Ok(NewCredential {
+                    credential: r.credential,
+                    secret: r.secret,
+                })
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        self.send(WorkerMsg::Rotated {
+            app_id,
+            connector_id,
+            result,
+        });
+    }
+
+    async fn journal(self) {
+        let lines = blocking(&self.store, |s| s.journal())
+            .await
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|e| JournalLine {
+                        at: e.time,
+                        profile: e.profile,
+                        actor: e.actor_client_id.unwrap_or_else(|| "access token".into()),
+                        action: e.action.to_string(),
+                        app_id: e.app_id,
+                        connector_id: e.connector_id,
+                        credential_id: e.credential_id.unwrap_or_default(),
+                        outcome: e.outcome.to_string(),
+                    })
+                    .collect()
+            })
+            .map_err(|e| e.to_string());
+        self.send(WorkerMsg::Journal(lines));
+    }
+
+    async fn save_apps(&self, apps: Vec<App>) {
+        let at = Utc::now();
+        if let Err(e) = blocking(&self.store, move |s| s.save_apps(&apps, at)).await {
+            self.send(WorkerMsg::Error(e.to_string()));
+        }
+    }
+
+    async fn save_connectors(&self, app_id: &str, connectors: &[Connector]) {
+        let at = Utc::now();
+        let app_id = app_id.to_string();
+        let connectors = connectors.to_vec();
+        if let Err(e) = blocking(&self.store, move |s| {
+            s.save_connectors(&app_id, &connectors, at)
+        })
+        .await
+        {
+            self.send(WorkerMsg::Error(e.to_string()));
+        }
+    }
+}

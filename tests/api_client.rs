@@ -1,0 +1,409 @@
+//! The API client against the demo tenant on 127.0.0.1, including its fault injection.
+
+use std::time::{Duration, Instant};
+
+use credboard::api::client::{RetryPolicy, Revoked};
+use credboard::api::{Client, ClientOptions, ClientSecret, ErrorKind};
+use credboard::demo::{
+    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
+    Scale, Share,
+};
+
+/// Retries fast enough for tests; the budget still bounds them.
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_tries: 4,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+        budget: Duration::from_secs(10),
+    }
+}
+
+fn client_for(server: &DemoServer) -> Client {
+    Client::new(ClientOptions {
+        client_id: Some(server.client_id()),
+        client_secret: Some(server.client_secret()),
+        retry: quick_retries(),
+        ..Default::default()
+    })
+    .expect("client")
+}
+
+async fn start(options: DemoOptions) -> DemoServer {
+    DemoServer::start(options).await.expect("demo tenant")
+}
+
+fn faults(rule: FaultRule) -> Faults {
+    Faults::none().with(rule)
+}
+
+/// The first tracked credential that is live on the demo tenant.
+fn a_live_credential(server: &DemoServer) -> (String, String, String) {
+    let live = server
+        .credentials()
+        .into_iter()
+        .find(|c| c.deleted_at.is_none())
+        .expect("a live credential");
+    (
+        live.app_id.unwrap(),
+        live.connector_id.unwrap(),
+        live.id.unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_host_comes_from_the_client_id_and_the_token_is_cached() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    assert_eq!(client.host(), server.addr().to_string());
+    let apps = client.list_apps().await.unwrap();
+    assert!(apps.len() >= 20, "{} apps", apps.len());
+    client.list_apps().await.unwrap();
+    let (app, connector, id) = a_live_credential(&server);
+    client.get_credential(&app, &connector, &id).await.unwrap();
+    assert_eq!(
+        server.stats().route(RouteKind::Token),
+        1,
+        "one token for three calls"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_token_is_reminted_once() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    client.list_apps().await.unwrap();
+    server.expire_tokens();
+    client.list_apps().await.expect("re-minted after the 401");
+    assert_eq!(server.stats().route(RouteKind::Token), 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_an_authentication_error() {
+    let server = start(DemoOptions::default()).await;
+    let other = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let client = Client::new(ClientOptions {
+        client_id: Some(server.client_id()),
+        client_secret: Some(ClientSecret::from_signing_key(other)),
+        retry: quick_retries(),
+        ..Default::default()
+    })
+    .unwrap();
+    let err = client.list_apps().await.unwrap_err();
+    assert!(matches!(err.kind, ErrorKind::Auth(_)), "{err}");
+    assert!(
+        err.to_string().contains("refused the client credentials"),
+        "{err}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_ready_made_access_token_works_without_a_secret() {
+    let server = start(DemoOptions::default()).await;
+    let token = reqwest::Client::new()
+        .post(format!("{}/auth/v1/token", server.endpoint()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", server.client_id().as_str()),
+            ("client_secret", server.client_secret().expose()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = Client::new(ClientOptions {
+        endpoint: Some(server.endpoint()),
+        access_token: Some(credboard::api::SecretString::new(token)),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(!client.list_apps().await.unwrap().is_empty());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn lists_are_paged_to_the_end() {
+    let server = start(DemoOptions {
+        scale: Some(Scale {
+            apps: 250,
+            connectors: 300,
+            credentials: 300,
+        }),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let mut pages = 0;
+    let apps = client.list_apps_paged(|_| pages += 1).await.unwrap();
+    assert_eq!(apps.len(), 250);
+    assert_eq!(pages, 3, "page_size 100");
+    let mut ids: Vec<_> = apps.iter().map(|a| a.id.clone().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 250, "no app twice");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_repeated_page_token_stops_the_walk() {
+    let server = start(DemoOptions {
+        faults: faults(FaultRule::new(FaultKind::RepeatPageToken)),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let err = client.list_apps().await.unwrap_err();
+    assert!(matches!(err.kind, ErrorKind::RepeatedPageToken(_)), "{err}");
+    assert!(err.to_string().contains("list apps"), "{err}");
+    assert!(server.stats().route(RouteKind::ListApps) <= 3);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn retry_after_in_seconds_is_honoured() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::TooManyRequests(RetryAfter::Seconds(1)))
+                .share(Share::FirstN(1))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let started = Instant::now();
+    client.list_apps().await.expect("succeeds after the 429");
+    // A lower bound only: the client waited as told before it tried again.
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(server.stats().route(RouteKind::ListApps), 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn retry_after_as_a_date_and_without_it_are_honoured() {
+    for retry_after in [
+        RetryAfter::HttpDate(Duration::from_secs(1)),
+        RetryAfter::Absent,
+    ] {
+        let server = start(DemoOptions {
+            faults: faults(
+                FaultRule::new(FaultKind::TooManyRequests(retry_after.clone()))
+                    .share(Share::FirstN(2))
+                    .routes(RouteFilter::Only(RouteKind::ListApps)),
+            ),
+            ..Default::default()
+        })
+        .await;
+        let client = client_for(&server);
+        client.list_apps().await.expect("succeeds after two 429s");
+        assert_eq!(
+            server.stats().route(RouteKind::ListApps),
+            3,
+            "{retry_after:?}"
+        );
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn each_server_fault_gives_a_clear_error() {
+    let cases: Vec<(FaultKind, &str)> = vec![
+        (FaultKind::Status(500), "answered 500"),
+        (FaultKind::Status(502), "answered 502"),
+        (FaultKind::Status(503), "answered 503"),
+        (FaultKind::Status(504), "answered 504"),
+        (
+            FaultKind::TooManyRequests(RetryAfter::Absent),
+            "answered 429",
+        ),
+        (FaultKind::MalformedBody, "not valid JSON"),
+        (FaultKind::TruncatedBody, "cut short"),
+        (FaultKind::ConnectionReset, "connection"),
+    ];
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    for (kind, expected) in cases {
+        server.set_faults(faults(
+            FaultRule::new(kind.clone()).routes(RouteFilter::Only(RouteKind::GetCredential)),
+        ));
+        let err = client
+            .get_credential(&app, &connector, &id)
+            .await
+            .expect_err("an injected fault");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("get credential {id}")),
+            "{kind:?}: {text}"
+        );
+        assert!(text.contains(expected), "{kind:?}: {text}");
+    }
+    server.set_faults(Faults::none());
+    assert!(
+        client
+            .get_credential(&app, &connector, &id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn transient_faults_are_retried_and_succeed() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::Status(503))
+                .share(Share::FirstN(2))
+                .routes(RouteFilter::Only(RouteKind::GetCredential)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    let got = client.get_credential(&app, &connector, &id).await.unwrap();
+    assert_eq!(got.unwrap().id.as_deref(), Some(id.as_str()));
+    assert_eq!(server.stats().route(RouteKind::GetCredential), 3);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoke_sets_deleted_at_and_a_404_counts_as_done() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    assert_eq!(
+        client.revoke(&app, &connector, &id).await.unwrap(),
+        Revoked::Now
+    );
+    let after = client
+        .get_credential(&app, &connector, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(after.deleted_at.is_some());
+    assert_eq!(
+        client
+            .revoke(&app, &connector, "no-such-credential")
+            .await
+            .unwrap(),
+        Revoked::AlreadyGone
+    );
+    assert_eq!(
+        client
+            .get_credential(&app, &connector, "no-such-credential")
+            .await
+            .unwrap(),
+        None
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn rotate_shows_the_secret_once_and_the_secret_works() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    let (app, connector, _) = a_live_credential(&server);
+    let rotated = client.rotate(&app, &connector).await.unwrap();
+    let id = rotated.credential.id.clone().unwrap();
+    assert!(
+        rotated
+            .secret
+            .expose()
+            .starts_with("secret-token:conductorone.com:v1:")
+    );
+    assert!(
+        rotated.credential.client_secret.is_none(),
+        "moved out of the credential"
+    );
+    assert!(!format!("{rotated:?}").contains("secret-token"));
+    let again = client
+        .get_credential(&app, &connector, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        again.client_secret.is_none(),
+        "a Get never carries the secret"
+    );
+
+    let minted = Client::new(ClientOptions {
+        client_id: rotated.credential.client_id.clone(),
+        client_secret: Some(ClientSecret::parse(rotated.secret.expose()).unwrap()),
+        endpoint: Some(server.endpoint()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(
+        !minted.list_apps().await.unwrap().is_empty(),
+        "the new secret gets a token"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn rotate_is_not_retried_once_the_server_may_have_acted() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::Status(503))
+                .share(Share::FirstN(1))
+                .routes(RouteFilter::Only(RouteKind::RotateCredential)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let (app, connector, _) = a_live_credential(&server);
+    let err = client.rotate(&app, &connector).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        server.stats().route(RouteKind::RotateCredential),
+        1,
+        "sent once"
+    );
+
+    server.set_faults(faults(
+        FaultRule::new(FaultKind::TooManyRequests(RetryAfter::Absent))
+            .share(Share::FirstN(1))
+            .routes(RouteFilter::Only(RouteKind::RotateCredential)),
+    ));
+    client
+        .rotate(&app, &connector)
+        .await
+        .expect("a 429 was not acted on: retried");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dead_endpoint_fails_within_the_retry_budget() {
+    let server = start(DemoOptions::default()).await;
+    let (endpoint, id, secret) = (
+        server.endpoint(),
+        server.client_id(),
+        server.client_secret(),
+    );
+    server.shutdown().await;
+    let client = Client::new(ClientOptions {
+        client_id: Some(id),
+        client_secret: Some(secret),
+        endpoint: Some(endpoint),
+        retry: quick_retries(),
+        ..Default::default()
+    })
+    .unwrap();
+    let err = client.list_apps().await.unwrap_err();
+    assert!(err.to_string().contains("could not connect"), "{err}");
+    assert!(
+        matches!(err.kind, ErrorKind::GaveUp { tries: 4, .. }),
+        "{err}"
+    );
+}

@@ -1,0 +1,470 @@
+//! Configuration: cone's profiles, the environment and flags (precedence, errors, the
+//! permission warning), and credboard's TOML settings.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use credboard::config::{
+    ConfigError, ProfileFlags, ResolvedProfile, Settings, ValueSource, resolve_profile,
+};
+
+/// The published baton-sdk test vector (an already revoked dev credential).
+const SECRET_A: &str = "secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6InpwM1BXY2NTQlZPdGhTTnN5ck1zVGVFaDlpTjhTWTNnSDZfcDBEUkZaTWMiLCJkIjoielkzTzFybnItQUV3NW0wbVpCTzBjSEZpWWoxTmlSdk1pU1Y1X1Ffa0tiZyJ9";
+/// The same with `"kty":"OKP"` turned into `"kty":2OKP"`: must be refused.
+const BAD_SECRET: &str = "secret-token:conductorone.com:v1:eyJrdHkiOjJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6InpwM1BXY2NTQlZPdGhTTnN5ck1zVGVFaDlpTjhTWTNnSDZfcDBEUkZaTWMiLCJkIjoielkzTzFybnItQUV3NW0wbVpCTzBjSEZpWWoxTmlSdk1pU1Y1X1Ffa0tiZyJ9";
+const PUBLIC_A: &str = "zp3PWccSBVOthSNsyrMsTeEh9iN8SY3gH6_p0DRFZMc";
+
+struct Env(HashMap<&'static str, String>);
+
+impl Env {
+    fn new(vars: &[(&'static str, &str)]) -> Self {
+        Env(vars.iter().map(|(k, v)| (*k, v.to_string())).collect())
+    }
+    fn get(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        |name| self.0.get(name).cloned()
+    }
+}
+
+/// A home directory with cone's file holding `yaml`, mode 600.
+fn home_with(yaml: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".conductorone");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    set_mode(&file, 0o600);
+    home
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+fn cone_yaml() -> String {
+    format!(
+        "# cone's config\nprofiles:\n  default:\n    client-id: file-default@acme.conductor.one/pcc\n    client-secret: {SECRET_A}\n  prod:\n    client-id: file-prod@prod.conductor.one/pcc\n    client-secret: {SECRET_A}\n  partial:\n    client-id: only-id@acme.conductor.one/pcc\n"
+    )
+}
+
+fn resolve(
+    flags: &ProfileFlags,
+    env: &Env,
+    home: Option<&Path>,
+) -> Result<ResolvedProfile, ConfigError> {
+    resolve_profile(flags, &env.get(), home)
+}
+
+fn cone_file(home: &Path) -> PathBuf {
+    home.join(".conductorone/config.yaml")
+}
+
+#[test]
+fn the_cone_file_works_as_is() {
+    let home = home_with(&cone_yaml());
+    let p = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path())).unwrap();
+    assert!(p.is_configured());
+    assert_eq!(p.name, "default");
+    assert_eq!(
+        p.client_id.as_deref(),
+        Some("file-default@acme.conductor.one/pcc")
+    );
+    assert_eq!(
+        credboard::api::auth::public_key_b64(&p.client_secret.as_ref().unwrap().public_key()),
+        PUBLIC_A
+    );
+    assert_eq!(p.api_endpoint, None);
+    assert_eq!(p.sources.profile, ValueSource::Default);
+    assert_eq!(
+        p.sources.client_id,
+        Some(ValueSource::ConeFile {
+            path: cone_file(home.path()),
+            profile: "default".into()
+        })
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let line = p.describe_sources();
+    assert!(
+        line.contains("client id from profile `default` of"),
+        "{line}"
+    );
+    assert!(!format!("{p:?}").contains(SECRET_A));
+}
+
+#[test]
+fn the_profile_comes_from_the_flag_then_cone_profile() {
+    let home = home_with(&cone_yaml());
+    let env = Env::new(&[("CONE_PROFILE", "prod")]);
+    let p = resolve(&ProfileFlags::default(), &env, Some(home.path())).unwrap();
+    assert_eq!(p.name, "prod");
+    assert_eq!(p.sources.profile, ValueSource::Env("CONE_PROFILE"));
+    assert_eq!(
+        p.client_id.as_deref(),
+        Some("file-prod@prod.conductor.one/pcc")
+    );
+    let flags = ProfileFlags {
+        profile: Some("default".into()),
+        ..Default::default()
+    };
+    let p = resolve(&flags, &env, Some(home.path())).unwrap();
+    assert_eq!(p.name, "default");
+    assert_eq!(p.sources.profile, ValueSource::Flag("--profile"));
+}
+
+#[test]
+fn flag_beats_env_beats_file() {
+    let home = home_with(&cone_yaml());
+    let flags = ProfileFlags {
+        client_id: Some("flag@acme.conductor.one/pcc".into()),
+        api_endpoint: Some("flag.example:8443".into()),
+        ..Default::default()
+    };
+    let env = Env::new(&[
+        ("CONE_CLIENT_ID", "cone-env@acme.conductor.one/pcc"),
+        ("CONDUCTORONE_CLIENT_ID", "sdk-env@acme.conductor.one/pcc"),
+        ("CONE_API_ENDPOINT", "https://cone-env.example"),
+        ("CONDUCTORONE_SERVER_URL", "https://sdk-env.example"),
+    ]);
+    let p = resolve(&flags, &env, Some(home.path())).unwrap();
+    assert_eq!(p.client_id.as_deref(), Some("flag@acme.conductor.one/pcc"));
+    assert_eq!(p.sources.client_id, Some(ValueSource::Flag("--client-id")));
+    assert_eq!(p.api_endpoint.as_deref(), Some("flag.example:8443"));
+    // The secret was given by no flag or env: it still comes from the file.
+    assert!(matches!(
+        p.sources.client_secret,
+        Some(ValueSource::ConeFile { .. })
+    ));
+
+    let p = resolve(&ProfileFlags::default(), &env, Some(home.path())).unwrap();
+    assert_eq!(
+        p.client_id.as_deref(),
+        Some("cone-env@acme.conductor.one/pcc")
+    );
+    assert_eq!(
+        p.sources.client_id,
+        Some(ValueSource::Env("CONE_CLIENT_ID"))
+    );
+    assert_eq!(p.api_endpoint.as_deref(), Some("https://cone-env.example"));
+
+    let env = Env::new(&[
+        ("CONE_CLIENT_ID", ""),
+        ("CONDUCTORONE_CLIENT_ID", "sdk-env@acme.conductor.one/pcc"),
+        ("CONDUCTORONE_SERVER_URL", "https://sdk-env.example"),
+        ("CONDUCTORONE_CLIENT_SECRET", SECRET_A),
+    ]);
+    let p = resolve(&ProfileFlags::default(), &env, Some(home.path())).unwrap();
+    assert_eq!(
+        p.client_id.as_deref(),
+        Some("sdk-env@acme.conductor.one/pcc"),
+        "an empty value counts as unset"
+    );
+    assert_eq!(
+        p.sources.client_secret,
+        Some(ValueSource::Env("CONDUCTORONE_CLIENT_SECRET"))
+    );
+    assert_eq!(p.api_endpoint.as_deref(), Some("https://sdk-env.example"));
+}
+
+#[test]
+fn env_alone_is_enough_and_an_access_token_too() {
+    let env = Env::new(&[
+        ("CONE_CLIENT_ID", "e@acme.conductor.one/pcc"),
+        ("CONE_CLIENT_SECRET", SECRET_A),
+    ]);
+    let p = resolve(&ProfileFlags::default(), &env, None).unwrap();
+    assert!(p.is_configured());
+    assert_eq!(p.access_token, None);
+
+    let env = Env::new(&[("CONDUCTORONE_ACCESS_TOKEN", "tok-123")]);
+    let p = resolve(&ProfileFlags::default(), &env, None).unwrap();
+    assert!(p.is_configured());
+    assert_eq!(p.access_token.as_ref().unwrap().expose(), "tok-123");
+    assert!(!format!("{p:?}").contains("tok-123"));
+    assert!(p.describe_sources().contains("CONDUCTORONE_ACCESS_TOKEN"));
+}
+
+#[test]
+fn cone_config_path_moves_the_file() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = elsewhere.path().join("config.yaml");
+    std::fs::write(&file, cone_yaml()).unwrap();
+    set_mode(&file, 0o600);
+    let env = Env::new(&[("CONE_CONFIG_PATH", elsewhere.path().to_str().unwrap())]);
+    let home = tempfile::tempdir().unwrap(); // has no cone file
+    let p = resolve(&ProfileFlags::default(), &env, Some(home.path())).unwrap();
+    assert_eq!(
+        p.sources.client_id,
+        Some(ValueSource::ConeFile {
+            path: file,
+            profile: "default".into()
+        })
+    );
+}
+
+#[test]
+fn a_missing_profile_names_the_file_and_what_it_has() {
+    let home = home_with(&cone_yaml());
+    let flags = ProfileFlags {
+        profile: Some("staging".into()),
+        ..Default::default()
+    };
+    let err = resolve(&flags, &Env::new(&[]), Some(home.path())).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::ProfileNotFound { .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("no profile `staging`"), "{msg}");
+    assert!(msg.contains("default, partial, prod"), "{msg}");
+}
+
+#[test]
+fn half_a_credential_says_what_is_missing() {
+    let home = home_with(&cone_yaml());
+    let flags = ProfileFlags {
+        profile: Some("partial".into()),
+        ..Default::default()
+    };
+    let err = resolve(&flags, &Env::new(&[]), Some(home.path())).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("no client secret"), "{msg}");
+    assert!(msg.contains("CONE_CLIENT_SECRET"), "{msg}");
+}
+
+#[test]
+fn nothing_configured_says_how_and_mentions_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let err = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path())).unwrap_err();
+    assert!(matches!(err, ConfigError::NotConfigured { .. }), "{err:?}");
+    let msg = err.to_string();
+    for needle in [
+        "--demo",
+        "config.yaml",
+        "CONE_CLIENT_ID",
+        "--client-id",
+        "client-secret",
+    ] {
+        assert!(msg.contains(needle), "{needle} missing from: {msg}");
+    }
+    // Without a home directory at all, the same.
+    let err = resolve(&ProfileFlags::default(), &Env::new(&[]), None).unwrap_err();
+    assert!(matches!(err, ConfigError::NotConfigured { .. }));
+}
+
+#[test]
+fn a_malformed_secret_names_its_source_never_its_text() {
+    let leak = "secret-token:conductorone.com:v2:LEAKME";
+    let home = home_with(&format!(
+        "profiles:\n  default:\n    client-id: a@acme.conductor.one/pcc\n    client-secret: {BAD_SECRET}\n"
+    ));
+    // From the file.
+    let err = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path())).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ConfigError::BadSecret { .. }), "{err:?}");
+    assert!(msg.contains("profile `default` of"), "{msg}");
+    assert!(msg.contains("config.yaml"), "{msg}");
+    assert!(
+        !msg.contains(BAD_SECRET) && !msg.contains("eyJrdHki"),
+        "{msg}"
+    );
+    assert!(!format!("{err:?}").contains("eyJrdHki"));
+
+    // From each environment name and the flag.
+    for (name, src) in [
+        ("CONE_CLIENT_SECRET", "CONE_CLIENT_SECRET"),
+        ("CONDUCTORONE_CLIENT_SECRET", "CONDUCTORONE_CLIENT_SECRET"),
+    ] {
+        let env = Env::new(&[(name, leak), ("CONE_CLIENT_ID", "a@b/c")]);
+        let msg = resolve(&ProfileFlags::default(), &env, None)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains(src), "{msg}");
+        assert!(!msg.contains("LEAKME"), "{msg}");
+    }
+    let flags = ProfileFlags {
+        client_secret: Some(leak.into()),
+        ..Default::default()
+    };
+    let msg = resolve(&flags, &Env::new(&[]), Some(home.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("--client-secret flag"), "{msg}");
+    assert!(!msg.contains("LEAKME"), "{msg}");
+}
+
+#[test]
+fn a_broken_cone_file_gives_a_line_and_no_secret() {
+    let home = home_with(&format!(
+        "profiles:\n  default:\n    client-id: a\n    client-secret: {SECRET_A}\n  bad: [unclosed\n"
+    ));
+    let err = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path())).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, ConfigError::ConeFile { line: Some(_), .. }),
+        "{err:?}"
+    );
+    assert!(msg.contains("config.yaml, line"), "{msg}");
+    assert!(!msg.contains("eyJrdHki"), "{msg}");
+
+    let home = home_with(&format!("profiles: {SECRET_A}\n"));
+    let msg = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(!msg.contains("eyJrdHki"), "{msg}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cone_file_readable_by_others_warns() {
+    let home = home_with(&cone_yaml());
+    set_mode(&cone_file(home.path()), 0o644);
+    let p = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path())).unwrap();
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].contains("readable by group or others"));
+    assert!(p.warnings[0].contains("chmod 600"));
+    set_mode(&cone_file(home.path()), 0o640);
+    let p = resolve(&ProfileFlags::default(), &Env::new(&[]), Some(home.path())).unwrap();
+    assert_eq!(p.warnings.len(), 1);
+}
+
+// ----- settings -----
+
+fn parse(text: &str) -> Result<(Settings, Vec<String>), ConfigError> {
+    Settings::parse(text, Path::new("/cfg/config.toml"))
+}
+
+#[test]
+fn the_default_file_is_exactly_the_defaults() {
+    let (s, warnings) = parse(Settings::default_file_text()).unwrap();
+    assert_eq!(s, Settings::default());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let d = Settings::default();
+    assert_eq!(d.refresh_interval, 60);
+    assert_eq!(d.concurrency, 16);
+    assert!(!d.read_only);
+    assert_eq!(d.thresholds.expiring_soon_days, 7);
+    assert_eq!(d.thresholds.idle_days, 90);
+    assert_eq!(d.thresholds.recent_use_days, 7);
+    // An empty file too.
+    assert_eq!(parse("").unwrap().0, Settings::default());
+}
+
+#[test]
+fn settings_are_read() {
+    let (s, warnings) = parse(
+        r##"
+refresh_interval = 120
+concurrency = 4
+read_only = true
+[thresholds]
+idle_days = 30
+[profiles.dev]
+read_only = false
+[profiles.prod]
+[keys]
+quit = "x"
+refresh = ["r", "f5"]
+[colors]
+expired = "#ff0000"
+"##,
+    )
+    .unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(s.refresh_interval, 120);
+    assert_eq!(s.concurrency, 4);
+    assert_eq!(s.thresholds.idle_days, 30);
+    assert_eq!(s.thresholds.expiring_soon_days, 7);
+    assert!(
+        !s.is_read_only("dev"),
+        "a profile overrides the global flag"
+    );
+    assert!(s.is_read_only("prod"));
+    assert!(s.is_read_only("other"));
+    assert_eq!(s.keys["quit"], vec!["x"]);
+    assert_eq!(s.keys["refresh"], vec!["r", "f5"]);
+    assert_eq!(s.colors["expired"], "#ff0000");
+
+    let (s, _) = parse("[profiles.prod]\nread_only = true\n").unwrap();
+    assert!(s.is_read_only("prod"));
+    assert!(!s.is_read_only("default"));
+}
+
+#[test]
+fn unknown_keys_warn_and_name_the_key() {
+    let (s, warnings) = parse(
+        "refresh_intervall = 5\nconcurrency = 8\n[thresholds]\nidle_dayz = 3\n[profiles.prod]\nreadonly = true\n[colours]\nx = 1\n",
+    )
+    .unwrap();
+    assert_eq!(s.concurrency, 8);
+    assert_eq!(
+        warnings,
+        vec![
+            "/cfg/config.toml: unknown key `colours` (did you mean `colors`?)",
+            "/cfg/config.toml: unknown key `profiles.prod.readonly`",
+            "/cfg/config.toml: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
+            "/cfg/config.toml: unknown key `thresholds.idle_dayz` (did you mean `thresholds.idle_days`?)",
+        ]
+    );
+}
+
+#[test]
+fn a_parse_error_gives_file_line_and_reason() {
+    let err = parse("concurrency = 4\n\nrefresh_interval = = 3\n").unwrap_err();
+    match &err {
+        ConfigError::Settings { line, .. } => assert_eq!(*line, Some(3)),
+        other => panic!("{other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(msg.starts_with("/cfg/config.toml, line 3, column"), "{msg}");
+
+    // A wrong type is located too.
+    let err = parse("concurrency = 4\n[thresholds]\nidle_days = \"ninety\"\n").unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("line 3"), "{msg}");
+}
+
+#[test]
+fn out_of_range_values_are_refused() {
+    for (text, key) in [
+        ("concurrency = 0", "concurrency"),
+        ("concurrency = 1000", "concurrency"),
+        ("refresh_interval = 2", "refresh_interval"),
+        ("[thresholds]\nidle_days = 0", "thresholds.idle_days"),
+        ("[keys]\nquit = []", "keys.quit"),
+    ] {
+        let msg = parse(text).unwrap_err().to_string();
+        assert!(msg.contains(&format!("`{key}`")), "{text}: {msg}");
+    }
+    assert_eq!(parse("refresh_interval = 0").unwrap().0.refresh_interval, 0);
+}
+
+#[test]
+fn loading_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.toml");
+    let err = Settings::load(Some(&missing)).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::SettingsNotFound { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nope.toml"));
+
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "concurrency = 3\nbogus = 1\n").unwrap();
+    let (s, warnings) = Settings::load(Some(&file)).unwrap();
+    assert_eq!(s.concurrency, 3);
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].contains(&file.display().to_string()));
+    assert!(warnings[0].contains("`bogus`"));
+
+    assert!(
+        Settings::default_path()
+            .map(|p| p.ends_with("config.toml"))
+            .unwrap_or(true)
+    );
+}

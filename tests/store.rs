@@ -1,0 +1,543 @@
+//! The inventory: migrations from an empty directory, tracking, last known state, profiles,
+//! the journal, no secret on disk, and several writers at once (threads and processes).
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{DateTime, TimeZone, Utc};
+use credboard::api::{App, Connector, ConnectorCredential, SecretString};
+use credboard::store::{
+    Action, JournalEntry, Outcome, SCHEMA_VERSION, Source, Store, StoreError, TrackedId,
+};
+
+fn t(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_780_000_000 + secs, 0).unwrap()
+}
+
+fn cred(app: &str, conn: &str, id: &str) -> ConnectorCredential {
+    ConnectorCredential {
+        id: Some(id.into()),
+        app_id: Some(app.into()),
+        connector_id: Some(conn.into()),
+        display_name: Some(format!("credential {id}")),
+        created_at: Some(t(-1000)),
+        last_used_at: Some(t(-10)),
+        ..Default::default()
+    }
+}
+
+fn ids(app: &str, conn: &str, id: &str) -> TrackedId {
+    TrackedId::new(app, conn, id)
+}
+
+#[test]
+fn opens_from_an_empty_directory_and_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/inventory.sqlite3");
+    let store = Store::open(&path, "default").unwrap();
+    assert!(path.exists());
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.path(), path);
+    assert_eq!(store.profile(), "default");
+    assert!(store.tracked().unwrap().is_empty());
+    assert_eq!(store.snapshot().unwrap(), Default::default());
+    assert!(store.journal().unwrap().is_empty());
+    store.track(&ids("a1", "k1", "c1"), Source::Manual).unwrap();
+    drop(store);
+    // Reopening keeps the data and migrates nothing.
+    let store = Store::open(&path, "default").unwrap();
+    assert_eq!(store.tracked().unwrap().len(), 1);
+    let mode: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn default_path_honours_the_override() {
+    let p = Store::default_path(Some(Path::new("/tmp/xyz")));
+    assert_eq!(p, Path::new("/tmp/xyz").join(Store::FILE_NAME));
+    let d = Store::default_path(None);
+    assert!(d.ends_with(Store::FILE_NAME), "{}", d.display());
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.sqlite3");
+    drop(Store::open(&path, "p").unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+        .unwrap();
+    let err = Store::open(&path, "p").unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(msg.contains("upgrade credboard"), "{msg}");
+}
+
+#[test]
+fn an_unopenable_path_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    // Its parent is a file: the directory cannot be created.
+    let err = Store::open(&file.join("inv.sqlite3"), "p").unwrap_err();
+    assert!(
+        err.to_string().contains(&file.display().to_string()),
+        "{err}"
+    );
+}
+
+#[test]
+fn track_untrack_and_conflicts() {
+    let store = Store::open_in_memory("default").unwrap();
+    assert!(store.track(&ids("a1", "k1", "c1"), Source::Import).unwrap());
+    assert!(!store.track(&ids("a1", "k1", "c1"), Source::Manual).unwrap());
+    assert!(store.track(&ids("a1", "k2", "c0"), Source::Rotate).unwrap());
+    let err = store
+        .track(&ids("a9", "k9", "c1"), Source::Manual)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::TrackedElsewhere { ref app_id, .. } if app_id == "a1"),
+        "{err:?}"
+    );
+    let tracked = store.tracked().unwrap();
+    assert_eq!(tracked.len(), 2);
+    assert_eq!(tracked[0].ids, ids("a1", "k2", "c0"));
+    assert_eq!(tracked[0].source, Source::Rotate);
+    assert_eq!(tracked[1].source, Source::Import, "the first source stays");
+    assert!((Utc::now() - tracked[1].learned_at).num_seconds().abs() < 60);
+
+    assert!(store.untrack("c1").unwrap());
+    assert!(!store.untrack("c1").unwrap());
+    assert_eq!(store.tracked().unwrap().len(), 1);
+}
+
+#[test]
+fn profiles_are_kept_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.sqlite3");
+    let prod = Store::open(&path, "prod").unwrap();
+    let dev = Store::open(&path, "dev").unwrap();
+    prod.track(&ids("a", "k", "c1"), Source::Manual).unwrap();
+    // The same credential id in another profile is independent.
+    dev.track(&ids("x", "y", "c1"), Source::Manual).unwrap();
+    dev.track(&ids("x", "y", "c2"), Source::Manual).unwrap();
+    prod.save_credential(&cred("a", "k", "c1"), t(0)).unwrap();
+    prod.save_apps(
+        &[App {
+            id: Some("a".into()),
+            ..Default::default()
+        }],
+        t(0),
+    )
+    .unwrap();
+    prod.append_journal(&entry("prod", Action::Revoke, Outcome::Ok, t(1)))
+        .unwrap();
+
+    assert_eq!(prod.tracked().unwrap().len(), 1);
+    assert_eq!(dev.tracked().unwrap().len(), 2);
+    let snap = dev.snapshot().unwrap();
+    assert!(snap.apps.is_empty());
+    assert!(snap.credentials.iter().all(|e| e.last_known.is_none()));
+    assert!(dev.journal().unwrap().is_empty());
+    assert_eq!(prod.journal().unwrap().len(), 1);
+    assert!(dev.untrack("c1").unwrap());
+    assert_eq!(prod.tracked().unwrap().len(), 1);
+}
+
+#[test]
+fn last_known_state_round_trips() {
+    let store = Store::open_in_memory("p").unwrap();
+    store.track(&ids("a1", "k1", "c1"), Source::Manual).unwrap();
+    store.track(&ids("a1", "k1", "c2"), Source::Manual).unwrap();
+    store.track(&ids("a1", "k1", "c3"), Source::Manual).unwrap();
+
+    let c1 = cred("a1", "k1", "c1");
+    assert!(store.save_credential(&c1, t(5)).unwrap());
+    assert!(
+        !store
+            .save_credential(&cred("a1", "k1", "untracked"), t(5))
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .save_credentials(&[cred("a1", "k1", "c2"), cred("a1", "k1", "zz")], t(6))
+            .unwrap(),
+        1
+    );
+    assert!(store.mark_gone("c2", t(7)).unwrap());
+    assert!(!store.mark_gone("nope", t(7)).unwrap());
+
+    let snap = store.snapshot().unwrap();
+    let by = |id: &str| {
+        snap.credentials
+            .iter()
+            .find(|e| e.tracked.ids.credential_id == id)
+            .unwrap()
+    };
+    assert_eq!(by("c1").last_known.as_ref(), Some(&c1));
+    assert_eq!(by("c1").fetched_at, Some(t(5)));
+    assert!(!by("c1").gone);
+    // Gone keeps what it was, with the time of the 404.
+    assert_eq!(
+        by("c2").last_known.as_ref().unwrap().id.as_deref(),
+        Some("c2")
+    );
+    assert_eq!(by("c2").fetched_at, Some(t(7)));
+    assert!(by("c2").gone);
+    assert_eq!(by("c3").last_known, None);
+    assert_eq!(by("c3").fetched_at, None);
+
+    // Saving again clears the gone flag.
+    store
+        .save_credential(&cred("a1", "k1", "c2"), t(8))
+        .unwrap();
+    let snap = store.snapshot().unwrap();
+    assert!(!snap.credentials[1].gone);
+
+    let err = store
+        .save_credential(&ConnectorCredential::default(), t(9))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MissingId { .. }));
+}
+
+#[test]
+fn apps_and_connectors_are_replaced_per_refresh() {
+    let store = Store::open_in_memory("p").unwrap();
+    let app = |id: &str| App {
+        id: Some(id.into()),
+        display_name: Some(format!("App {id}")),
+        user_count: Some(3),
+        ..Default::default()
+    };
+    let conn = |id: &str| Connector {
+        id: Some(id.into()),
+        display_name: Some(format!("Conn {id}")),
+        ..Default::default()
+    };
+    store.save_apps(&[app("a1"), app("a2")], t(0)).unwrap();
+    store
+        .save_connectors("a1", &[conn("k1"), conn("k2")], t(1))
+        .unwrap();
+    store.save_connectors("a2", &[conn("k3")], t(1)).unwrap();
+    store.save_connectors("a1", &[conn("k2")], t(2)).unwrap();
+    let snap = store.snapshot().unwrap();
+    assert_eq!(snap.apps.len(), 2);
+    assert_eq!(snap.apps[0].value, app("a1"));
+    assert_eq!(snap.apps[0].fetched_at, t(0));
+    let ks: Vec<_> = snap
+        .connectors
+        .iter()
+        .map(|k| {
+            (
+                k.value.app_id.clone().unwrap(),
+                k.value.id.clone().unwrap(),
+                k.fetched_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        ks,
+        vec![
+            ("a1".into(), "k2".into(), t(2)),
+            ("a2".into(), "k3".into(), t(1))
+        ]
+    );
+    // a2 disappears: its connectors go with it.
+    store.save_apps(&[app("a1")], t(3)).unwrap();
+    let snap = store.snapshot().unwrap();
+    assert_eq!(snap.apps.len(), 1);
+    assert_eq!(snap.connectors.len(), 1);
+}
+
+#[test]
+fn no_secret_reaches_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.sqlite3");
+    let secret = "secret-token:conductorone.com:v1:NEVER-ON-DISK-4242";
+    let mut c = cred("a1", "k1", "c1");
+    c.client_secret = Some(SecretString::new(secret));
+    {
+        let store = Store::open(&path, "p").unwrap();
+        store.record_rotation(&c, Some("me@acme"), t(0)).unwrap();
+        store.save_credential(&c, t(1)).unwrap();
+        let snap = store.snapshot().unwrap();
+        assert_eq!(
+            snap.credentials[0]
+                .last_known
+                .as_ref()
+                .unwrap()
+                .client_secret,
+            None
+        );
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(14).any(|w| w == b"NEVER-ON-DISK-"),
+            "a secret reached the inventory files"
+        );
+    }
+}
+
+fn entry(profile: &str, action: Action, outcome: Outcome, time: DateTime<Utc>) -> JournalEntry {
+    JournalEntry {
+        time,
+        profile: profile.into(),
+        actor_client_id: Some("bot@acme.conductor.one/pcc".into()),
+        action,
+        app_id: "a1".into(),
+        connector_id: "k1".into(),
+        credential_id: Some("c1".into()),
+        outcome,
+    }
+}
+
+#[test]
+fn the_journal_records_success_and_failure_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.sqlite3");
+    let store = Store::open(&path, "p").unwrap();
+    let ok = entry("p", Action::Revoke, Outcome::Ok, t(1));
+    let gone = entry("p", Action::Revoke, Outcome::AlreadyGone, t(2));
+    let mut failed = entry(
+        "p",
+        Action::Rotate,
+        Outcome::Failed("the server answered 503".into()),
+        t(3),
+    );
+    failed.credential_id = None;
+    failed.actor_client_id = None;
+    for e in [&ok, &gone, &failed] {
+        store.append_journal(e).unwrap();
+    }
+    assert_eq!(store.journal().unwrap(), vec![failed, gone, ok]);
+
+    // Nothing edits or deletes a journal row, not even SQL behind credboard's back.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert!(raw.execute("DELETE FROM journal", []).is_err());
+    assert!(
+        raw.execute("UPDATE journal SET outcome = 'ok'", [])
+            .is_err()
+    );
+    assert_eq!(store.journal().unwrap().len(), 3);
+}
+
+#[test]
+fn journal_entries_serialize_for_scripts() {
+    let e = entry("p", Action::Rotate, Outcome::Failed("boom".into()), t(0));
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(v["action"], "rotate");
+    assert_eq!(v["outcome"]["kind"], "failed");
+    assert_eq!(v["outcome"]["message"], "boom");
+    assert_eq!(v["actorClientId"], "bot@acme.conductor.one/pcc");
+    let back: JournalEntry = serde_json::from_value(v).unwrap();
+    assert_eq!(back, e);
+}
+
+#[test]
+fn a_rotation_is_tracked_saved_and_journaled_at_once() {
+    let store = Store::open_in_memory("p").unwrap();
+    let c = cred("a1", "k1", "new1");
+    store.record_rotation(&c, Some("me"), t(0)).unwrap();
+    let snap = store.snapshot().unwrap();
+    assert_eq!(snap.credentials.len(), 1);
+    assert_eq!(snap.credentials[0].tracked.source, Source::Rotate);
+    assert_eq!(snap.credentials[0].last_known.as_ref(), Some(&c));
+    let j = store.journal().unwrap();
+    assert_eq!(j.len(), 1);
+    assert_eq!(j[0].action, Action::Rotate);
+    assert_eq!(j[0].credential_id.as_deref(), Some("new1"));
+    assert_eq!(j[0].outcome, Outcome::Ok);
+    let err = store
+        .record_rotation(&ConnectorCredential::default(), None, t(1))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MissingId { .. }));
+}
+
+#[test]
+fn bulk_saving_and_loading_many_credentials() {
+    let store = Store::open_in_memory("p").unwrap();
+    let n = 20_000;
+    let creds: Vec<_> = (0..n)
+        .map(|i| cred(&format!("a{}", i % 7), "k", &format!("c{i:06}")))
+        .collect();
+    let parsed = credboard::store::ParsedImport {
+        format: credboard::store::ImportFormat::Csv,
+        entries: creds
+            .iter()
+            .enumerate()
+            .map(|(i, c)| credboard::store::ImportEntry {
+                location: credboard::store::Location::CsvLine(i as u64 + 2),
+                ids: TrackedId::of(c).unwrap(),
+            })
+            .collect(),
+        rejected: vec![],
+    };
+    let report = store.import(&parsed, Source::Import).unwrap();
+    assert_eq!(report.added.len(), n);
+    assert_eq!(store.save_credentials(&creds, t(0)).unwrap(), n);
+    let snap = store.snapshot().unwrap();
+    assert_eq!(snap.credentials.len(), n);
+    assert_eq!(snap.credentials[123].last_known.as_ref(), Some(&creds[123]));
+    // Decoded in parallel chunks, returned in order, each row with its own object.
+    assert!(
+        snap.credentials
+            .windows(2)
+            .all(|w| { w[0].tracked.ids.credential_id < w[1].tracked.ids.credential_id })
+    );
+    assert!(snap.credentials.iter().all(|e| {
+        e.last_known.as_ref().and_then(|c| c.id.as_deref())
+            == Some(e.tracked.ids.credential_id.as_str())
+    }));
+}
+
+#[test]
+fn an_unreadable_row_is_reported_with_the_path() {
+    for n in [3, 5000] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inv.sqlite3");
+        let store = Store::open(&path, "p").unwrap();
+        let creds: Vec<_> = (0..n)
+            .map(|i| cred("a", "k", &format!("c{i:05}")))
+            .collect();
+        for c in &creds {
+            store
+                .track(&TrackedId::of(c).unwrap(), Source::Manual)
+                .unwrap();
+        }
+        store.save_credentials(&creds, t(0)).unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute(
+                "UPDATE credentials SET json = '{not json' WHERE credential_id = 'c00002'",
+                [],
+            )
+            .unwrap();
+        let err = store.snapshot().unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+    }
+}
+
+/// Writes `n` credentials and journal entries named after `who`, one transaction each.
+fn writer(path: &Path, who: &str, n: usize) {
+    let store = Store::open(path, "p").unwrap();
+    for i in 0..n {
+        let id = format!("{who}-{i}");
+        assert!(store.track(&ids("a", "k", &id), Source::Manual).unwrap());
+        store
+            .save_credential(&cred("a", "k", &id), Utc::now())
+            .unwrap();
+        let mut e = entry("p", Action::Revoke, Outcome::Ok, Utc::now());
+        e.credential_id = Some(id);
+        store.append_journal(&e).unwrap();
+    }
+}
+
+fn check_writers(path: &Path, writers: &[&str], n: usize) {
+    let store = Store::open(path, "p").unwrap();
+    let tracked = store.tracked().unwrap();
+    assert_eq!(tracked.len(), writers.len() * n);
+    let snap = store.snapshot().unwrap();
+    assert!(snap.credentials.iter().all(|e| e.last_known.is_some()));
+    assert_eq!(store.journal().unwrap().len(), writers.len() * n);
+    let ok: String = rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
+
+#[test]
+fn two_handles_write_at_once_from_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.sqlite3");
+    std::thread::scope(|s| {
+        for who in ["t1", "t2"] {
+            let path = &path;
+            s.spawn(move || writer(path, who, 150));
+        }
+    });
+    check_writers(&path, &["t1", "t2"], 150);
+}
+
+const CHILD_ENV: &str = "CREDBOARD_TEST_STORE_CHILD";
+
+#[test]
+fn two_processes_write_at_once() {
+    // Child mode: this same test binary, run with the path and a name in the environment.
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        let (who, path) = spec.split_once(':').unwrap();
+        writer(Path::new(path), who, 150);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // No file yet: the processes also race to create and migrate it.
+    let path = dir.path().join("sub/inv.sqlite3");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = ["p1", "p2"]
+        .iter()
+        .map(|who| {
+            Command::new(&exe)
+                .args(["--exact", "two_processes_write_at_once", "--test-threads=1"])
+                .env(CHILD_ENV, format!("{who}:{}", path.display()))
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    writer(&path, "main", 150);
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a child writer failed");
+    }
+    check_writers(&path, &["main", "p1", "p2"], 150);
+}
+
+/// Timing of a 100,000-credential save and snapshot; run with
+/// `cargo test --release --test store -- --ignored --nocapture`. Not asserted: tests never
+/// assert on wall-clock speed.
+#[test]
+#[ignore]
+fn time_100k_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("inv.sqlite3"), "p").unwrap();
+    let creds: Vec<_> = (0..100_000)
+        .map(|i| {
+            cred(
+                &format!("a{}", i % 50),
+                &format!("k{}", i % 300),
+                &format!("c{i:07}"),
+            )
+        })
+        .collect();
+    let parsed = credboard::store::ParsedImport {
+        format: credboard::store::ImportFormat::Csv,
+        entries: creds
+            .iter()
+            .map(|c| credboard::store::ImportEntry {
+                location: credboard::store::Location::CsvLine(0),
+                ids: TrackedId::of(c).unwrap(),
+            })
+            .collect(),
+        rejected: vec![],
+    };
+    let start = std::time::Instant::now();
+    store.import(&parsed, Source::Import).unwrap();
+    eprintln!("import 100k: {:?}", start.elapsed());
+    let start = std::time::Instant::now();
+    store.save_credentials(&creds, t(0)).unwrap();
+    eprintln!("save 100k: {:?}", start.elapsed());
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        let snap = store.snapshot().unwrap();
+        eprintln!("snapshot {}: {:?}", snap.credentials.len(), start.elapsed());
+    }
+}
