@@ -3,9 +3,9 @@
 pub mod actions;
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod store;
 pub mod tui;
 pub mod worker;
-pub mod cli;

@@ -196,3 +196,186 @@ fn secret_modal_masked() {
     send(&mut s, [code(KeyCode::Esc)]);
     insta::assert_snapshot!("secret_close_warning", text(&render(&s)));
 }
+
+// ---- colours ----
+
+use ratatui::style::{Color, Modifier};
+
+/// The y of the row whose text contains `needle`, and the x of the status column.
+fn row_of(buf: &Buffer, needle: &str) -> u16 {
+    let t = text(buf);
+    t.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not drawn:\n{t}")) as u16
+}
+
+fn status_x(s: &State) -> u16 {
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    l.column(credboard::app::rows::Column::Status).unwrap().x
+}
+
+#[test]
+fn risk_states_are_coloured_and_the_selection_highlighted() {
+    let s = refreshed_state(options(), 120, 20);
+    let buf = render(&s);
+    let x = status_x(&s);
+    let fg = |needle: &str| buf[(x, row_of(&buf, needle))].fg;
+    assert_eq!(fg("aws-payer "), Color::Red, "expired");
+    assert_eq!(fg("github-sync"), Color::Yellow, "expiring");
+    assert_eq!(fg("aws-payer-2025"), Color::LightRed, "revoked");
+    assert_eq!(fg("github-deleted"), Color::LightRed, "gone");
+    assert_eq!(fg("github-unused"), Color::Magenta, "never used");
+    assert_eq!(fg("okta-baton-old"), Color::Cyan, "idle");
+    assert_eq!(fg("aws-sandbox"), Color::Green, "active");
+    // The words are there too: never colour alone.
+    assert!(text(&buf).contains("✗ expired"));
+    // The first row is selected: its whole line has the selection background.
+    let y = row_of(&buf, "aws-payer ");
+    for x in 0..s.width {
+        assert_eq!(buf[(x, y)].bg, Color::Indexed(237), "x={x}");
+    }
+    let other = row_of(&buf, "github-sync");
+    assert_ne!(buf[(0, other)].bg, Color::Indexed(237));
+    // Revoked and connector rows are greyed.
+    let revoked = row_of(&buf, "aws-payer-2025");
+    assert_eq!(buf[(3, revoked)].fg, Color::DarkGray);
+}
+
+#[test]
+fn no_color_means_no_colour_anywhere() {
+    let mut o = options();
+    o.color = false;
+    o.read_only = true;
+    let mut s = refreshed_state(o, 160, 40);
+    send(&mut s, [code(KeyCode::Enter)]);
+    use credboard::app::WorkerMsg;
+    send(&mut s, [Msg::Worker(WorkerMsg::Error("boom".into()))]);
+    let buf = render(&s);
+    for c in buf.content() {
+        assert_eq!(c.fg, Color::Reset, "{c:?}");
+        assert_eq!(c.bg, Color::Reset, "{c:?}");
+    }
+    // The selection and the status still show, through modifiers and words.
+    let y = row_of(&buf, "aws-payer ");
+    assert!(buf[(5, y)].modifier.contains(Modifier::REVERSED));
+    assert!(text(&buf).contains("✗ expired"));
+    assert!(text(&buf).contains("READ-ONLY"));
+    send(&mut s, [key('?')]);
+    for c in render(&s).content() {
+        assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset));
+    }
+}
+
+// ---- hostile input ----
+
+fn hostile_state(width: u16, height: u16) -> State {
+    use credboard::app::fixtures::{app, connector, key as ckey};
+    use credboard::app::{Inventory, KnownCredential};
+    let names = [
+        "\x1b[31mred\x1b[0m\x1b]0;pwned\x07title",
+        "osc8 \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
+        "c0\u{0}\u{7}\u{8}\u{1b}c1\u{85}\u{9b}2J\u{9d}x\u{9c}del\u{7f}",
+        "bidi \u{202e}gnp.exe\u{202c} \u{2066}iso\u{2069}",
+        "zero\u{200b}width\u{200d}joiner\u{feff}bom",
+        "日本語のクレデンシャル名前",
+        "emoji 🔑🙂👩‍💻 key",
+        "tab\tnew\nline\rcr",
+    ];
+    let long = "L".repeat(10_000);
+    let mut credentials = Vec::new();
+    let mut all: Vec<&str> = names.to_vec();
+    all.push(&long);
+    for (i, n) in all.iter().enumerate() {
+        let id = format!("cred-{i:02}");
+        let mut c = fixtures::Cred {
+            key: ("app-z", "k-z", &id),
+            name: n,
+            client_id: n,
+            created_days: Some(-10),
+            last_used_days: Some(-1),
+            expires_days: None,
+            deleted_days: None,
+        }
+        .credential();
+        c.client_id = Some(format!("{n}@acme"));
+        credentials.push(KnownCredential {
+            key: ckey("app-z", "k-z", &id),
+            last: Some(c),
+            gone: false,
+            fetched_at: None,
+        });
+    }
+    let mut k = connector("app-z", "k-z", "conn \x1b[2Jclear\u{202e}rtl");
+    k.status.as_mut().unwrap().last_error = Some("\x1b]52;c;ZXZpbA==\x07 clipboard write".into());
+    let inv = Inventory {
+        apps: vec![app("app-z", "Z-app")],
+        connectors: vec![k],
+        credentials,
+    };
+    let mut s = State::new(options(), fixed_now());
+    send(&mut s, [Msg::Resize { width, height }, Msg::Inventory(inv)]);
+    s
+}
+
+fn assert_inert(buf: &Buffer) {
+    for (i, c) in buf.content().iter().enumerate() {
+        for ch in c.symbol().chars() {
+            assert!(
+                !ch.is_control() && !credboard::app::text::is_unsafe(ch),
+                "cell {i} holds {ch:?}:\n{}",
+                text(buf)
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_strings_are_drawn_inert_and_aligned() {
+    for (w, h) in [(120, 20), (200, 60), (80, 24)] {
+        let mut s = hostile_state(w, h);
+        // Sort by name so every hostile row is on screen in a known order.
+        let buf = render(&s);
+        assert_inert(&buf);
+        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), &s);
+        let app = l.column(credboard::app::rows::Column::App).unwrap();
+        let status = l.column(credboard::app::rows::Column::Status).unwrap();
+        for y in l.rows.y..l.rows.y + s.rows.visible.len() as u16 {
+            let at = |x: u16, n: u16| -> String {
+                (x..x + n)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            };
+            assert_eq!(at(app.x, 5), "Z-app", "row {y} at {w}x{h}:\n{}", text(&buf));
+            assert_eq!(
+                at(status.x, 8),
+                "✓ active",
+                "row {y} at {w}x{h}:\n{}",
+                text(&buf)
+            );
+        }
+        // The detail pane, the revoke dialog and the error history, with hostile text.
+        send(&mut s, [code(KeyCode::Enter)]);
+        assert_inert(&render(&s));
+        for _ in 0..9 {
+            send(&mut s, [key('d')]);
+            assert_inert(&render(&s));
+            send(&mut s, [code(KeyCode::Esc), key('j')]);
+            assert_inert(&render(&s));
+        }
+        use credboard::app::WorkerMsg;
+        send(
+            &mut s,
+            [
+                Msg::Worker(WorkerMsg::Error("\x1b[31m\u{202e}evil\x1b]0;x\x07".into())),
+                key('E'),
+            ],
+        );
+        assert_inert(&render(&s));
+    }
+}
+
+#[test]
+fn hostile_snapshot() {
+    let s = hostile_state(120, 16);
+    insta::assert_snapshot!(text(&render(&s)));
+}
