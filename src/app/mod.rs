@@ -4,6 +4,7 @@
 //! [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and nothing else.
 
 pub mod fixtures;
+pub mod index;
 pub mod keymap;
 pub mod layout;
 pub mod msg;

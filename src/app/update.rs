@@ -114,11 +114,11 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             }
             let mut ids = Vec::new();
             for a in apps {
-                if let Some(id) = a.id.clone() {
-                    if state.rows.apps.get(&id) != Some(&a) {
-                        ids.push(id.clone());
-                    }
-                    state.rows.apps.insert(id, a);
+                let id = a.id.clone();
+                if state.set_app(a)
+                    && let Some(id) = id
+                {
+                    ids.push(id);
                 }
             }
             state.rename(&ids);
@@ -137,7 +137,7 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 let app = k.app_id.clone().unwrap_or_else(|| app_id.clone());
                 k.app_id = Some(app.clone());
                 pairs.push((app.clone(), id.clone()));
-                state.rows.connectors.insert((app, id), k);
+                state.set_connector(&app, k);
             }
             let mut apps: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
             apps.dedup();
