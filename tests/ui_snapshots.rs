@@ -379,3 +379,106 @@ fn hostile_snapshot() {
     let s = hostile_state(120, 16);
     insta::assert_snapshot!(text(&render(&s)));
 }
+
+// ---- robustness ----
+
+#[test]
+fn every_size_and_window_draws_without_panicking() {
+    use credboard::api::SecretString;
+    use credboard::app::{NewCredential, WorkerMsg};
+    type Setup = Box<dyn Fn(&mut State)>;
+    let mut setups: Vec<Setup> = vec![
+        Box::new(|_| {}),
+        Box::new(|s| send(s, [code(KeyCode::Enter)])),
+        Box::new(|s| send(s, [key('?')])),
+        Box::new(|s| send(s, [key('E')])),
+        Box::new(|s| send(s, [key('J')])),
+        Box::new(|s| send(s, [key('j'), key('d')])),
+        Box::new(|s| {
+            send(
+                s,
+                [key('G'), key('k'), key('k'), key('k'), key('k'), key('d')],
+            )
+        }),
+        Box::new(|s| send(s, [key('R')])),
+        Box::new(|s| send(s, [key('a'), key('D')])),
+        Box::new(|s| {
+            send(
+                s,
+                [
+                    key('a'),
+                    key('D'),
+                    key('r'),
+                    key('e'),
+                    key('v'),
+                    key('o'),
+                    key('k'),
+                    key('e'),
+                    code(KeyCode::Enter),
+                ],
+            )
+        }),
+        Box::new(|s| send(s, [key('/'), key('x')])),
+        Box::new(|s| {
+            send(
+                s,
+                [Msg::Worker(WorkerMsg::Rotated {
+                    app_id: "app-okta".into(),
+                    connector_id: "k-okta".into(),
+                    result: Ok(NewCredential {
+                        credential: fixtures::Cred {
+                            key: ("app-okta", "k-okta", "cred-n"),
+                            name: "n",
+                            client_id: "c@x",
+                            created_days: Some(0),
+                            last_used_days: None,
+                            expires_days: None,
+                            deleted_days: None,
+                        }
+                        .credential(),
+                        secret: SecretString::new("secret-token:a:b:c"),
+                    }),
+                })],
+            )
+        }),
+    ];
+    setups.push(Box::new(|s| {
+        use credboard::app::WorkerMsg;
+        send(
+            s,
+            (0..20).map(|n| {
+                Msg::Worker(WorkerMsg::Error(format!(
+                    "error {n} {}",
+                    "x".repeat(n * 37)
+                )))
+            }),
+        );
+    }));
+    for setup in &setups {
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (2, 5),
+            (10, 3),
+            (20, 6),
+            (39, 10),
+            (80, 24),
+            (139, 40),
+            (140, 12),
+            (300, 100),
+        ] {
+            let mut s = refreshed_state(options(), w, h);
+            setup(&mut s);
+            let _ = render(&s);
+            // And resized after the fact.
+            send(
+                &mut s,
+                [Msg::Resize {
+                    width: h,
+                    height: w,
+                }],
+            );
+            let _ = render(&s);
+        }
+    }
+}

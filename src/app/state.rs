@@ -4,7 +4,6 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::hash::BuildHasher;
 
-
 use chrono::{DateTime, Utc};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
@@ -728,6 +727,7 @@ impl State {
                 i
             }
         };
+        let at = self.locate(i);
         let e = &self.rows.entries[i as usize];
         self.rows.counts.apply(e, -1);
         f(&mut self.rows.entries[i as usize]);
@@ -737,7 +737,7 @@ impl State {
         self.derive(i);
         let e = &self.rows.entries[i as usize];
         self.rows.counts.apply(e, 1);
-        self.reposition(i);
+        self.reposition_from(i, at);
         i
     }
 
@@ -835,13 +835,40 @@ impl State {
         v.partition_point(|&j| self.rows.ordered(j, i, self.sort).is_lt())
     }
 
+    /// Where an entry sits in a sorted list, found by binary search under its current data,
+    /// or by a scan should the list not agree.
+    fn locate_in(&self, v: &[u32], i: u32) -> Option<usize> {
+        let p = self.insertion_point(v, i);
+        if v.get(p) == Some(&i) {
+            Some(p)
+        } else {
+            v.iter().position(|&x| x == i)
+        }
+    }
+
+    /// Where an entry sits now in `sorted` and `visible`: call before changing its data.
+    fn locate(&self, i: u32) -> (Option<usize>, Option<usize>) {
+        (
+            self.locate_in(&self.rows.sorted, i),
+            self.locate_in(&self.rows.visible, i),
+        )
+    }
+
     /// Put one entry where it belongs in `sorted` and `visible`, keeping the selection.
     pub(crate) fn reposition(&mut self, i: u32) {
+        let at = (
+            self.rows.sorted.iter().position(|&x| x == i),
+            self.rows.visible.iter().position(|&x| x == i),
+        );
+        self.reposition_from(i, at);
+    }
+
+    /// Like [`State::reposition`], given where the entry was (see [`State::locate`]).
+    fn reposition_from(&mut self, i: u32, (in_sorted, in_visible): (Option<usize>, Option<usize>)) {
         let line = self.cursor.saturating_sub(self.offset);
         let removed = self.rows.hot[i as usize].removed;
         let mut sorted = std::mem::take(&mut self.rows.sorted);
-        let pos = sorted.iter().position(|&x| x == i);
-        match (pos, removed) {
+        match (in_sorted, removed) {
             (Some(p), true) => {
                 sorted.remove(p);
             }
@@ -859,8 +886,7 @@ impl State {
         self.rows.sorted = sorted;
         let admit = self.admits(i);
         let mut visible = std::mem::take(&mut self.rows.visible);
-        let pos = visible.iter().position(|&x| x == i);
-        match (pos, admit) {
+        match (in_visible, admit) {
             (Some(p), false) => {
                 visible.remove(p);
             }
@@ -960,9 +986,15 @@ impl State {
             self.offset = 0;
             return;
         }
-        let found = self
-            .selected
-            .and_then(|s| self.rows.visible.iter().position(|&x| x == s));
+        let v = &self.rows.visible;
+        let found = self.selected.and_then(|s| {
+            // Usually where it was, or one off after a row moved past it.
+            let c = self.cursor;
+            [c, c.wrapping_sub(1), c + 1]
+                .into_iter()
+                .find(|&p| v.get(p) == Some(&s))
+                .or_else(|| self.locate_in(v, s))
+        });
         match found {
             Some(p) => self.cursor = p,
             None => {
