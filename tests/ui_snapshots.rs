@@ -482,3 +482,110 @@ fn every_size_and_window_draws_without_panicking() {
         }
     }
 }
+
+// ---- more windows ----
+
+fn mark(s: &mut State, names: &[&str]) {
+    for n in names {
+        send(s, [key('/')]);
+        send(s, n.chars().map(key).collect::<Vec<_>>());
+        send(
+            s,
+            [code(KeyCode::Enter), key('g'), key(' '), code(KeyCode::Esc)],
+        );
+    }
+}
+
+#[test]
+fn bulk_plan_and_run() {
+    use credboard::app::fixtures::key as ckey;
+    use credboard::app::{RevokeOutcome, WorkerMsg};
+    let mut s = refreshed_state(options(), 100, 24);
+    mark(
+        &mut s,
+        &[
+            "okta-baton-old",
+            "github-unused",
+            "aws-payer-2025",
+            "salesforce",
+        ],
+    );
+    insta::assert_snapshot!("marked_rows", text(&render(&s)));
+    send(&mut s, [key('D')]);
+    send(&mut s, "revo".chars().map(key).collect::<Vec<_>>());
+    insta::assert_snapshot!("bulk_plan", text(&render(&s)));
+    send(&mut s, "ke".chars().map(key).collect::<Vec<_>>());
+    send(&mut s, [code(KeyCode::Enter)]);
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::Revoked {
+                key: ckey("app-okta", "k-okta", "cred-okta-2"),
+                result: Ok(RevokeOutcome {
+                    already_gone: false,
+                    fresh: None,
+                }),
+            }),
+            Msg::Worker(WorkerMsg::Revoked {
+                key: ckey("app-gh", "k-gh", "cred-gh-2"),
+                result: Err("503 Service Unavailable".into()),
+            }),
+        ],
+    );
+    insta::assert_snapshot!("bulk_running", text(&render(&s)));
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: ckey("app-sf", "k-sf", "cred-sf-1"),
+            result: Ok(RevokeOutcome {
+                already_gone: true,
+                fresh: None,
+            }),
+        })],
+    );
+    insta::assert_snapshot!("bulk_done", text(&render(&s)));
+}
+
+#[test]
+fn rotate_dialog_and_journal() {
+    use credboard::app::{JournalLine, WorkerMsg};
+    let mut s = refreshed_state(options(), 100, 24);
+    send(&mut s, [key('G'), key('R')]);
+    insta::assert_snapshot!("rotate_dialog", text(&render(&s)));
+    send(&mut s, [code(KeyCode::Esc), key('J')]);
+    insta::assert_snapshot!("journal_loading", text(&render(&s)));
+    let line = |mins: i64, action: &str, id: &str, outcome: &str| JournalLine {
+        at: fixed_now() - chrono::Duration::minutes(mins),
+        profile: "default".into(),
+        actor: "alice@acme.example".into(),
+        action: action.into(),
+        app_id: "app-okta".into(),
+        connector_id: "k-okta".into(),
+        credential_id: id.into(),
+        outcome: outcome.into(),
+    };
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Journal(Ok(vec![
+            line(90, "revoke", "cred-okta-0", "ok"),
+            line(30, "rotate", "cred-okta-1", "ok"),
+            line(
+                5,
+                "revoke",
+                "cred-okta-2",
+                "failed: 503 Service Unavailable",
+            ),
+            line(4, "revoke", "cred-okta-2", "already gone"),
+        ])))],
+    );
+    insta::assert_snapshot!("journal", text(&render(&s)));
+}
+
+#[test]
+fn read_only_at_80_columns_with_a_toast() {
+    let mut o = options();
+    o.read_only = true;
+    let mut s = refreshed_state(o, 80, 24);
+    send(&mut s, [key('d')]);
+    insta::assert_snapshot!(text(&render(&s)));
+}

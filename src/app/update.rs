@@ -320,7 +320,7 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcom
                 "bulk revoke done: {} revoked, {} already gone, {} failed",
                 s.revoked, s.already_gone, s.failed
             );
-            if s.failed > 0 && !matches!(state.modal, Some(Modal::Bulk { .. })) {
+            if s.failed > 0 {
                 state.error(text);
             } else {
                 state.toast(text);
@@ -852,7 +852,14 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             if cancel || esc || km.is(Action::Close, &key) || km.is(Action::Journal, &key) {
                 return;
             }
-            let len = lines.as_ref().map_or(0, Vec::len);
+            let m = Modal::Journal {
+                lines: None,
+                scroll,
+            };
+            let width = modal_text_width(state, &m);
+            let len = lines
+                .as_ref()
+                .map_or(0, |l| view::journal_lines(l, width).len());
             let page = layout::modal_page(
                 area(state),
                 &Modal::Journal {
