@@ -1,4 +1,5 @@
 //! The terminal runtime and drawing.
 
+pub mod runtime;
 pub mod terminal;
 pub mod ui;
