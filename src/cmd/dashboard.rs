@@ -7,9 +7,8 @@ use crossterm::event::EventStream;
 use tokio::sync::mpsc;
 
 use crate::actions::{Actions, blocking};
-use crate::app::{Inventory, KnownCredential, Options, State};
+use crate::app::{Options, State};
 use crate::cli::Global;
-use crate::store::Snapshot;
 use crate::tui::{runtime, terminal};
 use crate::worker::Worker;
 
@@ -60,7 +59,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let result = runtime::run(
         &mut tui,
         state,
-        inventory(snapshot),
+        snapshot.into(),
         EventStream::new(),
         runtime::WorkerLink {
             effects: effects_tx,
@@ -81,22 +80,4 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     result
         .map(drop)
         .map_err(|e| CliError::failed(format!("the dashboard stopped: {e}")))
-}
-
-/// The inventory's snapshot, as the dashboard takes it.
-pub fn inventory(snapshot: Snapshot) -> Inventory {
-    Inventory {
-        apps: snapshot.apps.into_iter().map(|a| a.value).collect(),
-        connectors: snapshot.connectors.into_iter().map(|c| c.value).collect(),
-        credentials: snapshot
-            .credentials
-            .into_iter()
-            .map(|e| KnownCredential {
-                key: e.tracked.ids,
-                last: e.last_known,
-                gone: e.gone,
-                fetched_at: e.fetched_at,
-            })
-            .collect(),
-    }
 }
