@@ -1,6 +1,8 @@
 //! The async side of the dashboard: carries out [`Effect`]s against the API and the
 //! inventory, and reports back as [`WorkerMsg`]s over a channel. It owns no UI state.
 
+pub mod limiter;
+
 use std::sync::Arc;
 
 use chrono::Utc;
