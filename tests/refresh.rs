@@ -243,11 +243,11 @@ async fn connector_listings_go_before_waiting_credential_gets() {
         .iter()
         .filter(|m| matches!(m, WorkerMsg::Credential { .. }))
         .count();
-    // Gets started before the first app page arrived (the walk holds one permit), and those
-    // running beside the last listings: never the queue of 150 (first come, first served
-    // would have listed the connectors last).
+    // The Gets that ran while the token and the first app page were fetched (two round trips
+    // on the concurrency - 1 permits the walk leaves: 6 here), and a few beside the last
+    // listings: never the queue of 150 (first come, first served lists the connectors last).
     assert!(
-        gets_before <= 2 * concurrency,
+        gets_before <= 3 * concurrency,
         "{gets_before} credentials arrived before the last connector listing"
     );
 }
