@@ -1,3 +1,30 @@
-fn main() {
-    println!("credboard: under construction");
+//! credboard's entry point: parse the command line, run the command, exit with its code.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use credboard::cli::Cli;
+
+fn main() -> ExitCode {
+    // Installed first, so even a failure while starting up is reported properly.
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(credboard::cmd::run(cli));
+    // Requests still in flight are abandoned: quitting must be instant.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(u8::try_from(e.code).unwrap_or(1))
+        }
+    }
 }

@@ -1,0 +1,83 @@
+//! `credboard` with no command: the dashboard.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::EventStream;
+use tokio::sync::mpsc;
+
+use crate::actions::{Actions, blocking};
+use crate::app::{Options, State};
+use crate::cli::Global;
+use crate::tui::{runtime, terminal};
+use crate::worker::Worker;
+
+use super::{CliError, Context};
+
+pub async fn run(global: &Global) -> Result<(), CliError> {
+    // Everything that can fail on configuration fails here, before the terminal is touched.
+    let ctx = Context::new(global).await?;
+    // The log sits beside the inventory (for --demo, in its throwaway directory).
+    let _log = ctx.store.path().parent().and_then(crate::logging::to_file);
+    let (keymap, warnings) = crate::app::keymap::Keymap::with_overrides(&ctx.settings.keys);
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let options = Options {
+        host: ctx.client.host().to_string(),
+        profile: ctx.profile.clone(),
+        read_only: ctx.read_only,
+        expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
+        idle_days: ctx.settings.thresholds.idle_days.into(),
+        recent_use_days: ctx.settings.thresholds.recent_use_days.into(),
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        keymap,
+    };
+    let snapshot = blocking(&ctx.store, |s| s.snapshot())
+        .await
+        .map_err(CliError::failed)?;
+    let state = State::new(options, chrono::Utc::now());
+
+    let (effects_tx, effects_rx) = mpsc::unbounded_channel();
+    let (results_tx, results_rx) = mpsc::unbounded_channel();
+    let actions = Arc::new(Actions::new(
+        ctx.client.clone(),
+        ctx.store.clone(),
+        ctx.read_only,
+    ));
+    let worker = Worker::new(
+        ctx.client.clone(),
+        ctx.store.clone(),
+        actions,
+        ctx.settings.concurrency,
+        results_tx,
+    );
+    let worker_task = tokio::spawn(worker.run(effects_rx));
+
+    let mut tui =
+        terminal::enter().map_err(|e| CliError::failed(format!("cannot use the terminal: {e}")))?;
+    let result = runtime::run(
+        &mut tui,
+        state,
+        snapshot.into(),
+        EventStream::new(),
+        runtime::WorkerLink {
+            effects: effects_tx,
+            results: results_rx,
+        },
+        runtime::RunOptions {
+            refresh_every: (ctx.settings.refresh_interval > 0)
+                .then(|| Duration::from_secs(ctx.settings.refresh_interval)),
+            ..Default::default()
+        },
+        terminal::copy_osc52,
+    )
+    .await;
+    terminal::restore();
+    // Quitting is instant: requests still in flight are abandoned, not awaited.
+    worker_task.abort();
+    ctx.close().await;
+    result
+        .map(drop)
+        .map_err(|e| CliError::failed(format!("the dashboard stopped: {e}")))
+}

@@ -1,0 +1,273 @@
+//! The subcommands: each turns a parsed command line into calls on the client, the
+//! inventory and the actions, and prints for a person (stderr) or a script (stdout).
+
+mod context;
+mod dashboard;
+mod list;
+mod output;
+
+use std::fmt;
+use std::io::{IsTerminal, Write};
+
+use clap::CommandFactory;
+
+use crate::actions::Actions;
+use crate::cli::{Cli, Command, SecretFormat};
+use crate::config::Settings;
+use crate::store::{Source, TrackedId};
+
+pub use context::Context;
+
+/// An error for the user: one sentence and its cause, and the exit code it deserves.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl CliError {
+    /// Usage or configuration: exit code 2.
+    pub fn config(e: impl fmt::Display) -> Self {
+        Self {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+
+    /// The operation failed: exit code 1.
+    pub fn failed(e: impl fmt::Display) -> Self {
+        Self {
+            code: 1,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let global = &cli.global;
+    match cli.command {
+        None => dashboard::run(global).await,
+        Some(Command::List { output, status }) => list::run(global, output, status).await,
+        Some(Command::Revoke {
+            app_id,
+            connector_id,
+            credential_id,
+            yes,
+        }) => {
+            revoke(
+                global,
+                TrackedId::new(app_id, connector_id, credential_id),
+                yes,
+            )
+            .await
+        }
+        Some(Command::Rotate {
+            app_id,
+            connector_id,
+            output,
+        }) => rotate(global, &app_id, &connector_id, output).await,
+        Some(Command::Import { file }) => import(global, &file),
+        Some(Command::Track {
+            app_id,
+            connector_id,
+            credential_id,
+        }) => {
+            let (store, _tmp) = context::open_store(global)?;
+            let ids = TrackedId::new(app_id, connector_id, credential_id);
+            let added = store
+                .track(&ids, Source::Manual)
+                .map_err(CliError::failed)?;
+            let verb = if added {
+                "now tracking"
+            } else {
+                "already tracked:"
+            };
+            eprintln!("{verb} credential {}", ids.credential_id);
+            Ok(())
+        }
+        Some(Command::Untrack { credential_id }) => {
+            let (store, _tmp) = context::open_store(global)?;
+            if store.untrack(&credential_id).map_err(CliError::failed)? {
+                eprintln!("no longer tracking credential {credential_id}");
+                Ok(())
+            } else {
+                Err(CliError::failed(format!(
+                    "credential {credential_id} is not tracked in profile {}",
+                    store.profile()
+                )))
+            }
+        }
+        Some(Command::Journal { output }) => {
+            let (store, _tmp) = context::open_store(global)?;
+            let entries = store.journal().map_err(CliError::failed)?;
+            output::journal(&entries, output).map_err(CliError::failed)
+        }
+        Some(Command::DemoServer { port, scale }) => {
+            crate::demo::run_foreground(port, scale.map(crate::demo::Scale::credentials))
+                .await
+                .map_err(|e| CliError::failed(format!("the demo tenant stopped: {e}")))
+        }
+        Some(Command::Config { print_default }) => {
+            if print_default {
+                print!("{}", Settings::default_file_text());
+                Ok(())
+            } else {
+                context::settings(global)?;
+                eprintln!(
+                    "the settings are valid; `credboard config --print-default` shows every one"
+                );
+                Ok(())
+            }
+        }
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "credboard",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Result<(), CliError> {
+    let ctx = Context::new(global).await?;
+    let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
+    if actions.read_only() {
+        ctx.close().await;
+        return Err(CliError::failed(crate::actions::ActionError::ReadOnly(
+            "revoke",
+        )));
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            ctx.close().await;
+            return Err(CliError::config(
+                "refusing to revoke without confirmation: stdin is not a terminal; pass --yes",
+            ));
+        }
+        let shown = ctx
+            .client
+            .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
+            .await
+            .ok()
+            .flatten();
+        let name = shown
+            .as_ref()
+            .and_then(|c| c.display_name.clone())
+            .unwrap_or_else(|| "(no name)".into());
+        let client_id = shown
+            .as_ref()
+            .and_then(|c| c.client_id.clone())
+            .unwrap_or_else(|| "?".into());
+        eprint!(
+            "Revoke credential {} \"{}\" (client id {client_id}) of connector {} in app {}?\nType yes to revoke: ",
+            key.credential_id,
+            output::inert(&name),
+            key.connector_id,
+            key.app_id
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if answer.trim() != "yes" {
+            ctx.close().await;
+            eprintln!("not revoked");
+            return Err(CliError::failed("cancelled: nothing was revoked"));
+        }
+    }
+    let result = actions.revoke(&key).await;
+    ctx.close().await;
+    match result {
+        Ok(r) if r.already_gone => {
+            eprintln!("credential {} was already revoked", key.credential_id);
+            Ok(())
+        }
+        Ok(_) => {
+            eprintln!("revoked credential {}", key.credential_id);
+            Ok(())
+        }
+        Err(e) => Err(CliError::failed(format!(
+            "credential {} was not revoked: {e}",
+            key.credential_id
+        ))),
+    }
+}
+
+async fn rotate(
+    global: &crate::cli::Global,
+    app_id: &str,
+    connector_id: &str,
+    format: SecretFormat,
+) -> Result<(), CliError> {
+    let ctx = Context::new(global).await?;
+    let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
+    let result = actions.rotate(app_id, connector_id).await;
+    ctx.close().await;
+    let rotated = result.map_err(|e| {
+        CliError::failed(format!(
+            "no credential was minted for connector {connector_id}: {e}"
+        ))
+    })?;
+    let id = rotated.credential.id.as_deref().unwrap_or("?");
+    match format {
+        SecretFormat::Text => println!("{}", rotated.secret.expose()),
+        SecretFormat::Json => {
+            let mut value = serde_json::to_value(&rotated.credential).map_err(CliError::failed)?;
+            value["clientSecret"] = rotated.secret.expose().into();
+            println!("{value}");
+        }
+    }
+    eprintln!(
+        "minted credential {id} (client id {}) for connector {connector_id}; the secret above is shown only once",
+        rotated.credential.client_id.as_deref().unwrap_or("?")
+    );
+    match rotated.record_error {
+        None => {
+            eprintln!("recorded in the inventory and the journal");
+            Ok(())
+        }
+        Some(e) => Err(CliError::failed(format!(
+            "the new credential {id} could not be recorded in the inventory: {e}; track it with `credboard track {app_id} {connector_id} {id}`"
+        ))),
+    }
+}
+
+fn import(global: &crate::cli::Global, file: &std::path::Path) -> Result<(), CliError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display())))?;
+    let parsed = crate::store::parse_import(&bytes).map_err(|e| {
+        CliError::failed(format!("nothing was imported from {}: {e}", file.display()))
+    })?;
+    let (store, _tmp) = context::open_store(global)?;
+    let report = store.import(&parsed, Source::Import).map_err(|e| {
+        CliError::failed(format!("nothing was imported from {}: {e}", file.display()))
+    })?;
+    eprintln!(
+        "{} from {}: {} added, {} already known, {} rejected",
+        report.format,
+        file.display(),
+        report.added.len(),
+        report.already_known.len(),
+        report.rejected.len()
+    );
+    for rejected in &report.rejected {
+        eprintln!("  rejected {rejected}");
+    }
+    if report.rejected.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failed(format!(
+            "{} entries of {} were rejected (the others were imported)",
+            report.rejected.len(),
+            file.display()
+        )))
+    }
+}

@@ -1,0 +1,270 @@
+//! Printing for scripts and people: aligned tables for a terminal, JSON and CSV that stay
+//! stable. Everything that came from the server is made inert before it is printed.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+
+use crate::api::ConnectorCredential;
+use crate::app::rows::{Flags, Status};
+use crate::app::text::{fit, relative, sanitize, width};
+use crate::cli::Format;
+use crate::store::{JournalEntry, TrackedId};
+
+/// A credential as `list` prints it.
+pub struct Listed {
+    pub ids: TrackedId,
+    pub credential: Option<ConnectorCredential>,
+    pub app_name: Option<String>,
+    pub connector_name: Option<String>,
+    pub flags: Flags,
+}
+
+impl Listed {
+    pub fn name(&self) -> Option<&str> {
+        self.credential.as_ref()?.display_name.as_deref()
+    }
+
+    fn field(
+        &self,
+        f: impl Fn(&ConnectorCredential) -> Option<DateTime<Utc>>,
+    ) -> Option<DateTime<Utc>> {
+        self.credential.as_ref().and_then(f)
+    }
+}
+
+/// Control characters and escape sequences shown inert: a name cannot drive the terminal.
+pub fn inert(s: &str) -> String {
+    sanitize(s)
+}
+
+fn rfc3339(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn when(t: Option<DateTime<Utc>>, now: DateTime<Utc>, unset: &str) -> String {
+    t.map_or_else(|| unset.to_string(), |t| relative(t, now))
+}
+
+/// Every flag that holds, as words: "never used, expiring".
+fn flag_words(flags: Flags) -> Vec<&'static str> {
+    [
+        (Flags::GONE, "gone"),
+        (Flags::REVOKED, "revoked"),
+        (Flags::EXPIRED, "expired"),
+        (Flags::EXPIRING, "expiring"),
+        (Flags::NEVER_USED, "never used"),
+        (Flags::IDLE, "idle"),
+        (Flags::UNKNOWN, "not fetched"),
+    ]
+    .into_iter()
+    .filter(|(f, _)| flags.contains(*f))
+    .map(|(_, w)| w)
+    .collect()
+}
+
+pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Json => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(r.credential.clone().unwrap_or_default())
+                        .unwrap_or_else(|_| json!({}));
+                    v["id"] = r.ids.credential_id.clone().into();
+                    v["appId"] = r.ids.app_id.clone().into();
+                    v["connectorId"] = r.ids.connector_id.clone().into();
+                    v["appName"] = r.app_name.clone().into();
+                    v["connectorName"] = r.connector_name.clone().into();
+                    v["status"] = Status::of(r.flags).word().into();
+                    v["flags"] = flag_words(r.flags).into();
+                    v
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "app_id",
+                "connector_id",
+                "id",
+                "display_name",
+                "app_name",
+                "connector_name",
+                "client_id",
+                "created_at",
+                "last_used_at",
+                "expires_time",
+                "deleted_at",
+                "status",
+                "flags",
+            ])?;
+            for r in rows {
+                let c = r.credential.clone().unwrap_or_default();
+                w.write_record([
+                    r.ids.app_id.as_str(),
+                    &r.ids.connector_id,
+                    &r.ids.credential_id,
+                    c.display_name.as_deref().unwrap_or(""),
+                    r.app_name.as_deref().unwrap_or(""),
+                    r.connector_name.as_deref().unwrap_or(""),
+                    c.client_id.as_deref().unwrap_or(""),
+                    &rfc3339(c.created_at),
+                    &rfc3339(c.last_used_at),
+                    &rfc3339(c.expires_time),
+                    &rfc3339(c.deleted_at),
+                    Status::of(r.flags).word(),
+                    &flag_words(r.flags).join(", "),
+                ])?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            let header = [
+                "NAME",
+                "APP",
+                "CONNECTOR",
+                "CLIENT ID",
+                "CREATED",
+                "LAST USED",
+                "EXPIRES",
+                "STATUS",
+                "ID",
+            ];
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let c = r.credential.as_ref();
+                    vec![
+                        inert(r.name().unwrap_or("—")),
+                        inert(r.app_name.as_deref().unwrap_or(&r.ids.app_id)),
+                        inert(r.connector_name.as_deref().unwrap_or(&r.ids.connector_id)),
+                        inert(c.and_then(|c| c.client_id.as_deref()).unwrap_or("—")),
+                        when(r.field(|c| c.created_at), now, "—"),
+                        when(r.field(|c| c.last_used_at), now, "never"),
+                        when(r.field(|c| c.expires_time), now, "no expiry"),
+                        flag_words(r.flags).join(", "),
+                        r.ids.credential_id.clone(),
+                    ]
+                })
+                .collect();
+            table(&mut out, &header, &body, &[32, 24, 28, 40])
+        }
+    }
+}
+
+pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, entries)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "time",
+                "profile",
+                "actor_client_id",
+                "action",
+                "app_id",
+                "connector_id",
+                "credential_id",
+                "outcome",
+            ])?;
+            for e in entries {
+                w.write_record([
+                    rfc3339(Some(e.time)).as_str(),
+                    &e.profile,
+                    e.actor_client_id.as_deref().unwrap_or(""),
+                    e.action.as_str(),
+                    &e.app_id,
+                    &e.connector_id,
+                    e.credential_id.as_deref().unwrap_or(""),
+                    &e.outcome.to_string(),
+                ])?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            let header = [
+                "TIME",
+                "ACTION",
+                "CREDENTIAL",
+                "CONNECTOR",
+                "APP",
+                "ACTOR",
+                "OUTCOME",
+            ];
+            let body: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        rfc3339(Some(e.time)),
+                        e.action.to_string(),
+                        e.credential_id.clone().unwrap_or_else(|| "—".into()),
+                        e.connector_id.clone(),
+                        e.app_id.clone(),
+                        e.actor_client_id
+                            .clone()
+                            .unwrap_or_else(|| "access token".into()),
+                        inert(&e.outcome.to_string()),
+                    ]
+                })
+                .collect();
+            if body.is_empty() {
+                eprintln!("the journal is empty: nothing was revoked or rotated with this profile");
+                return Ok(());
+            }
+            table(&mut out, &header, &body, &[])
+        }
+    }
+}
+
+/// Columns padded to their widest cell; `caps[i]` limits column i (longer cells are cut
+/// with an ellipsis).
+fn table(
+    out: &mut impl Write,
+    header: &[&str],
+    body: &[Vec<String>],
+    caps: &[usize],
+) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in body {
+        for (i, cell) in row.iter().enumerate() {
+            let cap = caps.get(i).copied().unwrap_or(usize::MAX);
+            widths[i] = widths[i].max(width(cell).min(cap));
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        let last = cells.len() - 1;
+        cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = fit(&c, widths[i]);
+                if i == last {
+                    c
+                } else {
+                    let pad = widths[i] - width(&c);
+                    format!("{c}{}", " ".repeat(pad))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    )?;
+    for row in body {
+        writeln!(out, "{}", line(row.clone()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! The event loop: one `select!` over terminal events, worker messages and a clock tick.
+//! Generic over the ratatui backend and the event stream, so tests run the whole dashboard
+//! on a `TestBackend` with scripted keys.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, KeyEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
+
+use crate::api::SecretString;
+use crate::app::{Effect, Inventory, Msg, State, WorkerMsg, update};
+use crate::tui::ui;
+
+/// Worker messages handled before the next frame is drawn: a refresh delivers thousands of
+/// results, and drawing after each would waste most frames.
+const BATCH: usize = 2_000;
+
+/// The channels between the loop and the worker.
+pub struct WorkerLink {
+    pub effects: mpsc::UnboundedSender<Effect>,
+    pub results: mpsc::UnboundedReceiver<WorkerMsg>,
+}
+
+pub struct RunOptions {
+    /// Reload in the background this often; `None` never.
+    pub refresh_every: Option<Duration>,
+    /// How often the clock ticks, for relative times.
+    pub tick: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            refresh_every: Some(Duration::from_secs(60)),
+            tick: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Runs the dashboard until the user quits (or `events` ends) and returns the final state.
+pub async fn run<B, E>(
+    terminal: &mut Terminal<B>,
+    mut state: State,
+    inventory: Inventory,
+    mut events: E,
+    mut worker: WorkerLink,
+    options: RunOptions,
+    mut copy: impl FnMut(&SecretString),
+) -> color_eyre::Result<State>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    E: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let mut tick = interval(options.tick);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let period = options
+        .refresh_every
+        .unwrap_or(Duration::from_secs(86_400 * 365));
+    let mut refresh = interval_at(Instant::now() + period, period);
+    refresh.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
+    let size = terminal.size()?;
+    let mut pending = vec![
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        Msg::Inventory(inventory),
+    ];
+    let mut dirty = true;
+    loop {
+        for msg in pending.drain(..) {
+            for effect in update(&mut state, msg) {
+                match effect {
+                    Effect::Quit => {}
+                    Effect::Copy(secret) => copy(&secret),
+                    effect => {
+                        // A closed channel means the worker is gone; the state says so.
+                        let _ = worker.effects.send(effect);
+                    }
+                }
+            }
+            dirty = true;
+        }
+        if state.should_quit() {
+            return Ok(state);
+        }
+        if dirty {
+            terminal.draw(|frame| ui::draw(frame, &state))?;
+            dirty = false;
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => pending.extend(to_msg(event)),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(state),
+            },
+            Some(result) = worker.results.recv() => {
+                pending.push(Msg::Worker(result));
+                while pending.len() < BATCH {
+                    match worker.results.try_recv() {
+                        Ok(more) => pending.push(Msg::Worker(more)),
+                        Err(_) => break,
+                    }
+                }
+            }
+            _ = tick.tick() => pending.push(Msg::Tick(Utc::now())),
+            _ = refresh.tick(), if options.refresh_every.is_some() => pending.push(Msg::RefreshDue),
+        }
+    }
+}
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        _ => None,
+    }
+}

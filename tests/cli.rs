@@ -1,0 +1,395 @@
+//! Every subcommand run as the real binary, against the demo tenant (`--demo`, or a demo
+//! tenant started here and reached through cone's environment variables, as a real tenant
+//! would be).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use credboard::demo::{DemoOptions, DemoServer};
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The binary with a clean environment: no cone configuration, no settings, an empty home.
+fn credboard(home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("credboard").unwrap();
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+fn stdout_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// The demo tenant's credentials, as `list --demo -o json` prints them.
+fn demo_list(home: &Path, status: &str) -> Vec<Value> {
+    let out = credboard(home)
+        .args(["list", "--demo", "-o", "json", "--status", status])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out).as_array().unwrap().clone()
+}
+
+#[test]
+fn help_and_version() {
+    let home = TempDir::new().unwrap();
+    credboard(home.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:").and(predicate::str::contains("--demo")));
+    credboard(home.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("credboard "));
+    credboard(home.path()).arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn no_configuration_says_how_to_configure_and_mentions_demo() {
+    let home = TempDir::new().unwrap();
+    credboard(home.path())
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--demo"));
+}
+
+#[test]
+fn a_malformed_secret_is_a_configuration_error_that_does_not_echo_it() {
+    let home = TempDir::new().unwrap();
+    credboard(home.path())
+        .env("CONE_CLIENT_ID", "x@acme.conductor.one/pcc")
+        .env(
+            "CONE_CLIENT_SECRET",
+            "secret-token:conductorone.com:v2:SUPERSECRETVALUE",
+        )
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("CONE_CLIENT_SECRET")
+                .and(predicate::str::contains("SUPERSECRETVALUE").not()),
+        );
+}
+
+#[test]
+fn a_settings_file_that_does_not_parse_names_file_and_line() {
+    let home = TempDir::new().unwrap();
+    let bad = home.path().join("bad.toml");
+    std::fs::write(&bad, "refresh_interval = 30\nconcurrency = = 4\n").unwrap();
+    credboard(home.path())
+        .args(["list", "--demo", "--config"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml").and(predicate::str::contains("line 2")));
+}
+
+#[test]
+fn config_print_default_prints_the_commented_defaults() {
+    let home = TempDir::new().unwrap();
+    let out = credboard(home.path())
+        .args(["config", "--print-default"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("refresh_interval"), "{text}");
+    assert!(text.contains('#'), "commented");
+}
+
+#[test]
+fn list_on_the_demo_tenant_in_each_format() {
+    let home = TempDir::new().unwrap();
+    let all = demo_list(home.path(), "all");
+    assert!(all.len() >= 100, "{} credentials", all.len());
+    let first = &all[0];
+    for key in [
+        "id",
+        "appId",
+        "connectorId",
+        "appName",
+        "connectorName",
+        "status",
+        "flags",
+    ] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    assert!(all.iter().all(|c| c.get("clientSecret").is_none()));
+
+    let revoked = demo_list(home.path(), "revoked");
+    assert!(!revoked.is_empty() && revoked.len() < all.len());
+    assert!(
+        revoked.iter().all(|c| !c["deletedAt"].is_null()),
+        "only revoked ones"
+    );
+    let never = demo_list(home.path(), "never-used");
+    assert!(never.iter().all(|c| c["lastUsedAt"].is_null()));
+
+    credboard(home.path())
+        .args(["list", "--demo", "-o", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("app_id,connector_id,id,"));
+    let table = credboard(home.path())
+        .args(["list", "--demo"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.starts_with("NAME"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape sequence from a hostile name reaches stdout"
+    );
+}
+
+#[test]
+fn rotate_prints_the_secret_alone_on_stdout() {
+    let home = TempDir::new().unwrap();
+    let target = &demo_list(home.path(), "active")[0];
+    let out = credboard(home.path())
+        .args(["rotate", "--demo"])
+        .args([
+            target["appId"].as_str().unwrap(),
+            target["connectorId"].as_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("secret-token:conductorone.com:v1:"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("minted credential"), "{stderr}");
+    assert!(
+        !stderr.contains("secret-token"),
+        "the secret is only on stdout"
+    );
+
+    let json = credboard(home.path())
+        .args(["rotate", "--demo", "-o", "json"])
+        .args([
+            target["appId"].as_str().unwrap(),
+            target["connectorId"].as_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let v = stdout_json(&json);
+    assert!(
+        v["clientSecret"]
+            .as_str()
+            .unwrap()
+            .starts_with("secret-token:")
+    );
+    assert!(v["id"].is_string());
+}
+
+#[test]
+fn revoke_asks_refuses_without_a_terminal_and_honours_read_only() {
+    let home = TempDir::new().unwrap();
+    let target = &demo_list(home.path(), "active")[0];
+    let ids = [
+        target["appId"].as_str().unwrap(),
+        target["connectorId"].as_str().unwrap(),
+        target["id"].as_str().unwrap(),
+    ];
+    credboard(home.path())
+        .args(["revoke", "--demo"])
+        .args(ids)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    credboard(home.path())
+        .args(["revoke", "--demo", "--read-only", "--yes"])
+        .args(ids)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("read-only"));
+    credboard(home.path())
+        .args(["revoke", "--demo", "--yes"])
+        .args(ids)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("revoked credential"));
+    credboard(home.path())
+        .args([
+            "revoke",
+            "--demo",
+            "--yes",
+            ids[0],
+            ids[1],
+            "no-such-credential",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("already revoked"));
+}
+
+#[test]
+fn track_untrack_import_and_journal_keep_the_inventory() {
+    let home = TempDir::new().unwrap();
+    let data = home.path().join("data");
+    let run = |args: &[&str]| {
+        let mut c = credboard(home.path());
+        c.arg("--data-dir").arg(&data).args(args);
+        c
+    };
+    run(&["track", "app1", "conn1", "cred1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("now tracking"));
+    run(&["track", "app1", "conn1", "cred1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("already tracked"));
+    let csv = home.path().join("creds.csv");
+    std::fs::write(&csv, "id,app_id,connector_id,note\ncred2,app1,conn1,x\n,app1,conn1,no id\ncred1,app1,conn1,dup\n").unwrap();
+    run(&["import", csv.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("1 added")
+                .and(predicate::str::contains("1 already known"))
+                .and(predicate::str::contains("1 rejected"))
+                .and(predicate::str::contains("line 3")),
+        );
+    let broken = home.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"version":4,"resources":[{"type":"conductorone_connector_credential","#,
+    )
+    .unwrap();
+    run(&["import", broken.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing was imported"));
+    run(&["untrack", "cred2"]).assert().success();
+    run(&["untrack", "cred2"]).assert().code(1);
+    run(&["journal"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("journal is empty"));
+    assert!(data.join("inventory.sqlite3").exists());
+}
+
+/// A tenant reached the way a real one is: cone's environment variables, the real
+/// inventory in --data-dir. Rotate, revoke and a failure land in the journal; the secrets
+/// land nowhere on disk.
+#[test]
+fn against_a_tenant_configured_like_cone_the_journal_records_and_secrets_stay_off_disk() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions::default()))
+        .unwrap();
+    let home = TempDir::new().unwrap();
+    let data = home.path().join("data");
+    let (app, connector, _) = server.tracked()[0].clone();
+    let client_secret = server.client_secret().expose().to_string();
+    let run = |args: &[&str]| {
+        let mut c = credboard(home.path());
+        c.env("CONE_CLIENT_ID", server.client_id())
+            .env("CONE_CLIENT_SECRET", &client_secret)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args);
+        c.output().unwrap()
+    };
+    let rotated = run(&["rotate", &app, &connector]);
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let new_secret = String::from_utf8(rotated.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let listed = run(&["list", "-o", "json"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let list = stdout_json(&listed);
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the rotated credential is tracked"
+    );
+    let new_id = list[0]["id"].as_str().unwrap().to_string();
+    assert!(
+        run(&["revoke", "--yes", &app, &connector, &new_id])
+            .status
+            .success()
+    );
+    let failed = run(&["rotate", &app, "no-such-connector"]);
+    assert_eq!(failed.status.code(), Some(1));
+
+    let journal = stdout_json(&run(&["journal", "-o", "json"]));
+    let actions: Vec<(&str, &str)> = journal
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["outcome"]["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [("rotate", "failed"), ("revoke", "ok"), ("rotate", "ok")]
+    );
+    assert_eq!(journal[0]["actorClientId"], server.client_id());
+
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&client_secret),
+            "client secret in {}",
+            entry.display()
+        );
+        assert!(
+            !text.contains(&new_secret),
+            "new secret in {}",
+            entry.display()
+        );
+    }
+    rt.block_on(server.shutdown());
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
