@@ -1456,3 +1456,25 @@ fn q_and_ctrl_c_quit() {
     assert_eq!(send(&mut s, [ctrl('c')]), vec![Effect::Quit]);
     assert!(s.should_quit());
 }
+
+#[test]
+fn until_the_user_moves_the_top_row_stays_selected_as_rows_arrive() {
+    let mut s = loaded_state(options(), 100, 10);
+    let g = generation(&s);
+    assert_eq!(selected_id(&s), "cred-aws-1");
+    // The first row stops being expired: it moves down, the view stays at the top.
+    let mut c = credential("cred-aws-1");
+    c.expires_time = None;
+    send(&mut s, [found(Some(g), c)]);
+    assert_eq!(s.cursor, 0);
+    assert_eq!(s.offset, 0);
+    assert_eq!(selected_id(&s), ids(&s)[0]);
+    // Once the user moves, the selection follows its row.
+    send(&mut s, [k('j'), k('k')]);
+    let chosen = selected_id(&s);
+    let mut c = credential(&chosen);
+    c.deleted_at = Some(fixed_now());
+    send(&mut s, [found(Some(g), c)]);
+    assert_eq!(selected_id(&s), chosen);
+    assert_ne!(s.cursor, 0);
+}

@@ -468,6 +468,9 @@ pub struct State {
     pub filter_editing: bool,
     /// The selected row, by entry index (a stable handle, see [`Entry`]).
     pub(crate) selected: Option<u32>,
+    /// Until the user picks a row, the first row is selected whatever it is, so rows
+    /// arriving at start do not scroll the view away from the top.
+    pub(crate) follow_top: bool,
     /// Its position in `rows.visible`.
     pub cursor: usize,
     /// The first visible row drawn.
@@ -502,6 +505,7 @@ impl State {
             filter_lower: String::new(),
             filter_editing: false,
             selected: None,
+            follow_top: true,
             cursor: 0,
             offset: 0,
             detail: false,
@@ -986,6 +990,12 @@ impl State {
             self.offset = 0;
             return;
         }
+        if self.follow_top {
+            self.cursor = 0;
+            self.offset = 0;
+            self.selected = Some(self.rows.visible[0]);
+            return;
+        }
         let v = &self.rows.visible;
         let found = self.selected.and_then(|s| {
             // Usually where it was, or one off after a row moved past it.
@@ -1007,8 +1017,16 @@ impl State {
         self.offset = self.effective_offset(page);
     }
 
-    /// Select the visible row at a position.
+    /// Select the first row, still following the top.
+    pub(crate) fn select_top(&mut self) {
+        self.cursor = 0;
+        self.offset = 0;
+        self.selected = self.rows.visible.first().copied();
+    }
+
+    /// Select the visible row at a position (the user's choice: stop following the top).
     pub(crate) fn select_at(&mut self, pos: usize) {
+        self.follow_top = false;
         let len = self.rows.visible.len();
         if len == 0 {
             return;

@@ -567,7 +567,9 @@ fn reverse_sort(state: &mut State) {
     let line = state.cursor.saturating_sub(state.offset);
     state.rows.sorted.reverse();
     state.rows.visible.reverse();
-    if !state.rows.visible.is_empty() {
+    if state.follow_top {
+        state.select_top();
+    } else if !state.rows.visible.is_empty() {
         state.cursor = state.rows.visible.len() - 1 - state.cursor;
         state.offset = state.cursor.saturating_sub(line);
     }
