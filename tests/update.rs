@@ -55,7 +55,7 @@ fn select(s: &mut State, id: &str) {
         .position(|x| x == id)
         .unwrap_or_else(|| panic!("{id} not visible"));
     for _ in 0..pos {
-        send(s, [k('j')]);
+        send(s, [code(KeyCode::Down)]);
     }
     assert_eq!(selected_id(s), id);
 }
@@ -1477,4 +1477,45 @@ fn until_the_user_moves_the_top_row_stays_selected_as_rows_arrive() {
     send(&mut s, [found(Some(g), c)]);
     assert_eq!(selected_id(&s), chosen);
     assert_ne!(s.cursor, 0);
+}
+
+#[test]
+fn overridden_keys_drive_the_handler_the_help_and_the_footer() {
+    use credboard::app::keymap::Keymap;
+    use credboard::app::view::{HelpLine, help_lines};
+    use std::collections::BTreeMap;
+    let mut o = BTreeMap::new();
+    o.insert("revoke".to_string(), vec!["x".to_string()]);
+    o.insert(
+        "move_down".to_string(),
+        vec!["n".to_string(), "down".to_string()],
+    );
+    let (keymap, warnings) = Keymap::with_overrides(&o);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut opts = options();
+    opts.keymap = keymap;
+    let mut s = refreshed_state(opts, 120, 30);
+    send(&mut s, [k('n')]);
+    assert_eq!(s.cursor, 1, "n moves down now");
+    send(&mut s, [k('j')]);
+    assert_eq!(s.cursor, 1, "j no longer does");
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('d')]);
+    assert!(s.modal.is_none(), "d no longer revokes");
+    send(&mut s, [k('x')]);
+    assert!(matches!(s.modal, Some(Modal::Revoke(_))));
+    // The help and the footer say x.
+    let help = help_lines(&s.options.keymap, false);
+    assert!(
+        help.iter()
+            .any(|l| matches!(l, HelpLine::Key { keys, description, .. }
+        if keys == "x" && description.contains("revoke the selected")))
+    );
+    assert!(
+        s.options
+            .keymap
+            .footer()
+            .iter()
+            .any(|(k, d)| k == "x" && *d == "revoke")
+    );
 }
