@@ -1519,3 +1519,45 @@ fn overridden_keys_drive_the_handler_the_help_and_the_footer() {
             .any(|(k, d)| k == "x" && *d == "revoke")
     );
 }
+
+#[test]
+fn a_get_answered_before_the_revoke_does_not_undo_it() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('r')]);
+    let g = generation(&s);
+    send(&mut s, [k('d'), k('y')]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Ok(RevokeOutcome {
+                already_gone: false,
+                fresh: None,
+            }),
+        })],
+    );
+    // The refresh that was running answers with what it read before the revoke.
+    send(&mut s, [found(Some(g), credential("cred-okta-2"))]);
+    let status = |s: &State| {
+        s.rows
+            .get(&key("app-okta", "k-okta", "cred-okta-2"))
+            .unwrap()
+            .status
+    };
+    assert_eq!(status(&s), Status::Revoked);
+    // A later refresh is the truth again.
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation: g,
+                at: fixed_now(),
+            }),
+            k('r'),
+        ],
+    );
+    let g2 = generation(&s);
+    send(&mut s, [found(Some(g2), credential("cred-okta-2"))]);
+    assert_eq!(status(&s), Status::Idle);
+}

@@ -314,6 +314,9 @@ pub struct Entry {
     /// The last fetch of this credential failed; the data above is the previous one.
     pub error: Option<String>,
     pub pending: Option<Pending>,
+    /// Revoked by us while this refresh generation ran: its Get may have been answered
+    /// before the revoke, so a "not deleted" from it is stale and ignored.
+    pub(crate) revoked_during: Option<u64>,
     pub marked: bool,
     pub removed: bool,
     /// The connector's slot in `Rows::slots`.
@@ -333,6 +336,7 @@ impl Entry {
             fetched_at: None,
             error: None,
             pending: None,
+            revoked_during: None,
             marked: false,
             removed: false,
             slot: 0,

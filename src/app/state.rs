@@ -376,18 +376,16 @@ impl Rows {
         s
     }
 
-    /// Record an app; returns whether anything about it changed.
+    /// Record an app; returns whether the name its rows show changed.
     pub(crate) fn set_app(&mut self, app: App) -> bool {
         let Some(id) = app.id.as_deref() else {
             return false;
         };
         let a = self.app_slot(id);
         let slot = &mut self.apps[a as usize].app;
-        if slot.as_ref() == Some(&app) {
-            return false;
-        }
+        let renamed = slot.as_ref().map(|o| &o.display_name) != Some(&app.display_name);
         *slot = Some(app);
-        true
+        renamed
     }
 
     fn hash_key(&self, key: &CredentialKey) -> u64 {
@@ -745,25 +743,13 @@ impl State {
         i
     }
 
-    /// Names changed for these apps (apps or connectors arrived): re-derive their entries.
+    /// App names changed: re-derive the apps' entries.
     pub(crate) fn rename(&mut self, app_ids: &[String]) {
-        let mut touched = Vec::new();
+        let mut all = Vec::new();
         for app in app_ids {
-            for i in self.rows.entries_of_app(app) {
-                if self.rows.entries[i as usize].removed {
-                    continue;
-                }
-                let before: [String; 3] = [index::APP, index::CONNECTOR, index::NAME]
-                    .map(|f| self.rows.field(i, f).to_string());
-                self.derive(i);
-                let after =
-                    [index::APP, index::CONNECTOR, index::NAME].map(|f| self.rows.field(i, f));
-                if before.iter().zip(after).any(|(b, a)| b != a) {
-                    touched.push(i);
-                }
-            }
+            all.extend(self.rows.entries_of_app(app));
         }
-        self.reposition_many(&touched);
+        self.rederive_text(&all);
     }
 
     /// Add connector rows for connectors of these pairs that have no credential.
@@ -777,14 +763,40 @@ impl State {
         self.reposition_many(&touched);
     }
 
-    /// Record a listed connector.
+    /// Record a listed connector; when the name its rows show changed, re-derive them.
     pub(crate) fn set_connector(&mut self, app: &str, connector: Connector) {
         let id = connector.id.clone().unwrap_or_default();
         let s = self.rows.slot_of(app, &id);
-        self.rows.slots[s as usize].connector = Some(connector);
+        let slot = &mut self.rows.slots[s as usize];
+        let renamed =
+            slot.connector.as_ref().map(|o| &o.display_name) != Some(&connector.display_name);
+        slot.connector = Some(connector);
+        if renamed {
+            let mut of_slot = slot.credentials.clone();
+            of_slot.extend(slot.row);
+            self.rederive_text(&of_slot);
+        }
     }
 
-    /// Record a listed app; returns whether it changed.
+    /// Re-derive entries whose names may have changed; reorder those whose text did.
+    fn rederive_text(&mut self, entries: &[u32]) {
+        let mut touched = Vec::new();
+        for &i in entries {
+            if self.rows.entries[i as usize].removed {
+                continue;
+            }
+            let before: [String; 3] = [index::APP, index::CONNECTOR, index::NAME]
+                .map(|f| self.rows.field(i, f).to_string());
+            self.derive(i);
+            let after = [index::APP, index::CONNECTOR, index::NAME].map(|f| self.rows.field(i, f));
+            if before.iter().zip(after).any(|(b, a)| b != a) {
+                touched.push(i);
+            }
+        }
+        self.reposition_many(&touched);
+    }
+
+    /// Record a listed app; returns whether the name its rows show changed.
     pub(crate) fn set_app(&mut self, app: App) -> bool {
         self.rows.set_app(app)
     }

@@ -139,9 +139,6 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 pairs.push((app.clone(), id.clone()));
                 state.set_connector(&app, k);
             }
-            let mut apps: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
-            apps.dedup();
-            state.rename(&apps);
             state.cover_connectors(&pairs);
         }
         WorkerMsg::Credential {
@@ -158,6 +155,14 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             }
             match fetched {
                 Fetched::Found(c) => {
+                    let stale = generation.is_some()
+                        && c.deleted_at.is_none()
+                        && state.rows.get(&key).is_some_and(|e| {
+                            e.revoked_during.is_some() && e.revoked_during == generation
+                        });
+                    if stale {
+                        return;
+                    }
                     state.change_credential(&key, |e| {
                         e.last = Some(strip_secret(c));
                         e.gone = false;
@@ -256,9 +261,11 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcom
             already_gone,
             fresh,
         }) => {
+            let running = state.refresh.running;
             state.change_credential(&key, |e| {
                 e.pending = None;
                 e.error = None;
+                e.revoked_during = running;
                 match fresh {
                     Some(f) => {
                         let mut f = strip_secret(f);
