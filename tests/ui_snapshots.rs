@@ -589,3 +589,32 @@ fn read_only_at_80_columns_with_a_toast() {
     send(&mut s, [key('d')]);
     insta::assert_snapshot!(text(&render(&s)));
 }
+
+#[test]
+fn first_refresh_progress_says_the_rows_are_cached() {
+    use credboard::app::WorkerMsg;
+    let mut s = loaded_state(options(), 100, 6);
+    let g = s.refresh.running.unwrap();
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshStarted {
+                generation: g,
+                credentials: 1000,
+            }),
+            Msg::Tick(fixed_now() + chrono::Duration::seconds(1)),
+        ],
+    );
+    for _ in 0..412 {
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::Credential {
+                generation: Some(g),
+                key: fixtures::key("app-okta", "k-okta", "cred-okta-1"),
+                fetched: credboard::app::Fetched::Gone,
+                at: fixed_now(),
+            })],
+        );
+    }
+    insta::assert_snapshot!(text(&render(&s)));
+}

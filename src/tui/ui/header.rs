@@ -15,16 +15,22 @@ const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '�
 /// What the right side of the first line says about freshness.
 pub fn refresh_text(state: &State) -> String {
     let r = &state.refresh;
+    // Until a refresh has completed, the rows are the stored snapshot: say so.
+    let cached = if state.loaded && r.last_done.is_none() {
+        "cached, not yet current — "
+    } else {
+        ""
+    };
     if r.running.is_some() {
         let spin = SPINNER[state.spinner % SPINNER.len()];
         return if r.total > 0 {
             format!(
-                "{spin} refreshing: credentials {}/{}",
+                "{cached}{spin} refreshing: credentials {}/{}",
                 r.done.min(r.total),
                 r.total
             )
         } else {
-            format!("{spin} refreshing…")
+            format!("{cached}{spin} refreshing…")
         };
     }
     if !state.loaded {
