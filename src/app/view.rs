@@ -44,8 +44,7 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
         }
         if ctx == Context::Navigation {
             out.push(HelpLine::Note(
-                "mouse: click a row to select it, a column title to sort, the wheel scrolls"
-                    .to_string(),
+                "mouse: a click selects a row, a column title sorts, the wheel scrolls".to_string(),
             ));
         }
     }
