@@ -3,4 +3,5 @@
 //! linked once; RELIABILITY.md lists every case and how to run the fuzzers longer.
 
 mod faults;
+mod fuzz;
 mod harness;
