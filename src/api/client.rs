@@ -18,6 +18,10 @@ use super::secret::SecretString;
 
 /// Page size for every list call: the API's maximum, so a tenant is walked in few requests.
 const PAGE_SIZE: u32 = 100;
+/// The call that mints an access token, as errors name it.
+const MINT_CALL: &str = "get an access token";
+/// A failed mint is the answer for calls that ask this soon after it, instead of a new try.
+const MINT_FAILURE_HOLD: Duration = Duration::from_secs(2);
 /// A token is renewed this long before the server says it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
@@ -119,8 +123,17 @@ enum Auth {
     Minted {
         client_id: String,
         secret: Box<ClientSecret>,
-        token: Mutex<Option<CachedToken>>,
+        token: Mutex<TokenSlot>,
+        /// Mint attempts finished, read without the lock (see `token`).
+        mints: AtomicU64,
     },
+}
+
+#[derive(Default)]
+struct TokenSlot {
+    cached: Option<CachedToken>,
+    /// When and why the latest mint failed, if it did.
+    failure: Option<(Instant, ErrorKind)>,
 }
 
 struct CachedToken {
@@ -153,7 +166,8 @@ impl Client {
             (None, Some(client_id), Some(secret)) => Auth::Minted {
                 client_id,
                 secret: Box::new(secret),
-                token: Mutex::new(None),
+                token: Mutex::new(TokenSlot::default()),
+                mints: AtomicU64::new(0),
             },
             (None, None, _) => return Err(config("no client id is configured".to_string())),
             (None, Some(_), None) => {
@@ -455,36 +469,56 @@ impl Client {
 
     async fn forget_token(&self, used: &SecretString) {
         if let Auth::Minted { token, .. } = &self.inner.auth {
-            let mut cached = token.lock().await;
-            if cached.as_ref().is_some_and(|t| &t.value == used) {
-                *cached = None;
+            let mut slot = token.lock().await;
+            if slot.cached.as_ref().is_some_and(|t| &t.value == used) {
+                slot.cached = None;
             }
         }
     }
 
     /// The cached token, or a new one. The lock is held while minting so that concurrent
-    /// calls wait for one token instead of each minting their own.
+    /// calls wait for one token instead of each minting their own. A mint that failed while
+    /// a call waited, or moments before it asked, fails that call too: against a dead
+    /// tenant, a refresh's hundreds of calls must not each wait out their own mint's
+    /// retries, one after another (that made a refresh take hours, not seconds).
     async fn token(&self) -> Result<SecretString, ApiError> {
-        let (client_id, secret, cache) = match &self.inner.auth {
+        let (client_id, secret, slot, mints) = match &self.inner.auth {
             Auth::Static(token) => return Ok(token.clone()),
             Auth::Minted {
                 client_id,
                 secret,
                 token,
-            } => (client_id, secret, token),
+                mints,
+            } => (client_id, secret, token, mints),
         };
-        let mut cached = cache.lock().await;
-        if let Some(t) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+        let mints_before = mints.load(Ordering::Acquire);
+        let mut slot = slot.lock().await;
+        if let Some(t) = slot.cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(t.value.clone());
         }
-        let fresh = self.mint(client_id, secret).await?;
-        let value = fresh.value.clone();
-        *cached = Some(fresh);
-        Ok(value)
+        if let Some((at, failure)) = &slot.failure
+            && (mints.load(Ordering::Acquire) != mints_before || at.elapsed() < MINT_FAILURE_HOLD)
+        {
+            return Err(ApiError::new(MINT_CALL, failure.detached()));
+        }
+        let minted = self.mint(client_id, secret).await;
+        mints.fetch_add(1, Ordering::AcqRel);
+        match minted {
+            Ok(fresh) => {
+                let value = fresh.value.clone();
+                slot.cached = Some(fresh);
+                slot.failure = None;
+                Ok(value)
+            }
+            Err(e) => {
+                slot.failure = Some((Instant::now(), e.kind.detached()));
+                Err(e)
+            }
+        }
     }
 
     async fn mint(&self, client_id: &str, secret: &ClientSecret) -> Result<CachedToken, ApiError> {
-        const CALL: &str = "get an access token";
+        const CALL: &str = MINT_CALL;
         let audience = auth::audience_for(&self.inner.host).to_string();
         let url = self.url("/auth/v1/token");
         let body = self

@@ -73,6 +73,39 @@ impl ApiError {
 }
 
 impl ErrorKind {
+    /// The same error without its transport source (which cannot be cloned): the text is
+    /// unchanged. For handing one failure to several callers.
+    pub fn detached(&self) -> ErrorKind {
+        match self {
+            ErrorKind::Transport { what, .. } => ErrorKind::Transport {
+                what: what.clone(),
+                source: None,
+            },
+            ErrorKind::Status {
+                status,
+                code,
+                message,
+            } => ErrorKind::Status {
+                status: *status,
+                code: *code,
+                message: message.clone(),
+            },
+            ErrorKind::Decode { what } => ErrorKind::Decode { what: what.clone() },
+            ErrorKind::Auth(m) => ErrorKind::Auth(m.clone()),
+            ErrorKind::Config(m) => ErrorKind::Config(m.clone()),
+            ErrorKind::RepeatedPageToken(t) => ErrorKind::RepeatedPageToken(t.clone()),
+            ErrorKind::GaveUp {
+                tries,
+                elapsed,
+                last,
+            } => ErrorKind::GaveUp {
+                tries: *tries,
+                elapsed: *elapsed,
+                last: Box::new(last.detached()),
+            },
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             ErrorKind::Status { status, .. } => Some(*status),
@@ -101,7 +134,48 @@ pub fn server_message(body: &[u8]) -> (Option<i64>, String) {
         }
         return (code, excerpt(&String::from_utf8_lossy(body)));
     }
-    (None, excerpt(&String::from_utf8_lossy(body)))
+    let text = String::from_utf8_lossy(body);
+    if let Some(page) = html_text(&text) {
+        return (None, excerpt(&page));
+    }
+    (None, excerpt(&text))
+}
+
+/// The words of an HTML error page (a load balancer's 502 or 504): its title, else its text
+/// without tags. `None` if the body is not HTML.
+fn html_text(body: &str) -> Option<String> {
+    let body = body.trim_start();
+    if !body.starts_with('<') {
+        return None;
+    }
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` cut `body`.
+    let lower = body.to_ascii_lowercase();
+    if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
+        && start + "<title>".len() <= end
+    {
+        let title = collapse(&body[start + "<title>".len()..end]);
+        if !title.is_empty() {
+            return Some(title);
+        }
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(collapse(&text))
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// At most BODY_EXCERPT characters, cut on a character boundary, with an ellipsis when cut.
@@ -123,6 +197,19 @@ mod tests {
             server_message(br#"{"code":5,"message":"credential not found","details":[]}"#);
         assert_eq!(code, Some(5));
         assert_eq!(m, "credential not found");
+    }
+
+    #[test]
+    fn an_html_error_page_gives_its_title_or_its_words() {
+        let page = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+        assert_eq!(server_message(page), (None, "502 Bad Gateway".to_string()));
+        let untitled = b"<HTML><BODY><H1>Gateway\n Timeout</H1> try later</BODY></HTML>";
+        assert_eq!(
+            server_message(untitled).1,
+            "Gateway Timeout try later".to_string()
+        );
+        assert_eq!(server_message(b"<<<>").1, "");
+        assert_eq!(server_message("<p>caf\u{e9}</p>".as_bytes()).1, "caf\u{e9}");
     }
 
     #[test]

@@ -309,6 +309,11 @@ impl Rows {
         })
     }
 
+    /// Apps the server has described (not ids only seen on credentials).
+    pub fn known_apps(&self) -> usize {
+        self.apps.iter().filter(|a| a.app.is_some()).count()
+    }
+
     pub fn app(&self, app_id: &str) -> Option<&App> {
         let a = self.app_index_of(app_id)?;
         self.apps[a as usize].app.as_ref()

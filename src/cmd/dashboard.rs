@@ -5,10 +5,13 @@ use std::time::Duration;
 
 use crossterm::event::EventStream;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::actions::{Actions, blocking};
+use crate::api::Client;
 use crate::app::{Options, State};
 use crate::cli::Global;
+use crate::store::Store;
 use crate::tui::{runtime, terminal};
 use crate::worker::Worker;
 
@@ -38,21 +41,12 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         .map_err(CliError::failed)?;
     let state = State::new(options, chrono::Utc::now());
 
-    let (effects_tx, effects_rx) = mpsc::unbounded_channel();
-    let (results_tx, results_rx) = mpsc::unbounded_channel();
-    let actions = Arc::new(Actions::new(
-        ctx.client.clone(),
-        ctx.store.clone(),
+    let (link, worker_task) = spawn_worker(
+        &ctx.client,
+        &ctx.store,
         ctx.read_only,
-    ));
-    let worker = Worker::new(
-        ctx.client.clone(),
-        ctx.store.clone(),
-        actions,
         ctx.settings.concurrency,
-        results_tx,
     );
-    let worker_task = tokio::spawn(worker.run(effects_rx));
 
     let mut tui =
         terminal::enter().map_err(|e| CliError::failed(format!("cannot use the terminal: {e}")))?;
@@ -61,10 +55,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         state,
         snapshot.into(),
         EventStream::new(),
-        runtime::WorkerLink {
-            effects: effects_tx,
-            results: results_rx,
-        },
+        link,
         runtime::RunOptions {
             refresh_every: (ctx.settings.refresh_interval > 0)
                 .then(|| Duration::from_secs(ctx.settings.refresh_interval)),
@@ -80,4 +71,33 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     result
         .map(drop)
         .map_err(|e| CliError::failed(format!("the dashboard stopped: {e}")))
+}
+
+/// Starts the worker on the current tokio runtime: the dashboard's async side, with the
+/// actions gate (read-only, journal) below it. Returns the channels the runtime needs and the
+/// task; aborting the task abandons what is in flight. Tests build the whole app with this.
+pub fn spawn_worker(
+    client: &Client,
+    store: &Arc<Store>,
+    read_only: bool,
+    concurrency: usize,
+) -> (runtime::WorkerLink, JoinHandle<()>) {
+    let (effects_tx, effects_rx) = mpsc::unbounded_channel();
+    let (results_tx, results_rx) = mpsc::unbounded_channel();
+    let actions = Arc::new(Actions::new(client.clone(), store.clone(), read_only));
+    let worker = Worker::new(
+        client.clone(),
+        store.clone(),
+        actions,
+        concurrency,
+        results_tx,
+    );
+    let task = tokio::spawn(worker.run(effects_rx));
+    (
+        runtime::WorkerLink {
+            effects: effects_tx,
+            results: results_rx,
+        },
+        task,
+    )
 }

@@ -2,7 +2,7 @@
 //! inventory and the actions, and prints for a person (stderr) or a script (stdout).
 
 mod context;
-mod dashboard;
+pub mod dashboard;
 mod list;
 mod output;
 

@@ -11,17 +11,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use tempfile::TempDir;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::actions::Actions;
 use crate::api::client::RetryPolicy;
 use crate::api::{Client, ClientOptions};
 use crate::app::{Options, State};
 use crate::demo::{DemoOptions, DemoServer, RouteKind};
 use crate::store::{Source, Store, TrackedId};
-use crate::tui::runtime::{self, RunOptions, WorkerLink};
-use crate::worker::Worker;
+use crate::tui::runtime::{self, RunOptions};
 
 pub struct Session {
     pub server: DemoServer,
@@ -56,11 +53,7 @@ impl Session {
             ..Default::default()
         })
         .expect("a client");
-        let (effects, effects_rx) = mpsc::unbounded_channel();
-        let (results_tx, results) = mpsc::unbounded_channel();
-        let actions = Arc::new(Actions::new(client.clone(), store.clone(), false));
-        let worker = Worker::new(client, store.clone(), actions, 8, results_tx);
-        tokio::spawn(worker.run(effects_rx));
+        let (link, _worker) = crate::cmd::dashboard::spawn_worker(&client, &store, false, 8);
         let (keys, key_stream) = keys::unbounded();
         let inventory = store.snapshot().expect("a snapshot").into();
         let options = Options::new(server.addr().to_string(), "demo");
@@ -72,7 +65,7 @@ impl Session {
                 state,
                 inventory,
                 key_stream,
-                WorkerLink { effects, results },
+                link,
                 RunOptions {
                     refresh_every: None,
                     ..Default::default()

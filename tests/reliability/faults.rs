@@ -1,0 +1,794 @@
+//! Every fault the demo tenant can inject, through the whole dashboard: it keeps running,
+//! names the call and the cause, retries where safe, and keeps every row and every
+//! inventory entry.
+//!
+//! Each case: the dashboard starts on a healthy tenant and finishes its first refresh (the
+//! baseline), the fault is switched on, `r` refreshes again, and then the checks run.
+
+use std::time::Duration;
+
+use credboard::api::client::Timeouts;
+use credboard::app::State;
+use credboard::app::rows::EntryKind;
+use credboard::demo::{
+    FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share, Stats,
+};
+use credboard::store::Outcome;
+use crossterm::event::KeyCode;
+
+use crate::harness::{Dash, DashOptions, HANG, Seen, real_errors};
+
+/// What a faulted refresh left behind.
+struct After {
+    state: State,
+    stats: Stats,
+    seen: Vec<Seen>,
+    tracked: usize,
+    errors: Vec<String>,
+}
+
+impl After {
+    fn has_error(&self, parts: &[&str]) -> bool {
+        self.errors
+            .iter()
+            .any(|e| parts.iter().all(|p| e.contains(p)))
+    }
+
+    fn assert_error(&self, parts: &[&str]) {
+        assert!(
+            self.has_error(parts),
+            "no error with all of {parts:?} in {:#?}",
+            self.errors
+        );
+    }
+
+    /// Errors of the credential rows.
+    fn row_errors(&self) -> Vec<String> {
+        credential_rows(&self.state)
+            .filter_map(|e| e.error.clone())
+            .collect()
+    }
+
+    fn assert_no_errors(&self) {
+        assert!(self.errors.is_empty(), "errors: {:#?}", self.errors);
+        assert!(
+            self.row_errors().is_empty(),
+            "row errors: {:#?}",
+            self.row_errors()
+        );
+    }
+}
+
+fn credential_rows(state: &State) -> impl Iterator<Item = &credboard::app::rows::Entry> {
+    state
+        .rows
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Credential && !e.removed)
+}
+
+/// The header line with the counts, as drawn.
+fn counts(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains(" active") && (l.contains("credentials") || l.contains("total")))
+        .unwrap_or_else(|| panic!("no counts in the header:\n{screen}"))
+        .trim()
+        .to_string()
+}
+
+/// Runs the baseline refresh, switches `faults` on, refreshes with `r` and returns what is
+/// left once that refresh is over, after checking what every fault must leave intact.
+async fn faulted(faults: Faults) -> After {
+    faulted_with(DashOptions::default(), faults, async |_: &Dash| {}).await
+}
+
+async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnce(&Dash)) -> After {
+    let mut d = Dash::start(opts).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let before = counts(&d.screen());
+    let tracked = d.store.tracked().unwrap().len();
+    let snapshot = d.store.snapshot().unwrap();
+    assert!(
+        snapshot.credentials.iter().all(|c| c.last_known.is_some()),
+        "the baseline refresh fetched every credential"
+    );
+
+    d.server().set_faults(faults);
+    d.server().reset_stats();
+    d.char('r');
+    during(&d).await;
+    d.refreshed(2).await;
+    d.settle().await;
+    let stats = d.server().stats();
+    d.server().set_faults(Faults::none());
+
+    // Every row is still there, with the same counts drawn.
+    assert_eq!(counts(&d.screen()), before, "the counts drawn changed");
+    // The loop still answers keys.
+    d.answers_keys().await;
+    let state = d.quit().await;
+
+    // Every inventory entry is kept, with its last known state.
+    let snapshot = d.store.snapshot().unwrap();
+    assert_eq!(d.store.tracked().unwrap().len(), tracked);
+    assert_eq!(snapshot.credentials.len(), tracked);
+    assert!(
+        snapshot.credentials.iter().all(|c| c.last_known.is_some()),
+        "an inventory entry lost its last known state"
+    );
+    // Every credential row is kept, with its data.
+    assert_eq!(credential_rows(&state).count(), tracked);
+    assert!(
+        credential_rows(&state).all(|e| e.last.is_some()),
+        "a row lost its data"
+    );
+    After {
+        errors: real_errors(&state),
+        seen: d.log.all(),
+        state,
+        stats,
+        tracked,
+    }
+}
+
+fn on(route: RouteKind, kind: FaultKind, share: Share) -> FaultRule {
+    FaultRule::new(kind)
+        .share(share)
+        .routes(RouteFilter::Only(route))
+}
+
+fn apps(after: &After) -> u64 {
+    after
+        .state
+        .rows
+        .known_apps()
+        .try_into()
+        .expect("a small number")
+}
+
+// ---- 429 ----
+
+#[tokio::test]
+async fn too_many_requests_with_retry_after_seconds_is_retried_after_the_wait() {
+    let a = faulted(Faults::none().with(on(
+        RouteKind::GetCredential,
+        FaultKind::TooManyRequests(RetryAfter::Seconds(1)),
+        Share::FirstN(2),
+    )))
+    .await;
+    a.assert_no_errors();
+    assert_eq!(a.stats.faults_injected, 2);
+    assert_eq!(
+        a.stats.route(RouteKind::GetCredential),
+        a.tracked as u64 + 2,
+        "each 429 retried once"
+    );
+}
+
+#[tokio::test]
+async fn too_many_requests_with_retry_after_as_a_date_is_retried_after_the_wait() {
+    let a = faulted(Faults::none().with(on(
+        RouteKind::GetCredential,
+        FaultKind::TooManyRequests(RetryAfter::HttpDate(Duration::from_secs(1))),
+        Share::FirstN(2),
+    )))
+    .await;
+    a.assert_no_errors();
+    assert_eq!(
+        a.stats.route(RouteKind::GetCredential),
+        a.tracked as u64 + 2
+    );
+}
+
+#[tokio::test]
+async fn too_many_requests_without_retry_after_backs_off_then_gives_up_and_says_so() {
+    let a = faulted(
+        Faults::none()
+            .with(on(
+                RouteKind::GetCredential,
+                FaultKind::TooManyRequests(RetryAfter::Absent),
+                Share::FirstN(3),
+            ))
+            .with(on(
+                RouteKind::ListApps,
+                FaultKind::TooManyRequests(RetryAfter::Absent),
+                Share::Always,
+            )),
+    )
+    .await;
+    assert_eq!(
+        a.stats.route(RouteKind::GetCredential),
+        a.tracked as u64 + 3
+    );
+    assert_eq!(a.stats.route(RouteKind::ListApps), 3, "three tries");
+    a.assert_error(&[
+        "list apps",
+        "gave up after 3 tries",
+        "the server answered 429",
+        "rate limit",
+    ]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_budget_gives_up_at_once_instead_of_hanging() {
+    let a = faulted(Faults::none().with(on(
+        RouteKind::ListApps,
+        FaultKind::TooManyRequests(RetryAfter::Seconds(3600)),
+        Share::Always,
+    )))
+    .await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 1);
+    a.assert_error(&["list apps", "gave up after 1 tries", "429"]);
+}
+
+// ---- 5xx ----
+
+/// A status on a few credential Gets (retried, recovered) and on every connector listing
+/// (retried, then reported).
+async fn server_error(status: u16, cause: &str) {
+    let a = faulted(
+        Faults::none()
+            .with(on(
+                RouteKind::GetCredential,
+                FaultKind::Status(status),
+                Share::FirstN(3),
+            ))
+            .with(on(
+                RouteKind::ListConnectors,
+                FaultKind::Status(status),
+                Share::Always,
+            )),
+    )
+    .await;
+    assert_eq!(
+        a.stats.route(RouteKind::GetCredential),
+        a.tracked as u64 + 3,
+        "the failed Gets were retried once each"
+    );
+    assert_eq!(
+        a.stats.route(RouteKind::ListConnectors),
+        3 * apps(&a),
+        "every listing tried three times"
+    );
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+    a.assert_error(&[
+        "list the connectors of app",
+        "gave up after 3 tries",
+        &format!("the server answered {status}: {cause}"),
+    ]);
+    assert!(
+        !a.errors.iter().any(|e| e.contains('<')),
+        "no markup: {:#?}",
+        a.errors
+    );
+}
+
+#[tokio::test]
+async fn internal_server_error_is_retried_and_reported() {
+    server_error(500, "internal error").await;
+}
+
+#[tokio::test]
+async fn bad_gateway_is_retried_and_reported() {
+    server_error(502, "502 Bad Gateway").await;
+}
+
+#[tokio::test]
+async fn service_unavailable_is_retried_and_reported() {
+    server_error(503, "service unavailable, try again").await;
+}
+
+#[tokio::test]
+async fn gateway_timeout_is_retried_and_reported() {
+    server_error(504, "504 Gateway Timeout").await;
+}
+
+#[tokio::test]
+async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_detail_pane() {
+    let mut d = Dash::start(DashOptions::default()).await;
+    d.refreshed(1).await;
+    d.server().set_faults(Faults::none().with(on(
+        RouteKind::GetCredential,
+        FaultKind::Status(503),
+        Share::Always,
+    )));
+    d.char('r');
+    d.refreshed(2).await;
+    d.settle().await;
+    let (_, _, id) = d.server().tracked()[0].clone();
+    // Filter down to the one credential and open its detail pane.
+    d.char('/');
+    d.type_str(&id);
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Enter);
+    let screen = d.see("Fetch error").await;
+    // The pane wraps the message: the call and the cause, in words.
+    for part in [
+        "get credential",
+        id.as_str(),
+        "gave up",
+        "after 3 tries",
+        "answered 503",
+        "service unavailable",
+    ] {
+        assert!(screen.contains(part), "{part:?} is not shown:\n{screen}");
+    }
+    d.answers_keys().await;
+    let state = d.quit().await;
+    let errors = real_errors(&state);
+    assert!(
+        errors.iter().any(|e| e.contains("could not be fetched")),
+        "{errors:#?}"
+    );
+    assert!(credential_rows(&state).all(|e| e.last.is_some()));
+    assert!(credential_rows(&state).all(|e| {
+        e.error
+            .as_deref()
+            .is_some_and(|m| m.contains("gave up after 3 tries") && m.contains("503"))
+    }));
+}
+
+// ---- transport ----
+
+#[tokio::test]
+async fn a_request_timeout_is_retried_and_reported() {
+    let opts = DashOptions {
+        timeouts: Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_millis(300),
+        },
+        ..Default::default()
+    };
+    let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(3)));
+    faults.latency_routes = RouteFilter::Only(RouteKind::ListApps);
+    let a = faulted_with(opts, faults, async |_: &Dash| {}).await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 3, "three tries");
+    a.assert_error(&[
+        "list apps",
+        "gave up after 3 tries",
+        "did not answer in time",
+    ]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+#[tokio::test]
+async fn a_connection_reset_mid_body_is_retried_and_reported() {
+    let a = faulted(
+        Faults::none()
+            .with(on(
+                RouteKind::GetCredential,
+                FaultKind::ConnectionReset,
+                Share::FirstN(3),
+            ))
+            .with(on(
+                RouteKind::ListApps,
+                FaultKind::ConnectionReset,
+                Share::Always,
+            )),
+    )
+    .await;
+    assert_eq!(
+        a.stats.route(RouteKind::GetCredential),
+        a.tracked as u64 + 3
+    );
+    assert_eq!(a.stats.route(RouteKind::ListApps), 3);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+    a.assert_error(&[
+        "list apps",
+        "gave up after 3 tries",
+        "the connection broke while the reply was being read",
+    ]);
+}
+
+// ---- bodies ----
+
+#[tokio::test]
+async fn malformed_json_is_not_retried_and_is_reported() {
+    let a = faulted(
+        Faults::none()
+            .with(on(
+                RouteKind::GetCredential,
+                FaultKind::MalformedBody,
+                Share::FirstN(2),
+            ))
+            .with(on(
+                RouteKind::ListApps,
+                FaultKind::MalformedBody,
+                Share::Always,
+            )),
+    )
+    .await;
+    // A 200 with a body that cannot be read is not sent again: the server acted on it.
+    assert_eq!(a.stats.route(RouteKind::GetCredential), a.tracked as u64);
+    assert_eq!(a.stats.route(RouteKind::ListApps), 1);
+    a.assert_error(&["list apps", "the reply is not valid JSON"]);
+    let rows = a.row_errors();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|e| e.contains("get credential") && e.contains("not valid JSON")),
+        "{rows:#?}"
+    );
+    a.assert_error(&["2 of", "could not be fetched"]);
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_reported() {
+    let a = faulted(
+        Faults::none()
+            .with(on(
+                RouteKind::GetCredential,
+                FaultKind::TruncatedBody,
+                Share::FirstN(2),
+            ))
+            .with(on(
+                RouteKind::ListConnectors,
+                FaultKind::TruncatedBody,
+                Share::FirstN(1),
+            )),
+    )
+    .await;
+    a.assert_error(&["list the connectors of app", "the reply was cut short"]);
+    let rows = a.row_errors();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|e| e.contains("get credential") && e.contains("cut short")),
+        "{rows:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_repeating_page_token_stops_the_walk_instead_of_looping() {
+    let a = faulted(Faults::none().with(on(
+        RouteKind::ListApps,
+        FaultKind::RepeatPageToken,
+        Share::Always,
+    )))
+    .await;
+    assert_eq!(
+        a.stats.route(RouteKind::ListApps),
+        2,
+        "the first page, then the repeated token once"
+    );
+    a.assert_error(&["list apps", "repeated page token", "instead of looping"]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+// ---- auth ----
+
+#[tokio::test]
+async fn a_token_that_expires_mid_refresh_is_reminted_once() {
+    let opts = DashOptions {
+        concurrency: 4,
+        ..Default::default()
+    };
+    let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_millis(20)));
+    faults.latency_routes = RouteFilter::Only(RouteKind::GetCredential);
+    let a = faulted_with(opts, faults, async |d: &Dash| {
+        d.wait_for("a credential of refresh 2", |s| {
+            matches!(
+                s,
+                Seen::Credential {
+                    generation: Some(2),
+                    ..
+                }
+            )
+        })
+        .await;
+        d.server().expire_tokens();
+    })
+    .await;
+    a.assert_no_errors();
+    assert_eq!(
+        a.stats.route(RouteKind::Token),
+        1,
+        "one new token for every request refused"
+    );
+    // Whichever calls were refused (Gets, or connector listings, which go first) were sent
+    // again: more requests than one clean walk of one app page, every app and every Get.
+    let api = a.stats.route(RouteKind::GetCredential)
+        + a.stats.route(RouteKind::ListConnectors)
+        + a.stats.route(RouteKind::ListApps);
+    assert!(
+        api > a.tracked as u64 + apps(&a) + 1,
+        "the refused requests were sent again ({:?})",
+        a.stats
+    );
+    let gets = a
+        .seen
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                Seen::Credential {
+                    generation: Some(2),
+                    error: None,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(gets, a.tracked, "every credential fetched");
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_per_call() {
+    let mut d = Dash::start(DashOptions::default()).await;
+    d.refreshed(1).await;
+    d.server().set_faults(Faults::none().with(on(
+        RouteKind::Token,
+        FaultKind::Status(503),
+        Share::Always,
+    )));
+    d.server().expire_tokens();
+    d.server().reset_stats();
+    d.char('r');
+    d.refreshed(2).await;
+    d.settle().await;
+    let stats = d.server().stats();
+    d.answers_keys().await;
+    let state = d.quit().await;
+    // The first call to find the token refused mints again (three tries); every call that
+    // waited for that mint shares its failure instead of minting again in turn.
+    assert!(
+        stats.route(RouteKind::Token) <= 2 * 3,
+        "{} token requests",
+        stats.route(RouteKind::Token)
+    );
+    let errors = real_errors(&state);
+    assert!(
+        errors.iter().any(|e| e.contains("could not be fetched")),
+        "{errors:#?}"
+    );
+    assert!(credential_rows(&state).all(|e| e.last.is_some()));
+    assert!(
+        credential_rows(&state).all(|e| e.error.as_deref().is_some_and(|m| m
+            .contains("get an access token")
+            && m.contains("the server answered 503"))),
+        "{:#?}",
+        credential_rows(&state)
+            .map(|e| &e.error)
+            .collect::<Vec<_>>()
+    );
+}
+
+// ---- revoke ----
+
+#[tokio::test]
+async fn a_404_on_revoke_counts_as_already_revoked_and_is_journaled() {
+    let mut d = Dash::start(DashOptions::default()).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let id = simple_revoke_target(d.server());
+    d.server().set_faults(Faults::none().with(on(
+        RouteKind::RevokeCredential,
+        FaultKind::Status(404),
+        Share::Always,
+    )));
+    d.server().reset_stats();
+    d.char('/');
+    d.type_str(&id);
+    d.key(KeyCode::Enter);
+    d.char('d');
+    d.see("Revoke").await;
+    d.char('y');
+    let seen = d
+        .wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
+        .await;
+    assert_eq!(
+        seen,
+        Seen::Revoked {
+            id: id.clone(),
+            result: Ok(true)
+        }
+    );
+    d.settle().await;
+    assert_eq!(
+        d.server().stats().route(RouteKind::RevokeCredential),
+        1,
+        "a 404 is an answer, not retried"
+    );
+    d.see("already revoked").await;
+    d.key(KeyCode::Esc);
+    d.see("active").await;
+    d.answers_keys().await;
+    let state = d.quit().await;
+    assert!(real_errors(&state).is_empty(), "{:#?}", real_errors(&state));
+    let journal = d.store.journal().unwrap();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].credential_id.as_deref(), Some(id.as_str()));
+    assert_eq!(journal[0].outcome, Outcome::AlreadyGone);
+    assert_eq!(
+        credential_rows(&state).count(),
+        d.store.tracked().unwrap().len()
+    );
+}
+
+/// A live credential whose revoke needs only `y`: not used in the last week, and not the
+/// last live credential of its connector.
+pub fn simple_revoke_target(server: &credboard::demo::DemoServer) -> String {
+    let creds = server.credentials();
+    let week_ago = chrono::Utc::now() - chrono::Duration::days(8);
+    creds
+        .iter()
+        .filter(|c| c.deleted_at.is_none())
+        .filter(|c| c.expires_time.is_none_or(|t| t > chrono::Utc::now()))
+        .filter(|c| c.last_used_at.is_none_or(|t| t < week_ago))
+        .filter(|c| {
+            creds
+                .iter()
+                .filter(|o| {
+                    o.deleted_at.is_none()
+                        && o.connector_id == c.connector_id
+                        && o.app_id == c.app_id
+                })
+                .count()
+                >= 2
+        })
+        .filter_map(|c| c.id.clone())
+        .filter(|id| id.is_ascii())
+        .find(|id| {
+            creds
+                .iter()
+                .filter(|o| o.id.as_deref().is_some_and(|o| o.contains(id.as_str())))
+                .count()
+                == 1
+        })
+        .expect("a credential that needs no typed confirmation")
+}
+
+// ---- the server goes away ----
+
+#[tokio::test]
+async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keeps_everything() {
+    let opts = DashOptions {
+        concurrency: 4,
+        ..Default::default()
+    };
+    let mut d = Dash::start(opts).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let before = counts(&d.screen());
+    let tracked = d.store.tracked().unwrap().len();
+    let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_millis(20)));
+    faults.latency_routes = RouteFilter::Only(RouteKind::GetCredential);
+    d.server().set_faults(faults);
+    d.char('r');
+    d.wait_for("a credential of refresh 2", |s| {
+        matches!(
+            s,
+            Seen::Credential {
+                generation: Some(2),
+                ..
+            }
+        )
+    })
+    .await;
+    d.shutdown().await;
+    d.refreshed(2).await;
+    // And once more, with nobody there from the start.
+    d.settle().await;
+    d.char('r');
+    d.refreshed(3).await;
+    d.settle().await;
+    assert_eq!(counts(&d.screen()), before);
+    d.answers_keys().await;
+    let state = d.quit().await;
+    let errors = real_errors(&state);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("refresh: list apps") && e.contains("could not connect")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("could not be fetched")),
+        "{errors:#?}"
+    );
+    let rows: Vec<_> = credential_rows(&state).collect();
+    assert_eq!(rows.len(), tracked);
+    assert!(rows.iter().all(|e| e.last.is_some()));
+    assert!(
+        rows.iter().all(|e| e
+            .error
+            .as_deref()
+            .is_some_and(|m| m.contains("get credential") && m.contains("could not connect"))),
+        "{:#?}",
+        rows.iter().map(|e| &e.error).collect::<Vec<_>>()
+    );
+    assert_eq!(d.store.tracked().unwrap().len(), tracked);
+    assert!(
+        d.store
+            .snapshot()
+            .unwrap()
+            .credentials
+            .iter()
+            .all(|c| c.last_known.is_some())
+    );
+}
+
+// ---- dead endpoints and quitting ----
+
+/// A port where nothing listens.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+fn short_timeouts() -> DashOptions {
+    DashOptions {
+        timeouts: Timeouts {
+            connect: Duration::from_millis(300),
+            request: Duration::from_millis(300),
+        },
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_against_a_refused_endpoint_ends_with_an_error() {
+    let mut opts = short_timeouts();
+    opts.endpoint = Some(format!("127.0.0.1:{}", closed_port()));
+    let mut d = Dash::start(opts).await;
+    // `refreshed` is the hang detector: it panics if the refresh does not end.
+    d.refreshed(1).await;
+    d.settle().await;
+    d.answers_keys().await;
+    let state = d.quit().await;
+    let errors = real_errors(&state);
+    assert!(
+        errors.iter().any(|e| e.contains("get an access token")
+            && e.contains("gave up after 3 tries")
+            && e.contains("could not connect")),
+        "{errors:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_against_an_endpoint_that_never_answers_ends_with_an_error() {
+    // Accepts connections (the kernel does, into the backlog) and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut opts = short_timeouts();
+    opts.endpoint = Some(silent.local_addr().unwrap().to_string());
+    let mut d = Dash::start(opts).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    d.answers_keys().await;
+    let state = d.quit().await;
+    let errors = real_errors(&state);
+    assert!(
+        errors.iter().any(|e| e.contains("get an access token")
+            && e.contains("gave up after 3 tries")
+            && e.contains("did not answer in time")),
+        "{errors:#?}"
+    );
+    drop(silent);
+}
+
+#[tokio::test]
+async fn quitting_is_instant_while_requests_are_in_flight() {
+    let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(600)));
+    faults.latency_routes = RouteFilter::ApiOnly;
+    let mut d = Dash::start(DashOptions {
+        faults,
+        ..Default::default()
+    })
+    .await;
+    tokio::time::timeout(HANG, async {
+        while d.server().stats().in_flight == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("requests in flight");
+    // `finish` is the hang detector.
+    let state = d.quit().await;
+    assert!(state.should_quit());
+    assert!(d.server().stats().in_flight > 0, "still in flight at quit");
+    // Do not wait for the slow requests: dropping the server stops it in the background.
+    drop(d.server.take());
+}

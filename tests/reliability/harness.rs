@@ -1,0 +1,484 @@
+//! The whole dashboard on a `TestBackend`: the demo tenant, a real inventory in a temporary
+//! directory, the real worker and actions (through `cmd::dashboard::spawn_worker`, as the
+//! binary wires them) and the real runtime, driven by scripted keys.
+//!
+//! What the test can see while it runs:
+//! - every message the worker sends, summarised, through a tap between the worker and the
+//!   runtime ([`Seen`]);
+//! - the last frame drawn, as text ([`Dash::screen`]);
+//! - the final `State`, when the runtime returns.
+//!
+//! Ordering: keys and worker messages reach the runtime on two channels, so a key sent just
+//! after a worker message may be handled before it. [`Dash::settle`] sends a probe message
+//! behind everything the worker has sent so far and waits until a frame shows it: from then
+//! on the state has taken in all of it.
+
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use credboard::api::client::{RetryPolicy, Timeouts};
+use credboard::api::{Client, ClientOptions, SecretString};
+use credboard::app::{Fetched, Options, State, WorkerMsg};
+use credboard::cmd::dashboard;
+use credboard::demo::{DemoOptions, DemoServer, Faults};
+use credboard::store::{Source, Store, TrackedId};
+use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures::channel::mpsc as fmpsc;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::{Position, Size};
+use tempfile::TempDir;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+/// How long any wait in these tests may take before it counts as a hang. Generous: it
+/// detects hangs, it does not measure speed.
+pub const HANG: Duration = Duration::from_secs(60);
+
+/// Retries fast enough for tests; still several tries, still bounded by a budget.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_tries: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(40),
+        budget: Duration::from_secs(10),
+    }
+}
+
+pub struct DashOptions {
+    pub faults: Faults,
+    pub timeouts: Timeouts,
+    pub retry: RetryPolicy,
+    /// Reach the tenant here instead of the demo server's own address (a dead endpoint).
+    pub endpoint: Option<String>,
+    pub read_only: bool,
+    pub width: u16,
+    pub height: u16,
+    pub concurrency: usize,
+}
+
+impl Default for DashOptions {
+    fn default() -> Self {
+        Self {
+            faults: Faults::none(),
+            timeouts: Timeouts {
+                connect: Duration::from_secs(5),
+                request: Duration::from_secs(10),
+            },
+            retry: quick_retries(),
+            endpoint: None,
+            read_only: false,
+            width: 160,
+            height: 40,
+            concurrency: 16,
+        }
+    }
+}
+
+/// A worker message, as the tap saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    RefreshStarted(u64),
+    Apps(u64),
+    Connectors(u64),
+    /// A credential Get: its generation, its id, and the error if it failed.
+    Credential {
+        generation: Option<u64>,
+        id: String,
+        error: Option<String>,
+    },
+    RefreshError(u64, String),
+    RefreshDone(u64),
+    Revoked {
+        id: String,
+        result: Result<bool, String>,
+    },
+    Rotated(Result<String, String>),
+    Journal,
+    Error(String),
+}
+
+#[derive(Default)]
+pub struct Log {
+    seen: Mutex<Vec<Seen>>,
+    /// New secrets as the worker handed them to the dashboard (for the leak searches).
+    pub secrets: Mutex<Vec<String>>,
+    changed: Notify,
+}
+
+impl Log {
+    pub fn all(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    fn push(&self, s: Seen) {
+        self.seen.lock().unwrap().push(s);
+        self.changed.notify_waiters();
+    }
+}
+
+/// The last frame drawn, as text.
+#[derive(Default)]
+pub struct Screen {
+    text: Mutex<String>,
+    frames: AtomicU64,
+    drawn: Notify,
+}
+
+/// A `TestBackend` that publishes every frame it flushes.
+pub struct SharedBackend {
+    inner: TestBackend,
+    screen: Arc<Screen>,
+}
+
+impl Backend for SharedBackend {
+    type Error = <TestBackend as Backend>::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(clear_type)
+    }
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()?;
+        *self.screen.text.lock().unwrap() = buffer_text(self.inner.buffer());
+        self.screen.frames.fetch_add(1, Ordering::SeqCst);
+        self.screen.drawn.notify_waiters();
+        Ok(())
+    }
+}
+
+/// A buffer as text, one line per row, wide characters counted once.
+pub fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub struct Dash {
+    pub server: Option<DemoServer>,
+    /// The inventory's directory (the log goes here too, in the secrets test).
+    #[allow(dead_code)]
+    pub dir: TempDir,
+    pub store: Arc<Store>,
+    pub log: Arc<Log>,
+    pub screen: Arc<Screen>,
+    /// Secrets the dashboard put on the clipboard (OSC 52 in the real terminal).
+    #[allow(dead_code)]
+    pub copied: Arc<Mutex<Vec<String>>>,
+    keys: fmpsc::UnboundedSender<io::Result<Event>>,
+    probe: mpsc::UnboundedSender<WorkerMsg>,
+    probes: u64,
+    run: Option<JoinHandle<color_eyre::Result<State>>>,
+    worker: JoinHandle<()>,
+}
+
+impl Dash {
+    /// A demo tenant with `opts.faults` and the dashboard on it, every credential of the
+    /// tenant tracked (as `--demo` does). The dashboard starts its first refresh at once.
+    pub async fn start(opts: DashOptions) -> Dash {
+        let server = DemoServer::start(DemoOptions {
+            faults: opts.faults.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("demo tenant");
+        Self::on(server, opts).await
+    }
+
+    pub async fn on(server: DemoServer, opts: DashOptions) -> Dash {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "test").unwrap());
+        for (app, connector, credential) in server.tracked() {
+            store
+                .track(&TrackedId::new(app, connector, credential), Source::Import)
+                .unwrap();
+        }
+        let client = Client::new(ClientOptions {
+            client_id: Some(server.client_id()),
+            client_secret: Some(server.client_secret()),
+            endpoint: opts.endpoint.clone(),
+            timeouts: opts.timeouts,
+            retry: opts.retry,
+            ..Default::default()
+        })
+        .unwrap();
+        let (link, worker) =
+            dashboard::spawn_worker(&client, &store, opts.read_only, opts.concurrency);
+
+        // The tap: worker -> log -> runtime.
+        let log = Arc::new(Log::default());
+        let (to_ui, ui_rx) = mpsc::unbounded_channel();
+        let mut from_worker = link.results;
+        let tap_log = log.clone();
+        let tap_tx = to_ui.clone();
+        tokio::spawn(async move {
+            while let Some(msg) = from_worker.recv().await {
+                let seen = summarise(&msg, &tap_log);
+                if tap_tx.send(msg).is_err() {
+                    break;
+                }
+                tap_log.push(seen);
+            }
+        });
+
+        let snapshot = store.snapshot().unwrap();
+        let mut options = Options::new(client.host(), "test");
+        options.read_only = opts.read_only;
+        options.color = false;
+        let state = State::new(options, chrono::Utc::now());
+        let screen = Arc::new(Screen::default());
+        let copied = Arc::new(Mutex::new(Vec::new()));
+        let (keys, key_rx) = fmpsc::unbounded();
+        let backend = SharedBackend {
+            inner: TestBackend::new(opts.width, opts.height),
+            screen: screen.clone(),
+        };
+        let copy_log = copied.clone();
+        let effects = link.effects;
+        let run = tokio::spawn(async move {
+            let mut terminal = Terminal::new(backend).unwrap();
+            runtime::run(
+                &mut terminal,
+                state,
+                snapshot.into(),
+                key_rx,
+                WorkerLink {
+                    effects,
+                    results: ui_rx,
+                },
+                RunOptions {
+                    refresh_every: None,
+                    tick: Duration::from_millis(200),
+                },
+                move |s: &SecretString| copy_log.lock().unwrap().push(s.expose().to_string()),
+            )
+            .await
+        });
+        Dash {
+            server: Some(server),
+            dir,
+            store,
+            log,
+            screen,
+            copied,
+            keys,
+            probe: to_ui,
+            probes: 0,
+            run: Some(run),
+            worker,
+        }
+    }
+
+    pub fn server(&self) -> &DemoServer {
+        self.server.as_ref().expect("the server is still up")
+    }
+
+    pub fn key(&self, code: KeyCode) {
+        let _ = self
+            .keys
+            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+    }
+
+    pub fn char(&self, c: char) {
+        self.key(KeyCode::Char(c));
+    }
+
+    pub fn type_str(&self, s: &str) {
+        for c in s.chars() {
+            self.char(c);
+        }
+    }
+
+    /// Waits until the worker has sent a message matching `pred`; returns it.
+    pub async fn wait_for(&self, what: &str, pred: impl Fn(&Seen) -> bool) -> Seen {
+        let found = tokio::time::timeout(HANG, async {
+            loop {
+                let changed = self.log.changed.notified();
+                if let Some(s) = self.log.all().into_iter().find(&pred) {
+                    return s;
+                }
+                changed.await;
+            }
+        })
+        .await;
+        match found {
+            Ok(s) => s,
+            Err(_) => panic!(
+                "hang: no {what} within {HANG:?}; the worker sent {:#?}",
+                self.log.all()
+            ),
+        }
+    }
+
+    /// Waits for the end of refresh `generation`.
+    pub async fn refreshed(&self, generation: u64) {
+        self.wait_for(&format!("end of refresh {generation}"), |s| {
+            *s == Seen::RefreshDone(generation)
+        })
+        .await;
+    }
+
+    /// Waits until a frame drawn by the runtime contains `needle`; returns that frame.
+    pub async fn see(&self, needle: &str) -> String {
+        let found = tokio::time::timeout(HANG, async {
+            loop {
+                let drawn = self.screen.drawn.notified();
+                let text = self.screen();
+                if text.contains(needle) {
+                    return text;
+                }
+                drawn.await;
+            }
+        })
+        .await;
+        match found {
+            Ok(t) => t,
+            Err(_) => panic!(
+                "hang: no frame shows {needle:?} within {HANG:?}; the last:\n{}",
+                self.screen()
+            ),
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.screen.text.lock().unwrap().clone()
+    }
+
+    /// Returns once the state has taken in every message the worker sent so far (see the
+    /// module docs).
+    pub async fn settle(&mut self) {
+        self.probes += 1;
+        let text = format!("{PROBE}{}", self.probes);
+        self.probe.send(WorkerMsg::Error(text.clone())).unwrap();
+        self.see(&text).await;
+    }
+
+    /// The keys still work: `?` opens the help, Esc closes it.
+    pub async fn answers_keys(&self) {
+        self.char('?');
+        self.see("Help").await;
+        self.see("refresh now").await;
+        self.key(KeyCode::Esc);
+    }
+
+    /// Presses `q` and waits (bounded) for the runtime to return its final state.
+    pub async fn quit(&mut self) -> State {
+        self.char('q');
+        self.finish().await
+    }
+
+    /// Waits (bounded) for the runtime to return, then abandons the worker, as the binary does.
+    pub async fn finish(&mut self) -> State {
+        let run = self.run.take().expect("still running");
+        let state = match tokio::time::timeout(HANG, run).await {
+            Ok(joined) => joined.expect("the runtime task").expect("the runtime"),
+            Err(_) => panic!("hang: the dashboard did not quit within {HANG:?}"),
+        };
+        self.worker.abort();
+        state
+    }
+
+    pub async fn shutdown(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+    }
+}
+
+/// Errors the probes added, left out.
+pub const PROBE: &str = "settle-probe-";
+
+pub fn real_errors(state: &State) -> Vec<String> {
+    state
+        .errors
+        .iter()
+        .map(|e| e.text.clone())
+        .filter(|t| !t.starts_with(PROBE))
+        .collect()
+}
+
+fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
+    match msg {
+        WorkerMsg::RefreshStarted { generation, .. } => Seen::RefreshStarted(*generation),
+        WorkerMsg::Apps { generation, .. } => Seen::Apps(*generation),
+        WorkerMsg::Connectors { generation, .. } => Seen::Connectors(*generation),
+        WorkerMsg::Credential {
+            generation,
+            key,
+            fetched,
+            ..
+        } => Seen::Credential {
+            generation: *generation,
+            id: key.credential_id.clone(),
+            error: match fetched {
+                Fetched::Failed(e) => Some(e.clone()),
+                _ => None,
+            },
+        },
+        WorkerMsg::RefreshError { generation, error } => {
+            Seen::RefreshError(*generation, error.clone())
+        }
+        WorkerMsg::RefreshDone { generation, .. } => Seen::RefreshDone(*generation),
+        WorkerMsg::Revoked { key, result } => Seen::Revoked {
+            id: key.credential_id.clone(),
+            result: result
+                .as_ref()
+                .map(|o| o.already_gone)
+                .map_err(Clone::clone),
+        },
+        WorkerMsg::Rotated { result, .. } => Seen::Rotated(match result {
+            Ok(n) => {
+                log.secrets
+                    .lock()
+                    .unwrap()
+                    .push(n.secret.expose().to_string());
+                Ok(n.credential.id.clone().unwrap_or_default())
+            }
+            Err(e) => Err(e.clone()),
+        }),
+        WorkerMsg::Journal(_) => Seen::Journal,
+        WorkerMsg::Error(e) => Seen::Error(e.clone()),
+    }
+}
