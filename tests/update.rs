@@ -1248,8 +1248,18 @@ fn rotate_confirms_mints_and_shows_the_secret_once() {
         got,
         ["cred-okta-1", "cred-okta-2", "cred-okta-9", "cred-okta-new"]
     );
-    // The new row is there and selected; the row holds no secret.
+    // The new row is there and selected, beside the connector's older ones; it holds no
+    // secret.
     assert_eq!(selected_id(&s), "cred-okta-9");
+    assert_eq!(s.sort.column, Column::Connector);
+    let ids = s.visible_ids();
+    let at = |id: &str| ids.iter().position(|x| x == id).unwrap();
+    let mut group: Vec<usize> = ["cred-okta-1", "cred-okta-2", "cred-okta-9", "cred-okta-new"]
+        .into_iter()
+        .map(at)
+        .collect();
+    group.sort();
+    assert_eq!(group[3] - group[0], 3, "adjacent rows: {ids:?}");
     let e = s
         .rows
         .get(&key("app-okta", "k-okta", "cred-okta-9"))

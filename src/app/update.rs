@@ -374,14 +374,17 @@ fn on_rotated(
             e.error = None;
             e.fetched_at = Some(now);
         });
-        if !state.select_entry(i) {
-            // Show it: back to every row, no filter.
-            state.view = super::rows::View::All;
-            state.filter_editing = false;
-            state.set_filter(String::new());
-            state.refilter(false);
-            state.select_entry(i);
-        }
+        // Show the new credential beside the connector's older ones, so the user can revoke
+        // an old one once the connector uses the new: every row, sorted by connector.
+        state.view = super::rows::View::All;
+        state.filter_editing = false;
+        state.set_filter(String::new());
+        state.sort = super::rows::Sort {
+            column: super::rows::Column::Connector,
+            descending: false,
+        };
+        state.rebuild();
+        state.select_entry(i);
         let keys: Vec<CredentialKey> = state
             .rows
             .credentials_of(&app_id, &connector_id)
@@ -389,7 +392,9 @@ fn on_rotated(
             .map(|i| state.entry(i).key.clone())
             .collect();
         fx.push(Effect::Fetch { keys });
-        state.toast(format!("new credential minted for {connector}"));
+        state.toast(format!(
+            "new credential minted for {connector}; sorted by connector, beside the older ones"
+        ));
     }
     state.secrets.push_back(SecretView {
         app_id,
