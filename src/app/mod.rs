@@ -8,6 +8,7 @@ pub mod index;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod palette;
 pub mod rows;
 pub mod state;
 pub mod text;

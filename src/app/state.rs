@@ -11,6 +11,7 @@ use crate::api::{App, Connector, ConnectorCredential, SecretString};
 use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
 use super::msg::{CredentialKey, JournalLine};
+use super::palette::Palette;
 use super::rows::{Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View};
 
 /// How the dashboard is set up; the runtime builds it from the command line and settings.
@@ -27,6 +28,8 @@ pub struct Options {
     pub recent_use_days: i64,
     /// False when NO_COLOR is set: symbols and modifiers only.
     pub color: bool,
+    /// The colour of each role, from the settings' `[colors]`.
+    pub palette: Palette,
     pub keymap: Keymap,
 }
 
@@ -57,6 +60,7 @@ impl Default for Options {
             idle_days: 90,
             recent_use_days: 7,
             color: true,
+            palette: Palette::default(),
             keymap: Keymap::default(),
         }
     }
