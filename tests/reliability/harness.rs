@@ -14,6 +14,7 @@
 //! on the state has taken in all of it.
 
 use std::io;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,6 +60,8 @@ pub struct DashOptions {
     pub width: u16,
     pub height: u16,
     pub concurrency: usize,
+    /// Keep the inventory here instead of in a temporary directory.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for DashOptions {
@@ -75,6 +78,7 @@ impl Default for DashOptions {
             width: 160,
             height: 40,
             concurrency: 16,
+            data_dir: None,
         }
     }
 }
@@ -198,14 +202,12 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 pub struct Dash {
     pub server: Option<DemoServer>,
-    /// The inventory's directory (the log goes here too, in the secrets test).
-    #[allow(dead_code)]
-    pub dir: TempDir,
+    /// The inventory's directory, when it is a temporary one.
+    _temp: Option<TempDir>,
     pub store: Arc<Store>,
     pub log: Arc<Log>,
     pub screen: Arc<Screen>,
     /// Secrets the dashboard put on the clipboard (OSC 52 in the real terminal).
-    #[allow(dead_code)]
     pub copied: Arc<Mutex<Vec<String>>>,
     keys: fmpsc::UnboundedSender<io::Result<Event>>,
     probe: mpsc::UnboundedSender<WorkerMsg>,
@@ -228,8 +230,14 @@ impl Dash {
     }
 
     pub async fn on(server: DemoServer, opts: DashOptions) -> Dash {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "test").unwrap());
+        let (dir, temp) = match &opts.data_dir {
+            Some(d) => (d.clone(), None),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), "test").unwrap());
         for (app, connector, credential) in server.tracked() {
             store
                 .track(&TrackedId::new(app, connector, credential), Source::Import)
@@ -298,7 +306,7 @@ impl Dash {
         });
         Dash {
             server: Some(server),
-            dir,
+            _temp: temp,
             store,
             log,
             screen,

@@ -5,3 +5,4 @@
 mod faults;
 mod fuzz;
 mod harness;
+mod secrets;
