@@ -131,6 +131,8 @@ pub struct Screen {
     text: Mutex<String>,
     frames: AtomicU64,
     drawn: Notify,
+    /// The first frame that held a control or escape character, if any did.
+    unsafe_frame: Mutex<Option<String>>,
 }
 
 /// A `TestBackend` that publishes every frame it flushes.
@@ -174,7 +176,18 @@ impl Backend for SharedBackend {
     }
     fn flush(&mut self) -> Result<(), Self::Error> {
         self.inner.flush()?;
-        *self.screen.text.lock().unwrap() = buffer_text(self.inner.buffer());
+        let text = buffer_text(self.inner.buffer());
+        if text
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
+        {
+            self.screen
+                .unsafe_frame
+                .lock()
+                .unwrap()
+                .get_or_insert(text.clone());
+        }
+        *self.screen.text.lock().unwrap() = text;
         self.screen.frames.fetch_add(1, Ordering::SeqCst);
         self.screen.drawn.notify_waiters();
         Ok(())
@@ -425,6 +438,10 @@ impl Dash {
             Err(_) => panic!("hang: the dashboard did not quit within {HANG:?}"),
         };
         self.worker.abort();
+        // The demo tenant's seed holds hostile names: no frame may have drawn one raw.
+        if let Some(frame) = self.screen.unsafe_frame.lock().unwrap().as_ref() {
+            panic!("a frame held a control or escape character:\n{frame:?}");
+        }
         state
     }
 
