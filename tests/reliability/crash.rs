@@ -326,3 +326,98 @@ fn kill_9_during_an_import_keeps_every_committed_import_whole() {
     drop(store);
     integrity_ok(&path);
 }
+
+// ---- the real binary quits at once, and gives the terminal back ----
+
+/// `credboard` (the dashboard) under a pseudo-terminal against a tenant that answers no API
+/// call for ten minutes: `q` ends it at once, and the terminal is given back.
+#[test]
+fn the_binary_quits_at_once_with_requests_in_flight_and_restores_the_terminal() {
+    use credboard::demo::{DemoOptions, DemoServer, Faults, Latency, RouteFilter};
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(600)));
+    faults.latency_routes = RouteFilter::ApiOnly;
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions {
+            faults,
+            ..Default::default()
+        }))
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_credboard");
+    let shell = format!(
+        "stty cols 120 rows 30; {} --data-dir {}; echo; echo BINARY-EXIT=$?; stty -a",
+        quoted(bin),
+        quoted(home.path().join("data").to_str().unwrap())
+    );
+    let mut script = Command::new("script")
+        .args(["-qec", &shell, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("TERM", "xterm-256color")
+        .env("CONE_CLIENT_ID", server.client_id())
+        .env("CONE_CLIENT_SECRET", server.client_secret().expose())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("`script` (util-linux) runs the binary under a pseudo-terminal");
+    let mut stdin = script.stdin.take().unwrap();
+    let mut stdout = script.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = stdout.read_to_end(&mut all);
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    // Wait (bounded) until a request is in flight, then press q.
+    let started = Instant::now();
+    while server.stats().in_flight == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the dashboard never sent a request"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.stats().in_flight > 0,
+        "requests in flight as q is pressed"
+    );
+    stdin.write_all(b"q").unwrap();
+    stdin.flush().unwrap();
+    // The hang detector: generous, it does not measure speed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = script.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = script.kill();
+            panic!("hang: the dashboard did not quit within 30 s of q");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let text = reader.join().unwrap();
+    let shown = text.replace('\u{1b}', "<ESC>");
+    assert!(status.success(), "{shown}");
+    assert!(text.contains("BINARY-EXIT=0"), "{shown}");
+    let enter = text.find("\u{1b}[?1049h").expect("the alternate screen");
+    assert!(
+        text[enter..].contains("\u{1b}[?1049l"),
+        "the alternate screen was left:\n{shown}"
+    );
+    let stty = &text[text.find("BINARY-EXIT=").unwrap()..];
+    assert!(
+        stty.split_whitespace().any(|w| w == "icanon"),
+        "the terminal was left in raw mode:\n{stty}"
+    );
+    drop(server);
+}
