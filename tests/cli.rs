@@ -160,6 +160,55 @@ fn list_on_the_demo_tenant_in_each_format() {
     );
 }
 
+/// A character that could drive or fool a terminal: controls (newline aside), escapes,
+/// bidi overrides, zero-width characters.
+fn unsafe_chars(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
+        .collect()
+}
+
+/// The demo tenant's seed holds hostile names (escape sequences, controls, bidi): no output
+/// format lets one reach the terminal raw, and JSON still carries every name exactly.
+#[test]
+fn no_output_format_lets_a_hostile_name_drive_the_terminal() {
+    let home = TempDir::new().unwrap();
+    for format in ["table", "csv", "json"] {
+        let out = credboard(home.path())
+            .args(["list", "--demo", "--status", "all", "-o", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let bad = unsafe_chars(&text);
+            assert!(bad.is_empty(), "{format} {stream} holds {bad:?}");
+        }
+    }
+    // JSON escapes them instead: the names parse back exactly as the tenant has them.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions::default()))
+        .unwrap();
+    let mut seeded: Vec<String> = server
+        .credentials()
+        .into_iter()
+        .filter_map(|c| c.display_name)
+        .collect();
+    rt.block_on(server.shutdown());
+    let mut listed: Vec<String> = demo_list(home.path(), "all")
+        .iter()
+        .filter_map(|c| c["displayName"].as_str().map(str::to_string))
+        .collect();
+    seeded.sort();
+    listed.sort();
+    assert!(
+        seeded.iter().any(|n| !unsafe_chars(n).is_empty()),
+        "the seed has hostile names"
+    );
+    assert_eq!(listed, seeded);
+}
+
 #[test]
 fn rotate_prints_the_secret_alone_on_stdout() {
     let home = TempDir::new().unwrap();
@@ -321,7 +370,7 @@ fn against_a_tenant_configured_like_cone_the_journal_records_and_secrets_stay_of
         "{}",
         String::from_utf8_lossy(&rotated.stderr)
     );
-    let new_secret = String::from_utf8(rotated.stdout)
+    let new_secret = String::from_utf8(rotated.stdout.clone())
         .unwrap()
         .trim()
         .to_string();
@@ -345,6 +394,33 @@ fn against_a_tenant_configured_like_cone_the_journal_records_and_secrets_stay_of
     );
     let failed = run(&["rotate", &app, "no-such-connector"]);
     assert_eq!(failed.status.code(), Some(1));
+    // Captured output: the new secret only on the rotate's stdout, the client secret nowhere.
+    for (what, out) in [
+        ("rotate", &rotated),
+        ("list", &listed),
+        ("failed rotate", &failed),
+    ] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains(&client_secret),
+            "client secret in {what}'s stderr"
+        );
+        assert!(
+            !stderr.contains(&new_secret),
+            "new secret in {what}'s stderr"
+        );
+        if what != "rotate" {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                !stdout.contains(&client_secret),
+                "client secret in {what}'s stdout"
+            );
+            assert!(
+                !stdout.contains(&new_secret),
+                "new secret in {what}'s stdout"
+            );
+        }
+    }
 
     let journal = stdout_json(&run(&["journal", "-o", "json"]));
     let actions: Vec<(&str, &str)> = journal

@@ -618,3 +618,198 @@ fn first_refresh_progress_says_the_rows_are_cached() {
     }
     insta::assert_snapshot!(text(&render(&s)));
 }
+
+/// Hostile text in every place the server or a file can put it (app, connector and
+/// credential names, ids, client ids, sync errors, error messages, the journal, a new
+/// credential and its secret) and every window that shows it: the buffer never holds a
+/// control or escape character, and the columns stay put.
+#[test]
+fn hostile_strings_in_every_window_are_drawn_inert() {
+    use credboard::api::SecretString;
+    use credboard::app::fixtures::{app, connector, key as ckey};
+    use credboard::app::rows::Column;
+    use credboard::app::{Inventory, JournalLine, KnownCredential, NewCredential, WorkerMsg};
+    let long = "W".repeat(10_000);
+    let hostile: Vec<String> = [
+        "\x1b[31mred\x1b[0m\x1b]0;pwned\x07",
+        "\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\",
+        "c0\u{0}\u{7}\u{8}c1\u{85}\u{9b}2J\u{9d}0;t\u{9c}\u{7f}",
+        "\u{202e}gnp.exe\u{202c}\u{2066}x\u{2069}\u{200f}",
+        "pr\u{200b}od\u{200d}\u{feff}\u{2060}\u{e0041}",
+        "日本語のクレデンシャル名前とても長い",
+        "🔑🙂👩‍💻\u{fe0f}",
+        "tab\tnl\ncr\r",
+        long.as_str(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut apps = Vec::new();
+    let mut connectors = Vec::new();
+    let mut credentials = Vec::new();
+    for (i, h) in hostile.iter().enumerate() {
+        let (a, k) = (format!("app{i}\x1b[2J"), format!("k{i}\u{202e}"));
+        apps.push(app(&a, h));
+        let mut c = connector(&a, &k, h);
+        c.status.as_mut().unwrap().last_error = Some(format!("\x1b]52;c;ZXZpbA==\x07{h}"));
+        connectors.push(c);
+        for j in 0..2 {
+            let id = format!("c{i}-{j}\x1b[0m{}", h.chars().take(6).collect::<String>());
+            let mut cred = fixtures::Cred {
+                key: (&a, &k, &id),
+                name: h,
+                client_id: h,
+                created_days: Some(-30),
+                last_used_days: Some(-20),
+                expires_days: None,
+                deleted_days: None,
+            }
+            .credential();
+            cred.client_id = Some(format!("{h}@acme\x1b[8m/pcc"));
+            credentials.push(KnownCredential {
+                key: ckey(&a, &k, &id),
+                last: Some(cred),
+                gone: false,
+                fetched_at: None,
+            });
+        }
+    }
+    for (w, h) in [(80, 24), (120, 30), (200, 60)] {
+        let mut s = State::new(options(), fixed_now());
+        send(
+            &mut s,
+            [
+                Msg::Resize {
+                    width: w,
+                    height: h,
+                },
+                Msg::Inventory(Inventory {
+                    apps: apps.clone(),
+                    connectors: connectors.clone(),
+                    credentials: credentials.clone(),
+                }),
+            ],
+        );
+        let buf = render(&s);
+        assert_inert(&buf);
+        // Every row's last-used and status cells sit where the header says.
+        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), &s);
+        let status = l.column(Column::Status).unwrap();
+        let shown = (s.rows.visible.len() as u16).min(l.rows.height);
+        assert!(shown >= 3, "{}", text(&buf));
+        for y in l.rows.y..l.rows.y + shown {
+            let at = |x: u16, n: u16| -> String {
+                (x..x + n)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            };
+            assert_eq!(
+                at(status.x, 8),
+                "✓ active",
+                "row {y} at {w}x{h}:\n{}",
+                text(&buf)
+            );
+            if let Some(used) = l.column(Column::LastUsed) {
+                assert_eq!(
+                    at(used.x, 7),
+                    "20d ago",
+                    "row {y} at {w}x{h}:\n{}",
+                    text(&buf)
+                );
+            }
+        }
+        // The detail pane of every row.
+        send(&mut s, [code(KeyCode::Enter)]);
+        for _ in 0..hostile.len() * 2 {
+            assert_inert(&render(&s));
+            send(&mut s, [key('j')]);
+        }
+        send(&mut s, [code(KeyCode::Enter), key('g')]);
+        // The rotate dialog, the bulk plan and run with hostile failures, the journal.
+        send(&mut s, [key('R')]);
+        assert!(s.modal.is_some(), "the rotate dialog is open");
+        assert_inert(&render(&s));
+        send(&mut s, [code(KeyCode::Esc), key('a'), key('D')]);
+        assert!(s.modal.is_some(), "the bulk plan is open");
+        assert_inert(&render(&s));
+        let fx: Vec<_> = "revoke"
+            .chars()
+            .map(key)
+            .chain([code(KeyCode::Enter)])
+            .flat_map(|m| update(&mut s, m))
+            .collect();
+        assert!(!fx.is_empty(), "the bulk revoke started");
+        for (n, c) in credentials.iter().enumerate() {
+            let result = if n % 2 == 0 {
+                Err(format!(
+                    "revoke credential {}: \x1b[2J\u{202e}boom",
+                    c.key.credential_id
+                ))
+            } else {
+                Ok(credboard::app::RevokeOutcome {
+                    already_gone: n % 3 == 0,
+                    fresh: None,
+                })
+            };
+            send(
+                &mut s,
+                [Msg::Worker(WorkerMsg::Revoked {
+                    key: c.key.clone(),
+                    result,
+                })],
+            );
+            assert_inert(&render(&s));
+        }
+        send(&mut s, [code(KeyCode::Esc), key('J')]);
+        let lines = credentials
+            .iter()
+            .map(|c| JournalLine {
+                at: fixed_now(),
+                profile: "p\x1b[1m".into(),
+                actor: c.last.as_ref().unwrap().client_id.clone().unwrap(),
+                action: "revoke".into(),
+                app_id: c.key.app_id.clone(),
+                connector_id: c.key.connector_id.clone(),
+                credential_id: c.key.credential_id.clone(),
+                outcome: "failed: \x1b]0;x\x07\u{9b}31m".into(),
+            })
+            .collect();
+        send(&mut s, [Msg::Worker(WorkerMsg::Journal(Ok(lines)))]);
+        assert!(s.modal.is_some(), "the journal is open");
+        assert_inert(&render(&s));
+        send(&mut s, [code(KeyCode::Esc), key('E')]);
+        assert_inert(&render(&s));
+        send(&mut s, [code(KeyCode::Esc)]);
+        // A new credential with hostile fields and a hostile secret, masked and revealed.
+        let c = &credentials[0];
+        let mut minted = c.last.clone().unwrap();
+        minted.id = Some(format!("new\x1b[2J{}", hostile[3]));
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::Rotated {
+                app_id: c.key.app_id.clone(),
+                connector_id: c.key.connector_id.clone(),
+                result: Ok(NewCredential {
+                    credential: minted,
+                    secret: SecretString::new("secret-token:x:v1:\x1b]52;c;ZXZpbA==\x07\u{202e}"),
+                }),
+            })],
+        );
+        assert_eq!(s.secrets.len(), 1, "the secret window is open");
+        assert_inert(&render(&s));
+        send(&mut s, [key('v')]);
+        assert_inert(&render(&s));
+        // A filter typed in CJK.
+        send(
+            &mut s,
+            [
+                code(KeyCode::Esc),
+                code(KeyCode::Esc),
+                key('/'),
+                key('日'),
+                key('本'),
+            ],
+        );
+        assert_inert(&render(&s));
+    }
+}

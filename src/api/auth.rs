@@ -127,14 +127,17 @@ impl ClientSecret {
 
     /// Wraps a signing key in the secret format ConductorOne issues.
     pub fn from_signing_key(key: SigningKey) -> Self {
+        // Every intermediate that holds the private key is zeroized when dropped.
+        let d = Zeroizing::new(B64.encode(key.as_bytes()));
         let jwk = Zeroizing::new(format!(
             r#"{{"kty":"OKP","crv":"Ed25519","x":"{}","d":"{}"}}"#,
             B64.encode(key.verifying_key().as_bytes()),
-            B64.encode(key.as_bytes())
+            d.as_str()
         ));
+        let encoded = Zeroizing::new(B64.encode(jwk.as_bytes()));
         let text = SecretString::new(format!(
             "{SECRET_PREFIX}:{SECRET_ISSUER}:{SECRET_VERSION}:{}",
-            B64.encode(jwk.as_bytes())
+            encoded.as_str()
         ));
         Self { key, text }
     }

@@ -399,6 +399,8 @@ impl Client {
                 }
                 Err(e) => return Err(e),
                 Ok(bytes) => {
+                    // A rotate reply carries a new secret: do not leave it in freed memory.
+                    let bytes = zeroize::Zeroizing::new(bytes);
                     return serde_json::from_slice(&bytes).map_err(|e| {
                         ApiError::new(
                             call,
@@ -553,6 +555,8 @@ impl Client {
             access_token: Option<SecretString>,
             expires_in: Option<u64>,
         }
+        // The reply carries the access token.
+        let body = zeroize::Zeroizing::new(body);
         let reply: TokenReply = serde_json::from_slice(&body).map_err(|e| {
             ApiError::new(
                 CALL,

@@ -75,7 +75,7 @@ pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Resul
         return Ok(());
     }
     for f in &failures {
-        eprintln!("warning: {f}");
+        eprintln!("warning: {}", output::inert(&f.to_string()));
     }
     Err(CliError::failed(format!(
         "{} calls of the refresh failed; the list shows the last known state for those",

@@ -30,15 +30,16 @@ impl CliError {
     pub fn config(e: impl fmt::Display) -> Self {
         Self {
             code: 2,
-            message: e.to_string(),
+            message: output::inert_lines(&e.to_string()),
         }
     }
 
-    /// The operation failed: exit code 1.
+    /// The operation failed: exit code 1. The message may quote a server (an error body, a
+    /// name): it is made inert here, once for every command.
     pub fn failed(e: impl fmt::Display) -> Self {
         Self {
             code: 1,
-            message: e.to_string(),
+            message: output::inert_lines(&e.to_string()),
         }
     }
 }
@@ -88,13 +89,16 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 "already tracked:"
             };
-            eprintln!("{verb} credential {}", ids.credential_id);
+            eprintln!("{verb} credential {}", output::inert(&ids.credential_id));
             Ok(())
         }
         Some(Command::Untrack { credential_id }) => {
             let (store, _tmp) = context::open_store(global)?;
             if store.untrack(&credential_id).map_err(CliError::failed)? {
-                eprintln!("no longer tracking credential {credential_id}");
+                eprintln!(
+                    "no longer tracking credential {}",
+                    output::inert(&credential_id)
+                );
                 Ok(())
             } else {
                 Err(CliError::failed(format!(
@@ -168,11 +172,12 @@ async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Resul
             .and_then(|c| c.client_id.clone())
             .unwrap_or_else(|| "?".into());
         eprint!(
-            "Revoke credential {} \"{}\" (client id {client_id}) of connector {} in app {}?\nType yes to revoke: ",
-            key.credential_id,
+            "Revoke credential {} \"{}\" (client id {}) of connector {} in app {}?\nType yes to revoke: ",
+            output::inert(&key.credential_id),
             output::inert(&name),
-            key.connector_id,
-            key.app_id
+            output::inert(&client_id),
+            output::inert(&key.connector_id),
+            output::inert(&key.app_id)
         );
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
@@ -187,11 +192,14 @@ async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Resul
     ctx.close().await;
     match result {
         Ok(r) if r.already_gone => {
-            eprintln!("credential {} was already revoked", key.credential_id);
+            eprintln!(
+                "credential {} was already revoked",
+                output::inert(&key.credential_id)
+            );
             Ok(())
         }
         Ok(_) => {
-            eprintln!("revoked credential {}", key.credential_id);
+            eprintln!("revoked credential {}", output::inert(&key.credential_id));
             Ok(())
         }
         Err(e) => Err(CliError::failed(format!(
@@ -216,18 +224,18 @@ async fn rotate(
             "no credential was minted for connector {connector_id}: {e}"
         ))
     })?;
-    let id = rotated.credential.id.as_deref().unwrap_or("?");
+    let id = output::inert(rotated.credential.id.as_deref().unwrap_or("?"));
     match format {
         SecretFormat::Text => println!("{}", rotated.secret.expose()),
         SecretFormat::Json => {
             let mut value = serde_json::to_value(&rotated.credential).map_err(CliError::failed)?;
             value["clientSecret"] = rotated.secret.expose().into();
-            println!("{value}");
+            println!("{}", output::inert_json(&value.to_string()));
         }
     }
     eprintln!(
         "minted credential {id} (client id {}) for connector {connector_id}; the secret above is shown only once",
-        rotated.credential.client_id.as_deref().unwrap_or("?")
+        output::inert(rotated.credential.client_id.as_deref().unwrap_or("?"))
     );
     match rotated.record_error {
         None => {
@@ -259,7 +267,7 @@ fn import(global: &crate::cli::Global, file: &std::path::Path) -> Result<(), Cli
         report.rejected.len()
     );
     for rejected in &report.rejected {
-        eprintln!("  rejected {rejected}");
+        eprintln!("  rejected {}", output::inert(&rejected.to_string()));
     }
     if report.rejected.is_empty() {
         Ok(())

@@ -39,6 +39,37 @@ pub fn inert(s: &str) -> String {
     sanitize(s)
 }
 
+/// `inert`, line by line: a message keeps its line breaks (a settings file's parse error
+/// draws a caret under the bad line) while a server's text inside it cannot drive the
+/// terminal.
+pub fn inert_lines(s: &str) -> String {
+    s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
+/// JSON for a terminal: the same values, with every character the sanitiser would not
+/// let through (controls JSON leaves raw, such as DEL and the C1 range, bidi overrides,
+/// zero-width characters) written as a `\uXXXX` escape. Such characters can only occur
+/// inside JSON strings, so the document means exactly what it meant.
+pub fn inert_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c != '\n' && (c.is_control() || crate::app::text::is_unsafe(c)) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    writeln!(out, "{}", inert_json(&text))
+}
+
 fn rfc3339(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_default()
@@ -84,8 +115,7 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
                     v
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &list)?;
-            writeln!(out)
+            write_json(&mut out, &list)
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -104,22 +134,24 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
                 "status",
                 "flags",
             ])?;
+            // CSV lands in terminals as often as in spreadsheets: its text is made inert
+            // as in the table (`-o json` keeps every string exactly, escaped).
             for r in rows {
                 let c = r.credential.clone().unwrap_or_default();
                 w.write_record([
-                    r.ids.app_id.as_str(),
-                    &r.ids.connector_id,
-                    &r.ids.credential_id,
-                    c.display_name.as_deref().unwrap_or(""),
-                    r.app_name.as_deref().unwrap_or(""),
-                    r.connector_name.as_deref().unwrap_or(""),
-                    c.client_id.as_deref().unwrap_or(""),
-                    &rfc3339(c.created_at),
-                    &rfc3339(c.last_used_at),
-                    &rfc3339(c.expires_time),
-                    &rfc3339(c.deleted_at),
-                    Status::of(r.flags).word(),
-                    &flag_words(r.flags).join(", "),
+                    inert(&r.ids.app_id),
+                    inert(&r.ids.connector_id),
+                    inert(&r.ids.credential_id),
+                    inert(c.display_name.as_deref().unwrap_or("")),
+                    inert(r.app_name.as_deref().unwrap_or("")),
+                    inert(r.connector_name.as_deref().unwrap_or("")),
+                    inert(c.client_id.as_deref().unwrap_or("")),
+                    rfc3339(c.created_at),
+                    rfc3339(c.last_used_at),
+                    rfc3339(c.expires_time),
+                    rfc3339(c.deleted_at),
+                    Status::of(r.flags).word().to_string(),
+                    flag_words(r.flags).join(", "),
                 ])?;
             }
             w.flush()
@@ -149,7 +181,7 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
                         when(r.field(|c| c.last_used_at), now, "never"),
                         when(r.field(|c| c.expires_time), now, "no expiry"),
                         flag_words(r.flags).join(", "),
-                        r.ids.credential_id.clone(),
+                        inert(&r.ids.credential_id),
                     ]
                 })
                 .collect();
@@ -161,10 +193,7 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
 pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, entries)?;
-            writeln!(out)
-        }
+        Format::Json => write_json(&mut out, &entries),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
@@ -179,14 +208,14 @@ pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
             ])?;
             for e in entries {
                 w.write_record([
-                    rfc3339(Some(e.time)).as_str(),
-                    &e.profile,
-                    e.actor_client_id.as_deref().unwrap_or(""),
-                    e.action.as_str(),
-                    &e.app_id,
-                    &e.connector_id,
-                    e.credential_id.as_deref().unwrap_or(""),
-                    &e.outcome.to_string(),
+                    rfc3339(Some(e.time)),
+                    inert(&e.profile),
+                    inert(e.actor_client_id.as_deref().unwrap_or("")),
+                    e.action.as_str().to_string(),
+                    inert(&e.app_id),
+                    inert(&e.connector_id),
+                    inert(e.credential_id.as_deref().unwrap_or("")),
+                    inert(&e.outcome.to_string()),
                 ])?;
             }
             w.flush()
@@ -207,12 +236,10 @@ pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
                     vec![
                         rfc3339(Some(e.time)),
                         e.action.to_string(),
-                        e.credential_id.clone().unwrap_or_else(|| "—".into()),
-                        e.connector_id.clone(),
-                        e.app_id.clone(),
-                        e.actor_client_id
-                            .clone()
-                            .unwrap_or_else(|| "access token".into()),
+                        inert(e.credential_id.as_deref().unwrap_or("—")),
+                        inert(&e.connector_id),
+                        inert(&e.app_id),
+                        inert(e.actor_client_id.as_deref().unwrap_or("access token")),
                         inert(&e.outcome.to_string()),
                     ]
                 })
@@ -267,4 +294,33 @@ fn table(
         writeln!(out, "{}", line(row.clone()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_what_could_drive_a_terminal_and_means_the_same() {
+        let hostile = "a\u{1b}[31mred\u{7f}\u{9b}2J\u{202e}gnp\u{200b}\u{e0041}é日本";
+        let text = serde_json::to_string_pretty(&json!({"name": hostile, "n": [1, 2]})).unwrap();
+        let inert = inert_json(&text);
+        assert!(
+            !inert
+                .chars()
+                .any(|c| c != '\n' && (c.is_control() || crate::app::text::is_unsafe(c))),
+            "{inert}"
+        );
+        assert!(inert.contains("é日本"), "{inert}");
+        let back: serde_json::Value = serde_json::from_str(&inert).unwrap();
+        assert_eq!(back["name"], hostile);
+    }
+
+    #[test]
+    fn messages_keep_their_lines_and_lose_their_escapes() {
+        assert_eq!(
+            inert_lines("bad.toml line 2\n  | x = = 1\n\u{1b}]0;t\u{7}ok"),
+            "bad.toml line 2\n  | x = = 1\n\u{fffd}ok"
+        );
+    }
 }

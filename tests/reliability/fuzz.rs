@@ -425,6 +425,16 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
     terminal
         .draw(|f| credboard::tui::ui::draw(f, &state))
         .unwrap();
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || text::is_unsafe(c)),
+            "{:?} drawn",
+            cell.symbol()
+        );
+    }
 }
 
 fn credential_object() -> impl Strategy<Value = Value> {

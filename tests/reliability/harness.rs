@@ -14,6 +14,7 @@
 //! on the state has taken in all of it.
 
 use std::io;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,6 +60,8 @@ pub struct DashOptions {
     pub width: u16,
     pub height: u16,
     pub concurrency: usize,
+    /// Keep the inventory here instead of in a temporary directory.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for DashOptions {
@@ -75,6 +78,7 @@ impl Default for DashOptions {
             width: 160,
             height: 40,
             concurrency: 16,
+            data_dir: None,
         }
     }
 }
@@ -127,6 +131,8 @@ pub struct Screen {
     text: Mutex<String>,
     frames: AtomicU64,
     drawn: Notify,
+    /// The first frame that held a control or escape character, if any did.
+    unsafe_frame: Mutex<Option<String>>,
 }
 
 /// A `TestBackend` that publishes every frame it flushes.
@@ -170,7 +176,18 @@ impl Backend for SharedBackend {
     }
     fn flush(&mut self) -> Result<(), Self::Error> {
         self.inner.flush()?;
-        *self.screen.text.lock().unwrap() = buffer_text(self.inner.buffer());
+        let text = buffer_text(self.inner.buffer());
+        if text
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
+        {
+            self.screen
+                .unsafe_frame
+                .lock()
+                .unwrap()
+                .get_or_insert(text.clone());
+        }
+        *self.screen.text.lock().unwrap() = text;
         self.screen.frames.fetch_add(1, Ordering::SeqCst);
         self.screen.drawn.notify_waiters();
         Ok(())
@@ -198,14 +215,12 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 pub struct Dash {
     pub server: Option<DemoServer>,
-    /// The inventory's directory (the log goes here too, in the secrets test).
-    #[allow(dead_code)]
-    pub dir: TempDir,
+    /// The inventory's directory, when it is a temporary one.
+    _temp: Option<TempDir>,
     pub store: Arc<Store>,
     pub log: Arc<Log>,
     pub screen: Arc<Screen>,
     /// Secrets the dashboard put on the clipboard (OSC 52 in the real terminal).
-    #[allow(dead_code)]
     pub copied: Arc<Mutex<Vec<String>>>,
     keys: fmpsc::UnboundedSender<io::Result<Event>>,
     probe: mpsc::UnboundedSender<WorkerMsg>,
@@ -228,8 +243,14 @@ impl Dash {
     }
 
     pub async fn on(server: DemoServer, opts: DashOptions) -> Dash {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "test").unwrap());
+        let (dir, temp) = match &opts.data_dir {
+            Some(d) => (d.clone(), None),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), "test").unwrap());
         for (app, connector, credential) in server.tracked() {
             store
                 .track(&TrackedId::new(app, connector, credential), Source::Import)
@@ -298,7 +319,7 @@ impl Dash {
         });
         Dash {
             server: Some(server),
-            dir,
+            _temp: temp,
             store,
             log,
             screen,
@@ -417,6 +438,10 @@ impl Dash {
             Err(_) => panic!("hang: the dashboard did not quit within {HANG:?}"),
         };
         self.worker.abort();
+        // The demo tenant's seed holds hostile names: no frame may have drawn one raw.
+        if let Some(frame) = self.screen.unsafe_frame.lock().unwrap().as_ref() {
+            panic!("a frame held a control or escape character:\n{frame:?}");
+        }
         state
     }
 
