@@ -469,3 +469,22 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn completions_and_the_settings_check() {
+    let home = TempDir::new().unwrap();
+    credboard(home.path())
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("credboard").and(predicate::str::contains("demo-server")));
+    let settings = home.path().join("settings.toml");
+    std::fs::write(&settings, "refresh_intervall = 30\n").unwrap();
+    credboard(home.path())
+        .arg("config")
+        .arg("--config")
+        .arg(&settings)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("refresh_intervall"));
+}
