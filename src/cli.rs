@@ -12,13 +12,21 @@ Examples:
   credboard list --status never-used -o csv
   credboard import terraform.tfstate    learn credential ids from Terraform state
   credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID
-  credboard rotate APP_ID CONNECTOR_ID > new-secret.txt
+  NEW_SECRET=$(credboard rotate APP_ID CONNECTOR_ID)   the secret alone on stdout
   credboard revoke APP_ID CONNECTOR_ID CREDENTIAL_ID
   credboard demo-server --port 8443     a demo tenant for curl or the official SDKs
 
+The dashboard: j/k move, / filter, s/S sort, Tab status view, Enter details, r refresh,
+d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once),
+J journal, E errors, q quit; ? lists every key. Keys and colours can be changed in the
+settings. NO_COLOR turns colours off.
+
 Configuration: cone's ~/.conductorone/config.yaml (CONE_CONFIG_PATH), the CONE_* and
 CONDUCTORONE_* environment variables, then these flags; a flag beats the environment,
-which beats the file. Settings: credboard config --print-default.
+which beats the file. Settings (refresh interval, concurrency, read-only, thresholds,
+keys, colours): ~/.config/credboard/config.toml; credboard config --print-default.
+The inventory of credential ids and the journal: ~/.local/share/credboard, with the log
+credboard.log (CREDBOARD_LOG=debug for more).
 
 Exit codes: 0 done, 1 the operation failed, 2 usage or configuration error.";
 

@@ -544,7 +544,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             refresh_interval: 60,
-            concurrency: 16,
+            concurrency: crate::worker::DEFAULT_CONCURRENCY,
             request_timeout: 30,
             read_only: false,
             thresholds: Thresholds::default(),

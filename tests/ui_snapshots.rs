@@ -574,3 +574,242 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         assert_inert(&render(&s));
     }
 }
+
+// ---- robustness ----
+
+#[test]
+fn every_size_and_window_draws_without_panicking() {
+    use credboard::api::SecretString;
+    use credboard::app::{NewCredential, WorkerMsg};
+    type Setup = Box<dyn Fn(&mut State)>;
+    let mut setups: Vec<Setup> = vec![
+        Box::new(|_| {}),
+        Box::new(|s| send(s, [code(KeyCode::Enter)])),
+        Box::new(|s| send(s, [key('?')])),
+        Box::new(|s| send(s, [key('E')])),
+        Box::new(|s| send(s, [key('J')])),
+        Box::new(|s| send(s, [key('j'), key('d')])),
+        Box::new(|s| {
+            send(
+                s,
+                [key('G'), key('k'), key('k'), key('k'), key('k'), key('d')],
+            )
+        }),
+        Box::new(|s| send(s, [key('R')])),
+        Box::new(|s| send(s, [key('a'), key('D')])),
+        Box::new(|s| {
+            send(
+                s,
+                [
+                    key('a'),
+                    key('D'),
+                    key('r'),
+                    key('e'),
+                    key('v'),
+                    key('o'),
+                    key('k'),
+                    key('e'),
+                    code(KeyCode::Enter),
+                ],
+            )
+        }),
+        Box::new(|s| send(s, [key('/'), key('x')])),
+        Box::new(|s| {
+            send(
+                s,
+                [Msg::Worker(WorkerMsg::Rotated {
+                    app_id: "app-okta".into(),
+                    connector_id: "k-okta".into(),
+                    result: Ok(NewCredential {
+                        credential: fixtures::Cred {
+                            key: ("app-okta", "k-okta", "cred-n"),
+                            name: "n",
+                            client_id: "c@x",
+                            created_days: Some(0),
+                            last_used_days: None,
+                            expires_days: None,
+                            deleted_days: None,
+                        }
+                        .credential(),
+                        secret: SecretString::new("secret-token:a:b:c"),
+                    }),
+                })],
+            )
+        }),
+    ];
+    setups.push(Box::new(|s| {
+        use credboard::app::WorkerMsg;
+        send(
+            s,
+            (0..20).map(|n| {
+                Msg::Worker(WorkerMsg::Error(format!(
+                    "error {n} {}",
+                    "x".repeat(n * 37)
+                )))
+            }),
+        );
+    }));
+    for setup in &setups {
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (2, 5),
+            (10, 3),
+            (20, 6),
+            (39, 10),
+            (80, 24),
+            (139, 40),
+            (140, 12),
+            (300, 100),
+        ] {
+            let mut s = refreshed_state(options(), w, h);
+            setup(&mut s);
+            let _ = render(&s);
+            // And resized after the fact.
+            send(
+                &mut s,
+                [Msg::Resize {
+                    width: h,
+                    height: w,
+                }],
+            );
+            let _ = render(&s);
+        }
+    }
+}
+
+// ---- more windows ----
+
+fn mark(s: &mut State, names: &[&str]) {
+    for n in names {
+        send(s, [key('/')]);
+        send(s, n.chars().map(key).collect::<Vec<_>>());
+        send(
+            s,
+            [code(KeyCode::Enter), key('g'), key(' '), code(KeyCode::Esc)],
+        );
+    }
+}
+
+#[test]
+fn bulk_plan_and_run() {
+    use credboard::app::fixtures::key as ckey;
+    use credboard::app::{RevokeOutcome, WorkerMsg};
+    let mut s = refreshed_state(options(), 100, 24);
+    mark(
+        &mut s,
+        &[
+            "okta-baton-old",
+            "github-unused",
+            "aws-payer-2025",
+            "salesforce",
+        ],
+    );
+    insta::assert_snapshot!("marked_rows", text(&render(&s)));
+    send(&mut s, [key('D')]);
+    send(&mut s, "revo".chars().map(key).collect::<Vec<_>>());
+    insta::assert_snapshot!("bulk_plan", text(&render(&s)));
+    send(&mut s, "ke".chars().map(key).collect::<Vec<_>>());
+    send(&mut s, [code(KeyCode::Enter)]);
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::Revoked {
+                key: ckey("app-okta", "k-okta", "cred-okta-2"),
+                result: Ok(RevokeOutcome {
+                    already_gone: false,
+                    fresh: None,
+                }),
+            }),
+            Msg::Worker(WorkerMsg::Revoked {
+                key: ckey("app-gh", "k-gh", "cred-gh-2"),
+                result: Err("503 Service Unavailable".into()),
+            }),
+        ],
+    );
+    insta::assert_snapshot!("bulk_running", text(&render(&s)));
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: ckey("app-sf", "k-sf", "cred-sf-1"),
+            result: Ok(RevokeOutcome {
+                already_gone: true,
+                fresh: None,
+            }),
+        })],
+    );
+    insta::assert_snapshot!("bulk_done", text(&render(&s)));
+}
+
+#[test]
+fn rotate_dialog_and_journal() {
+    use credboard::app::{JournalLine, WorkerMsg};
+    let mut s = refreshed_state(options(), 100, 24);
+    send(&mut s, [key('G'), key('R')]);
+    insta::assert_snapshot!("rotate_dialog", text(&render(&s)));
+    send(&mut s, [code(KeyCode::Esc), key('J')]);
+    insta::assert_snapshot!("journal_loading", text(&render(&s)));
+    let line = |mins: i64, action: &str, id: &str, outcome: &str| JournalLine {
+        at: fixed_now() - chrono::Duration::minutes(mins),
+        profile: "default".into(),
+        actor: "alice@acme.example".into(),
+        action: action.into(),
+        app_id: "app-okta".into(),
+        connector_id: "k-okta".into(),
+        credential_id: id.into(),
+        outcome: outcome.into(),
+    };
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Journal(Ok(vec![
+            line(90, "revoke", "cred-okta-0", "ok"),
+            line(30, "rotate", "cred-okta-1", "ok"),
+            line(
+                5,
+                "revoke",
+                "cred-okta-2",
+                "failed: 503 Service Unavailable",
+            ),
+            line(4, "revoke", "cred-okta-2", "already gone"),
+        ])))],
+    );
+    insta::assert_snapshot!("journal", text(&render(&s)));
+}
+
+#[test]
+fn read_only_at_80_columns_with_a_toast() {
+    let mut o = options();
+    o.read_only = true;
+    let mut s = refreshed_state(o, 80, 24);
+    send(&mut s, [key('d')]);
+    insta::assert_snapshot!(text(&render(&s)));
+}
+
+#[test]
+fn first_refresh_progress_says_the_rows_are_cached() {
+    use credboard::app::WorkerMsg;
+    let mut s = loaded_state(options(), 100, 6);
+    let g = s.refresh.running.unwrap();
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshStarted {
+                generation: g,
+                credentials: 1000,
+            }),
+            Msg::Tick(fixed_now() + chrono::Duration::seconds(1)),
+        ],
+    );
+    for _ in 0..412 {
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::Credential {
+                generation: Some(g),
+                key: fixtures::key("app-okta", "k-okta", "cred-okta-1"),
+                fetched: credboard::app::Fetched::Gone,
+                at: fixed_now(),
+            })],
+        );
+    }
+    insta::assert_snapshot!(text(&render(&s)));
+}

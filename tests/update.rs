@@ -55,7 +55,7 @@ fn select(s: &mut State, id: &str) {
         .position(|x| x == id)
         .unwrap_or_else(|| panic!("{id} not visible"));
     for _ in 0..pos {
-        send(s, [k('j')]);
+        send(s, [code(KeyCode::Down)]);
     }
     assert_eq!(selected_id(s), id);
 }
@@ -1248,8 +1248,18 @@ fn rotate_confirms_mints_and_shows_the_secret_once() {
         got,
         ["cred-okta-1", "cred-okta-2", "cred-okta-9", "cred-okta-new"]
     );
-    // The new row is there and selected; the row holds no secret.
+    // The new row is there and selected, beside the connector's older ones; it holds no
+    // secret.
     assert_eq!(selected_id(&s), "cred-okta-9");
+    assert_eq!(s.sort.column, Column::Connector);
+    let ids = s.visible_ids();
+    let at = |id: &str| ids.iter().position(|x| x == id).unwrap();
+    let mut group: Vec<usize> = ["cred-okta-1", "cred-okta-2", "cred-okta-9", "cred-okta-new"]
+        .into_iter()
+        .map(at)
+        .collect();
+    group.sort();
+    assert_eq!(group[3] - group[0], 3, "adjacent rows: {ids:?}");
     let e = s
         .rows
         .get(&key("app-okta", "k-okta", "cred-okta-9"))
@@ -1455,4 +1465,109 @@ fn q_and_ctrl_c_quit() {
     send(&mut s, [k('/')]);
     assert_eq!(send(&mut s, [ctrl('c')]), vec![Effect::Quit]);
     assert!(s.should_quit());
+}
+
+#[test]
+fn until_the_user_moves_the_top_row_stays_selected_as_rows_arrive() {
+    let mut s = loaded_state(options(), 100, 10);
+    let g = generation(&s);
+    assert_eq!(selected_id(&s), "cred-aws-1");
+    // The first row stops being expired: it moves down, the view stays at the top.
+    let mut c = credential("cred-aws-1");
+    c.expires_time = None;
+    send(&mut s, [found(Some(g), c)]);
+    assert_eq!(s.cursor, 0);
+    assert_eq!(s.offset, 0);
+    assert_eq!(selected_id(&s), ids(&s)[0]);
+    // Once the user moves, the selection follows its row.
+    send(&mut s, [k('j'), k('k')]);
+    let chosen = selected_id(&s);
+    let mut c = credential(&chosen);
+    c.deleted_at = Some(fixed_now());
+    send(&mut s, [found(Some(g), c)]);
+    assert_eq!(selected_id(&s), chosen);
+    assert_ne!(s.cursor, 0);
+}
+
+#[test]
+fn overridden_keys_drive_the_handler_the_help_and_the_footer() {
+    use credboard::app::keymap::Keymap;
+    use credboard::app::view::{HelpLine, help_lines};
+    use std::collections::BTreeMap;
+    let mut o = BTreeMap::new();
+    o.insert("revoke".to_string(), vec!["x".to_string()]);
+    o.insert(
+        "move_down".to_string(),
+        vec!["n".to_string(), "down".to_string()],
+    );
+    let (keymap, warnings) = Keymap::with_overrides(&o);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut opts = options();
+    opts.keymap = keymap;
+    let mut s = refreshed_state(opts, 120, 30);
+    send(&mut s, [k('n')]);
+    assert_eq!(s.cursor, 1, "n moves down now");
+    send(&mut s, [k('j')]);
+    assert_eq!(s.cursor, 1, "j no longer does");
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('d')]);
+    assert!(s.modal.is_none(), "d no longer revokes");
+    send(&mut s, [k('x')]);
+    assert!(matches!(s.modal, Some(Modal::Revoke(_))));
+    // The help and the footer say x.
+    let help = help_lines(&s.options.keymap, false);
+    assert!(
+        help.iter()
+            .any(|l| matches!(l, HelpLine::Key { keys, description, .. }
+        if keys == "x" && description.contains("revoke the selected")))
+    );
+    assert!(
+        s.options
+            .keymap
+            .footer()
+            .iter()
+            .any(|(k, d)| k == "x" && *d == "revoke")
+    );
+}
+
+#[test]
+fn a_get_answered_before_the_revoke_does_not_undo_it() {
+    let mut s = state();
+    select(&mut s, "cred-okta-2");
+    send(&mut s, [k('r')]);
+    let g = generation(&s);
+    send(&mut s, [k('d'), k('y')]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Revoked {
+            key: key("app-okta", "k-okta", "cred-okta-2"),
+            result: Ok(RevokeOutcome {
+                already_gone: false,
+                fresh: None,
+            }),
+        })],
+    );
+    // The refresh that was running answers with what it read before the revoke.
+    send(&mut s, [found(Some(g), credential("cred-okta-2"))]);
+    let status = |s: &State| {
+        s.rows
+            .get(&key("app-okta", "k-okta", "cred-okta-2"))
+            .unwrap()
+            .status
+    };
+    assert_eq!(status(&s), Status::Revoked);
+    // A later refresh is the truth again.
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation: g,
+                at: fixed_now(),
+            }),
+            k('r'),
+        ],
+    );
+    let g2 = generation(&s);
+    send(&mut s, [found(Some(g2), credential("cred-okta-2"))]);
+    assert_eq!(status(&s), Status::Idle);
 }

@@ -114,6 +114,8 @@ struct Inner {
     host: String,
     auth: Auth,
     retry: RetryPolicy,
+    /// 429 and 503 replies seen, retried ones included: see [`Client::pushback`].
+    pushback: AtomicU64,
 }
 
 enum Auth {
@@ -188,6 +190,7 @@ impl Client {
                 host,
                 auth,
                 retry: options.retry,
+                pushback: AtomicU64::new(0),
             }),
         })
     }
@@ -203,6 +206,13 @@ impl Client {
             Auth::Minted { client_id, .. } => Some(client_id),
             Auth::Static(_) => None,
         }
+    }
+
+    /// How many times the server has pushed back (answered 429 or 503) since this client
+    /// was built, every call and retry included. The worker's concurrency limit listens to
+    /// it: retries hide pushback from the caller, but the tenant is asking to slow down.
+    pub fn pushback(&self) -> u64 {
+        self.inner.pushback.load(Ordering::Relaxed)
     }
 
     /// Every app, page by page; `on_page` sees each page as it arrives so callers can start
@@ -426,6 +436,15 @@ impl Client {
                     (failure.kind, failure.retry_after, retryable)
                 }
             };
+            if matches!(
+                kind,
+                ErrorKind::Status {
+                    status: 429 | 503,
+                    ..
+                }
+            ) {
+                self.inner.pushback.fetch_add(1, Ordering::Relaxed);
+            }
             if !retryable {
                 return Err(ApiError::new(call, kind));
             }

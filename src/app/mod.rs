@@ -4,9 +4,11 @@
 //! [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and nothing else.
 
 pub mod fixtures;
+pub mod index;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod palette;
 pub mod rows;
 pub mod state;
 pub mod text;

@@ -19,6 +19,25 @@ pub struct Inventory {
     pub credentials: Vec<KnownCredential>,
 }
 
+impl From<crate::store::Snapshot> for Inventory {
+    fn from(snapshot: crate::store::Snapshot) -> Self {
+        Inventory {
+            apps: snapshot.apps.into_iter().map(|a| a.value).collect(),
+            connectors: snapshot.connectors.into_iter().map(|c| c.value).collect(),
+            credentials: snapshot
+                .credentials
+                .into_iter()
+                .map(|e| KnownCredential {
+                    key: e.tracked.ids,
+                    last: e.last_known,
+                    gone: e.gone,
+                    fetched_at: e.fetched_at,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct KnownCredential {
     pub key: CredentialKey,

@@ -20,8 +20,6 @@
 //! Revoked and gone credentials are only in the "revoked" view (and "all"); the other views
 //! hold live credentials. Connector rows are only in "all".
 
-use std::cmp::Ordering;
-
 use chrono::{DateTime, Duration, Utc};
 
 use crate::api::ConnectorCredential;
@@ -316,16 +314,16 @@ pub struct Entry {
     /// The last fetch of this credential failed; the data above is the previous one.
     pub error: Option<String>,
     pub pending: Option<Pending>,
+    /// Revoked by us while this refresh generation ran: its Get may have been answered
+    /// before the revoke, so a "not deleted" from it is stale and ignored.
+    pub(crate) revoked_during: Option<u64>,
     pub marked: bool,
     pub removed: bool,
+    /// The connector's slot in `Rows::slots`.
+    pub(crate) slot: u32,
     // Derived, kept current by the state.
     pub flags: Flags,
     pub status: Status,
-    /// Lower-cased, sanitised "name\napp\nconnector\nclient id\nid", what the filter searches
-    /// and the string columns sort on.
-    pub haystack: String,
-    /// Where the fields end in `haystack`: name, app, connector, client id.
-    pub ends: [u32; 4],
 }
 
 impl Entry {
@@ -338,12 +336,12 @@ impl Entry {
             fetched_at: None,
             error: None,
             pending: None,
+            revoked_during: None,
             marked: false,
             removed: false,
+            slot: 0,
             flags: Flags::NONE,
             status: Status::Unknown,
-            haystack: String::new(),
-            ends: [0; 4],
         }
     }
 
@@ -363,16 +361,7 @@ impl Entry {
         }
     }
 
-    fn field(&self, i: usize) -> &str {
-        let start = if i == 0 {
-            0
-        } else {
-            self.ends[i - 1] as usize + 1
-        };
-        &self.haystack[start..self.ends[i] as usize]
-    }
-
-    fn time(&self, column: Column) -> Option<DateTime<Utc>> {
+    pub fn time(&self, column: Column) -> Option<DateTime<Utc>> {
         let c = self.last.as_ref()?;
         match column {
             Column::Created => c.created_at,
@@ -396,36 +385,19 @@ impl Entry {
         self.status = status;
         changed
     }
-
-    /// Rebuild the search and sort text from the data and the resolved names.
-    pub fn derive_text(&mut self, app_name: &str, connector_name: &str) {
-        let mut h = String::new();
-        let mut ends = [0u32; 4];
-        let name = self.display_name().unwrap_or("").to_string();
-        let client = self.client_id().unwrap_or("").to_string();
-        for (i, field) in [name.as_str(), app_name, connector_name, client.as_str()]
-            .into_iter()
-            .enumerate()
-        {
-            push_lower(&mut h, field);
-            ends[i] = h.len() as u32;
-            h.push('\n');
-        }
-        push_lower(&mut h, self.row_id());
-        self.haystack = h;
-        self.ends = ends;
-    }
-
-    pub fn matches(&self, query_lower: &str) -> bool {
-        query_lower.is_empty() || self.haystack.contains(query_lower)
-    }
 }
 
-fn push_lower(out: &mut String, s: &str) {
+/// Append `s` sanitised and lower-cased, as the filter and the string columns see it. Plain
+/// ASCII (the common case) is copied and lower-cased in bulk.
+pub fn push_lower(out: &mut String, s: &str) {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     for c in text::Sanitized::new(s) {
-        if c == '\n' {
-            out.push(' ');
-        } else if c.is_ascii() {
+        if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
         } else {
             out.extend(c.to_lowercase());
@@ -438,44 +410,6 @@ pub fn lower_query(q: &str) -> String {
     let mut s = String::new();
     push_lower(&mut s, q);
     s
-}
-
-fn unset_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) => a.cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
-fn text_key(s: &str) -> Option<&str> {
-    if s.is_empty() { None } else { Some(s) }
-}
-
-/// The ascending order of two entries by a column; `ia`/`ib` are their indices, the last key.
-pub fn compare(a: &Entry, ia: u32, b: &Entry, ib: u32, column: Column) -> Ordering {
-    let primary = match column {
-        Column::Name => Ordering::Equal,
-        Column::App => unset_last(text_key(a.field(1)), text_key(b.field(1))),
-        Column::Connector => unset_last(text_key(a.field(2)), text_key(b.field(2))),
-        Column::ClientId => unset_last(text_key(a.field(3)), text_key(b.field(3))),
-        Column::Created | Column::LastUsed | Column::Expires => {
-            unset_last(a.time(column), b.time(column))
-        }
-        Column::Status => a.status.cmp(&b.status),
-    };
-    primary
-        .then_with(|| unset_last(text_key(a.field(0)), text_key(b.field(0))))
-        .then_with(|| a.kind.cmp(&b.kind))
-        .then_with(|| a.row_id().cmp(b.row_id()))
-        .then_with(|| ia.cmp(&ib))
-}
-
-/// The order under a sort: ascending, or its exact reverse.
-pub fn ordered(a: &Entry, ia: u32, b: &Entry, ib: u32, sort: Sort) -> Ordering {
-    let o = compare(a, ia, b, ib, sort.column);
-    if sort.descending { o.reverse() } else { o }
 }
 
 /// The counts the header shows.

@@ -1,15 +1,18 @@
 //! What is on screen: rows, sort, filter, selection (by row, not by position), modals, toasts,
 //! the error history, refresh progress and `now`. Only `update` changes it; the drawing reads it.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, Utc};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
+use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
 use super::msg::{CredentialKey, JournalLine};
-use super::rows::{self, Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View};
+use super::palette::Palette;
+use super::rows::{Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View};
 
 /// How the dashboard is set up; the runtime builds it from the command line and settings.
 #[derive(Debug, Clone)]
@@ -25,6 +28,8 @@ pub struct Options {
     pub recent_use_days: i64,
     /// False when NO_COLOR is set: symbols and modifiers only.
     pub color: bool,
+    /// The colour of each role, from the settings' `[colors]`.
+    pub palette: Palette,
     pub keymap: Keymap,
 }
 
@@ -55,6 +60,7 @@ impl Default for Options {
             idle_days: 90,
             recent_use_days: 7,
             color: true,
+            palette: Palette::default(),
             keymap: Keymap::default(),
         }
     }
@@ -246,15 +252,44 @@ pub enum Modal {
     },
 }
 
-/// The rows and the indices over them.
+/// An app as last listed.
+#[derive(Debug, Default)]
+pub struct AppSlot {
+    pub id: String,
+    pub app: Option<App>,
+    /// Its connectors' slots.
+    pub connectors: Vec<u32>,
+}
+
+/// A connector's slot: the connector as last listed, its tracked credentials, and its
+/// coverage row while it has none.
+#[derive(Debug, Default)]
+pub struct ConnectorSlot {
+    /// Index into `Rows::apps`.
+    pub app: u32,
+    pub id: String,
+    pub connector: Option<Connector>,
+    pub credentials: Vec<u32>,
+    pub row: Option<u32>,
+}
+
+/// The rows and the indices over them. Apps and connectors live in dense vectors and every
+/// entry knows its connector's slot, so deriving an entry needs no lookup by name.
 #[derive(Debug, Default)]
 pub struct Rows {
     pub entries: Vec<Entry>,
-    pub apps: HashMap<String, App>,
-    pub connectors: HashMap<(String, String), Connector>,
-    pub(crate) by_key: HashMap<CredentialKey, u32>,
-    pub(crate) connector_rows: HashMap<(String, String), u32>,
-    pub(crate) by_app: HashMap<String, Vec<u32>>,
+    /// What views and counts read, beside the entries: small and dense.
+    pub(crate) hot: Vec<Hot>,
+    /// The sanitised, lower-cased text the filter searches and string columns sort on.
+    pub(crate) text: TextIndex,
+    pub(crate) apps: Vec<AppSlot>,
+    app_index: HashIndex,
+    pub(crate) slots: Vec<ConnectorSlot>,
+    slot_index: HashIndex,
+    /// Credential entries by key.
+    key_index: HashIndex,
+    /// foldhash: several times faster than SipHash on short ids, still seeded per process.
+    hasher: foldhash::fast::RandomState,
     /// Every live entry, in sort order.
     pub sorted: Vec<u32>,
     /// The entries the view and the filter admit, in sort order: what the table shows.
@@ -264,27 +299,126 @@ pub struct Rows {
 }
 
 impl Rows {
+    fn hash_app(&self, app_id: &str) -> u64 {
+        self.hasher.hash_one(app_id)
+    }
+
+    fn hash_slot(&self, app_id: &str, connector_id: &str) -> u64 {
+        self.hasher.hash_one((app_id, connector_id))
+    }
+
+    fn app_index_of(&self, app_id: &str) -> Option<u32> {
+        self.app_index.find(self.hash_app(app_id), |a| {
+            self.apps[a as usize].id == app_id
+        })
+    }
+
+    /// Apps the server has described (not ids only seen on credentials).
+    pub fn known_apps(&self) -> usize {
+        self.apps.iter().filter(|a| a.app.is_some()).count()
+    }
+
+    pub fn app(&self, app_id: &str) -> Option<&App> {
+        let a = self.app_index_of(app_id)?;
+        self.apps[a as usize].app.as_ref()
+    }
+
     pub fn app_name<'a>(&'a self, app_id: &'a str) -> &'a str {
-        self.apps
-            .get(app_id)
+        self.app(app_id)
             .and_then(|a| a.display_name.as_deref())
             .unwrap_or(app_id)
     }
 
+    fn slot_index(&self, app_id: &str, connector_id: &str) -> Option<u32> {
+        self.slot_index
+            .find(self.hash_slot(app_id, connector_id), |s| {
+                let slot = &self.slots[s as usize];
+                slot.id == connector_id && self.apps[slot.app as usize].id == app_id
+            })
+    }
+
+    pub fn slot(&self, app_id: &str, connector_id: &str) -> Option<&ConnectorSlot> {
+        self.slot_index(app_id, connector_id)
+            .map(|s| &self.slots[s as usize])
+    }
+
+    pub fn connector(&self, app_id: &str, connector_id: &str) -> Option<&Connector> {
+        self.slot(app_id, connector_id)
+            .and_then(|s| s.connector.as_ref())
+    }
+
     pub fn connector_name<'a>(&'a self, app_id: &str, connector_id: &'a str) -> &'a str {
-        self.connectors
-            .get(&(app_id.to_string(), connector_id.to_string()))
+        self.connector(app_id, connector_id)
             .and_then(|c| c.display_name.as_deref())
             .unwrap_or(connector_id)
     }
 
-    pub fn connector(&self, app_id: &str, connector_id: &str) -> Option<&Connector> {
-        self.connectors
-            .get(&(app_id.to_string(), connector_id.to_string()))
+    fn app_slot(&mut self, app_id: &str) -> u32 {
+        if let Some(a) = self.app_index_of(app_id) {
+            return a;
+        }
+        let a = self.apps.len() as u32;
+        self.apps.push(AppSlot {
+            id: app_id.to_string(),
+            ..AppSlot::default()
+        });
+        let h = self.hash_app(app_id);
+        self.app_index.insert(h, a);
+        a
+    }
+
+    /// The slot of a connector, made when new.
+    fn slot_of(&mut self, app_id: &str, connector_id: &str) -> u32 {
+        if let Some(s) = self.slot_index(app_id, connector_id) {
+            return s;
+        }
+        let a = self.app_slot(app_id);
+        let s = self.slots.len() as u32;
+        self.slots.push(ConnectorSlot {
+            app: a,
+            id: connector_id.to_string(),
+            ..ConnectorSlot::default()
+        });
+        self.apps[a as usize].connectors.push(s);
+        let h = self.hash_slot(app_id, connector_id);
+        self.slot_index.insert(h, s);
+        s
+    }
+
+    /// Record an app; returns whether the name its rows show changed.
+    pub(crate) fn set_app(&mut self, app: App) -> bool {
+        let Some(id) = app.id.as_deref() else {
+            return false;
+        };
+        let a = self.app_slot(id);
+        let slot = &mut self.apps[a as usize].app;
+        let renamed = slot.as_ref().map(|o| &o.display_name) != Some(&app.display_name);
+        *slot = Some(app);
+        renamed
+    }
+
+    fn hash_key(&self, key: &CredentialKey) -> u64 {
+        self.hasher
+            .hash_one((&key.app_id, &key.connector_id, &key.credential_id))
     }
 
     pub fn index_of(&self, key: &CredentialKey) -> Option<u32> {
-        self.by_key.get(key).copied()
+        self.key_index
+            .find(self.hash_key(key), |i| self.entries[i as usize].key == *key)
+    }
+
+    /// Claim index `i` for a key; false when the key is already there.
+    fn insert_key(&mut self, key: &CredentialKey, i: u32) -> bool {
+        let h = self.hash_key(key);
+        if self
+            .key_index
+            .find(h, |j| self.entries[j as usize].key == *key)
+            .is_some()
+        {
+            return false;
+        }
+        self.key_index.insert(h, i);
+        true
     }
 
     pub fn get(&self, key: &CredentialKey) -> Option<&Entry> {
@@ -293,20 +427,32 @@ impl Rows {
 
     /// Tracked credential entries of a connector.
     pub fn credentials_of(&self, app_id: &str, connector_id: &str) -> Vec<u32> {
-        self.by_app
-            .get(app_id)
-            .map(|v| {
-                v.iter()
-                    .copied()
-                    .filter(|&i| {
-                        let e = &self.entries[i as usize];
-                        e.kind == EntryKind::Credential
-                            && !e.removed
-                            && e.key.connector_id == connector_id
-                    })
-                    .collect()
-            })
+        self.slot(app_id, connector_id)
+            .map(|s| s.credentials.clone())
             .unwrap_or_default()
+    }
+
+    /// Every entry under an app: credentials and coverage rows.
+    fn entries_of_app(&self, app_id: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        if let Some(a) = self.app_index_of(app_id) {
+            for &s in &self.apps[a as usize].connectors {
+                let s = &self.slots[s as usize];
+                out.extend_from_slice(&s.credentials);
+                out.extend(s.row);
+            }
+        }
+        out
+    }
+
+    /// The exact order of two entries under a sort.
+    pub fn ordered(&self, a: u32, b: u32, sort: Sort) -> std::cmp::Ordering {
+        index::ordered(&self.entries, &self.text, a, b, sort)
+    }
+
+    /// Lower-cased field text of an entry (see `index::NAME` and friends).
+    pub fn field(&self, i: u32, f: usize) -> &str {
+        self.text.field(i, f)
     }
 }
 
@@ -329,6 +475,9 @@ pub struct State {
     pub filter_editing: bool,
     /// The selected row, by entry index (a stable handle, see [`Entry`]).
     pub(crate) selected: Option<u32>,
+    /// Until the user picks a row, the first row is selected whatever it is, so rows
+    /// arriving at start do not scroll the view away from the top.
+    pub(crate) follow_top: bool,
     /// Its position in `rows.visible`.
     pub cursor: usize,
     /// The first visible row drawn.
@@ -363,6 +512,7 @@ impl State {
             filter_lower: String::new(),
             filter_editing: false,
             selected: None,
+            follow_top: true,
             cursor: 0,
             offset: 0,
             detail: false,
@@ -446,41 +596,56 @@ impl State {
         (self.now, self.thresholds())
     }
 
+    /// Recompute an entry's flags and text from its data and the names it resolves to.
     fn derive(&mut self, i: u32) {
         let (now, t) = self.now_and_thresholds();
-        let e = &self.rows.entries[i as usize];
-        let app = self.rows.app_name(&e.key.app_id).to_string();
-        let conn = self
-            .rows
-            .connector_name(&e.key.app_id, &e.key.connector_id)
-            .to_string();
-        let e = &mut self.rows.entries[i as usize];
+        let rows = &mut self.rows;
+        let e = &mut rows.entries[i as usize];
         e.derive_flags(now, t);
-        e.derive_text(&app, &conn);
+        rows.hot[i as usize] = Hot::of(e);
+        let e = &rows.entries[i as usize];
+        let slot = &rows.slots[e.slot as usize];
+        let app = rows.apps[slot.app as usize]
+            .app
+            .as_ref()
+            .and_then(|a| a.display_name.as_deref())
+            .unwrap_or(&e.key.app_id);
+        let conn = slot
+            .connector
+            .as_ref()
+            .and_then(|c| c.display_name.as_deref())
+            .unwrap_or(&e.key.connector_id);
+        let fields = [
+            e.display_name().unwrap_or(""),
+            app,
+            conn,
+            e.client_id().unwrap_or(""),
+            e.row_id(),
+        ];
+        rows.text.set(i, fields);
     }
 
-    /// Add an entry (derived, counted, indexed). Does not place it in the order: callers
-    /// reposition or rebuild.
-    fn push_entry(&mut self, entry: Entry) -> u32 {
+    /// Add an entry (derived, counted, indexed), unless a credential with its key is there
+    /// already. Does not place it in the order: callers reposition or rebuild.
+    fn push_entry(&mut self, mut entry: Entry) -> Option<u32> {
         let i = self.rows.entries.len() as u32;
-        let app = entry.key.app_id.clone();
-        match entry.kind {
-            EntryKind::Credential => {
-                self.rows.by_key.insert(entry.key.clone(), i);
-            }
-            EntryKind::Connector => {
-                self.rows.connector_rows.insert(
-                    (entry.key.app_id.clone(), entry.key.connector_id.clone()),
-                    i,
-                );
-            }
+        if entry.kind == EntryKind::Credential && !self.rows.insert_key(&entry.key, i) {
+            return None;
         }
+        let s = self
+            .rows
+            .slot_of(&entry.key.app_id, &entry.key.connector_id);
+        entry.slot = s;
+        match entry.kind {
+            EntryKind::Credential => self.rows.slots[s as usize].credentials.push(i),
+            EntryKind::Connector => self.rows.slots[s as usize].row = Some(i),
+        }
+        self.rows.hot.push(Hot::of(&entry));
         self.rows.entries.push(entry);
-        self.rows.by_app.entry(app).or_default().push(i);
         self.derive(i);
         let e = &self.rows.entries[i as usize];
         self.rows.counts.apply(e, 1);
-        i
+        Some(i)
     }
 
     /// Replace everything with the stored inventory.
@@ -492,29 +657,28 @@ impl State {
     ) {
         let selected_id = self.selected_row_key();
         self.rows = Rows::default();
+        self.rows
+            .entries
+            .reserve(credentials.len() + connectors.len());
         for a in apps {
-            if let Some(id) = a.id.clone() {
-                self.rows.apps.insert(id, a);
-            }
+            self.rows.set_app(a);
         }
+        let mut covered = Vec::with_capacity(connectors.len());
         for k in connectors {
             if let (Some(app), Some(id)) = (k.app_id.clone(), k.id.clone()) {
-                self.rows.connectors.insert((app, id), k);
+                let s = self.rows.slot_of(&app, &id);
+                self.rows.slots[s as usize].connector = Some(k);
+                covered.push(s);
             }
         }
         for c in credentials {
-            if self.rows.by_key.contains_key(&c.key) {
-                continue;
-            }
             let mut e = Entry::new(EntryKind::Credential, c.key, c.last.map(strip_secret));
             e.gone = c.gone;
             e.fetched_at = c.fetched_at;
             self.push_entry(e);
         }
-        let mut keys: Vec<(String, String)> = self.rows.connectors.keys().cloned().collect();
-        keys.sort();
-        for (app, conn) in keys {
-            self.ensure_connector_row(&app, &conn);
+        for s in covered {
+            self.ensure_slot_row(s);
         }
         self.rebuild();
         if let Some(k) = selected_id {
@@ -522,33 +686,32 @@ impl State {
         }
     }
 
-    /// A connector with no tracked credential gets a row; one with a credential loses it.
-    /// Returns true when an entry was added or removed.
+    /// A known connector with no tracked credential gets a row; one with a credential loses
+    /// it. Returns the entry added or removed.
     fn ensure_connector_row(&mut self, app: &str, conn: &str) -> Option<u32> {
-        let has_credential = !self.rows.credentials_of(app, conn).is_empty();
-        let pair = (app.to_string(), conn.to_string());
-        let row = self.rows.connector_rows.get(&pair).copied();
-        match (has_credential, row) {
-            (false, None) => {
-                if !self.rows.connectors.contains_key(&pair) {
-                    return None;
-                }
+        let s = self.rows.slot_index(app, conn)?;
+        self.ensure_slot_row(s)
+    }
+
+    fn ensure_slot_row(&mut self, s: u32) -> Option<u32> {
+        let slot = &self.rows.slots[s as usize];
+        match (slot.credentials.is_empty(), slot.row) {
+            (true, None) => {
+                let k = slot.connector.as_ref()?;
                 let key = CredentialKey {
-                    app_id: app.to_string(),
-                    connector_id: conn.to_string(),
+                    app_id: k.app_id.clone().unwrap_or_default(),
+                    connector_id: k.id.clone().unwrap_or_default(),
                     credential_id: String::new(),
                 };
-                Some(self.push_entry(Entry::new(EntryKind::Connector, key, None)))
+                self.push_entry(Entry::new(EntryKind::Connector, key, None))
             }
-            (true, Some(i)) => {
-                self.rows.connector_rows.remove(&pair);
+            (false, Some(i)) => {
+                self.rows.slots[s as usize].row = None;
                 let e = &self.rows.entries[i as usize];
                 self.rows.counts.apply(e, -1);
-                self.rows.entries[i as usize].removed = true;
-                if self.rows.entries[i as usize].marked {
-                    self.rows.entries[i as usize].marked = false;
-                    self.rows.marked -= 1;
-                }
+                let e = &mut self.rows.entries[i as usize];
+                e.removed = true;
+                self.rows.hot[i as usize] = Hot::of(e);
                 Some(i)
             }
             _ => None,
@@ -562,10 +725,12 @@ impl State {
         key: &CredentialKey,
         f: impl FnOnce(&mut Entry),
     ) -> u32 {
-        let i = match self.rows.by_key.get(key) {
-            Some(&i) => i,
+        let i = match self.rows.index_of(key) {
+            Some(i) => i,
             None => {
-                let i = self.push_entry(Entry::new(EntryKind::Credential, key.clone(), None));
+                let i = self
+                    .push_entry(Entry::new(EntryKind::Credential, key.clone(), None))
+                    .expect("the key is new");
                 self.reposition(i);
                 if let Some(c) = self.ensure_connector_row(&key.app_id, &key.connector_id) {
                     self.reposition(c);
@@ -573,6 +738,7 @@ impl State {
                 i
             }
         };
+        let at = self.locate(i);
         let e = &self.rows.entries[i as usize];
         self.rows.counts.apply(e, -1);
         f(&mut self.rows.entries[i as usize]);
@@ -582,30 +748,17 @@ impl State {
         self.derive(i);
         let e = &self.rows.entries[i as usize];
         self.rows.counts.apply(e, 1);
-        self.reposition(i);
+        self.reposition_from(i, at);
         i
     }
 
-    /// Update names after apps or connectors arrived; re-derive the entries of `app_ids`.
+    /// App names changed: re-derive the apps' entries.
     pub(crate) fn rename(&mut self, app_ids: &[String]) {
-        let mut touched = Vec::new();
+        let mut all = Vec::new();
         for app in app_ids {
-            if let Some(v) = self.rows.by_app.get(app).cloned() {
-                for i in v {
-                    let e = &self.rows.entries[i as usize];
-                    if e.removed {
-                        continue;
-                    }
-                    let before = (e.haystack.clone(), e.ends);
-                    self.derive(i);
-                    let e = &self.rows.entries[i as usize];
-                    if (e.haystack.as_str(), e.ends) != (before.0.as_str(), before.1) {
-                        touched.push(i);
-                    }
-                }
-            }
+            all.extend(self.rows.entries_of_app(app));
         }
-        self.reposition_many(&touched);
+        self.rederive_text(&all);
     }
 
     /// Add connector rows for connectors of these pairs that have no credential.
@@ -617,6 +770,44 @@ impl State {
             }
         }
         self.reposition_many(&touched);
+    }
+
+    /// Record a listed connector; when the name its rows show changed, re-derive them.
+    pub(crate) fn set_connector(&mut self, app: &str, connector: Connector) {
+        let id = connector.id.clone().unwrap_or_default();
+        let s = self.rows.slot_of(app, &id);
+        let slot = &mut self.rows.slots[s as usize];
+        let renamed =
+            slot.connector.as_ref().map(|o| &o.display_name) != Some(&connector.display_name);
+        slot.connector = Some(connector);
+        if renamed {
+            let mut of_slot = slot.credentials.clone();
+            of_slot.extend(slot.row);
+            self.rederive_text(&of_slot);
+        }
+    }
+
+    /// Re-derive entries whose names may have changed; reorder those whose text did.
+    fn rederive_text(&mut self, entries: &[u32]) {
+        let mut touched = Vec::new();
+        for &i in entries {
+            if self.rows.entries[i as usize].removed {
+                continue;
+            }
+            let before: [String; 3] = [index::APP, index::CONNECTOR, index::NAME]
+                .map(|f| self.rows.field(i, f).to_string());
+            self.derive(i);
+            let after = [index::APP, index::CONNECTOR, index::NAME].map(|f| self.rows.field(i, f));
+            if before.iter().zip(after).any(|(b, a)| b != a) {
+                touched.push(i);
+            }
+        }
+        self.reposition_many(&touched);
+    }
+
+    /// Record a listed app; returns whether the name its rows show changed.
+    pub(crate) fn set_app(&mut self, app: App) -> bool {
+        self.rows.set_app(app)
     }
 
     fn reposition_many(&mut self, touched: &[u32]) {
@@ -633,14 +824,16 @@ impl State {
     pub(crate) fn rederive_flags(&mut self) {
         let (now, t) = self.now_and_thresholds();
         let mut changed = Vec::new();
-        for (i, e) in self.rows.entries.iter_mut().enumerate() {
-            if e.removed {
+        let rows = &mut self.rows;
+        for (i, e) in rows.entries.iter_mut().enumerate() {
+            if e.removed || e.kind != EntryKind::Credential {
                 continue;
             }
             let before = e.flags;
             if e.derive_flags(now, t) {
-                self.rows.counts.apply_parts(e.kind, before, false, -1);
-                self.rows.counts.apply(e, 1);
+                rows.counts.apply_parts(e.kind, before, false, -1);
+                rows.counts.apply(e, 1);
+                rows.hot[i] = Hot::of(e);
                 changed.push(i as u32);
             }
         }
@@ -650,38 +843,57 @@ impl State {
     }
 
     fn admits(&self, i: u32) -> bool {
-        let e = &self.rows.entries[i as usize];
-        !e.removed && self.view.admits(e.kind, e.flags) && e.matches(&self.filter_lower)
+        let h = self.rows.hot[i as usize];
+        !h.removed
+            && self.view.admits(h.kind, h.flags)
+            && self.rows.text.matches(i, &self.filter_lower)
     }
 
     fn in_place(&self, v: &[u32], p: usize) -> bool {
         let i = v[p];
-        let e = &self.rows.entries[i as usize];
-        let before_ok = p == 0 || {
-            let j = v[p - 1];
-            rows::ordered(&self.rows.entries[j as usize], j, e, i, self.sort).is_lt()
-        };
-        let after_ok = p + 1 >= v.len() || {
-            let j = v[p + 1];
-            rows::ordered(e, i, &self.rows.entries[j as usize], j, self.sort).is_lt()
-        };
+        let before_ok = p == 0 || self.rows.ordered(v[p - 1], i, self.sort).is_lt();
+        let after_ok = p + 1 >= v.len() || self.rows.ordered(i, v[p + 1], self.sort).is_lt();
         before_ok && after_ok
     }
 
     fn insertion_point(&self, v: &[u32], i: u32) -> usize {
-        let e = &self.rows.entries[i as usize];
-        v.partition_point(|&j| {
-            rows::ordered(&self.rows.entries[j as usize], j, e, i, self.sort).is_lt()
-        })
+        v.partition_point(|&j| self.rows.ordered(j, i, self.sort).is_lt())
+    }
+
+    /// Where an entry sits in a sorted list, found by binary search under its current data,
+    /// or by a scan should the list not agree.
+    fn locate_in(&self, v: &[u32], i: u32) -> Option<usize> {
+        let p = self.insertion_point(v, i);
+        if v.get(p) == Some(&i) {
+            Some(p)
+        } else {
+            v.iter().position(|&x| x == i)
+        }
+    }
+
+    /// Where an entry sits now in `sorted` and `visible`: call before changing its data.
+    fn locate(&self, i: u32) -> (Option<usize>, Option<usize>) {
+        (
+            self.locate_in(&self.rows.sorted, i),
+            self.locate_in(&self.rows.visible, i),
+        )
     }
 
     /// Put one entry where it belongs in `sorted` and `visible`, keeping the selection.
     pub(crate) fn reposition(&mut self, i: u32) {
+        let at = (
+            self.rows.sorted.iter().position(|&x| x == i),
+            self.rows.visible.iter().position(|&x| x == i),
+        );
+        self.reposition_from(i, at);
+    }
+
+    /// Like [`State::reposition`], given where the entry was (see [`State::locate`]).
+    fn reposition_from(&mut self, i: u32, (in_sorted, in_visible): (Option<usize>, Option<usize>)) {
         let line = self.cursor.saturating_sub(self.offset);
-        let removed = self.rows.entries[i as usize].removed;
+        let removed = self.rows.hot[i as usize].removed;
         let mut sorted = std::mem::take(&mut self.rows.sorted);
-        let pos = sorted.iter().position(|&x| x == i);
-        match (pos, removed) {
+        match (in_sorted, removed) {
             (Some(p), true) => {
                 sorted.remove(p);
             }
@@ -699,8 +911,7 @@ impl State {
         self.rows.sorted = sorted;
         let admit = self.admits(i);
         let mut visible = std::mem::take(&mut self.rows.visible);
-        let pos = visible.iter().position(|&x| x == i);
-        match (pos, admit) {
+        match (in_visible, admit) {
             (Some(p), false) => {
                 visible.remove(p);
             }
@@ -722,14 +933,18 @@ impl State {
     /// Sort everything again (the sort changed, or much data did).
     pub(crate) fn rebuild(&mut self) {
         let line = self.cursor.saturating_sub(self.offset);
-        let entries = &self.rows.entries;
-        let mut sorted: Vec<u32> = (0..entries.len() as u32)
-            .filter(|&i| !entries[i as usize].removed)
+        let live: Vec<u32> = (0..self.rows.entries.len() as u32)
+            .filter(|&i| !self.rows.hot[i as usize].removed)
             .collect();
-        let sort = self.sort;
-        sorted.sort_unstable_by(|&a, &b| {
-            rows::ordered(&entries[a as usize], a, &entries[b as usize], b, sort)
-        });
+        let rows = &self.rows;
+        let group = |i: u32| {
+            let slot = rows.entries[i as usize].slot;
+            match self.sort.column {
+                Column::App => rows.slots[slot as usize].app,
+                _ => slot,
+            }
+        };
+        let sorted = index::sort(&rows.entries, &rows.text, live, self.sort, group);
         self.rows.sorted = sorted;
         self.refilter_from(false, line);
     }
@@ -742,18 +957,45 @@ impl State {
     }
 
     fn refilter_from(&mut self, narrowing: bool, line: usize) {
-        let source = if narrowing {
-            std::mem::take(&mut self.rows.visible)
-        } else {
-            self.rows.sorted.clone()
+        let hot = &self.rows.hot;
+        let view = self.view;
+        let shown = |i: u32| {
+            let h = hot[i as usize];
+            !h.removed && view.admits(h.kind, h.flags)
         };
-        let visible: Vec<u32> = source.into_iter().filter(|&i| self.admits(i)).collect();
+        let visible: Vec<u32> = if self.filter_lower.is_empty() {
+            self.rows
+                .sorted
+                .iter()
+                .copied()
+                .filter(|&i| shown(i))
+                .collect()
+        } else {
+            let finder = memchr::memmem::Finder::new(self.filter_lower.as_bytes());
+            let text = &self.rows.text;
+            if narrowing && self.rows.visible.len() * 4 < self.rows.entries.len() {
+                // Few rows left: check just those.
+                let v = std::mem::take(&mut self.rows.visible);
+                v.into_iter()
+                    .filter(|&i| shown(i) && text.matches_with(i, &finder))
+                    .collect()
+            } else {
+                // One pass over the text in memory order, then the sorted walk.
+                let hits = text.matching(&finder);
+                self.rows
+                    .sorted
+                    .iter()
+                    .copied()
+                    .filter(|&i| hits[i as usize] && shown(i))
+                    .collect()
+            }
+        };
         self.rows.visible = visible;
         self.sync_selection(line);
     }
 
     pub(crate) fn set_filter(&mut self, filter: String) {
-        let lower = rows::lower_query(&filter);
+        let lower = super::rows::lower_query(&filter);
         let narrowing = lower.contains(self.filter_lower.as_str());
         self.filter = filter;
         self.filter_lower = lower;
@@ -769,9 +1011,21 @@ impl State {
             self.offset = 0;
             return;
         }
-        let found = self
-            .selected
-            .and_then(|s| self.rows.visible.iter().position(|&x| x == s));
+        if self.follow_top {
+            self.cursor = 0;
+            self.offset = 0;
+            self.selected = Some(self.rows.visible[0]);
+            return;
+        }
+        let v = &self.rows.visible;
+        let found = self.selected.and_then(|s| {
+            // Usually where it was, or one off after a row moved past it.
+            let c = self.cursor;
+            [c, c.wrapping_sub(1), c + 1]
+                .into_iter()
+                .find(|&p| v.get(p) == Some(&s))
+                .or_else(|| self.locate_in(v, s))
+        });
         match found {
             Some(p) => self.cursor = p,
             None => {
@@ -784,8 +1038,16 @@ impl State {
         self.offset = self.effective_offset(page);
     }
 
-    /// Select the visible row at a position.
+    /// Select the first row, still following the top.
+    pub(crate) fn select_top(&mut self) {
+        self.cursor = 0;
+        self.offset = 0;
+        self.selected = self.rows.visible.first().copied();
+    }
+
+    /// Select the visible row at a position (the user's choice: stop following the top).
     pub(crate) fn select_at(&mut self, pos: usize) {
+        self.follow_top = false;
         let len = self.rows.visible.len();
         if len == 0 {
             return;
@@ -814,12 +1076,11 @@ impl State {
 
     fn select_row_key(&mut self, k: &(EntryKind, CredentialKey)) {
         let i = match k.0 {
-            EntryKind::Credential => self.rows.by_key.get(&k.1).copied(),
+            EntryKind::Credential => self.rows.index_of(&k.1),
             EntryKind::Connector => self
                 .rows
-                .connector_rows
-                .get(&(k.1.app_id.clone(), k.1.connector_id.clone()))
-                .copied(),
+                .slot(&k.1.app_id, &k.1.connector_id)
+                .and_then(|s| s.row),
         };
         if let Some(i) = i {
             self.selected = Some(i);

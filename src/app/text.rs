@@ -390,6 +390,32 @@ mod tests {
         assert_eq!(ago(-6 * 86400), "in 6d");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever comes in, nothing unsafe goes out, and fitted text fits.
+        #[test]
+        fn anything_in_inert_out(
+            s in "(\\PC|\\p{Cc}|\x1b\\[[0-9;]*[A-Za-z]|\x1b\\][^\x07]*\x07|[\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200d}\u{feff}\u{85}\u{9b}\u{9d}])*",
+            max in 0usize..60,
+        ) {
+            let clean = sanitize(&s);
+            for c in clean.chars() {
+                proptest::prop_assert!(!c.is_control() && !is_unsafe(c), "{:?} in {:?}", c, clean);
+            }
+            let f = fit(&s, max);
+            proptest::prop_assert!(width(&f) <= max, "{:?} is wider than {}", f, max);
+            for c in f.chars() {
+                proptest::prop_assert!(!c.is_control() && !is_unsafe(c));
+            }
+            for line in wrap(&s, max.max(1)) {
+                for c in line.chars() {
+                    proptest::prop_assert!(!c.is_control() && !is_unsafe(c));
+                }
+            }
+        }
+    }
+
     #[test]
     fn client_ids_shorten_before_the_at() {
         assert_eq!(

@@ -114,11 +114,11 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             }
             let mut ids = Vec::new();
             for a in apps {
-                if let Some(id) = a.id.clone() {
-                    if state.rows.apps.get(&id) != Some(&a) {
-                        ids.push(id.clone());
-                    }
-                    state.rows.apps.insert(id, a);
+                let id = a.id.clone();
+                if state.set_app(a)
+                    && let Some(id) = id
+                {
+                    ids.push(id);
                 }
             }
             state.rename(&ids);
@@ -137,11 +137,8 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 let app = k.app_id.clone().unwrap_or_else(|| app_id.clone());
                 k.app_id = Some(app.clone());
                 pairs.push((app.clone(), id.clone()));
-                state.rows.connectors.insert((app, id), k);
+                state.set_connector(&app, k);
             }
-            let mut apps: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
-            apps.dedup();
-            state.rename(&apps);
             state.cover_connectors(&pairs);
         }
         WorkerMsg::Credential {
@@ -158,6 +155,14 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             }
             match fetched {
                 Fetched::Found(c) => {
+                    let stale = generation.is_some()
+                        && c.deleted_at.is_none()
+                        && state.rows.get(&key).is_some_and(|e| {
+                            e.revoked_during.is_some() && e.revoked_during == generation
+                        });
+                    if stale {
+                        return;
+                    }
                     state.change_credential(&key, |e| {
                         e.last = Some(strip_secret(c));
                         e.gone = false;
@@ -256,9 +261,11 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcom
             already_gone,
             fresh,
         }) => {
+            let running = state.refresh.running;
             state.change_credential(&key, |e| {
                 e.pending = None;
                 e.error = None;
+                e.revoked_during = running;
                 match fresh {
                     Some(f) => {
                         let mut f = strip_secret(f);
@@ -320,7 +327,7 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcom
                 "bulk revoke done: {} revoked, {} already gone, {} failed",
                 s.revoked, s.already_gone, s.failed
             );
-            if s.failed > 0 && !matches!(state.modal, Some(Modal::Bulk { .. })) {
+            if s.failed > 0 {
                 state.error(text);
             } else {
                 state.toast(text);
@@ -367,14 +374,17 @@ fn on_rotated(
             e.error = None;
             e.fetched_at = Some(now);
         });
-        if !state.select_entry(i) {
-            // Show it: back to every row, no filter.
-            state.view = super::rows::View::All;
-            state.filter_editing = false;
-            state.set_filter(String::new());
-            state.refilter(false);
-            state.select_entry(i);
-        }
+        // Show the new credential beside the connector's older ones, so the user can revoke
+        // an old one once the connector uses the new: every row, sorted by connector.
+        state.view = super::rows::View::All;
+        state.filter_editing = false;
+        state.set_filter(String::new());
+        state.sort = super::rows::Sort {
+            column: super::rows::Column::Connector,
+            descending: false,
+        };
+        state.rebuild();
+        state.select_entry(i);
         let keys: Vec<CredentialKey> = state
             .rows
             .credentials_of(&app_id, &connector_id)
@@ -382,7 +392,9 @@ fn on_rotated(
             .map(|i| state.entry(i).key.clone())
             .collect();
         fx.push(Effect::Fetch { keys });
-        state.toast(format!("new credential minted for {connector}"));
+        state.toast(format!(
+            "new credential minted for {connector}; sorted by connector, beside the older ones"
+        ));
     }
     state.secrets.push_back(SecretView {
         app_id,
@@ -567,7 +579,9 @@ fn reverse_sort(state: &mut State) {
     let line = state.cursor.saturating_sub(state.offset);
     state.rows.sorted.reverse();
     state.rows.visible.reverse();
-    if !state.rows.visible.is_empty() {
+    if state.follow_top {
+        state.select_top();
+    } else if !state.rows.visible.is_empty() {
         state.cursor = state.rows.visible.len() - 1 - state.cursor;
         state.offset = state.cursor.saturating_sub(line);
     }
@@ -852,7 +866,14 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             if cancel || esc || km.is(Action::Close, &key) || km.is(Action::Journal, &key) {
                 return;
             }
-            let len = lines.as_ref().map_or(0, Vec::len);
+            let m = Modal::Journal {
+                lines: None,
+                scroll,
+            };
+            let width = modal_text_width(state, &m);
+            let len = lines
+                .as_ref()
+                .map_or(0, |l| view::journal_lines(l, width).len());
             let page = layout::modal_page(
                 area(state),
                 &Modal::Journal {

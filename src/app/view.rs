@@ -44,8 +44,7 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
         }
         if ctx == Context::Navigation {
             out.push(HelpLine::Note(
-                "mouse: click a row to select it, a column title to sort, the wheel scrolls"
-                    .to_string(),
+                "mouse: a click selects a row, a column title sorts, the wheel scrolls".to_string(),
             ));
         }
     }
@@ -85,17 +84,49 @@ pub fn error_lines(errors: &[ErrorRecord], width: usize) -> Vec<String> {
     out
 }
 
-/// One journal line as shown (newest first is the caller's order).
+/// One journal line as shown (newest first is the caller's order): when, what, the outcome
+/// ("ok", "already gone", "failed"), which credential (app/connector/credential), who, and
+/// a failure's reason last, where a long one can run on.
 pub fn journal_line(l: &JournalLine) -> String {
+    let outcome = text::sanitize(&l.outcome);
+    let (status, reason) = match outcome.split_once(':') {
+        Some((s, r)) => (s.trim().to_string(), format!("  {}", r.trim())),
+        None => (outcome.clone(), String::new()),
+    };
     format!(
-        "{}  {:<7} {:<10} {}  app {} connector {}  by {} ({})",
+        "{}  {:<6}  {:<12}  {}/{}/{}  {} ({}){}",
         l.at.format("%Y-%m-%d %H:%M:%S"),
         text::sanitize(&l.action),
-        text::sanitize(&l.outcome),
-        text::sanitize(&l.credential_id),
+        status,
         text::sanitize(&l.app_id),
         text::sanitize(&l.connector_id),
+        text::sanitize(&l.credential_id),
         text::sanitize(&l.actor),
         text::sanitize(&l.profile),
+        reason,
     )
+}
+
+/// The journal wrapped to `width`, continuation lines indented; each with whether it belongs
+/// to a failed action.
+pub fn journal_lines(lines: &[JournalLine], width: usize) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let indent = 21;
+    for l in lines {
+        let failed = l.outcome.starts_with("failed");
+        for (i, part) in text::wrap(&journal_line(l), width.max(indent + 10))
+            .into_iter()
+            .enumerate()
+        {
+            if i == 0 {
+                out.push((part, failed));
+            } else {
+                // Re-wrap continuation text under the indent.
+                for p in text::wrap(&part, width.saturating_sub(indent).max(10)) {
+                    out.push((format!("{}{p}", " ".repeat(indent)), failed));
+                }
+            }
+        }
+    }
+    out
 }

@@ -9,9 +9,10 @@ use tokio::task::JoinHandle;
 
 use crate::actions::{Actions, blocking};
 use crate::api::Client;
-use crate::app::{Inventory, KnownCredential, Options, State};
+use crate::app::palette::Palette;
+use crate::app::{Options, State};
 use crate::cli::Global;
-use crate::store::{Snapshot, Store};
+use crate::store::Store;
 use crate::tui::{runtime, terminal};
 use crate::worker::Worker;
 
@@ -23,7 +24,8 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     // The log sits beside the inventory (for --demo, in its throwaway directory).
     let _log = ctx.store.path().parent().and_then(crate::logging::to_file);
     let (keymap, warnings) = crate::app::keymap::Keymap::with_overrides(&ctx.settings.keys);
-    for w in warnings {
+    let (palette, colour_warnings) = Palette::with_overrides(&ctx.settings.colors);
+    for w in warnings.into_iter().chain(colour_warnings) {
         eprintln!("warning: {w}");
     }
     let options = Options {
@@ -34,6 +36,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         idle_days: ctx.settings.thresholds.idle_days.into(),
         recent_use_days: ctx.settings.thresholds.recent_use_days.into(),
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        palette,
         keymap,
     };
     let snapshot = blocking(&ctx.store, |s| s.snapshot())
@@ -53,7 +56,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let result = runtime::run(
         &mut tui,
         state,
-        inventory(snapshot),
+        snapshot.into(),
         EventStream::new(),
         link,
         runtime::RunOptions {
@@ -100,22 +103,4 @@ pub fn spawn_worker(
         },
         task,
     )
-}
-
-/// The inventory's snapshot, as the dashboard takes it.
-pub fn inventory(snapshot: Snapshot) -> Inventory {
-    Inventory {
-        apps: snapshot.apps.into_iter().map(|a| a.value).collect(),
-        connectors: snapshot.connectors.into_iter().map(|c| c.value).collect(),
-        credentials: snapshot
-            .credentials
-            .into_iter()
-            .map(|e| KnownCredential {
-                key: e.tracked.ids,
-                last: e.last_known,
-                gone: e.gone,
-                fetched_at: e.fetched_at,
-            })
-            .collect(),
-    }
 }

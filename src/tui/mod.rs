@@ -1,5 +1,6 @@
 //! The terminal runtime and drawing.
 
+pub mod headless;
 pub mod runtime;
 pub mod terminal;
 pub mod ui;

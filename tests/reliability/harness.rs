@@ -303,7 +303,7 @@ impl Dash {
             runtime::run(
                 &mut terminal,
                 state,
-                dashboard::inventory(snapshot),
+                snapshot.into(),
                 key_rx,
                 WorkerLink {
                     effects,

@@ -179,7 +179,10 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme:
         ),
         kv(
             "Live now",
-            format!("{} tracked credential(s); they stay valid", d.live),
+            match d.live {
+                0 => "no live tracked credential".to_string(),
+                n => format!("{n} live tracked credential(s); they stay valid until revoked"),
+            },
             theme,
         ),
         Line::styled("The new secret is shown once.", theme.warning()),

@@ -62,7 +62,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let width = area.width as usize;
     // When not every hint fits, the most needed are kept (help, quit, the actions, ...),
     // and shown in the table's order.
-    let hints = km.footer();
+    // Read-only: the refused actions are not offered (the help marks them unavailable).
+    let refused = [km.label(Action::Revoke), km.label(Action::Rotate)];
+    let hints: Vec<_> = km
+        .footer()
+        .into_iter()
+        .filter(|(k, _)| !(state.options.read_only && refused.contains(k)))
+        .collect();
     let priority = |keys: &str| -> usize {
         let order = [
             Action::Help,

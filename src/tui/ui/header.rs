@@ -15,16 +15,22 @@ const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '�
 /// What the right side of the first line says about freshness.
 pub fn refresh_text(state: &State) -> String {
     let r = &state.refresh;
+    // Until a refresh has completed, the rows are the stored snapshot: say so.
+    let cached = if state.loaded && r.last_done.is_none() {
+        "cached, not yet current — "
+    } else {
+        ""
+    };
     if r.running.is_some() {
         let spin = SPINNER[state.spinner % SPINNER.len()];
         return if r.total > 0 {
             format!(
-                "{spin} refreshing: credentials {}/{}",
+                "{cached}{spin} refreshing: credentials {}/{}",
                 r.done.min(r.total),
                 r.total
             )
         } else {
-            format!("{spin} refreshing…")
+            format!("{cached}{spin} refreshing…")
         };
     }
     if !state.loaded {
@@ -104,7 +110,8 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
             "connectors uncovered",
         ));
     }
-    let line = |compact: bool, uncovered: bool| -> Line<'static> {
+    // Levels of detail, from the full words down to symbols and numbers.
+    let line = |compact: bool, uncovered: bool, short: bool| -> Line<'static> {
         let mut spans = vec![
             Span::styled(format!("{}", c.total), theme.title()),
             Span::styled(
@@ -116,10 +123,11 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
             if !uncovered && s == Status::NoCredential {
                 continue;
             }
-            let word = if compact && s == Status::NoCredential {
-                "uncovered"
-            } else {
-                word
+            let word = match (compact, short, s) {
+                (true, _, Status::NoCredential) => "uncovered",
+                (_, true, Status::NeverUsed) => "unused",
+                (_, true, Status::Expiring) => "expiring",
+                _ => word,
             };
             if compact {
                 spans.push(Span::styled(format!("{}{n}", s.symbol()), theme.status(s)));
@@ -131,10 +139,15 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         }
         Line::from(spans)
     };
-    let chosen = [line(false, true), line(true, true), line(true, false)]
-        .into_iter()
-        .find(|l| l.width() <= width)
-        .unwrap_or_else(|| line(true, false));
+    let chosen = [
+        line(false, true, false),
+        line(true, true, false),
+        line(true, false, false),
+        line(true, false, true),
+    ]
+    .into_iter()
+    .find(|l| l.width() <= width)
+    .unwrap_or_else(|| line(true, false, true));
     frame
         .buffer_mut()
         .set_line(area.x, area.y + 1, &chosen, area.width);

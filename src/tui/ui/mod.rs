@@ -28,6 +28,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let area = frame.area();
     let theme = Theme {
         color: state.options.color,
+        palette: state.options.palette,
     };
     let l = layout::layout(area, state);
     header::draw(frame, &l, state, &theme);

@@ -3,11 +3,13 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::app::palette::Palette;
 use crate::app::rows::Status;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub color: bool,
+    pub palette: Palette,
 }
 
 impl Theme {
@@ -23,20 +25,23 @@ impl Theme {
         let m = Style::new();
         match s {
             Status::Expired => self.pick(
-                m.fg(Color::Red).add_modifier(Modifier::BOLD),
+                m.fg(self.palette.expired).add_modifier(Modifier::BOLD),
                 m.add_modifier(Modifier::BOLD),
             ),
             Status::Revoked | Status::Gone => {
-                self.pick(m.fg(Color::LightRed), m.add_modifier(Modifier::DIM))
+                self.pick(m.fg(self.palette.revoked), m.add_modifier(Modifier::DIM))
             }
             Status::Expiring => self.pick(
-                m.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                m.fg(self.palette.expiring).add_modifier(Modifier::BOLD),
                 m.add_modifier(Modifier::BOLD),
             ),
-            Status::NeverUsed => self.pick(m.fg(Color::Magenta), m.add_modifier(Modifier::ITALIC)),
-            Status::Idle => self.pick(m.fg(Color::Cyan), m.add_modifier(Modifier::ITALIC)),
-            Status::Active => self.pick(m.fg(Color::Green), m),
-            Status::Unknown => self.pick(m.fg(Color::DarkGray), m.add_modifier(Modifier::DIM)),
+            Status::NeverUsed => self.pick(
+                m.fg(self.palette.never_used),
+                m.add_modifier(Modifier::ITALIC),
+            ),
+            Status::Idle => self.pick(m.fg(self.palette.idle), m.add_modifier(Modifier::ITALIC)),
+            Status::Active => self.pick(m.fg(self.palette.active), m),
+            Status::Unknown => self.pick(m.fg(self.palette.unknown), m.add_modifier(Modifier::DIM)),
             Status::NoCredential => self.dim(),
         }
     }
@@ -51,7 +56,7 @@ impl Theme {
 
     pub fn dim(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::DarkGray),
+            Style::new().fg(self.palette.dim),
             Style::new().add_modifier(Modifier::DIM),
         )
     }
@@ -59,7 +64,7 @@ impl Theme {
     pub fn selected(&self) -> Style {
         self.pick(
             Style::new()
-                .bg(Color::Indexed(237))
+                .bg(self.palette.selected)
                 .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED),
         )
@@ -67,7 +72,9 @@ impl Theme {
 
     pub fn title(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.accent)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
@@ -75,7 +82,7 @@ impl Theme {
     pub fn table_header(&self) -> Style {
         self.pick(
             Style::new()
-                .fg(Color::Cyan)
+                .fg(self.palette.accent)
                 .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
@@ -83,7 +90,9 @@ impl Theme {
 
     pub fn key(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.accent)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
@@ -96,7 +105,7 @@ impl Theme {
         self.pick(
             Style::new()
                 .fg(Color::Black)
-                .bg(Color::Yellow)
+                .bg(self.palette.warning)
                 .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         )
@@ -104,20 +113,24 @@ impl Theme {
 
     pub fn danger(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.danger)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
 
     pub fn warning(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(self.palette.warning)
+                .add_modifier(Modifier::BOLD),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
 
     pub fn ok(&self) -> Style {
-        self.pick(Style::new().fg(Color::Green), Style::new())
+        self.pick(Style::new().fg(self.palette.ok), Style::new())
     }
 
     pub fn toast(&self, error: bool) -> Style {
@@ -125,25 +138,25 @@ impl Theme {
             self.pick(
                 Style::new()
                     .fg(Color::White)
-                    .bg(Color::Red)
+                    .bg(self.palette.danger)
                     .add_modifier(Modifier::BOLD),
                 Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
             )
         } else {
             self.pick(
-                Style::new().fg(Color::Black).bg(Color::Green),
+                Style::new().fg(Color::Black).bg(self.palette.ok),
                 Style::new().add_modifier(Modifier::REVERSED),
             )
         }
     }
 
     pub fn border(&self) -> Style {
-        self.pick(Style::new().fg(Color::Gray), Style::new())
+        self.pick(Style::new().fg(self.palette.border), Style::new())
     }
 
     pub fn danger_border(&self) -> Style {
         self.pick(
-            Style::new().fg(Color::Red),
+            Style::new().fg(self.palette.danger),
             Style::new().add_modifier(Modifier::BOLD),
         )
     }

@@ -120,15 +120,11 @@ pub fn journal(
     let shown: Vec<Line> = match lines {
         None => vec![Line::styled("loading…", theme.dim())],
         Some([]) => vec![Line::styled("No actions recorded yet.", theme.dim())],
-        Some(lines) => lines
-            .iter()
-            .map(|l| {
-                let style = if l.outcome.starts_with("failed") {
-                    theme.danger()
-                } else {
-                    theme.base()
-                };
-                Line::styled(text::fit(&view::journal_line(l), w), style)
+        Some(lines) => view::journal_lines(lines, w)
+            .into_iter()
+            .map(|(l, failed)| {
+                let style = if failed { theme.danger() } else { theme.base() };
+                Line::styled(l, style)
             })
             .collect(),
     };

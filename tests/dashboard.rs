@@ -1,0 +1,131 @@
+//! The whole dashboard, end to end: the real runtime, worker, inventory and API client on a
+//! `TestBackend`, against the demo tenant on 127.0.0.1, driven by scripted keys.
+
+use std::time::Duration;
+
+use credboard::app::rows::{Column, EntryKind};
+use credboard::demo::{DemoOptions, RouteKind};
+use credboard::tui::headless::{Session, text};
+use crossterm::event::KeyCode;
+
+async fn start(width: u16, height: u16) -> Session {
+    Session::start(DemoOptions::default(), width, height).await
+}
+
+const CREDENTIALS: u64 = 120;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_rows_appear_and_the_data_is_current() {
+    let d = start(160, 48).await;
+    d.until_gets(CREDENTIALS).await;
+    let (state, buffer, server, store) = d.quit().await;
+    let screen = text(&buffer);
+    assert!(state.is_current(), "a refresh completed");
+    let credentials = state
+        .visible_entries()
+        .filter(|e| e.kind == EntryKind::Credential)
+        .count();
+    assert_eq!(credentials, CREDENTIALS as usize);
+    assert!(screen.contains("120 credentials"), "{screen}");
+    assert!(screen.contains("Okta"), "app names resolved: {screen}");
+    assert_eq!(
+        store.tracked().unwrap().len(),
+        CREDENTIALS as usize,
+        "nothing lost"
+    );
+    let snapshot = store.snapshot().unwrap();
+    assert!(
+        snapshot.credentials.iter().all(|c| c.fetched_at.is_some()),
+        "the refresh was stored"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sort_reverse_filter_and_detail() {
+    let d = start(200, 50).await;
+    d.until_gets(CREDENTIALS).await;
+    d.press(KeyCode::Char('S'));
+    d.press(KeyCode::Char('/'));
+    d.type_text("github");
+    d.press(KeyCode::Enter);
+    d.press(KeyCode::Enter);
+    let (state, buffer, server, _) = d.quit().await;
+    let screen = text(&buffer);
+    assert!(state.sort.descending, "S reversed the order");
+    assert_eq!(state.filter, "github");
+    let visible: Vec<_> = state.visible_entries().collect();
+    assert!(!visible.is_empty());
+    for e in &visible {
+        let text = format!(
+            "{} {} {} {}",
+            e.display_name().unwrap_or(""),
+            state.rows.app_name(&e.key.app_id),
+            state
+                .rows
+                .connector_name(&e.key.app_id, &e.key.connector_id),
+            e.client_id().unwrap_or("")
+        )
+        .to_lowercase();
+        assert!(text.contains("github"), "{text}");
+    }
+    assert!(state.detail, "Enter opened the detail pane");
+    assert!(screen.contains("Details"), "{screen}");
+    assert!(screen.contains("github"), "the filter is shown: {screen}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
+    let d = start(160, 40).await;
+    d.until_gets(CREDENTIALS).await;
+    for _ in 0..3 {
+        d.press(KeyCode::Char('s'));
+    }
+    let (state, _, server, _) = d.quit().await;
+    assert_eq!(
+        state.sort.column,
+        Column::Connector,
+        "Status, then Name, App, Connector"
+    );
+    let names: Vec<String> = state
+        .visible_entries()
+        .map(|e| {
+            state
+                .rows
+                .connector_name(&e.key.app_id, &e.key.connector_id)
+                .to_lowercase()
+        })
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+    assert_eq!(
+        state
+            .visible_entries()
+            .filter(|e| e.kind == EntryKind::Credential)
+            .count(),
+        CREDENTIALS as usize
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_keeps_the_selection_on_the_same_credential() {
+    let d = start(160, 40).await;
+    d.until_gets(CREDENTIALS).await;
+    d.press(KeyCode::Char('g'));
+    for _ in 0..5 {
+        d.press(KeyCode::Char('j'));
+    }
+    // `r` reloads everything; the cursor stays where the user put it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    d.press(KeyCode::Char('r'));
+    d.until_gets(2 * CREDENTIALS).await;
+    let (state, _, server, _) = d.quit().await;
+    assert_eq!(state.cursor, 5, "the cursor did not move");
+    assert!(state.selected_entry().is_some());
+    assert!(
+        server.stats().route(RouteKind::ListApps) >= 2,
+        "a second walk happened"
+    );
+    server.shutdown().await;
+}
