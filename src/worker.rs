@@ -4,13 +4,14 @@
 pub mod limiter;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::actions::{Actions, blocking};
-use crate::api::{App, Client, Connector};
+use crate::api::{ApiError, App, Client, Connector};
 use crate::app::{
     CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
 };
@@ -29,6 +30,34 @@ use limiter::{Limiter, Priority};
 /// 32 would save 2 s per thousand credentials for twice the burst. A tenant that pushes back
 /// (429, 503) gets fewer anyway: the limiter halves from here.
 pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// Calls in a row that get no answer at all before a refresh stops trying the rest: a tenant
+/// that accepts connections but never answers would otherwise cost every remaining call its
+/// full timeout and retries (minutes per hundred credentials).
+pub const UNANSWERED_IN_A_ROW: usize = 8;
+
+/// Stops one refresh once the tenant has stopped answering.
+#[derive(Default)]
+struct Breaker {
+    unanswered: AtomicUsize,
+    open: AtomicBool,
+}
+
+impl Breaker {
+    /// Records a call's outcome; true when this one opened the breaker.
+    fn record(&self, unanswered: bool) -> bool {
+        if !unanswered {
+            self.unanswered.store(0, Ordering::Relaxed);
+            return false;
+        }
+        let n = self.unanswered.fetch_add(1, Ordering::Relaxed) + 1;
+        n >= UNANSWERED_IN_A_ROW && !self.open.swap(true, Ordering::Relaxed)
+    }
+
+    fn is_open(&self) -> bool {
+        self.open.load(Ordering::Relaxed)
+    }
+}
 
 #[derive(Clone)]
 pub struct Worker {
@@ -137,12 +166,15 @@ impl Worker {
             credentials: tracked.len(),
         });
         let walk = self.limiter.acquire(Priority::Apps).await;
+        let breaker = Arc::new(Breaker::default());
         let mut gets = JoinSet::new();
         for t in tracked {
-            gets.spawn(
-                self.clone()
-                    .get(Some(generation), t.ids, Priority::Credentials),
-            );
+            gets.spawn(self.clone().get(
+                Some(generation),
+                t.ids,
+                Priority::Credentials,
+                Some(breaker.clone()),
+            ));
         }
         let mut listings = JoinSet::new();
         let apps = self
@@ -153,7 +185,7 @@ impl Worker {
                     apps: page.to_vec(),
                 });
                 for app in page.iter().filter_map(|a| a.id.clone()) {
-                    listings.spawn(self.clone().connectors(generation, app));
+                    listings.spawn(self.clone().connectors(generation, app, breaker.clone()));
                 }
             })
             .await;
@@ -189,11 +221,17 @@ impl Worker {
 
     /// One app's connectors, shown as they land, then saved (without holding a permit: the
     /// inventory's disk is not the network).
-    async fn connectors(self, generation: u64, app_id: String) {
+    async fn connectors(self, generation: u64, app_id: String, breaker: Arc<Breaker>) {
         let listed = {
             let _permit = self.limiter.acquire(Priority::Connectors).await;
+            if breaker.is_open() {
+                return;
+            }
             self.client.list_connectors(&app_id).await
         };
+        if self.trips(&breaker, listed.as_ref().err(), generation) {
+            return;
+        }
         match listed {
             Ok(connectors) => {
                 self.send(WorkerMsg::Connectors {
@@ -210,23 +248,52 @@ impl Worker {
         }
     }
 
-    /// One credential Get, reported as it lands.
+    /// Feeds a refresh call's outcome to its breaker. When this call opens it, says so once,
+    /// in words, for the whole refresh.
+    fn trips(&self, breaker: &Breaker, error: Option<&ApiError>, generation: u64) -> bool {
+        if breaker.record(error.is_some_and(ApiError::is_unanswered)) {
+            self.send(WorkerMsg::RefreshError {
+                generation,
+                error: format!(
+                    "{} is not answering ({UNANSWERED_IN_A_ROW} calls in a row got no reply); the refresh stopped without trying the rest. Last: {}",
+                    self.client.host(),
+                    error.map(ToString::to_string).unwrap_or_default()
+                ),
+            });
+            return true;
+        }
+        false
+    }
+
+    /// One credential Get, reported as it lands. A refresh passes its breaker: once open, the
+    /// remaining Gets are reported as not fetched without a request.
     async fn get(
         self,
         generation: Option<u64>,
         key: TrackedId,
         priority: Priority,
+        breaker: Option<Arc<Breaker>>,
     ) -> (TrackedId, Fetched) {
         let fetched = {
             let _permit = self.limiter.acquire(priority).await;
-            match self
-                .client
-                .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
-                .await
-            {
-                Ok(Some(c)) => Fetched::Found(c),
-                Ok(None) => Fetched::Gone,
-                Err(e) => Fetched::Failed(e.to_string()),
+            if breaker.as_ref().is_some_and(|b| b.is_open()) {
+                Fetched::Failed(format!(
+                    "not fetched: the refresh stopped after {UNANSWERED_IN_A_ROW} calls in a row got no reply from {}",
+                    self.client.host()
+                ))
+            } else {
+                let result = self
+                    .client
+                    .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
+                    .await;
+                if let (Some(b), Some(g)) = (&breaker, generation) {
+                    self.trips(b, result.as_ref().err(), g);
+                }
+                match result {
+                    Ok(Some(c)) => Fetched::Found(c),
+                    Ok(None) => Fetched::Gone,
+                    Err(e) => Fetched::Failed(e.to_string()),
+                }
             }
         };
         self.send(WorkerMsg::Credential {
@@ -241,7 +308,7 @@ impl Worker {
     async fn fetch(self, keys: Vec<CredentialKey>) {
         let mut gets = JoinSet::new();
         for key in keys {
-            gets.spawn(self.clone().get(None, key, Priority::User));
+            gets.spawn(self.clone().get(None, key, Priority::User, None));
         }
         let at = Utc::now();
         let mut found = Vec::new();

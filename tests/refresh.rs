@@ -408,3 +408,82 @@ async fn the_client_counts_429_and_503_even_when_a_retry_succeeds() {
         assert_eq!(client.pushback(), total, "{kind:?}");
     }
 }
+
+/// A tenant that accepts connections but stops answering: the refresh stops after
+/// `UNANSWERED_IN_A_ROW` calls without a reply, says why once, and marks the rest as not
+/// fetched, instead of spending every remaining call's timeout and retries.
+#[tokio::test]
+async fn a_tenant_that_stops_answering_ends_the_refresh_early() {
+    use credboard::api::client::Timeouts;
+    use credboard::worker::UNANSWERED_IN_A_ROW;
+
+    let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(30)));
+    faults.latency_routes = RouteFilter::Only(RouteKind::GetCredential);
+    let server = DemoServer::start(DemoOptions {
+        scale: Some(SCALE),
+        faults,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::new(ClientOptions {
+        client_id: Some(server.client_id()),
+        client_secret: Some(server.client_secret()),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(1),
+            request: Duration::from_millis(200),
+        },
+        retry: RetryPolicy {
+            max_tries: 2,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(20),
+            budget: Duration::from_secs(5),
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let store = Arc::new(Store::open_in_memory("test").unwrap());
+    for (a, c, id) in server.tracked() {
+        store
+            .track(&TrackedId::new(a, c, id), Source::Manual)
+            .unwrap();
+    }
+    let actions = Arc::new(Actions::new(client.clone(), store.clone(), false));
+    let (tx, mut msgs) = mpsc::unbounded_channel();
+    let (effects, effects_rx) = mpsc::unbounded_channel();
+    tokio::spawn(Worker::new(client, store, actions, 4, tx).run(effects_rx));
+    effects.send(Effect::Refresh { generation: 1 }).unwrap();
+
+    let mut errors = Vec::new();
+    let mut not_fetched = 0;
+    loop {
+        match tokio::time::timeout(HANG, msgs.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            WorkerMsg::RefreshError { error, .. } => errors.push(error),
+            WorkerMsg::Credential {
+                fetched: Fetched::Failed(e),
+                ..
+            } if e.starts_with("not fetched") => not_fetched += 1,
+            WorkerMsg::RefreshDone { .. } => break,
+            _ => {}
+        }
+    }
+    assert_eq!(errors.len(), 1, "said once: {errors:?}");
+    assert!(errors[0].contains("is not answering"), "{errors:?}");
+    let gets = server.stats().route(RouteKind::GetCredential);
+    // Each unanswered call is tried twice; up to two waves of 4 more were under way when
+    // the breaker opened. Without it: 2 tries for each of the 150.
+    assert!(
+        gets <= 2 * (UNANSWERED_IN_A_ROW as u64 + 2 * 4),
+        "{gets} Gets sent for {} credentials",
+        SCALE.credentials
+    );
+    assert!(
+        not_fetched >= SCALE.credentials - UNANSWERED_IN_A_ROW - 2 * 4,
+        "{not_fetched}"
+    );
+    server.shutdown().await;
+}

@@ -70,6 +70,16 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         self.kind.status()
     }
+
+    /// No HTTP answer came at all (refused, reset, timed out), even after retries: the tenant
+    /// may be down or unreachable.
+    pub fn is_unanswered(&self) -> bool {
+        match &self.kind {
+            ErrorKind::Transport { .. } => true,
+            ErrorKind::GaveUp { last, .. } => matches!(**last, ErrorKind::Transport { .. }),
+            _ => false,
+        }
+    }
 }
 
 impl ErrorKind {
