@@ -487,3 +487,57 @@ async fn a_tenant_that_stops_answering_ends_the_refresh_early() {
     );
     server.shutdown().await;
 }
+
+/// Read-only is enforced where effects are carried out: a revoke or rotate sent straight to
+/// the worker, as if some view had forgotten to hide its key, is refused before any request.
+#[tokio::test]
+async fn read_only_refuses_revoke_and_rotate_below_the_ui() {
+    let server = DemoServer::start(DemoOptions::default()).await.unwrap();
+    let client = Client::new(ClientOptions {
+        client_id: Some(server.client_id()),
+        client_secret: Some(server.client_secret()),
+        ..Default::default()
+    })
+    .unwrap();
+    let store = Arc::new(Store::open_in_memory("test").unwrap());
+    let actions = Arc::new(Actions::new(client.clone(), store.clone(), true));
+    let (tx, mut msgs) = mpsc::unbounded_channel();
+    let (effects, effects_rx) = mpsc::unbounded_channel();
+    tokio::spawn(Worker::new(client, store.clone(), actions, 4, tx).run(effects_rx));
+    let (app, connector, id) = server.tracked()[0].clone();
+    effects
+        .send(Effect::Revoke {
+            key: TrackedId::new(&app, &connector, &id),
+        })
+        .unwrap();
+    effects
+        .send(Effect::Rotate {
+            app_id: app.clone(),
+            connector_id: connector.clone(),
+        })
+        .unwrap();
+    let mut refused = 0;
+    while refused < 2 {
+        match tokio::time::timeout(HANG, msgs.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            WorkerMsg::Revoked { result: Err(e), .. }
+            | WorkerMsg::Rotated { result: Err(e), .. } => {
+                assert!(e.contains("read-only"), "{e}");
+                refused += 1;
+            }
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+    let stats = server.stats();
+    assert_eq!(stats.route(RouteKind::RevokeCredential), 0);
+    assert_eq!(stats.route(RouteKind::RotateCredential), 0);
+    assert!(server.credential(&id).unwrap().deleted_at.is_none());
+    assert!(
+        store.tracked().unwrap().is_empty(),
+        "nothing minted, nothing tracked"
+    );
+    server.shutdown().await;
+}
