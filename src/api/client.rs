@@ -457,6 +457,7 @@ impl Client {
                         tries,
                         elapsed,
                         last: Box::new(kind),
+                        asked_to_wait: retry_after.filter(|d| elapsed + *d > policy.budget),
                     },
                 ));
             }

@@ -42,12 +42,28 @@ pub enum ErrorKind {
     #[error("the server repeated page token {0:?}; stopped instead of looping")]
     RepeatedPageToken(String),
     /// Retries ran out of their time budget.
-    #[error("gave up after {tries} tries over {:.1}s: {last}", .elapsed.as_secs_f64())]
+    #[error(
+        "gave up after {tries} tries over {:.1}s{}: {last}",
+        .elapsed.as_secs_f64(),
+        asked_suffix(.asked_to_wait)
+    )]
     GaveUp {
         tries: u32,
         elapsed: Duration,
         last: Box<ErrorKind>,
+        /// The server's Retry-After, when waiting it out would pass the retry budget.
+        asked_to_wait: Option<Duration>,
     },
+}
+
+fn asked_suffix(asked: &Option<Duration>) -> String {
+    match asked {
+        Some(d) => format!(
+            " (the server asked to wait {}s more, past the retry budget)",
+            d.as_secs()
+        ),
+        None => String::new(),
+    }
 }
 
 fn message_suffix(message: &str) -> String {
@@ -108,10 +124,12 @@ impl ErrorKind {
                 tries,
                 elapsed,
                 last,
+                asked_to_wait,
             } => ErrorKind::GaveUp {
                 tries: *tries,
                 elapsed: *elapsed,
                 last: Box::new(last.detached()),
+                asked_to_wait: *asked_to_wait,
             },
         }
     }

@@ -221,7 +221,12 @@ async fn a_retry_after_beyond_the_budget_gives_up_at_once_instead_of_hanging() {
     )))
     .await;
     assert_eq!(a.stats.route(RouteKind::ListApps), 1);
-    a.assert_error(&["list apps", "gave up after 1 tries", "429"]);
+    a.assert_error(&[
+        "list apps",
+        "gave up after 1 tries",
+        "asked to wait 3600s more",
+        "429",
+    ]);
 }
 
 // ---- 5xx ----
