@@ -290,6 +290,13 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
     assert_eq!(s.toasts.len(), 1);
     assert!(s.toasts[0].error);
     assert!(s.toasts[0].text.starts_with("2 of"), "{}", s.toasts[0].text);
+    assert!(
+        s.toasts[0]
+            .text
+            .ends_with("The first: 503 Service Unavailable"),
+        "the summary names a cause: {}",
+        s.toasts[0].text
+    );
     assert_eq!(s.errors.len(), 1);
     // A later success clears the row's error.
     send(&mut s, [found(None, credential("cred-okta-1"))]);

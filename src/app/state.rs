@@ -94,8 +94,9 @@ pub struct RefreshState {
     /// Credential Gets the running refresh will make, and how many have answered.
     pub total: usize,
     pub done: usize,
-    /// Credential Gets of the running refresh that failed.
+    /// Credential Gets of the running refresh that failed, and the first failure's words.
     pub failed: usize,
+    pub first_failure: Option<String>,
     /// Other failures of the running refresh (listing apps, connectors).
     pub errors: usize,
     /// When the last refresh finished; `None` means the rows are the stored snapshot only.

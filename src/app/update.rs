@@ -90,6 +90,7 @@ fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     r.total = 0;
     r.done = 0;
     r.failed = 0;
+    r.first_failure = None;
     r.errors = 0;
     fx.push(Effect::Refresh { generation });
 }
@@ -185,6 +186,7 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                         state.error(format!("fetching credential {}: {err}", key.credential_id));
                     } else {
                         state.refresh.failed += 1;
+                        state.refresh.first_failure.get_or_insert(err);
                     }
                 }
             }
@@ -205,9 +207,10 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             let failed = state.refresh.failed;
             if failed > 0 {
                 let total = state.refresh.total.max(state.refresh.done);
+                let first = state.refresh.first_failure.take().unwrap_or_default();
                 state.error(format!(
                     "{failed} of {total} credentials could not be fetched; their rows keep \
-                     the previous data (the detail pane shows each error)"
+                     the previous data (the detail pane shows each error). The first: {first}"
                 ));
             }
             if state.refresh.queued {
