@@ -25,6 +25,14 @@ pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Resul
         expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
         idle_days: ctx.settings.thresholds.idle_days.into(),
     };
+    if snapshot.credentials.is_empty() {
+        // The API cannot list credentials: say how the inventory learns them.
+        eprintln!(
+            "no credential is tracked for profile {}: learn ids with `credboard import FILE`, \
+             `credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID`, or rotate one",
+            ctx.profile
+        );
+    }
     ctx.close().await;
 
     let now = Utc::now();
