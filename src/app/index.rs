@@ -21,6 +21,12 @@ pub const APP: usize = 1;
 pub const CONNECTOR: usize = 2;
 pub const CLIENT_ID: usize = 3;
 
+/// A field for [`TextIndex::push`]: as it is, or already sanitised and lower-cased.
+pub enum Field<'a> {
+    Raw(&'a str),
+    Lower(&'a str),
+}
+
 #[derive(Debug, Default)]
 pub struct TextIndex {
     buf: String,
@@ -30,6 +36,71 @@ pub struct TextIndex {
 }
 
 impl TextIndex {
+    /// Room for `entries` entries and `bytes` bytes of text.
+    pub fn with_capacity(entries: usize, bytes: usize) -> TextIndex {
+        TextIndex {
+            buf: String::with_capacity(bytes),
+            spans: Vec::with_capacity(entries),
+            garbage: 0,
+        }
+    }
+
+    pub fn reserve(&mut self, entries: usize, bytes: usize) {
+        self.spans.reserve(entries);
+        self.buf.reserve(bytes);
+    }
+
+    /// Add an entry after the others.
+    pub fn push(&mut self, fields: [Field; 5]) {
+        let start = self.buf.len();
+        let mut ends = [0u32; 5];
+        for (f, field) in fields.into_iter().enumerate() {
+            if f > 0 {
+                self.buf.push('\n');
+            }
+            match field {
+                Field::Raw(s) => push_lower(&mut self.buf, s),
+                Field::Lower(s) => self.buf.push_str(s),
+            }
+            ends[f] = self.buf.len() as u32;
+        }
+        self.spans.push(Span {
+            start: start as u32,
+            ends,
+        });
+    }
+
+    /// Add the entries of `other` after these, in order.
+    pub fn append(&mut self, other: TextIndex) {
+        if self.spans.is_empty() && self.buf.is_empty() {
+            *self = other;
+            return;
+        }
+        let shift = self.buf.len() as u32;
+        self.buf.push_str(&other.buf);
+        self.spans.extend(other.spans.into_iter().map(|s| Span {
+            start: s.start + shift,
+            ends: s.ends.map(|e| e + shift),
+        }));
+        self.garbage += other.garbage;
+    }
+
+    /// Forget the entries from `from` on whose flag in `keep` is not set; later entries
+    /// move down. Their text becomes garbage.
+    pub fn retain_tail(&mut self, from: usize, keep: &[bool]) {
+        let mut k = 0;
+        let mut dropped = 0;
+        self.spans.retain(|s| {
+            k += 1;
+            let kept = k <= from || keep[k - 1 - from];
+            if !kept {
+                dropped += (s.ends[4] - s.start) as usize;
+            }
+            kept
+        });
+        self.garbage += dropped;
+    }
+
     /// Set entry `i`'s fields (sanitised and lower-cased here). Entries are added in order.
     pub fn set(&mut self, i: u32, fields: [&str; 5]) {
         let start = self.buf.len();
@@ -435,9 +506,17 @@ pub struct HashIndex {
     next: Vec<u32>,
 }
 
-const NONE: u32 = u32::MAX;
+/// No item.
+pub const NONE: u32 = u32::MAX;
 
 impl HashIndex {
+    pub fn with_capacity(items: usize) -> HashIndex {
+        HashIndex {
+            heads: std::collections::HashMap::with_capacity_and_hasher(items, Default::default()),
+            next: Vec::with_capacity(items),
+        }
+    }
+
     pub fn find(&self, hash: u64, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
         let mut c = *self.heads.get(&hash)?;
         while c != NONE {

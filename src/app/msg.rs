@@ -48,6 +48,22 @@ pub struct KnownCredential {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
+impl KnownCredential {
+    /// Nothing, for moving a credential out of a slice (allocates nothing).
+    pub(crate) fn empty() -> Self {
+        KnownCredential {
+            key: CredentialKey {
+                app_id: String::new(),
+                connector_id: String::new(),
+                credential_id: String::new(),
+            },
+            last: None,
+            gone: false,
+            fetched_at: None,
+        }
+    }
+}
+
 /// One line of the action journal, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalLine {

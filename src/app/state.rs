@@ -253,11 +253,12 @@ pub enum Modal {
     },
 }
 
-/// An app as last listed.
+/// An app as last listed. Boxed objects keep the slots small, so looking one up (as the load
+/// does for every credential) reads little memory.
 #[derive(Debug, Default)]
 pub struct AppSlot {
     pub id: String,
-    pub app: Option<App>,
+    pub app: Option<Box<App>>,
     /// Its connectors' slots.
     pub connectors: Vec<u32>,
 }
@@ -269,7 +270,7 @@ pub struct ConnectorSlot {
     /// Index into `Rows::apps`.
     pub app: u32,
     pub id: String,
-    pub connector: Option<Connector>,
+    pub connector: Option<Box<Connector>>,
     pub credentials: Vec<u32>,
     pub row: Option<u32>,
 }
@@ -321,7 +322,7 @@ impl Rows {
 
     pub fn app(&self, app_id: &str) -> Option<&App> {
         let a = self.app_index_of(app_id)?;
-        self.apps[a as usize].app.as_ref()
+        self.apps[a as usize].app.as_deref()
     }
 
     pub fn app_name<'a>(&'a self, app_id: &'a str) -> &'a str {
@@ -345,7 +346,7 @@ impl Rows {
 
     pub fn connector(&self, app_id: &str, connector_id: &str) -> Option<&Connector> {
         self.slot(app_id, connector_id)
-            .and_then(|s| s.connector.as_ref())
+            .and_then(|s| s.connector.as_deref())
     }
 
     pub fn connector_name<'a>(&'a self, app_id: &str, connector_id: &'a str) -> &'a str {
@@ -394,7 +395,7 @@ impl Rows {
         let a = self.app_slot(id);
         let slot = &mut self.apps[a as usize].app;
         let renamed = slot.as_ref().map(|o| &o.display_name) != Some(&app.display_name);
-        *slot = Some(app);
+        *slot = Some(Box::new(app));
         renamed
     }
 
@@ -411,6 +412,21 @@ impl Rows {
     /// Claim index `i` for a key; false when the key is already there.
     fn insert_key(&mut self, key: &CredentialKey, i: u32) -> bool {
         let h = self.hash_key(key);
+        if self
+            .key_index
+            .find(h, |j| self.entries[j as usize].key == *key)
+            .is_some()
+        {
+            return false;
+        }
+        self.key_index.insert(h, i);
+        true
+    }
+
+    /// Claim index `i`, whose entry is in place already and whose key hashes to `h`, for
+    /// its key; false when another entry has that key.
+    fn insert_key_hashed(&mut self, h: u64, i: u32) -> bool {
+        let key = &self.entries[i as usize].key;
         if self
             .key_index
             .find(h, |j| self.entries[j as usize].key == *key)
@@ -605,25 +621,8 @@ impl State {
         e.derive_flags(now, t);
         rows.hot[i as usize] = Hot::of(e);
         let e = &rows.entries[i as usize];
-        let slot = &rows.slots[e.slot as usize];
-        let app = rows.apps[slot.app as usize]
-            .app
-            .as_ref()
-            .and_then(|a| a.display_name.as_deref())
-            .unwrap_or(&e.key.app_id);
-        let conn = slot
-            .connector
-            .as_ref()
-            .and_then(|c| c.display_name.as_deref())
-            .unwrap_or(&e.key.connector_id);
-        let fields = [
-            e.display_name().unwrap_or(""),
-            app,
-            conn,
-            e.client_id().unwrap_or(""),
-            e.row_id(),
-        ];
-        rows.text.set(i, fields);
+        let names = slot_names(&rows.apps, &rows.slots, e, e.slot);
+        rows.text.set(i, text_fields(e, names));
     }
 
     /// Add an entry (derived, counted, indexed), unless a credential with its key is there
@@ -656,11 +655,31 @@ impl State {
         connectors: Vec<Connector>,
         credentials: Vec<super::msg::KnownCredential>,
     ) {
+        let parts = if credentials.len() < PARALLEL_LOAD {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |p| p.get())
+                .clamp(1, 8)
+        };
+        self.load_in_parts(apps, connectors, credentials, parts);
+    }
+
+    /// [`State::load`], the credentials made into entries in `parts` runs on as many
+    /// threads (one: one by one, on this thread).
+    fn load_in_parts(
+        &mut self,
+        apps: Vec<App>,
+        connectors: Vec<Connector>,
+        credentials: Vec<super::msg::KnownCredential>,
+        parts: usize,
+    ) {
         let selected_id = self.selected_row_key();
         self.rows = Rows::default();
-        self.rows
-            .entries
-            .reserve(credentials.len() + connectors.len());
+        let n = credentials.len() + connectors.len();
+        self.rows.entries.reserve(n);
+        self.rows.hot.reserve(n);
+        self.rows.key_index = HashIndex::with_capacity(credentials.len());
         for a in apps {
             self.rows.set_app(a);
         }
@@ -668,15 +687,16 @@ impl State {
         for k in connectors {
             if let (Some(app), Some(id)) = (k.app_id.clone(), k.id.clone()) {
                 let s = self.rows.slot_of(&app, &id);
-                self.rows.slots[s as usize].connector = Some(k);
+                self.rows.slots[s as usize].connector = Some(Box::new(k));
                 covered.push(s);
             }
         }
-        for c in credentials {
-            let mut e = Entry::new(EntryKind::Credential, c.key, c.last.map(strip_secret));
-            e.gone = c.gone;
-            e.fetched_at = c.fetched_at;
-            self.push_entry(e);
+        if parts <= 1 {
+            for c in credentials {
+                self.push_entry(known_entry(c));
+            }
+        } else {
+            self.load_credentials(credentials, parts);
         }
         for s in covered {
             self.ensure_slot_row(s);
@@ -684,6 +704,103 @@ impl State {
         self.rebuild();
         if let Some(k) = selected_id {
             self.select_row_key(&k);
+        }
+    }
+
+    /// Add many credentials at once, as [`State::push_entry`] would one by one (same entries,
+    /// same indices, same text), with the work that needs no shared state (flags, text, hashes,
+    /// finding the connector's slot) spread over the cores: at start this stands between a
+    /// stored inventory of 100,000 credentials and the first frame.
+    fn load_credentials(
+        &mut self,
+        mut credentials: Vec<super::msg::KnownCredential>,
+        parts: usize,
+    ) {
+        let (now, t) = self.now_and_thresholds();
+        let n = credentials.len();
+        let per = n.div_ceil(parts).max(1);
+        let base = self.rows.entries.len() as u32;
+        // The first run is made into the rows' own vectors, so only the others are moved.
+        let mut own = Prepared {
+            entries: std::mem::take(&mut self.rows.entries),
+            hot: std::mem::take(&mut self.rows.hot),
+            text: std::mem::take(&mut self.rows.text),
+            hashes: Vec::with_capacity(n),
+            slots: Vec::with_capacity(n),
+        };
+        let rows = &self.rows;
+        let table = SlotTable::new(rows);
+        let table = &table;
+        let others: Vec<Prepared> = std::thread::scope(|scope| {
+            let mut chunks = credentials.chunks_mut(per);
+            let first = chunks.next().unwrap_or_default();
+            let handles: Vec<_> = chunks
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        let mut p = Prepared::with_capacity(chunk.len());
+                        p.add(rows, table, chunk, now, t);
+                        p
+                    })
+                })
+                .collect();
+            own.add(rows, table, first, now, t);
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        drop(credentials);
+
+        let rows = &mut self.rows;
+        rows.entries = own.entries;
+        rows.hot = own.hot;
+        rows.text = own.text;
+        let (mut hashes, mut found) = (own.hashes, own.slots);
+        for part in others {
+            rows.entries.extend(part.entries);
+            rows.hot.extend(part.hot);
+            rows.text.append(part.text);
+            hashes.extend(part.hashes);
+            found.extend(part.slots);
+        }
+        // Index the keys; a key seen before is dropped, as `push_entry` drops it.
+        let mut keep: Option<Vec<bool>> = None;
+        for (k, &h) in hashes.iter().enumerate() {
+            let i = base + k as u32;
+            if !rows.insert_key_hashed(h, i) {
+                keep.get_or_insert_with(|| vec![true; n])[k] = false;
+            }
+        }
+        if let Some(keep) = keep {
+            let b = base as usize;
+            retain_tail(&mut rows.entries, b, &keep);
+            retain_tail(&mut rows.hot, b, &keep);
+            retain_tail(&mut hashes, 0, &keep);
+            retain_tail(&mut found, 0, &keep);
+            rows.text.retain_tail(b, &keep);
+            // Indices moved: index the keys again.
+            rows.key_index = HashIndex::with_capacity(rows.entries.len());
+            for (i, e) in rows.entries.iter().enumerate() {
+                if e.kind == EntryKind::Credential {
+                    rows.key_index.insert(rows.hash_key(&e.key), i as u32);
+                }
+            }
+        }
+        // Connectors first seen on a credential get their slot now, in order.
+        for (k, &s) in found.iter().enumerate() {
+            let i = base + k as u32;
+            let s = if s == index::NONE {
+                let key = &rows.entries[i as usize].key;
+                let (app, conn) = (key.app_id.clone(), key.connector_id.clone());
+                rows.slot_of(&app, &conn)
+            } else {
+                s
+            };
+            rows.entries[i as usize].slot = s;
+            rows.slots[s as usize].credentials.push(i);
+        }
+        for h in &rows.hot[base as usize..] {
+            rows.counts.apply_parts(h.kind, h.flags, h.removed, 1);
         }
     }
 
@@ -780,7 +897,7 @@ impl State {
         let slot = &mut self.rows.slots[s as usize];
         let renamed =
             slot.connector.as_ref().map(|o| &o.display_name) != Some(&connector.display_name);
-        slot.connector = Some(connector);
+        slot.connector = Some(Box::new(connector));
         if renamed {
             let mut of_slot = slot.credentials.clone();
             of_slot.extend(slot.row);
@@ -1146,8 +1263,331 @@ impl State {
     }
 }
 
+/// Below this many credentials the load runs on one thread: starting threads would cost
+/// more than they save.
+const PARALLEL_LOAD: usize = 8192;
+
+/// Keep the items of `v` from `from` on whose flag in `keep` is set (and all before `from`).
+fn retain_tail<T>(v: &mut Vec<T>, from: usize, keep: &[bool]) {
+    let mut k = 0;
+    v.retain(|_| {
+        k += 1;
+        k <= from || keep[k - 1 - from]
+    });
+}
+
+/// A stored credential as an entry, not yet placed.
+fn known_entry(c: super::msg::KnownCredential) -> Entry {
+    let mut e = Entry::new(EntryKind::Credential, c.key, c.last.map(strip_secret));
+    e.gone = c.gone;
+    e.fetched_at = c.fetched_at;
+    e
+}
+
+/// The app and connector names the row of entry `e` in slot `s` shows: as listed, or the ids.
+fn slot_names<'a>(
+    apps: &'a [AppSlot],
+    slots: &'a [ConnectorSlot],
+    e: &'a Entry,
+    s: u32,
+) -> (&'a str, &'a str) {
+    let slot = &slots[s as usize];
+    let app = apps[slot.app as usize]
+        .app
+        .as_ref()
+        .and_then(|a| a.display_name.as_deref())
+        .unwrap_or(&e.key.app_id);
+    let conn = slot
+        .connector
+        .as_ref()
+        .and_then(|c| c.display_name.as_deref())
+        .unwrap_or(&e.key.connector_id);
+    (app, conn)
+}
+
+/// The fields of an entry's search text, in [`TextIndex`] order.
+fn text_fields<'a>(e: &'a Entry, (app, conn): (&'a str, &'a str)) -> [&'a str; 5] {
+    [
+        e.display_name().unwrap_or(""),
+        app,
+        conn,
+        e.client_id().unwrap_or(""),
+        e.row_id(),
+    ]
+}
+
+/// A run of stored credentials made into entries, off the main thread: what
+/// `State::load_credentials` then puts in place.
+struct Prepared {
+    entries: Vec<Entry>,
+    hot: Vec<Hot>,
+    text: TextIndex,
+    /// Each entry's key hash.
+    hashes: Vec<u64>,
+    /// Each entry's connector slot, or `index::NONE` when the connector has none yet.
+    slots: Vec<u32>,
+}
+
+impl Prepared {
+    fn with_capacity(n: usize) -> Prepared {
+        Prepared {
+            entries: Vec::with_capacity(n),
+            hot: Vec::with_capacity(n),
+            text: TextIndex::with_capacity(n, n * 96),
+            hashes: Vec::with_capacity(n),
+            slots: Vec::with_capacity(n),
+        }
+    }
+
+    fn add(
+        &mut self,
+        rows: &Rows,
+        table: &SlotTable,
+        credentials: &mut [super::msg::KnownCredential],
+        now: DateTime<Utc>,
+        t: Thresholds,
+    ) {
+        use index::Field::{Lower, Raw};
+        let n = credentials.len();
+        self.entries.reserve(n);
+        self.hot.reserve(n);
+        self.text.reserve(n, n * 96);
+        for c in credentials {
+            let mut e = known_entry(std::mem::replace(c, super::msg::KnownCredential::empty()));
+            e.derive_flags(now, t);
+            let h = rows.hash_slot(&e.key.app_id, &e.key.connector_id);
+            let s = table.find(h, &e.key.app_id, &e.key.connector_id);
+            let name = Raw(e.display_name().unwrap_or(""));
+            let client = Raw(e.client_id().unwrap_or(""));
+            let id = Raw(e.row_id());
+            let fields = match s {
+                Some(s) => {
+                    let (app, conn) = table.names(s);
+                    [name, Lower(app), Lower(conn), client, id]
+                }
+                // A connector not listed yet: its name is its id; the app may be known.
+                None => [
+                    name,
+                    Raw(rows.app_name(&e.key.app_id)),
+                    Raw(&e.key.connector_id),
+                    client,
+                    id,
+                ],
+            };
+            self.text.push(fields);
+            self.hot.push(Hot::of(&e));
+            self.hashes.push(rows.hash_key(&e.key));
+            self.slots.push(s.unwrap_or(index::NONE));
+            self.entries.push(e);
+        }
+    }
+}
+
+/// Every connector slot's ids and the lower-cased names its rows show, packed in one buffer,
+/// with an open-addressing table over them: built once per load (a few milliseconds for
+/// 30,000 connectors), so that finding a credential's slot and copying its names read two
+/// nearby places instead of five scattered ones.
+struct SlotTable {
+    text: String,
+    /// Per slot: where its app id, connector id, app name and connector name end in `text`
+    /// (each starts where the one before ends; the first at the end of the slot before).
+    ends: Vec<[u32; 4]>,
+    /// Power-of-two sized; each cell is `(hash >> 32) << 32 | slot`, or `EMPTY`.
+    cells: Vec<u64>,
+}
+
+impl SlotTable {
+    const EMPTY: u64 = u64::MAX;
+
+    fn new(rows: &Rows) -> SlotTable {
+        let n = rows.slots.len();
+        let size = (n * 2).next_power_of_two().max(16);
+        let mut t = SlotTable {
+            text: String::with_capacity(n * 64),
+            ends: Vec::with_capacity(n),
+            cells: vec![Self::EMPTY; size],
+        };
+        // The lower-cased app names, once per app.
+        let mut app_names = String::new();
+        let mut app_ends = Vec::with_capacity(rows.apps.len());
+        for a in &rows.apps {
+            let name = a
+                .app
+                .as_ref()
+                .and_then(|a| a.display_name.as_deref())
+                .unwrap_or(&a.id);
+            super::rows::push_lower(&mut app_names, name);
+            app_ends.push(app_names.len());
+        }
+        for (s, slot) in rows.slots.iter().enumerate() {
+            let app = &rows.apps[slot.app as usize];
+            t.text.push_str(&app.id);
+            let a = t.text.len() as u32;
+            t.text.push_str(&slot.id);
+            let c = t.text.len() as u32;
+            let i = slot.app as usize;
+            let from = if i == 0 { 0 } else { app_ends[i - 1] };
+            t.text.push_str(&app_names[from..app_ends[i]]);
+            let an = t.text.len() as u32;
+            let name = slot
+                .connector
+                .as_ref()
+                .and_then(|c| c.display_name.as_deref())
+                .unwrap_or(&slot.id);
+            super::rows::push_lower(&mut t.text, name);
+            t.ends.push([a, c, an, t.text.len() as u32]);
+            let h = rows.hash_slot(&app.id, &slot.id);
+            let mask = size - 1;
+            let mut at = (h as usize) & mask;
+            while t.cells[at] != Self::EMPTY {
+                at = (at + 1) & mask;
+            }
+            t.cells[at] = (h >> 32) << 32 | s as u64;
+        }
+        t
+    }
+
+    fn start(&self, s: usize) -> usize {
+        if s == 0 {
+            0
+        } else {
+            self.ends[s - 1][3] as usize
+        }
+    }
+
+    /// The slot of a connector, given `Rows::hash_slot` of its ids.
+    fn find(&self, h: u64, app_id: &str, connector_id: &str) -> Option<u32> {
+        let mask = self.cells.len() - 1;
+        let mut at = (h as usize) & mask;
+        loop {
+            let cell = self.cells[at];
+            if cell == Self::EMPTY {
+                return None;
+            }
+            if cell >> 32 == h >> 32 {
+                let s = (cell & 0xFFFF_FFFF) as usize;
+                let [a, c, _, _] = self.ends[s];
+                let start = self.start(s);
+                if &self.text[start..a as usize] == app_id
+                    && &self.text[a as usize..c as usize] == connector_id
+                {
+                    return Some(s as u32);
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The lower-cased app and connector names of a slot's rows.
+    fn names(&self, s: u32) -> (&str, &str) {
+        let [_, c, an, cn] = self.ends[s as usize];
+        (
+            &self.text[c as usize..an as usize],
+            &self.text[an as usize..cn as usize],
+        )
+    }
+}
+
 /// The row never holds a secret, even if a reply carried one.
 pub(crate) fn strip_secret(mut c: ConnectorCredential) -> ConnectorCredential {
     c.client_secret = None;
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fixtures::{self, fixed_now, synthetic_inventory};
+    use crate::app::msg::{Inventory, KnownCredential};
+
+    /// An inventory with what a load must handle besides the plain case: the same key twice,
+    /// credentials of connectors and apps never listed, names to sanitise and lower-case.
+    fn awkward(n: usize) -> Inventory {
+        let mut inv = synthetic_inventory(n, 3);
+        let dup = inv.credentials[7].clone();
+        inv.credentials.insert(n / 2, dup);
+        let last = inv.credentials[n - 1].clone();
+        inv.credentials.push(last);
+        for (k, c) in inv.credentials.iter_mut().enumerate().step_by(97) {
+            c.key.connector_id = format!("unlisted-{}", k % 5);
+            if k % 2 == 0 {
+                c.key.app_id = format!("app-unlisted-{}", k % 3);
+            }
+        }
+        for (k, a) in inv.apps.iter_mut().enumerate().step_by(11) {
+            a.display_name = Some(format!("Ünïcode \u{1b}[31m APP {k} İ"));
+        }
+        for k in inv.connectors.iter_mut().step_by(13) {
+            k.display_name = None;
+        }
+        inv.credentials.push(KnownCredential {
+            key: fixtures::key("app-000001", "conn-000001", "never-fetched"),
+            last: None,
+            gone: false,
+            fetched_at: None,
+        });
+        inv
+    }
+
+    fn loaded(inv: Inventory, parts: usize) -> State {
+        let mut s = State::new(fixtures::options(), fixed_now());
+        s.width = 200;
+        s.height = 60;
+        s.load_in_parts(inv.apps, inv.connectors, inv.credentials, parts);
+        s
+    }
+
+    #[test]
+    fn a_load_in_parts_builds_what_one_by_one_builds() {
+        for (n, parts) in [(300, 2), (2_000, 3), (20_000, 2)] {
+            let inv = awkward(n);
+            let given = inv.credentials.len();
+            let one = loaded(inv, 1);
+            let many = loaded(awkward(n), parts);
+            let credentials = |s: &State| {
+                s.rows
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == EntryKind::Credential)
+                    .count()
+            };
+            assert_eq!(
+                credentials(&many),
+                given - 2,
+                "the two repeated keys are dropped"
+            );
+            let (a, b) = (&one.rows, &many.rows);
+            assert_eq!(a.entries.len(), b.entries.len(), "{n}");
+            for (i, (x, y)) in a.entries.iter().zip(&b.entries).enumerate() {
+                assert_eq!(x.key, y.key, "{n} {i}");
+                assert_eq!(x.kind, y.kind);
+                assert_eq!(x.last, y.last);
+                assert_eq!((x.gone, x.fetched_at), (y.gone, y.fetched_at));
+                assert_eq!(
+                    (x.flags, x.status, x.removed),
+                    (y.flags, y.status, y.removed)
+                );
+                assert_eq!(x.slot, y.slot);
+                assert_eq!(a.hot[i], b.hot[i]);
+                for f in 0..5 {
+                    assert_eq!(a.field(i as u32, f), b.field(i as u32, f), "{n} {i} {f}");
+                }
+                if x.kind == EntryKind::Credential {
+                    assert_eq!(b.index_of(&y.key), Some(i as u32));
+                }
+            }
+            assert_eq!(a.slots.len(), b.slots.len());
+            for (x, y) in a.slots.iter().zip(&b.slots) {
+                assert_eq!(
+                    (x.app, &x.id, &x.credentials, x.row),
+                    (y.app, &y.id, &y.credentials, y.row)
+                );
+            }
+            assert_eq!(a.apps.len(), b.apps.len());
+            assert_eq!(a.counts, b.counts);
+            assert_eq!(a.sorted, b.sorted);
+            assert_eq!(a.visible, b.visible);
+            assert_eq!(one.selected, many.selected);
+        }
+    }
 }

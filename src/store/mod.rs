@@ -11,6 +11,7 @@
 //! - No client secret is ever stored: model objects are kept as JSON written by their serde
 //!   `Serialize`, which skips the secret, and no table has a secret column.
 
+mod decode;
 mod import;
 mod journal;
 mod schema;
@@ -492,9 +493,7 @@ impl Store {
     }
 
     pub(crate) fn parse_time(&self, what: &'static str, s: &str) -> Result<DateTime<Utc>> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| self.corrupt(what, format!("{s:?}: {e}")))
+        decode::time(s).map_err(|e| self.corrupt(what, format!("{s:?}: {e}")))
     }
 
     // ----- last known state -----
@@ -655,22 +654,33 @@ impl Store {
     /// Everything stored for this profile, read in one consistent transaction.
     pub fn snapshot(&self) -> Result<Snapshot> {
         self.read(|tx| {
-            let apps = self.stamped::<App>(
+            let apps = self.raw_stamped(
                 tx,
                 "SELECT json, fetched_at FROM apps WHERE profile = ?1 ORDER BY app_id",
-                "app",
             )?;
-            let connectors = self.stamped::<Connector>(
+            let connectors = self.raw_stamped(
                 tx,
                 "SELECT json, fetched_at FROM connectors WHERE profile = ?1
                  ORDER BY app_id, connector_id",
-                "connector",
             )?;
-            let credentials = self.snapshot_credentials(tx)?;
-            Ok(Snapshot {
-                apps,
-                connectors,
-                credentials,
+            // Apps and connectors (thousands of objects) decode on their own thread while
+            // this one reads the credentials.
+            std::thread::scope(|scope| {
+                let objects = scope.spawn(|| {
+                    Ok::<_, StoreError>((
+                        self.decode_stamped::<App>(apps, "app")?,
+                        self.decode_stamped::<Connector>(connectors, "connector")?,
+                    ))
+                });
+                let credentials = self.snapshot_credentials(tx);
+                let (apps, connectors) = objects
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                Ok(Snapshot {
+                    apps,
+                    connectors,
+                    credentials: credentials?,
+                })
             })
         })
     }
@@ -689,8 +699,17 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let mut rows = st.query(params![self.profile]).map_err(|e| self.err(e))?;
+        // Decoded chunks come back to be filled again: a few buffers instead of one per
+        // chunk, so the reading thread does not wait on fresh memory.
+        let (recycle, recycled) = std::sync::mpsc::channel::<RawChunk>();
         let mut next_chunk = || -> Result<RawChunk> {
-            let mut chunk = RawChunk::with_capacity(CHUNK);
+            let mut chunk = match recycled.try_recv() {
+                Ok(mut c) => {
+                    c.clear();
+                    c
+                }
+                Err(_) => RawChunk::with_capacity(CHUNK),
+            };
             while chunk.rows.len() < CHUNK {
                 let Some(r) = rows.next().map_err(|e| self.err(e))? else {
                     break;
@@ -703,6 +722,7 @@ impl Store {
         if first.rows.len() < CHUNK {
             return first.decode(self);
         }
+        let recycle = &recycle;
         // Decoders on every core: the reading thread mostly waits on memory.
         let workers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
@@ -713,9 +733,14 @@ impl Store {
             for _ in 0..workers {
                 let (tx, rx) = std::sync::mpsc::channel::<(usize, RawChunk)>();
                 senders.push(tx);
+                let recycle = recycle.clone();
                 handles.push(scope.spawn(move || {
                     rx.into_iter()
-                        .map(|(i, chunk)| (i, chunk.decode(self)))
+                        .map(|(i, chunk)| {
+                            let decoded = chunk.decode(self);
+                            let _ = recycle.send(chunk);
+                            (i, decoded)
+                        })
                         .collect::<Vec<_>>()
                 }));
             }
@@ -748,27 +773,34 @@ impl Store {
         })
     }
 
-    fn stamped<T: serde::de::DeserializeOwned>(
+    /// The `(json, fetched_at)` rows of a query, not yet decoded.
+    fn raw_stamped(
         &self,
         tx: &rusqlite::Transaction<'_>,
         sql: &str,
-        what: &'static str,
-    ) -> Result<Vec<Stamped<T>>> {
+    ) -> Result<Vec<(String, String)>> {
         let mut st = tx.prepare(sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![self.profile], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (json, fetched) = row.map_err(|e| self.err(e))?;
-            out.push(Stamped {
-                value: serde_json::from_str(&json).map_err(|e| self.corrupt(what, e))?,
-                fetched_at: self.parse_time("fetched_at time", &fetched)?,
-            });
-        }
-        Ok(out)
+        rows.map(|row| row.map_err(|e| self.err(e))).collect()
+    }
+
+    fn decode_stamped<T: serde::de::DeserializeOwned>(
+        &self,
+        rows: Vec<(String, String)>,
+        what: &'static str,
+    ) -> Result<Vec<Stamped<T>>> {
+        rows.into_iter()
+            .map(|(json, fetched)| {
+                Ok(Stamped {
+                    value: serde_json::from_str(&json).map_err(|e| self.corrupt(what, e))?,
+                    fetched_at: self.parse_time("fetched_at time", &fetched)?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -820,7 +852,12 @@ impl RawChunk {
         Ok(())
     }
 
-    fn decode(self, store: &Store) -> Result<Vec<SnapshotEntry>> {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+    }
+
+    fn decode(&self, store: &Store) -> Result<Vec<SnapshotEntry>> {
         let mut out = Vec::with_capacity(self.rows.len());
         let mut start = 0;
         for row in &self.rows {
@@ -847,10 +884,7 @@ impl RawChunk {
                     learned_at: store.parse_time("learned_at time", learned_at)?,
                 },
                 last_known: if row.has_json {
-                    Some(
-                        serde_json::from_str::<ConnectorCredential>(json)
-                            .map_err(|e| store.corrupt("credential", e))?,
-                    )
+                    Some(decode::credential(json).map_err(|e| store.corrupt("credential", e))?)
                 } else {
                     None
                 },
