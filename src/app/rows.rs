@@ -102,6 +102,31 @@ pub fn flags_of(
     f
 }
 
+/// The earliest instant, not before `now`, at which [`flags_of`] may answer differently for
+/// a credential: its expiry, the start of "expiring soon", the start of "idle". `None` when
+/// no time of it can change its flags.
+pub fn flags_change_at(
+    last: Option<&ConnectorCredential>,
+    now: DateTime<Utc>,
+    t: Thresholds,
+) -> Option<DateTime<Utc>> {
+    let c = last?;
+    let mut next: Option<DateTime<Utc>> = None;
+    let mut consider = |at: Option<DateTime<Utc>>| {
+        if let Some(at) = at.filter(|at| *at >= now) {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
+    };
+    if let Some(exp) = c.expires_time {
+        consider(Some(exp));
+        consider(exp.checked_sub_signed(Duration::days(t.expiring_soon_days)));
+    }
+    if let Some(used) = c.last_used_at {
+        consider(used.checked_add_signed(Duration::days(t.idle_days)));
+    }
+    next
+}
+
 /// The status a row shows in its column: the most pressing of its flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {

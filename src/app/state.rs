@@ -12,7 +12,9 @@ use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
 use super::msg::{CredentialKey, JournalLine};
 use super::palette::Palette;
-use super::rows::{Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View};
+use super::rows::{
+    Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View, flags_change_at,
+};
 
 /// How the dashboard is set up; the runtime builds it from the command line and settings.
 #[derive(Debug, Clone)]
@@ -298,6 +300,9 @@ pub struct Rows {
     pub visible: Vec<u32>,
     pub counts: Counts,
     pub marked: usize,
+    /// No credential's flags can change before this instant (see `rows::flags_change_at`);
+    /// `None`: none can change at all. Only ever moved earlier, except by a full pass.
+    pub(crate) flags_due: Option<DateTime<Utc>>,
 }
 
 impl Rows {
@@ -511,6 +516,8 @@ pub struct State {
     pub rotating: BTreeSet<(String, String)>,
     /// Advances with every tick while something runs.
     pub spinner: usize,
+    /// See [`State::tick_changed_view`].
+    pub(crate) tick_changed: bool,
     pub(crate) quit: bool,
 }
 
@@ -541,6 +548,7 @@ impl State {
             bulk: None,
             rotating: BTreeSet::new(),
             spinner: 0,
+            tick_changed: false,
             quit: false,
         }
     }
@@ -613,6 +621,12 @@ impl State {
         (self.now, self.thresholds())
     }
 
+    /// The last clock tick changed something drawn besides relative times (the spinner,
+    /// a toast, a flag): the runtime redraws after it.
+    pub fn tick_changed_view(&self) -> bool {
+        self.tick_changed
+    }
+
     /// Recompute an entry's flags and text from its data and the names it resolves to.
     fn derive(&mut self, i: u32) {
         let (now, t) = self.now_and_thresholds();
@@ -621,6 +635,7 @@ impl State {
         e.derive_flags(now, t);
         rows.hot[i as usize] = Hot::of(e);
         let e = &rows.entries[i as usize];
+        rows.flags_due = earliest(rows.flags_due, flags_change_at(e.last.as_ref(), now, t));
         let names = slot_names(&rows.apps, &rows.slots, e, e.slot);
         rows.text.set(i, text_fields(e, names));
     }
@@ -727,6 +742,7 @@ impl State {
             text: std::mem::take(&mut self.rows.text),
             hashes: Vec::with_capacity(n),
             slots: Vec::with_capacity(n),
+            flags_due: self.rows.flags_due,
         };
         let rows = &self.rows;
         let table = SlotTable::new(rows);
@@ -756,7 +772,9 @@ impl State {
         rows.hot = own.hot;
         rows.text = own.text;
         let (mut hashes, mut found) = (own.hashes, own.slots);
+        rows.flags_due = own.flags_due;
         for part in others {
+            rows.flags_due = earliest(rows.flags_due, part.flags_due);
             rows.entries.extend(part.entries);
             rows.hot.extend(part.hot);
             rows.text.append(part.text);
@@ -938,11 +956,18 @@ impl State {
         }
     }
 
-    /// Recompute every flag against `now` (after a tick). Cheap; reorders only on change.
-    pub(crate) fn rederive_flags(&mut self) {
+    /// Recompute every flag against `now` (after a tick) when one can have changed: when
+    /// `now` reached `Rows::flags_due`, or went back (`earlier`). Reorders only on change;
+    /// returns whether any flag changed.
+    pub(crate) fn rederive_flags(&mut self, earlier: bool) -> bool {
         let (now, t) = self.now_and_thresholds();
+        let due = self.rows.flags_due.is_some_and(|due| now >= due);
+        if !due && !earlier {
+            return false;
+        }
         let mut changed = Vec::new();
         let rows = &mut self.rows;
+        let mut next = None;
         for (i, e) in rows.entries.iter_mut().enumerate() {
             if e.removed || e.kind != EntryKind::Credential {
                 continue;
@@ -954,10 +979,13 @@ impl State {
                 rows.hot[i] = Hot::of(e);
                 changed.push(i as u32);
             }
+            next = earliest(next, flags_change_at(e.last.as_ref(), now, t));
         }
+        rows.flags_due = next;
         if !changed.is_empty() && (self.sort.column == Column::Status || self.view != View::All) {
             self.reposition_many(&changed);
         }
+        !changed.is_empty()
     }
 
     fn admits(&self, i: u32) -> bool {
@@ -1263,6 +1291,13 @@ impl State {
     }
 }
 
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Below this many credentials the load runs on one thread: starting threads would cost
 /// more than they save.
 const PARALLEL_LOAD: usize = 8192;
@@ -1326,6 +1361,8 @@ struct Prepared {
     hashes: Vec<u64>,
     /// Each entry's connector slot, or `index::NONE` when the connector has none yet.
     slots: Vec<u32>,
+    /// The earliest `flags_change_at` of these entries.
+    flags_due: Option<DateTime<Utc>>,
 }
 
 impl Prepared {
@@ -1336,6 +1373,7 @@ impl Prepared {
             text: TextIndex::with_capacity(n, n * 96),
             hashes: Vec::with_capacity(n),
             slots: Vec::with_capacity(n),
+            flags_due: None,
         }
     }
 
@@ -1355,6 +1393,7 @@ impl Prepared {
         for c in credentials {
             let mut e = known_entry(std::mem::replace(c, super::msg::KnownCredential::empty()));
             e.derive_flags(now, t);
+            self.flags_due = earliest(self.flags_due, flags_change_at(e.last.as_ref(), now, t));
             let h = rows.hash_slot(&e.key.app_id, &e.key.connector_id);
             let s = table.find(h, &e.key.app_id, &e.key.connector_id);
             let name = Raw(e.display_name().unwrap_or(""));

@@ -16,6 +16,8 @@
 //!
 //! Widths are display widths (unicode-width), so wide CJK and emoji line up.
 
+use std::cell::Cell;
+
 use chrono::{DateTime, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -259,8 +261,75 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
+thread_local! {
+    /// While [`watch_changes`] runs: the earliest instant at which a time formatted so far
+    /// reads differently (the inner `None`: none formatted yet). Outside it: `None`.
+    static NEXT_CHANGE: Cell<Option<Option<DateTime<Utc>>>> = const { Cell::new(None) };
+}
+
+/// Runs `f` (a frame being drawn) and returns its result, and the earliest instant at which
+/// a time it formatted relative to `now` (by [`relative`] or [`days_between`]) would read
+/// differently: until then, drawing again with a later `now` changes no relative time on
+/// screen. `None` when it formatted none.
+pub fn watch_changes<R>(f: impl FnOnce() -> R) -> (R, Option<DateTime<Utc>>) {
+    let outer = NEXT_CHANGE.replace(Some(None));
+    let out = f();
+    let next = NEXT_CHANGE.replace(outer).flatten();
+    if let (Some(outer), Some(next)) = (outer, next) {
+        // Nested: the outer watch sees this change too.
+        NEXT_CHANGE.set(Some(Some(outer.map_or(next, |o| o.min(next)))));
+    }
+    (out, next)
+}
+
+fn note_change(at: DateTime<Utc>) {
+    NEXT_CHANGE.with(|c| {
+        if let Some(next) = c.get() {
+            c.set(Some(Some(next.map_or(at, |n| n.min(at)))));
+        }
+    });
+}
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
+const YEAR: i64 = 365 * DAY;
+
+/// The size of the unit [`relative`] counts `s` seconds in.
+fn unit(s: i64) -> i64 {
+    if s < MINUTE {
+        1
+    } else if s < HOUR {
+        MINUTE
+    } else if s < 48 * HOUR {
+        HOUR
+    } else if s < YEAR {
+        DAY
+    } else {
+        YEAR
+    }
+}
+
+/// When `relative(t, now)` next reads differently.
+fn relative_changes(t: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let secs = (now - t).num_seconds();
+    let s = secs.abs();
+    let at = if secs == 0 {
+        // "now" until a whole second has passed.
+        1
+    } else if secs > 0 {
+        // Counting up: at the next whole unit.
+        (s / unit(s) + 1) * unit(s)
+    } else {
+        // Counting down: once fewer whole units remain than now.
+        -((s / unit(s)) * unit(s))
+    };
+    t + chrono::Duration::seconds(at)
+}
+
 /// "12s ago", "3d ago", "in 6d", "now". Days up to a year, then years.
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    note_change(relative_changes(t, now));
     let secs = (now - t).num_seconds();
     let future = secs < 0;
     let s = secs.unsigned_abs();
@@ -287,7 +356,10 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// Whole days between `t` and `now` (positive in the past), for reasons like "created 214
 /// days ago".
 pub fn days_between(t: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    (now - t).num_days()
+    let n = (now - t).num_days();
+    let next = if now >= t || n == 0 { n + 1 } else { n };
+    note_change(t + chrono::Duration::days(next));
+    n
 }
 
 /// "3 days", "1 day".
@@ -317,6 +389,47 @@ pub fn short_client_id(client_id: &str) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn relative_times_say_when_they_next_change() {
+        let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let ms = chrono::Duration::milliseconds;
+        // Every offset, past and future, at uneven sub-second points: the text stays the
+        // same until the instant given, and differs just after it.
+        let offsets = [
+            0, 1, 2, 59, 60, 61, 119, 3599, 3600, 3601, 7199, 172_799, 172_800, 172_801, 259_199,
+            31_535_999, 31_536_000, 63_072_001,
+        ];
+        for &s in &offsets {
+            for sign in [1, -1] {
+                for frac in [0, 1, 499, 999] {
+                    let now = t + chrono::Duration::seconds(sign * s) + ms(sign * frac);
+                    let (text, next) = watch_changes(|| relative(t, now));
+                    let next = next.expect("a change is due");
+                    assert!(next >= now, "{s} {sign} {frac}");
+                    let mut probe = now;
+                    while probe < next {
+                        assert_eq!(relative(t, probe), text, "{s} {sign} {frac} {probe}");
+                        probe += (next - now) / 7 + ms(1);
+                        probe = probe.min(next);
+                        if probe == next {
+                            break;
+                        }
+                    }
+                    assert_ne!(relative(t, next + ms(1)), text, "{s} {sign} {frac}");
+                    let (days, next) = watch_changes(|| days_between(t, now));
+                    let next = next.expect("a change is due");
+                    assert!(next >= now);
+                    assert_eq!(days_between(t, next - ms(1)), days, "{s} {sign} {frac}");
+                    assert_ne!(days_between(t, next + ms(1)), days, "{s} {sign} {frac}");
+                }
+            }
+        }
+        // Outside a watch nothing is recorded; nested watches both see a change.
+        assert_eq!(watch_changes(|| 1).1, None);
+        let (inner, outer) = watch_changes(|| watch_changes(|| relative(t, t)).1);
+        assert_eq!(inner, outer);
+    }
 
     fn assert_inert(s: &str) {
         for c in s.chars() {

@@ -58,12 +58,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_tick(state: &mut State, now: DateTime<Utc>) {
+    let earlier = now < state.now;
     state.now = now;
-    if state.refresh.running.is_some() || !state.rotating.is_empty() {
+    let spinning = state.refresh.running.is_some() || !state.rotating.is_empty();
+    if spinning {
         state.spinner = state.spinner.wrapping_add(1);
     }
+    let toasts = state.toasts.len();
     state.toasts.retain(|t| t.until > now);
-    state.rederive_flags();
+    let flags = state.rederive_flags(earlier);
+    state.tick_changed = spinning || flags || state.toasts.len() != toasts;
 }
 
 // ---- refresh ----

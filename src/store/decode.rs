@@ -134,6 +134,9 @@ fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D:
 
 /// A credential as the inventory stored it.
 pub(crate) fn credential(json: &str) -> serde_json::Result<ConnectorCredential> {
+    if let Some(c) = written(json) {
+        return Ok(c);
+    }
     match serde_json::from_str::<Stored>(json) {
         Ok(s) => Ok(ConnectorCredential {
             id: s.id,
@@ -154,6 +157,88 @@ pub(crate) fn credential(json: &str) -> serde_json::Result<ConnectorCredential> 
             c
         }),
     }
+}
+
+/// The fields of a credential in the order its `Serialize` writes them.
+const WRITTEN: [&str; 10] = [
+    "id",
+    "appId",
+    "connectorId",
+    "clientId",
+    "displayName",
+    "createdAt",
+    "updatedAt",
+    "deletedAt",
+    "expiresTime",
+    "lastUsedAt",
+];
+
+/// A credential exactly as `ConnectorCredential`'s `Serialize` writes it: those ten fields
+/// in that order, each `null` or a string without escapes, no spaces. This is every row the
+/// inventory wrote (bar names with quotes, backslashes or control characters), and reading
+/// it needs no general JSON parser. `None` for anything else.
+fn written(json: &str) -> Option<ConnectorCredential> {
+    let mut rest = json.strip_prefix('{')?.as_bytes();
+    let mut values: [Option<&str>; 10] = [None; 10];
+    for (n, name) in WRITTEN.iter().enumerate() {
+        if n > 0 {
+            rest = rest.strip_prefix(b",")?;
+        }
+        rest = rest.strip_prefix(b"\"")?;
+        rest = rest.strip_prefix(name.as_bytes())?;
+        rest = rest.strip_prefix(b"\":")?;
+        if let Some(after) = rest.strip_prefix(b"null") {
+            rest = after;
+            continue;
+        }
+        rest = rest.strip_prefix(b"\"")?;
+        let end = memchr::memchr2(b'"', b'\\', rest)?;
+        if rest[end] != b'"' {
+            return None;
+        }
+        let value = std::str::from_utf8(&rest[..end]).ok()?;
+        // Control characters must have been escaped: leave such text to the JSON parser.
+        if value.bytes().any(|b| b < 0x20) {
+            return None;
+        }
+        values[n] = Some(value);
+        rest = &rest[end + 1..];
+    }
+    if rest != b"}" {
+        return None;
+    }
+    let text = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+    let at = |v: Option<&str>| -> Option<Option<DateTime<Utc>>> {
+        match v.filter(|s| !s.is_empty()) {
+            None => Some(None),
+            Some(s) => time(s).ok().map(Some),
+        }
+    };
+    let [
+        id,
+        app,
+        conn,
+        client,
+        name,
+        created,
+        updated,
+        deleted,
+        expires,
+        used,
+    ] = values;
+    Some(ConnectorCredential {
+        id: text(id),
+        app_id: text(app),
+        connector_id: text(conn),
+        client_id: text(client),
+        display_name: text(name),
+        created_at: at(created)?,
+        updated_at: at(updated)?,
+        deleted_at: at(deleted)?,
+        expires_time: at(expires)?,
+        last_used_at: at(used)?,
+        client_secret: None,
+    })
 }
 
 #[cfg(test)]
@@ -277,5 +362,47 @@ mod tests {
             assert_eq!(fast(json), model(json), "{json}");
         }
         assert_eq!(fast(&written).unwrap(), full);
+    }
+
+    #[test]
+    fn what_the_model_writes_is_read_without_the_json_parser() {
+        let t = |s: &str| Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc));
+        let plain = ConnectorCredential {
+            id: Some("2AbC".into()),
+            app_id: Some("app".into()),
+            connector_id: Some("k".into()),
+            client_id: Some("c@acme.conductor.one/pcc".into()),
+            display_name: Some("naïve 日本 name".into()),
+            created_at: t("2024-06-19T21:05:00Z"),
+            updated_at: t("2024-06-19T21:05:00.123456789Z"),
+            deleted_at: None,
+            expires_time: t("2027-01-01T00:00:00+05:00"),
+            last_used_at: t("2026-02-14T07:22:00.5Z"),
+            client_secret: None,
+        };
+        let unset = ConnectorCredential::default();
+        let escaped = ConnectorCredential {
+            display_name: Some("say \"hi\" \\ \u{1b}[31m\n".into()),
+            ..plain.clone()
+        };
+        for c in [&plain, &unset] {
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(written(&json).as_ref(), Some(c), "{json}");
+            assert_eq!(fast(&json), model(&json));
+        }
+        let json = serde_json::to_string(&escaped).unwrap();
+        assert_eq!(written(&json), None, "escapes go to the parser");
+        assert_eq!(fast(&json).unwrap(), escaped);
+        let odd = [
+            r#"{"id":"a","appId":null,"connectorId":null,"clientId":null,"displayName":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"expiresTime":null,"lastUsedAt":"yesterday"}"#,
+            r#"{"id":"a","appId":null,"connectorId":null,"clientId":null,"displayName":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"expiresTime":null,"lastUsedAt":null,"x":1}"#,
+            r#"{"id":"a","appId":null,"connectorId":null,"clientId":null,"displayName":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"expiresTime":null,"lastUsedAt":null} "#,
+            r#"{"id": "a","appId":null,"connectorId":null,"clientId":null,"displayName":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"expiresTime":null,"lastUsedAt":null}"#,
+            r#"{"id":"","appId":"","connectorId":"","clientId":"","displayName":"","createdAt":"","updatedAt":"","deletedAt":"","expiresTime":"","lastUsedAt":""}"#,
+            r#"{"id":"a	b","appId":null,"connectorId":null,"clientId":null,"displayName":null,"createdAt":null,"updatedAt":null,"deletedAt":null,"expiresTime":null,"lastUsedAt":null}"#,
+        ];
+        for json in odd {
+            assert_eq!(fast(json), model(json), "{json}");
+        }
     }
 }

@@ -1,6 +1,12 @@
 //! The event loop: one `select!` over terminal events, worker messages and a clock tick.
 //! Generic over the ratatui backend and the event stream, so tests run the whole dashboard
 //! on a `TestBackend` with scripted keys.
+//!
+//! Idle, it is quiet: the clock ticks once a second (toasts expire, flags follow the time),
+//! but a tick only draws when it changed something drawn (see `State::tick_changed_view`)
+//! or when a relative time on screen ("12s ago", "in 6d") now reads differently, which the
+//! last frame said when (`text::watch_changes`). Nothing else wakes the loop: the terminal's
+//! event stream blocks in its own thread, the background refresh fires once a period.
 
 use std::time::Duration;
 
@@ -13,7 +19,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Inventory, Msg, State, WorkerMsg, update};
+use crate::app::{Effect, Inventory, Msg, State, WorkerMsg, text, update};
 use crate::tui::ui;
 
 /// Worker messages handled before the next frame is drawn: a refresh delivers thousands of
@@ -74,8 +80,11 @@ where
         Msg::Inventory(inventory),
     ];
     let mut dirty = true;
+    // When a relative time in the last frame next reads differently.
+    let mut text_changes: Option<chrono::DateTime<Utc>> = None;
     loop {
         for msg in pending.drain(..) {
+            let tick = matches!(msg, Msg::Tick(_));
             for effect in update(&mut state, msg) {
                 match effect {
                     Effect::Quit => {}
@@ -86,13 +95,18 @@ where
                     }
                 }
             }
-            dirty = true;
+            dirty |= !tick
+                || state.tick_changed_view()
+                || text_changes.is_some_and(|at| state.now >= at);
         }
         if state.should_quit() {
             return Ok(state);
         }
         if dirty {
-            terminal.draw(|frame| ui::draw(frame, &state))?;
+            let (drawn, changes) =
+                text::watch_changes(|| terminal.draw(|frame| ui::draw(frame, &state)).map(drop));
+            drawn?;
+            text_changes = changes;
             dirty = false;
         }
         tokio::select! {

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Launch-to-first-frame of the real binary (issue 6, target 3).
+#
+#   scripts/first-frame.sh [DATA_DIR] [RUNS]
+#
+# DATA_DIR holds an inventory.sqlite3 for profile "default" (make one with
+# `CREDBOARD_BENCH_KEEP=DIR cargo bench --bench startup`; default /tmp/credboard-100k).
+# Runs target/release/credboard (or $CREDBOARD_BIN) RUNS times (default 11) in a pseudo-
+# terminal of 200x60 and prints, per run and as medians:
+#   first: from just before exec to the first byte of the first frame (the first output
+#          after the switch to the alternate screen),
+#   frame: to the end of that frame's burst of output (no more bytes for 10 ms),
+#   rows:  whether that frame showed the stored rows (the header's credential count).
+# The tenant endpoint is a local socket that accepts connections and never answers, so
+# every frame measured was drawn before any network reply. The user's own config and
+# inventory are not read: HOME points at an empty temporary directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA_DIR=${1:-/tmp/credboard-100k}
+RUNS=${2:-11}
+BIN=${CREDBOARD_BIN:-${CARGO_TARGET_DIR:-target}/release/credboard}
+[ -f "$DATA_DIR/inventory.sqlite3" ] || { echo "no inventory in $DATA_DIR" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no binary at $BIN (cargo build --release)" >&2; exit 1; }
+exec python3 - "$BIN" "$DATA_DIR" "$RUNS" <<'PY'
+import os, pty, select, socket, statistics, struct, sys, tempfile, time, fcntl, termios, subprocess
+
+binary, data_dir, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+# A black hole: accepts TCP connections, never answers.
+hole = socket.socket()
+hole.bind(("127.0.0.1", 0))
+hole.listen(1024)
+port = hole.getsockname()[1]
+
+# A valid client id and secret (the demo tenant's format), read from its banner.
+demo = subprocess.Popen([binary, "demo-server", "--port", "0"], stdout=subprocess.PIPE, text=True)
+cid = secret = None
+for line in demo.stdout:
+    parts = line.split()
+    if len(parts) >= 3 and parts[0] == "client" and parts[1] == "id":
+        cid = parts[2]
+    if len(parts) >= 3 and parts[0] == "client" and parts[1] == "secret":
+        secret = parts[2]
+    if cid and secret:
+        break
+demo.terminate(); demo.wait()
+
+home = tempfile.mkdtemp(prefix="credboard-home-")
+env = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "HOME": home,
+    "TERM": "xterm-256color",
+    "CONE_CLIENT_ID": cid,
+    "CONE_CLIENT_SECRET": secret,
+    "CONE_API_ENDPOINT": f"http://127.0.0.1:{port}",
+}
+
+def one():
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(binary, [binary, "--data-dir", data_dir], env)
+    t0 = time.monotonic()
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 60, 200, 0, 0))
+    buf = b""
+    first = end = None
+    alt = -1
+    while True:
+        timeout = 0.01 if first is not None else 10
+        r, _, _ = select.select([fd], [], [], timeout)
+        if not r:
+            break
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except OSError:
+            break
+        now = time.monotonic()
+        buf += chunk
+        if alt < 0:
+            i = buf.find(b"\x1b[?1049h")
+            if i >= 0:
+                alt = i + 8
+        if alt >= 0 and first is None and len(buf) > alt:
+            # The next write after entering the alternate screen is the first frame.
+            rest = buf[alt:]
+            # Skip the mode switches crossterm sends with it (mouse capture).
+            if b"credboard" in rest:
+                first = now
+        if first is not None:
+            end = now
+    os.write(fd, b"q")
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    os.close(fd)
+    frame = buf[alt:] if alt >= 0 else b""
+    import re
+    m = re.search(rb"(\d+)(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*credentials", frame)
+    rows = m.group(1).decode() if m else "?"
+    return (first - t0) * 1e3 if first else None, (end - t0) * 1e3 if end else None, rows
+
+results = []
+for i in range(runs):
+    f, e, rows = one()
+    print(f"run {i+1:2}: first byte {f:7.1f} ms  frame done {e:7.1f} ms  credentials shown: {rows}")
+    results.append((f, e))
+    time.sleep(0.3)
+print(f"median of {runs}: first byte {statistics.median(r[0] for r in results):.1f} ms, "
+      f"frame done {statistics.median(r[1] for r in results):.1f} ms")
+PY

@@ -1,0 +1,191 @@
+//! Idle, the dashboard is quiet (issue 6, target 4): clock ticks keep coming, but a frame is
+//! drawn only when something on screen changed. The runtime runs on a paused tokio clock, so
+//! ten seconds of ticks pass at once; frames are counted at the backend.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use credboard::app::fixtures::{options, sample_inventory};
+use credboard::app::{State, WorkerMsg};
+use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures::channel::mpsc as keys;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use tokio::sync::mpsc;
+
+/// A `TestBackend` that counts the frames flushed to it.
+struct Counting {
+    inner: TestBackend,
+    frames: Arc<AtomicUsize>,
+}
+
+impl Backend for Counting {
+    type Error = <TestBackend as Backend>::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.frames.fetch_add(1, Ordering::SeqCst);
+        self.inner.flush()
+    }
+}
+
+struct Dashboard {
+    frames: Arc<AtomicUsize>,
+    keys: keys::UnboundedSender<std::io::Result<Event>>,
+    results: mpsc::UnboundedSender<WorkerMsg>,
+    run: tokio::task::JoinHandle<State>,
+    _effects: mpsc::UnboundedReceiver<credboard::app::Effect>,
+}
+
+/// The dashboard on the sample inventory, its worker played by the test.
+fn start() -> Dashboard {
+    let frames = Arc::new(AtomicUsize::new(0));
+    let backend = Counting {
+        inner: TestBackend::new(160, 40),
+        frames: frames.clone(),
+    };
+    let (keys, key_stream) = keys::unbounded();
+    let (effects, effects_rx) = mpsc::unbounded_channel();
+    let (results, results_rx) = mpsc::unbounded_channel();
+    let state = State::new(options(), Utc::now());
+    let run = tokio::spawn(async move {
+        let mut terminal = Terminal::new(backend).expect("a terminal");
+        runtime::run(
+            &mut terminal,
+            state,
+            sample_inventory(),
+            key_stream,
+            WorkerLink {
+                effects,
+                results: results_rx,
+            },
+            RunOptions {
+                refresh_every: None,
+                tick: Duration::from_secs(1),
+            },
+            |_| {},
+        )
+        .await
+        .expect("the dashboard runs")
+    });
+    Dashboard {
+        frames,
+        keys,
+        results,
+        run,
+        _effects: effects_rx,
+    }
+}
+
+impl Dashboard {
+    fn frames(&self) -> usize {
+        self.frames.load(Ordering::SeqCst)
+    }
+
+    fn press(&self, c: char) {
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        self.keys.unbounded_send(Ok(Event::Key(key))).unwrap();
+    }
+
+    /// The refresh the inventory asked for (generation 1) finished `ago` before now.
+    fn refreshed(&self, ago: chrono::Duration) {
+        self.results
+            .send(WorkerMsg::RefreshDone {
+                generation: 1,
+                at: Utc::now() - ago,
+            })
+            .unwrap();
+    }
+
+    async fn quit(self) -> State {
+        self.press('q');
+        self.run.await.expect("the dashboard stops")
+    }
+}
+
+/// Let `seconds` of ticks pass (the clock is paused: at once).
+async fn idle(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds) + Duration::from_millis(500)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_ticks_draw_nothing() {
+    let d = start();
+    // Refreshed two hours ago: nothing on screen reads differently for an hour.
+    d.refreshed(chrono::Duration::hours(2));
+    idle(2).await;
+    let settled = d.frames();
+    assert!(settled >= 2, "the first frame, and one for the refresh");
+    idle(10).await;
+    assert_eq!(d.frames(), settled, "ten idle seconds, no frame");
+    // A key is drawn at once.
+    d.press('j');
+    idle(1).await;
+    assert_eq!(d.frames(), settled + 1);
+    let state = d.quit().await;
+    assert!(
+        state.now > Utc::now() - chrono::Duration::seconds(60),
+        "ticks still set the clock"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn ticks_draw_what_changes() {
+    let d = start();
+    // While the refresh runs, its spinner turns: a frame a tick.
+    idle(3).await;
+    let spinning = d.frames();
+    assert!(
+        spinning >= 4,
+        "a frame per tick while the spinner turns: {spinning}"
+    );
+    d.refreshed(chrono::Duration::hours(2));
+    idle(1).await;
+    let settled = d.frames();
+    idle(5).await;
+    assert_eq!(d.frames(), settled, "done: the spinner stopped");
+    d.quit().await;
+}
