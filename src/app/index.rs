@@ -322,7 +322,7 @@ pub fn sort(
         _ => name_ranks(text, &items, entries.len()),
     };
     let name = |i: u32| names[i as usize] as u64;
-    let mut keyed: Vec<(Key, u32)> = match column {
+    let keyed: Vec<(Key, u32)> = match column {
         Column::App | Column::Connector => {
             let f = if column == Column::App {
                 APP
@@ -358,12 +358,54 @@ pub fn sort(
         a.0.cmp(&b.0)
             .then_with(|| compare(entries, text, a.1, b.1, sort.column))
     };
-    if sort.descending {
-        keyed.sort_unstable_by(|a, b| cmp(b, a));
+    let keyed = if sort.descending {
+        sorted_by(keyed, |a, b| cmp(b, a))
     } else {
-        keyed.sort_unstable_by(cmp);
-    }
+        sorted_by(keyed, cmp)
+    };
     keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Below this many items a sort stays on one thread.
+const PARALLEL_SORT: usize = 16_384;
+
+/// `items` sorted by `cmp` (a total order: the result does not depend on how it is made).
+/// A large sort is split in two halves sorted on two threads, then merged.
+fn sorted_by<T, F>(mut items: Vec<T>, cmp: F) -> Vec<T>
+where
+    T: Copy + Send,
+    F: Fn(&T, &T) -> Ordering + Sync,
+{
+    let parallel = items.len() >= PARALLEL_SORT
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !parallel {
+        items.sort_unstable_by(&cmp);
+        return items;
+    }
+    let mid = items.len() / 2;
+    let (a, b) = items.split_at_mut(mid);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| a.sort_unstable_by(&cmp));
+        b.sort_unstable_by(&cmp);
+        first
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+    });
+    let (a, b) = items.split_at(mid);
+    let mut out = Vec::with_capacity(items.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if cmp(&b[j], &a[i]).is_lt() {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// The rank of each item's name in the order [`compare`] puts names in: equal names get
@@ -373,11 +415,11 @@ pub fn sort(
 /// infrastructure credential 25654") cost no comparison that reads scattered memory.
 pub fn name_ranks(text: &TextIndex, items: &[u32], entries: usize) -> Vec<u32> {
     let mut ranks = vec![u32::MAX; entries];
-    let mut keyed: Vec<(Key, u32)> = items
+    let keyed: Vec<(Key, u32)> = items
         .iter()
         .map(|&i| (name_words(text.field(i, NAME).as_bytes(), 0), i))
         .collect();
-    keyed.sort_unstable();
+    let mut keyed = sorted_by(keyed, |a, b| a.cmp(b));
     let mut next = 0;
     rank_runs(text, &mut keyed, 32, &mut next, &mut ranks);
     ranks
@@ -595,7 +637,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (state >> 33) % n
         };
-        for n in 0..600u32 {
+        for n in 0..(PARALLEL_SORT as u32 + 600) {
             let stem = stems[next(stems.len() as u64) as usize];
             let name = if stem.is_empty() || next(4) == 0 {
                 stem.to_string()

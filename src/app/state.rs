@@ -621,6 +621,19 @@ impl State {
         (self.now, self.thresholds())
     }
 
+    /// The next instant a clock tick would change something besides relative times (the
+    /// runtime knows those from the last frame): the spinner's next turn (at once, while
+    /// something runs), the first toast to expire, the first flag that can change. `None`:
+    /// no tick is needed.
+    pub fn next_tick_due(&self) -> Option<DateTime<Utc>> {
+        let spinning = self.refresh.running.is_some() || !self.rotating.is_empty();
+        let toast = self.toasts.iter().map(|t| t.until).min();
+        earliest(
+            earliest(spinning.then_some(self.now), toast),
+            self.rows.flags_due,
+        )
+    }
+
     /// The last clock tick changed something drawn besides relative times (the spinner,
     /// a toast, a flag): the runtime redraws after it.
     pub fn tick_changed_view(&self) -> bool {

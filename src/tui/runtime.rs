@@ -2,11 +2,15 @@
 //! Generic over the ratatui backend and the event stream, so tests run the whole dashboard
 //! on a `TestBackend` with scripted keys.
 //!
-//! Idle, it is quiet: the clock ticks once a second (toasts expire, flags follow the time),
-//! but a tick only draws when it changed something drawn (see `State::tick_changed_view`)
-//! or when a relative time on screen ("12s ago", "in 6d") now reads differently, which the
-//! last frame said when (`text::watch_changes`). Nothing else wakes the loop: the terminal's
-//! event stream blocks in its own thread, the background refresh fires once a period.
+//! Idle, it is quiet. The clock ticks (`Msg::Tick`: toasts expire, flags follow the time)
+//! at most once a second, and only when a tick is due: while the spinner turns, when a
+//! toast expires or a flag can change (`State::next_tick_due`), or when a relative time on
+//! screen ("12s ago", "in 6d") reads differently, which the last frame said when
+//! (`text::watch_changes`); at the latest every `MAX_SLEEP`. Any other message is preceded
+//! by a tick when the last one is a period old, so `update` always sees the time. A tick
+//! draws only when it changed something drawn (`State::tick_changed_view`) or such a
+//! relative time. Nothing else wakes the loop: the terminal's event stream blocks in its own
+//! thread, and the background refresh fires once a period.
 
 use std::time::Duration;
 
@@ -16,11 +20,14 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, MissedTickBehavior, interval, interval_at};
+use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
 use crate::app::{Effect, Inventory, Msg, State, WorkerMsg, text, update};
 use crate::tui::ui;
+
+/// The longest the loop sleeps without a tick, in case the wall clock jumped.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
 
 /// Worker messages handled before the next frame is drawn: a refresh delivers thousands of
 /// results, and drawing after each would waste most frames.
@@ -35,7 +42,7 @@ pub struct WorkerLink {
 pub struct RunOptions {
     /// Reload in the background this often; `None` never.
     pub refresh_every: Option<Duration>,
-    /// How often the clock ticks, for relative times.
+    /// The shortest time between two clock ticks (they come only when due; see the module).
     pub tick: Duration,
 }
 
@@ -63,8 +70,7 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
-    let mut tick = interval(options.tick);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_tick = Instant::now();
     let period = options
         .refresh_every
         .unwrap_or(Duration::from_secs(86_400 * 365));
@@ -109,13 +115,38 @@ where
             text_changes = changes;
             dirty = false;
         }
+        // The next tick: when one is due, not sooner than a period after the last.
+        let due = match (state.next_tick_due(), text_changes) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = due.map_or(MAX_SLEEP, |at| {
+            (at - Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                .min(MAX_SLEEP)
+        });
+        let wake = (Instant::now() + wait).max(last_tick + options.tick);
+        // Whatever comes in sees the time: a tick first when the last is a period old.
+        let mut tick_if_stale = |pending: &mut Vec<Msg>| {
+            if last_tick.elapsed() >= options.tick {
+                pending.push(Msg::Tick(Utc::now()));
+                last_tick = Instant::now();
+            }
+        };
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(event)) => pending.extend(to_msg(event)),
+                Some(Ok(event)) => {
+                    if let Some(msg) = to_msg(event) {
+                        tick_if_stale(&mut pending);
+                        pending.push(msg);
+                    }
+                }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(state),
             },
             Some(result) = worker.results.recv() => {
+                tick_if_stale(&mut pending);
                 pending.push(Msg::Worker(result));
                 while pending.len() < BATCH {
                     match worker.results.try_recv() {
@@ -124,8 +155,14 @@ where
                     }
                 }
             }
-            _ = tick.tick() => pending.push(Msg::Tick(Utc::now())),
-            _ = refresh.tick(), if options.refresh_every.is_some() => pending.push(Msg::RefreshDue),
+            _ = tokio::time::sleep_until(wake) => {
+                pending.push(Msg::Tick(Utc::now()));
+                last_tick = Instant::now();
+            }
+            _ = refresh.tick(), if options.refresh_every.is_some() => {
+                tick_if_stale(&mut pending);
+                pending.push(Msg::RefreshDue);
+            }
         }
     }
 }

@@ -1,0 +1,244 @@
+//! The dashboard's hot paths at 1,000, 10,000 and 100,000 rows (issue 6, target 2, and the
+//! reply decoding of a refresh): `cargo bench --bench ui`.
+//!
+//! Every group runs on `fixtures::synthetic_inventory(n, 1)` (n credentials on n/3 connectors
+//! of n/6 apps), loaded as the runtime loads it (`Msg::Resize` 200x60, then
+//! `Msg::Inventory`), and drives the state through `update` with the keys a user presses:
+//! - `sort/<column>/<n>`: one sort by that column, as `s` (next column) makes it from the
+//!   column before: every row sorted again and a new visible list (`S`, reverse, only
+//!   reverses the lists);
+//! - `sort-long-names/<column>/100000`: the same with names as real tenants have them, long
+//!   and sharing long prefixes ("baton-azure-infrastructure credential 41");
+//! - `filter/first-char/<n>`: one filter keystroke, alternately typing `o` into an empty
+//!   filter (a pass over every row's text) and deleting it (every row again);
+//! - `filter/narrowing/<n>`: alternately typing `1` after `okta-` (few rows left: only those
+//!   are checked) and deleting it (a pass over every row);
+//! - `draw/<n>`: one full frame of 200x60 on a `TestBackend` (every visible cell built);
+//! - `decode/get/<n>`: `n` credential Get replies (`{"credential":{...}}`) decoded as the
+//!   client decodes them; `decode/connectors/<n>`: list-connectors pages of `n` connectors,
+//!   100 per page; `decode/apps/<n>`: list-apps pages of `n` apps, 100 per page.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use credboard::api::App;
+use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
+use credboard::app::fixtures::{fixed_now, options, synthetic_inventory};
+use credboard::app::rows::{Column, Sort};
+use credboard::app::{Msg, State, update};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+
+fn loaded(n: usize) -> State {
+    let mut s = State::new(options(), fixed_now());
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 200,
+            height: 60,
+        },
+    );
+    update(&mut s, Msg::Inventory(synthetic_inventory(n, 1)));
+    s
+}
+
+fn key(s: &mut State, code: KeyCode) {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        key(s, KeyCode::Char(c));
+    }
+}
+
+fn sort(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sort");
+    g.sample_size(20).warm_up_time(Duration::from_millis(500));
+    for n in SIZES {
+        let mut s = loaded(n);
+        for column in Column::ALL {
+            let before = Column::ALL[(Column::ALL.len()
+                + Column::ALL.iter().position(|c| *c == column).unwrap()
+                - 1)
+                % Column::ALL.len()];
+            g.bench_with_input(BenchmarkId::new(column.title(), n), &n, |b, _| {
+                b.iter(|| {
+                    s.sort = Sort {
+                        column: before,
+                        descending: false,
+                    };
+                    key(&mut s, KeyCode::Char('s'));
+                    assert_eq!(s.sort.column, column);
+                    black_box(s.rows.visible.len())
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+/// Names as real tenants have them: long, sharing long prefixes ("baton-okta credential 41").
+fn sort_long_names(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sort-long-names");
+    g.sample_size(20).warm_up_time(Duration::from_millis(500));
+    let n = 100_000;
+    let mut inv = synthetic_inventory(n, 1);
+    for (i, k) in inv.credentials.iter_mut().enumerate() {
+        if let Some(c) = k.last.as_mut() {
+            let app = ["azure-infrastructure", "okta", "github-enterprise"][i % 3];
+            c.display_name = Some(format!("baton-{app} credential {i}"));
+        }
+    }
+    let mut s = State::new(options(), fixed_now());
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 200,
+            height: 60,
+        },
+    );
+    update(&mut s, Msg::Inventory(inv));
+    for (column, before) in [
+        (Column::Name, Column::Status),
+        (Column::Status, Column::Expires),
+    ] {
+        g.bench_with_input(BenchmarkId::new(column.title(), n), &n, |b, _| {
+            b.iter(|| {
+                s.sort = Sort {
+                    column: before,
+                    descending: false,
+                };
+                key(&mut s, KeyCode::Char('s'));
+                black_box(s.rows.visible.len())
+            })
+        });
+    }
+    g.finish();
+}
+
+fn filter(c: &mut Criterion) {
+    let mut g = c.benchmark_group("filter");
+    g.sample_size(30).warm_up_time(Duration::from_millis(500));
+    for n in SIZES {
+        let mut s = loaded(n);
+        key(&mut s, KeyCode::Char('/'));
+        let mut typed_one = false;
+        g.bench_with_input(BenchmarkId::new("first-char", n), &n, |b, _| {
+            b.iter(|| {
+                if typed_one {
+                    key(&mut s, KeyCode::Backspace);
+                } else {
+                    key(&mut s, KeyCode::Char('o'));
+                }
+                typed_one = !typed_one;
+                black_box(s.rows.visible.len())
+            })
+        });
+        if typed_one {
+            key(&mut s, KeyCode::Backspace);
+        }
+        typed(&mut s, "okta-");
+        let mut typed_one = false;
+        g.bench_with_input(BenchmarkId::new("narrowing", n), &n, |b, _| {
+            b.iter(|| {
+                if typed_one {
+                    key(&mut s, KeyCode::Backspace);
+                } else {
+                    key(&mut s, KeyCode::Char('1'));
+                }
+                typed_one = !typed_one;
+                black_box(s.rows.visible.len())
+            })
+        });
+    }
+    g.finish();
+}
+
+fn draw(c: &mut Criterion) {
+    let mut g = c.benchmark_group("draw");
+    g.sample_size(50);
+    for n in SIZES {
+        let s = loaded(n);
+        let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a terminal");
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| credboard::tui::ui::draw(f, &s))
+                    .expect("a frame");
+            })
+        });
+    }
+    g.finish();
+}
+
+fn decode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("decode");
+    g.sample_size(20).warm_up_time(Duration::from_millis(500));
+    for n in SIZES {
+        let inv = synthetic_inventory(n, 1);
+        let gets: Vec<Vec<u8>> = inv
+            .credentials
+            .iter()
+            .map(|k| serde_json::to_vec(&serde_json::json!({ "credential": k.last })).unwrap())
+            .collect();
+        g.bench_with_input(BenchmarkId::new("get", n), &n, |b, _| {
+            b.iter(|| {
+                for body in &gets {
+                    let reply: CredentialReply = serde_json::from_slice(body).unwrap();
+                    black_box(reply);
+                }
+            })
+        });
+        let pages = |items: Vec<serde_json::Value>| -> Vec<Vec<u8>> {
+            items
+                .chunks(100)
+                .map(|list| {
+                    serde_json::to_vec(&serde_json::json!({ "list": list, "nextPageToken": "t" }))
+                        .unwrap()
+                })
+                .collect()
+        };
+        // n connectors and n apps (the inventory has fewer of each; repeated to n).
+        let connectors: Vec<serde_json::Value> = inv
+            .connectors
+            .iter()
+            .cycle()
+            .take(n)
+            .map(|k| serde_json::json!({ "connector": k }))
+            .collect();
+        let connector_pages = pages(connectors);
+        g.bench_with_input(BenchmarkId::new("connectors", n), &n, |b, _| {
+            b.iter(|| {
+                for body in &connector_pages {
+                    let page: Page<ConnectorListItem> = serde_json::from_slice(body).unwrap();
+                    black_box(page);
+                }
+            })
+        });
+        let apps: Vec<serde_json::Value> = inv
+            .apps
+            .iter()
+            .cycle()
+            .take(n)
+            .map(|a| serde_json::to_value(a).unwrap())
+            .collect();
+        let app_pages = pages(apps);
+        g.bench_with_input(BenchmarkId::new("apps", n), &n, |b, _| {
+            b.iter(|| {
+                for body in &app_pages {
+                    let page: Page<App> = serde_json::from_slice(body).unwrap();
+                    black_box(page);
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, sort, sort_long_names, filter, draw, decode);
+criterion_main!(benches);
