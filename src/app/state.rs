@@ -778,7 +778,12 @@ impl State {
                 .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        drop(credentials);
+        // Emptied, but giving back its memory takes milliseconds: not before the first frame.
+        if credentials.len() >= PARALLEL_LOAD {
+            std::thread::spawn(move || drop(credentials));
+        } else {
+            drop(credentials);
+        }
 
         let rows = &mut self.rows;
         rows.entries = own.entries;

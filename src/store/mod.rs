@@ -808,7 +808,9 @@ impl Store {
 /// rows are packed in one buffer, so the reading thread makes a few allocations per chunk
 /// instead of six per row; the decoding threads build the values.
 struct RawChunk {
-    text: String,
+    /// The text fields' bytes, checked to be UTF-8 by the decoding threads, not the reading
+    /// one (the reading thread is the one the others wait for).
+    text: Vec<u8>,
     rows: Vec<RawRow>,
 }
 
@@ -825,7 +827,7 @@ struct RawRow {
 impl RawChunk {
     fn with_capacity(rows: usize) -> Self {
         Self {
-            text: String::with_capacity(rows * 512),
+            text: Vec::with_capacity(rows * 512),
             rows: Vec::with_capacity(rows),
         }
     }
@@ -836,9 +838,13 @@ impl RawChunk {
         let mut ends = [0; 6];
         let mut present = [true; 6];
         for (i, col) in [0, 1, 2, 4, 5, 6].into_iter().enumerate() {
-            match r.get_ref(col)?.as_str_or_null()? {
-                Some(s) => self.text.push_str(s),
-                None => present[i] = false,
+            match r.get_ref(col)? {
+                rusqlite::types::ValueRef::Text(s) => self.text.extend_from_slice(s),
+                rusqlite::types::ValueRef::Null => present[i] = false,
+                // Not text: the error reading it as text gives.
+                other => {
+                    other.as_str()?;
+                }
             }
             ends[i] = self.text.len();
         }
@@ -863,7 +869,8 @@ impl RawChunk {
         for row in &self.rows {
             let mut fields = [""; 6];
             for (field, &end) in fields.iter_mut().zip(&row.ends) {
-                *field = &self.text[start..end];
+                *field = std::str::from_utf8(&self.text[start..end])
+                    .map_err(|e| store.corrupt("credential", e))?;
                 start = end;
             }
             let [
