@@ -3,8 +3,9 @@
 #
 #   scripts/first-frame.sh [DATA_DIR] [RUNS]
 #
-# DATA_DIR holds an inventory.sqlite3 for profile "default" (make one with
-# `CREDBOARD_BENCH_KEEP=DIR cargo bench --bench startup`; default /tmp/credboard-100k).
+# DATA_DIR holds an inventory.sqlite3 for profile "default": `cargo bench --bench startup`
+# makes one of 100,000 credentials (default: <target>/credboard-bench/inventory-demo-100000;
+# with CREDBOARD_BENCH_SHAPE=synthetic, .../inventory-synthetic-100000).
 # Runs target/release/credboard (or $CREDBOARD_BIN) RUNS times (default 11) in a pseudo-
 # terminal of 200x60 and prints, per run and as medians:
 #   first: from just before exec to the first byte of the first frame (the first output
@@ -16,7 +17,7 @@
 # inventory are not read: HOME points at an empty temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA_DIR=${1:-/tmp/credboard-100k}
+DATA_DIR=${1:-${CARGO_TARGET_DIR:-target}/credboard-bench/inventory-demo-100000}
 RUNS=${2:-11}
 BIN=${CREDBOARD_BIN:-${CARGO_TARGET_DIR:-target}/release/credboard}
 [ -f "$DATA_DIR/inventory.sqlite3" ] || { echo "no inventory in $DATA_DIR" >&2; exit 1; }
