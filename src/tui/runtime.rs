@@ -96,7 +96,7 @@ where
                     Effect::Quit => {}
                     Effect::Copy(secret) => copy(&secret),
                     effect => {
-                        // A closed channel means the worker is gone; the state says so.
+                        // The worker only stops when the dashboard quits: nothing to report.
                         let _ = worker.effects.send(effect);
                     }
                 }
