@@ -20,11 +20,13 @@ pub type Tui = Terminal<CrosstermBackend<io::Stdout>>;
 /// Takes over the terminal. Installs a panic hook that restores it before the panic report
 /// is printed, so a crash never leaves the shell in raw mode. A panic on another thread (a
 /// worker task) ends the program too: the event loop would otherwise go on drawing on a
-/// terminal that is no longer set up for it, with its worker gone.
+/// terminal that is no longer set up for it, with its worker gone. The hook holds the stdout
+/// lock from the restore to the exit, so the event loop cannot draw a frame over the report.
 pub fn enter() -> io::Result<Tui> {
     let previous = std::panic::take_hook();
     let owner = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
+        let _no_drawing = io::stdout().lock();
         restore();
         previous(info);
         if std::thread::current().id() != owner {
