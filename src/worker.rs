@@ -16,7 +16,7 @@ use crate::app::{
     CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
 };
 use crate::store::{Store, TrackedId};
-use limiter::{Limiter, Priority};
+use limiter::{Limiter, Permit, Priority};
 
 /// Requests in flight at once when the settings do not say (`concurrency` in the settings).
 ///
@@ -35,6 +35,13 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// that accepts connections but never answers would otherwise cost every remaining call its
 /// full timeout and retries (minutes per hundred credentials).
 pub const UNANSWERED_IN_A_ROW: usize = 8;
+
+/// Answered Gets stored in one transaction, at most: large enough that a fast refresh is not
+/// bound by the inventory's commits, small enough that little waits in memory.
+const SAVE_BATCH: usize = 512;
+
+/// Tracked ids a refresh reads from the inventory at a time.
+const ID_PAGE: usize = 1024;
 
 /// Stops one refresh once the tenant has stopped answering.
 #[derive(Default)]
@@ -146,9 +153,10 @@ impl Worker {
     /// takes its permit before the Gets queue up. Waiting listings go before waiting Gets:
     /// there are few of them and they name what the credential rows belong to, and the total
     /// time is the same either way (every request still takes one slot for one round trip).
+    /// Answers are stored in batches as they arrive.
     async fn refresh(self, generation: u64) {
-        let tracked = match blocking(&self.store, |s| s.tracked()).await {
-            Ok(t) => t,
+        let credentials = match blocking(&self.store, |s| s.tracked_count()).await {
+            Ok(n) => n,
             Err(e) => {
                 self.send(WorkerMsg::RefreshError {
                     generation,
@@ -163,60 +171,124 @@ impl Worker {
         };
         self.send(WorkerMsg::RefreshStarted {
             generation,
-            credentials: tracked.len(),
+            credentials,
         });
         let walk = self.limiter.acquire(Priority::Apps).await;
         let breaker = Arc::new(Breaker::default());
-        let mut gets = JoinSet::new();
-        for t in tracked {
-            gets.spawn(self.clone().get(
-                Some(generation),
-                t.ids,
-                Priority::Credentials,
-                Some(breaker.clone()),
-            ));
-        }
-        let mut listings = JoinSet::new();
-        let apps = self
-            .client
-            .list_apps_paged(|page| {
-                self.send(WorkerMsg::Apps {
+        let (answers, answered) = mpsc::unbounded_channel();
+        let gets = self.clone().get_all(generation, breaker.clone(), answers);
+        let apps = async {
+            let mut listings = JoinSet::new();
+            let apps = self
+                .client
+                .list_apps_paged(|page| {
+                    self.send(WorkerMsg::Apps {
+                        generation,
+                        apps: page.to_vec(),
+                    });
+                    for app in page.iter().filter_map(|a| a.id.clone()) {
+                        listings.spawn(self.clone().connectors(generation, app, breaker.clone()));
+                    }
+                })
+                .await;
+            drop(walk);
+            match apps {
+                Ok(apps) => self.save_apps(apps).await,
+                Err(e) => self.send(WorkerMsg::RefreshError {
                     generation,
-                    apps: page.to_vec(),
-                });
-                for app in page.iter().filter_map(|a| a.id.clone()) {
-                    listings.spawn(self.clone().connectors(generation, app, breaker.clone()));
+                    error: e.to_string(),
+                }),
+            }
+            while listings.join_next().await.is_some() {}
+        };
+        tokio::join!(gets, apps, self.store_answers(answered));
+        self.send(WorkerMsg::RefreshDone {
+            generation,
+            at: Utc::now(),
+        });
+    }
+
+    /// Gets each tracked credential once a permit is free, so at most the limit's worth of
+    /// requests (and of tasks) exist at once, and reads the tracked ids a page at a time as
+    /// it goes, whatever the inventory's size. Each answer goes to the dashboard and to
+    /// `answers`.
+    async fn get_all(
+        self,
+        generation: u64,
+        breaker: Arc<Breaker>,
+        answers: mpsc::UnboundedSender<(TrackedId, Fetched)>,
+    ) {
+        let mut gets = JoinSet::new();
+        let mut after = String::new();
+        loop {
+            let from = std::mem::take(&mut after);
+            let page = match blocking(&self.store, move |s| s.tracked_ids_after(&from, ID_PAGE))
+                .await
+            {
+                Ok(page) => page,
+                Err(e) => {
+                    self.send(WorkerMsg::RefreshError {
+                        generation,
+                        error: e.to_string(),
+                    });
+                    break;
                 }
-            })
-            .await;
-        drop(walk);
-        match &apps {
-            Ok(apps) => self.save_apps(apps.clone()).await,
-            Err(e) => self.send(WorkerMsg::RefreshError {
-                generation,
-                error: e.to_string(),
-            }),
-        }
-        let mut found = Vec::new();
-        let mut gone = Vec::new();
-        while let Some(done) = gets.join_next().await {
-            match done {
-                Ok((_, Fetched::Found(c))) => found.push(c),
-                Ok((key, Fetched::Gone)) => gone.push(key.credential_id),
-                _ => {}
+            };
+            let last_page = page.len() < ID_PAGE;
+            for key in page {
+                after.clone_from(&key.credential_id);
+                let permit = match breaker.is_open() {
+                    false => Some(self.limiter.acquire(Priority::Credentials).await),
+                    true => None,
+                };
+                let Some(permit) = permit.filter(|_| !breaker.is_open()) else {
+                    self.report(Some(generation), key, self.not_fetched());
+                    continue;
+                };
+                let worker = self.clone();
+                let breaker = breaker.clone();
+                let answers = answers.clone();
+                gets.spawn(async move {
+                    let answer = worker.get(permit, Some((generation, &breaker)), key).await;
+                    let _ = answers.send(answer);
+                });
+                while gets.try_join_next().is_some() {}
+            }
+            if last_page {
+                break;
             }
         }
-        while listings.join_next().await.is_some() {}
-        let at = Utc::now();
-        let saved = blocking(&self.store, move |s| {
-            s.save_credentials(&found, at)?;
-            s.mark_gone_many(&gone, at)
-        })
-        .await;
-        if let Err(e) = saved {
-            self.send(WorkerMsg::Error(e.to_string()));
+        while gets.join_next().await.is_some() {}
+    }
+
+    /// Stores answered Gets as they arrive, a batch at a time: whatever came in while the
+    /// previous batch was being written, up to [`SAVE_BATCH`]. The first failure to store is
+    /// reported; later batches are still tried.
+    async fn store_answers(&self, mut answered: mpsc::UnboundedReceiver<(TrackedId, Fetched)>) {
+        let mut reported = false;
+        let mut buffer = Vec::with_capacity(SAVE_BATCH);
+        while answered.recv_many(&mut buffer, SAVE_BATCH).await > 0 {
+            let mut found = Vec::new();
+            let mut gone = Vec::new();
+            for (key, fetched) in buffer.drain(..) {
+                match fetched {
+                    Fetched::Found(c) => found.push(c),
+                    Fetched::Gone => gone.push(key.credential_id),
+                    Fetched::Failed(_) => {}
+                }
+            }
+            let at = Utc::now();
+            let saved = blocking(&self.store, move |s| {
+                s.save_credentials(&found, at)?;
+                s.mark_gone_many(&gone, at)
+            })
+            .await;
+            if let Err(e) = saved
+                && !std::mem::replace(&mut reported, true)
+            {
+                self.send(WorkerMsg::Error(e.to_string()));
+            }
         }
-        self.send(WorkerMsg::RefreshDone { generation, at });
     }
 
     /// One app's connectors, shown as they land, then saved (without holding a permit: the
@@ -265,75 +337,64 @@ impl Worker {
         false
     }
 
-    /// One credential Get, reported as it lands. A refresh passes its breaker: once open, the
-    /// remaining Gets are reported as not fetched without a request.
+    fn not_fetched(&self) -> Fetched {
+        Fetched::Failed(format!(
+            "not fetched: the refresh stopped after {UNANSWERED_IN_A_ROW} calls in a row got no reply from {}",
+            self.client.host()
+        ))
+    }
+
+    /// One credential Get under a permit already held, reported as it lands. A refresh
+    /// passes its generation and breaker.
     async fn get(
-        self,
-        generation: Option<u64>,
+        &self,
+        permit: Permit,
+        refresh: Option<(u64, &Breaker)>,
         key: TrackedId,
-        priority: Priority,
-        breaker: Option<Arc<Breaker>>,
     ) -> (TrackedId, Fetched) {
-        let fetched = {
-            let _permit = self.limiter.acquire(priority).await;
-            if breaker.as_ref().is_some_and(|b| b.is_open()) {
-                Fetched::Failed(format!(
-                    "not fetched: the refresh stopped after {UNANSWERED_IN_A_ROW} calls in a row got no reply from {}",
-                    self.client.host()
-                ))
-            } else {
-                // Boxed: a refresh spawns a task per tracked credential at once, and each
-                // task would otherwise hold this request's whole state inline while it waits
-                // for a permit (kilobytes: ~300 MB for 100,000 credentials). Boxed, it is
-                // allocated once the permit is held, for the few requests in flight.
-                let result = Box::pin(self.client.get_credential(
-                    &key.app_id,
-                    &key.connector_id,
-                    &key.credential_id,
-                ))
-                .await;
-                if let (Some(b), Some(g)) = (&breaker, generation) {
-                    self.trips(b, result.as_ref().err(), g);
-                }
-                match result {
-                    Ok(Some(c)) => Fetched::Found(c),
-                    Ok(None) => Fetched::Gone,
-                    Err(e) => Fetched::Failed(e.to_string()),
-                }
-            }
+        let result = self
+            .client
+            .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
+            .await;
+        drop(permit);
+        if let Some((generation, breaker)) = refresh {
+            self.trips(breaker, result.as_ref().err(), generation);
+        }
+        let fetched = match result {
+            Ok(Some(c)) => Fetched::Found(c),
+            Ok(None) => Fetched::Gone,
+            Err(e) => Fetched::Failed(e.to_string()),
         };
-        self.send(WorkerMsg::Credential {
-            generation,
-            key: key.clone(),
-            fetched: fetched.clone(),
-            at: Utc::now(),
-        });
+        self.report(refresh.map(|(g, _)| g), key.clone(), fetched.clone());
         (key, fetched)
     }
 
+    fn report(&self, generation: Option<u64>, key: TrackedId, fetched: Fetched) {
+        self.send(WorkerMsg::Credential {
+            generation,
+            key,
+            fetched,
+            at: Utc::now(),
+        });
+    }
+
+    /// Credentials the user asked for, at the user's priority, stored together.
     async fn fetch(self, keys: Vec<CredentialKey>) {
+        let (answers, answered) = mpsc::unbounded_channel();
         let mut gets = JoinSet::new();
         for key in keys {
-            gets.spawn(self.clone().get(None, key, Priority::User, None));
+            let worker = self.clone();
+            let answers = answers.clone();
+            gets.spawn(async move {
+                let permit = worker.limiter.acquire(Priority::User).await;
+                let _ = answers.send(worker.get(permit, None, key).await);
+            });
         }
-        let at = Utc::now();
-        let mut found = Vec::new();
-        let mut gone = Vec::new();
-        while let Some(Ok((key, fetched))) = gets.join_next().await {
-            match fetched {
-                Fetched::Found(c) => found.push(c),
-                Fetched::Gone => gone.push(key.credential_id),
-                Fetched::Failed(_) => {}
-            }
-        }
-        if let Err(e) = blocking(&self.store, move |s| {
-            s.save_credentials(&found, at)?;
-            s.mark_gone_many(&gone, at)
-        })
-        .await
-        {
-            self.send(WorkerMsg::Error(e.to_string()));
-        }
+        drop(answers);
+        tokio::join!(
+            async { while gets.join_next().await.is_some() {} },
+            self.store_answers(answered)
+        );
     }
 
     async fn revoke(self, key: CredentialKey) {

@@ -1551,6 +1551,46 @@ pub(crate) fn strip_secret(mut c: ConnectorCredential) -> ConnectorCredential {
     c
 }
 
+/// Takes a fetched credential's data into the one held, without its secret. Text that did
+/// not change keeps the allocation already held: a refresh mostly answers what is known, and
+/// the answers were allocated on the worker's threads, so keeping them would scatter the
+/// dashboard's memory across every thread's heap.
+pub(crate) fn absorb(held: &mut Option<ConnectorCredential>, fetched: ConnectorCredential) {
+    let Some(old) = held else {
+        *held = Some(strip_secret(fetched));
+        return;
+    };
+    fn text(old: &mut Option<String>, new: Option<String>) {
+        if *old != new {
+            *old = new;
+        }
+    }
+    let ConnectorCredential {
+        id,
+        app_id,
+        connector_id,
+        client_id,
+        display_name,
+        created_at,
+        updated_at,
+        deleted_at,
+        expires_time,
+        last_used_at,
+        client_secret: _,
+    } = fetched;
+    text(&mut old.id, id);
+    text(&mut old.app_id, app_id);
+    text(&mut old.connector_id, connector_id);
+    text(&mut old.client_id, client_id);
+    text(&mut old.display_name, display_name);
+    old.created_at = created_at;
+    old.updated_at = updated_at;
+    old.deleted_at = deleted_at;
+    old.expires_time = expires_time;
+    old.last_used_at = last_used_at;
+    old.client_secret = None;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutco
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
     BULK_WORD, BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog,
-    SecretView, State, TypedConfirm, strip_secret,
+    SecretView, State, TypedConfirm, absorb, strip_secret,
 };
 use super::text;
 use super::view;
@@ -169,7 +169,7 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                         return;
                     }
                     state.change_credential(&key, |e| {
-                        e.last = Some(strip_secret(c));
+                        absorb(&mut e.last, c);
                         e.gone = false;
                         e.error = None;
                         e.fetched_at = Some(at);

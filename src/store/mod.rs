@@ -483,6 +483,46 @@ impl Store {
         })
     }
 
+    /// How many credentials are tracked.
+    pub fn tracked_count(&self) -> Result<usize> {
+        self.read(|tx| {
+            tx.query_row(
+                "SELECT count(*) FROM credentials WHERE profile = ?1",
+                params![self.profile],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+        })
+    }
+
+    /// Up to `limit` tracked ids, ordered by credential id, starting after `after`: a page of
+    /// the inventory, so a caller walking all of it holds one page at a time.
+    pub fn tracked_ids_after(&self, after: &str, limit: usize) -> Result<Vec<TrackedId>> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare_cached(
+                    "SELECT app_id, connector_id, credential_id FROM credentials
+                     WHERE profile = ?1 AND credential_id > ?2 ORDER BY credential_id LIMIT ?3",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = st
+                .query_map(
+                    params![self.profile, after, i64::try_from(limit).unwrap_or(i64::MAX)],
+                    |r| {
+                        Ok(TrackedId::new(
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                        ))
+                    },
+                )
+                .map_err(|e| self.err(e))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| self.err(e))
+        })
+    }
+
     fn tracked_from(&self, ids: TrackedId, source: &str, learned_at: &str) -> Result<Tracked> {
         Ok(Tracked {
             ids,
