@@ -222,18 +222,17 @@ impl Worker {
         let mut after = String::new();
         loop {
             let from = std::mem::take(&mut after);
-            let page = match blocking(&self.store, move |s| s.tracked_ids_after(&from, ID_PAGE))
-                .await
-            {
-                Ok(page) => page,
-                Err(e) => {
-                    self.send(WorkerMsg::RefreshError {
-                        generation,
-                        error: e.to_string(),
-                    });
-                    break;
-                }
-            };
+            let page =
+                match blocking(&self.store, move |s| s.tracked_ids_after(&from, ID_PAGE)).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        self.send(WorkerMsg::RefreshError {
+                            generation,
+                            error: e.to_string(),
+                        });
+                        break;
+                    }
+                };
             let last_page = page.len() < ID_PAGE;
             for key in page {
                 after.clone_from(&key.credential_id);

@@ -508,7 +508,11 @@ impl Store {
                 .map_err(|e| self.err(e))?;
             let rows = st
                 .query_map(
-                    params![self.profile, after, i64::try_from(limit).unwrap_or(i64::MAX)],
+                    params![
+                        self.profile,
+                        after,
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
                     |r| {
                         Ok(TrackedId::new(
                             r.get::<_, String>(0)?,
