@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod config;
 pub mod demo;
 pub mod logging;
+pub mod memory;
 pub mod store;
 pub mod tui;
 pub mod worker;

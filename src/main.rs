@@ -7,6 +7,7 @@ use clap::Parser;
 use credboard::cli::Cli;
 
 fn main() -> ExitCode {
+    credboard::memory::limit_arenas();
     // Installed first, so even a failure while starting up is reported properly.
     let _ = color_eyre::install();
     let cli = Cli::parse();

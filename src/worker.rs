@@ -202,6 +202,8 @@ impl Worker {
             while listings.join_next().await.is_some() {}
         };
         tokio::join!(gets, apps, self.store_answers(answered));
+        // The answers, each shown and stored, have all been freed.
+        let _ = tokio::task::spawn_blocking(crate::memory::give_back_freed).await;
         self.send(WorkerMsg::RefreshDone {
             generation,
             at: Utc::now(),

@@ -88,12 +88,16 @@ fn found(generation: Option<u64>, c: ConnectorCredential) -> Msg {
     })
 }
 
+/// The credential as the server would send it again: what the row holds, and its ids.
 fn credential(id: &str) -> ConnectorCredential {
     let s = state();
-    s.visible_entries()
-        .find(|e| e.row_id() == id)
-        .and_then(|e| e.last.clone())
-        .unwrap()
+    let e = s.visible_entries().find(|e| e.row_id() == id).unwrap();
+    ConnectorCredential {
+        id: Some(e.key.credential_id.clone()),
+        app_id: Some(e.key.app_id.clone()),
+        connector_id: Some(e.key.connector_id.clone()),
+        ..e.last.clone().unwrap()
+    }
 }
 
 fn days(d: i64) -> Option<DateTime<Utc>> {

@@ -897,7 +897,7 @@ impl State {
         self.rows.counts.apply(e, -1);
         f(&mut self.rows.entries[i as usize]);
         if let Some(c) = self.rows.entries[i as usize].last.as_mut() {
-            c.client_secret = None;
+            keep_held(c);
         }
         self.derive(i);
         let e = &self.rows.entries[i as usize];
@@ -1331,7 +1331,7 @@ fn retain_tail<T>(v: &mut Vec<T>, from: usize, keep: &[bool]) {
 
 /// A stored credential as an entry, not yet placed.
 fn known_entry(c: super::msg::KnownCredential) -> Entry {
-    let mut e = Entry::new(EntryKind::Credential, c.key, c.last.map(strip_secret));
+    let mut e = Entry::new(EntryKind::Credential, c.key, c.last.map(held));
     e.gone = c.gone;
     e.fetched_at = c.fetched_at;
     e
@@ -1546,18 +1546,28 @@ impl SlotTable {
 }
 
 /// The row never holds a secret, even if a reply carried one.
-pub(crate) fn strip_secret(mut c: ConnectorCredential) -> ConnectorCredential {
-    c.client_secret = None;
+/// What an entry keeps of a credential: not its secret (a new one is shown once, from the
+/// rotate's result), nor its three ids (the entry's key holds them; 100,000 credentials
+/// would otherwise hold each twice).
+pub(crate) fn held(mut c: ConnectorCredential) -> ConnectorCredential {
+    keep_held(&mut c);
     c
 }
 
-/// Takes a fetched credential's data into the one held, without its secret. Text that did
-/// not change keeps the allocation already held: a refresh mostly answers what is known, and
+fn keep_held(c: &mut ConnectorCredential) {
+    c.client_secret = None;
+    c.id = None;
+    c.app_id = None;
+    c.connector_id = None;
+}
+
+/// Takes a fetched credential's data into the one held (see [`held`]). Text that did not
+/// change keeps the allocation already held: a refresh mostly answers what is known, and
 /// the answers were allocated on the worker's threads, so keeping them would scatter the
 /// dashboard's memory across every thread's heap.
-pub(crate) fn absorb(held: &mut Option<ConnectorCredential>, fetched: ConnectorCredential) {
-    let Some(old) = held else {
-        *held = Some(strip_secret(fetched));
+pub(crate) fn absorb(kept: &mut Option<ConnectorCredential>, fetched: ConnectorCredential) {
+    let Some(old) = kept else {
+        *kept = Some(held(fetched));
         return;
     };
     fn text(old: &mut Option<String>, new: Option<String>) {
@@ -1566,9 +1576,9 @@ pub(crate) fn absorb(held: &mut Option<ConnectorCredential>, fetched: ConnectorC
         }
     }
     let ConnectorCredential {
-        id,
-        app_id,
-        connector_id,
+        id: _,
+        app_id: _,
+        connector_id: _,
         client_id,
         display_name,
         created_at,
@@ -1578,9 +1588,6 @@ pub(crate) fn absorb(held: &mut Option<ConnectorCredential>, fetched: ConnectorC
         last_used_at,
         client_secret: _,
     } = fetched;
-    text(&mut old.id, id);
-    text(&mut old.app_id, app_id);
-    text(&mut old.connector_id, connector_id);
     text(&mut old.client_id, client_id);
     text(&mut old.display_name, display_name);
     old.created_at = created_at;
@@ -1588,7 +1595,7 @@ pub(crate) fn absorb(held: &mut Option<ConnectorCredential>, fetched: ConnectorC
     old.deleted_at = deleted_at;
     old.expires_time = expires_time;
     old.last_used_at = last_used_at;
-    old.client_secret = None;
+    keep_held(old);
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutco
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
     BULK_WORD, BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog,
-    SecretView, State, TypedConfirm, absorb, strip_secret,
+    SecretView, State, TypedConfirm, absorb, held,
 };
 use super::text;
 use super::view;
@@ -275,7 +275,7 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcom
                 e.revoked_during = running;
                 match fresh {
                     Some(f) => {
-                        let mut f = strip_secret(f);
+                        let mut f = held(f);
                         if f.deleted_at.is_none() && !already_gone {
                             f.deleted_at = Some(now);
                         }
@@ -376,7 +376,7 @@ fn on_rotated(
         };
         let now = state.now;
         let i = state.change_credential(&key, |e| {
-            e.last = Some(strip_secret(credential));
+            e.last = Some(held(credential));
             e.gone = false;
             e.error = None;
             e.fetched_at = Some(now);

@@ -86,6 +86,7 @@ where
         Msg::Inventory(inventory),
     ];
     let mut dirty = true;
+    let mut first_frame = true;
     // When a relative time in the last frame next reads differently.
     let mut text_changes: Option<chrono::DateTime<Utc>> = None;
     loop {
@@ -114,6 +115,10 @@ where
             drawn?;
             text_changes = changes;
             dirty = false;
+            if std::mem::take(&mut first_frame) {
+                // The stored inventory's load freed most of what it allocated.
+                tokio::task::spawn_blocking(crate::memory::give_back_freed);
+            }
         }
         // The next tick: when one is due, not sooner than a period after the last.
         let due = match (state.next_tick_due(), text_changes) {
