@@ -396,30 +396,63 @@ fn bulk_saving_and_loading_many_credentials() {
     }));
 }
 
+/// An inventory file of `n` fetched credentials of connector "k" of app "a", both listed;
+/// the file is damaged with `damage` (SQL), and the snapshot's error is returned.
+fn snapshot_after(n: usize, damage: &str) -> (StoreError, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inv.sqlite3");
+    let store = Store::open(&path, "p").unwrap();
+    let creds: Vec<_> = (0..n)
+        .map(|i| cred("a", "k", &format!("c{i:05}")))
+        .collect();
+    for c in &creds {
+        store
+            .track(&TrackedId::of(c).unwrap(), Source::Manual)
+            .unwrap();
+    }
+    store.save_credentials(&creds, t(0)).unwrap();
+    let app = App {
+        id: Some("a".into()),
+        ..Default::default()
+    };
+    store.save_apps(&[app], t(0)).unwrap();
+    let conn = Connector {
+        id: Some("k".into()),
+        ..Default::default()
+    };
+    store.save_connectors("a", &[conn], t(0)).unwrap();
+    let whole = store.snapshot().unwrap();
+    assert_eq!((whole.credentials.len(), whole.connectors.len()), (n, 1));
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(damage, [])
+        .unwrap();
+    (store.snapshot().unwrap_err(), path)
+}
+
 #[test]
 fn an_unreadable_row_is_reported_with_the_path() {
     for n in [3, 5000] {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("inv.sqlite3");
-        let store = Store::open(&path, "p").unwrap();
-        let creds: Vec<_> = (0..n)
-            .map(|i| cred("a", "k", &format!("c{i:05}")))
-            .collect();
-        for c in &creds {
-            store
-                .track(&TrackedId::of(c).unwrap(), Source::Manual)
-                .unwrap();
-        }
-        store.save_credentials(&creds, t(0)).unwrap();
-        rusqlite::Connection::open(&path)
-            .unwrap()
-            .execute(
-                "UPDATE credentials SET json = '{not json' WHERE credential_id = 'c00002'",
-                [],
-            )
-            .unwrap();
-        let err = store.snapshot().unwrap_err();
+        let (err, path) = snapshot_after(
+            n,
+            "UPDATE credentials SET json = '{not json' WHERE credential_id = 'c00002'",
+        );
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+    }
+}
+
+/// The apps and connectors decode beside the credentials; when one of them cannot be read,
+/// the snapshot says so (and does not wait for them forever), whatever the inventory's size.
+#[test]
+fn an_unreadable_connector_is_reported_with_the_path() {
+    for n in [3, 5000] {
+        let (err, path) = snapshot_after(n, "UPDATE connectors SET json = '[1, 2'");
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        assert!(err.to_string().contains("connector"), "{err}");
         assert!(
             err.to_string().contains(&path.display().to_string()),
             "{err}"

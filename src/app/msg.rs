@@ -27,13 +27,19 @@ impl From<crate::store::Snapshot> for Inventory {
             credentials: snapshot
                 .credentials
                 .into_iter()
-                .map(|e| KnownCredential {
-                    key: e.tracked.ids,
-                    last: e.last_known,
-                    gone: e.gone,
-                    fetched_at: e.fetched_at,
-                })
+                .map(KnownCredential::from)
                 .collect(),
+        }
+    }
+}
+
+impl From<crate::store::SnapshotEntry> for KnownCredential {
+    fn from(e: crate::store::SnapshotEntry) -> Self {
+        KnownCredential {
+            key: e.tracked.ids,
+            last: e.last_known,
+            gone: e.gone,
+            fetched_at: e.fetched_at,
         }
     }
 }
@@ -93,8 +99,23 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The background refresh interval came round: like `r`, without a toast.
     RefreshDue,
+    /// The stored inventory, to be made into rows.
     Inventory(Inventory),
+    /// The stored inventory, made into rows off the event loop (`Loading`).
+    Loaded(super::state::Loaded),
     Worker(WorkerMsg),
+}
+
+impl From<Inventory> for Msg {
+    fn from(inventory: Inventory) -> Msg {
+        Msg::Inventory(inventory)
+    }
+}
+
+impl From<super::state::Loaded> for Msg {
+    fn from(loaded: super::state::Loaded) -> Msg {
+        Msg::Loaded(loaded)
+    }
 }
 
 /// Results from the worker. `generation` ties a result to the refresh that asked for it:

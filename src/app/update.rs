@@ -51,6 +51,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.loaded = true;
             request_refresh(state, true, &mut fx);
         }
+        Msg::Loaded(loaded) => {
+            state.put_loaded(loaded);
+            state.loaded = true;
+            request_refresh(state, true, &mut fx);
+        }
         Msg::RefreshDue => request_refresh(state, true, &mut fx),
         Msg::Worker(w) => on_worker(state, w, &mut fx),
     }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use crossterm::event::EventStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -10,9 +11,11 @@ use tokio::task::JoinHandle;
 use crate::actions::{Actions, blocking};
 use crate::api::Client;
 use crate::app::palette::Palette;
-use crate::app::{Options, State};
+use crate::app::rows::Thresholds;
+use crate::app::state::{Loaded, Loading, Prepared};
+use crate::app::{KnownCredential, Options, State};
 use crate::cli::Global;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::tui::{runtime, terminal};
 use crate::worker::Worker;
 
@@ -39,10 +42,11 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         palette,
         keymap,
     };
-    let snapshot = blocking(&ctx.store, |s| s.snapshot())
+    let state = State::new(options, chrono::Utc::now());
+    let (now, thresholds) = state.now_and_thresholds();
+    let loaded = blocking(&ctx.store, move |s| load_stored(s, now, thresholds))
         .await
         .map_err(CliError::failed)?;
-    let state = State::new(options, chrono::Utc::now());
 
     let (link, worker_task) = spawn_worker(
         &ctx.client,
@@ -56,7 +60,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let result = runtime::run(
         &mut tui,
         state,
-        snapshot.into(),
+        loaded,
         EventStream::new(),
         link,
         runtime::RunOptions {
@@ -74,6 +78,30 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     result
         .map(drop)
         .map_err(|e| CliError::failed(format!("the dashboard stopped: {e}")))
+}
+
+/// The stored inventory, made into rows as it is read: each chunk of credentials becomes
+/// entries on the thread that decoded it, so the first frame waits for the slower of reading
+/// and decoding, not for one after the other. `now` and `thresholds` are the state's.
+pub fn load_stored(
+    store: &Store,
+    now: DateTime<Utc>,
+    thresholds: Thresholds,
+) -> Result<Loaded, StoreError> {
+    let mut credentials = Prepared::empty();
+    let loading = store.snapshot_chunked(
+        |apps, connectors| {
+            Loading::new(
+                now,
+                thresholds,
+                apps.into_iter().map(|a| a.value).collect(),
+                connectors.into_iter().map(|c| c.value).collect(),
+            )
+        },
+        |loading, chunk| loading.prepare(chunk.into_iter().map(KnownCredential::from).collect()),
+        |run| credentials.append(run),
+    )?;
+    Ok(loading.finish(credentials))
 }
 
 /// Starts the worker on the current tokio runtime: the dashboard's async side, with the

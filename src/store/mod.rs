@@ -18,7 +18,7 @@ mod schema;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -697,6 +697,47 @@ impl Store {
 
     /// Everything stored for this profile, read in one consistent transaction.
     pub fn snapshot(&self) -> Result<Snapshot> {
+        let mut credentials = Vec::new();
+        let (apps, connectors) = self.snapshot_chunked(
+            |apps, connectors| (apps, connectors),
+            |_, chunk| chunk,
+            |chunk| credentials.extend(chunk),
+        )?;
+        for e in &mut credentials {
+            if let Some(c) = &mut e.last_known {
+                let ids = &e.tracked.ids;
+                c.id = Some(ids.credential_id.clone());
+                c.app_id = Some(ids.app_id.clone());
+                c.connector_id = Some(ids.connector_id.clone());
+            }
+        }
+        Ok(Snapshot {
+            apps,
+            connectors,
+            credentials,
+        })
+    }
+
+    /// [`Store::snapshot`], with the credentials handed over a chunk at a time as they are
+    /// decoded (their last known state without the three ids: `tracked.ids` has them), so that a caller can make them into what it keeps while the rest is still
+    /// being read. `objects` gets the apps and connectors (decoded on a thread of their own
+    /// while this one starts on the credentials) and makes what `chunk` is given beside each
+    /// chunk. `chunk` runs on the decoding threads; `gather` gets its results in credential
+    /// id order, on this thread, between the reads. Returns what `objects` made.
+    ///
+    /// Decoding costs more than reading, so this thread copies chunks of rows into one
+    /// buffer each while worker threads decode the chunks before, and gathers what they
+    /// made while they work on.
+    pub fn snapshot_chunked<C, P>(
+        &self,
+        objects: impl FnOnce(Vec<Stamped<App>>, Vec<Stamped<Connector>>) -> C + Send,
+        chunk: impl Fn(&C, Vec<SnapshotEntry>) -> P + Sync,
+        mut gather: impl FnMut(P),
+    ) -> Result<C>
+    where
+        C: Send + Sync,
+        P: Send,
+    {
         self.read(|tx| {
             let apps = self.raw_stamped(
                 tx,
@@ -707,33 +748,47 @@ impl Store {
                 "SELECT json, fetched_at FROM connectors WHERE profile = ?1
                  ORDER BY app_id, connector_id",
             )?;
-            // Apps and connectors (thousands of objects) decode on their own thread while
-            // this one reads the credentials.
+            // Set exactly once, to `None` if the apps or connectors could not be decoded, so
+            // that no decoding thread waits for it forever.
+            let context = OnceLock::new();
             std::thread::scope(|scope| {
-                let objects = scope.spawn(|| {
-                    Ok::<_, StoreError>((
-                        self.decode_stamped::<App>(apps, "app")?,
-                        self.decode_stamped::<Connector>(connectors, "connector")?,
-                    ))
+                let context = &context;
+                let made = scope.spawn(move || {
+                    let _always = SetOnDrop(context);
+                    let apps = self.decode_stamped::<App>(apps, "app")?;
+                    let connectors = self.decode_stamped::<Connector>(connectors, "connector")?;
+                    let _ = context.set(Some(objects(apps, connectors)));
+                    Ok::<_, StoreError>(())
                 });
-                let credentials = self.snapshot_credentials(tx);
-                let (apps, connectors) = objects
-                    .join()
+                let with_context = |decoded: Result<Vec<SnapshotEntry>>| -> Result<Option<P>> {
+                    let decoded = decoded?;
+                    Ok(context.wait().as_ref().map(|c| chunk(c, decoded)))
+                };
+                let read = self.credential_chunks(tx, &with_context, &mut |made| {
+                    if let Some(made) = made {
+                        gather(made);
+                    }
+                });
+                made.join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-                Ok(Snapshot {
-                    apps,
-                    connectors,
-                    credentials: credentials?,
-                })
-            })
+                read
+            })?;
+            Ok(context
+                .into_inner()
+                .flatten()
+                .expect("the apps and connectors decoded, so the context was made"))
         })
     }
 
-    /// Reads the tracked credentials and decodes their JSON. Decoding costs about as much
-    /// as reading, so a large inventory is pipelined: this thread copies chunks of rows into
-    /// one buffer each while worker threads decode the previous chunks. Measured in release
-    /// on a busy 2-core VM, 100,000 credentials: ~63 ms this way, ~128 ms sequentially.
-    fn snapshot_credentials(&self, tx: &rusqlite::Transaction<'_>) -> Result<Vec<SnapshotEntry>> {
+    /// Reads the tracked credentials and has `each` decode and take over each chunk of rows
+    /// (on worker threads when there are many), and gives `gather` the results in credential
+    /// id order, on this thread. Stops at the first error.
+    fn credential_chunks<P: Send>(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        each: &(dyn Fn(Result<Vec<SnapshotEntry>>) -> Result<P> + Sync),
+        gather: &mut dyn FnMut(P),
+    ) -> Result<()> {
         const CHUNK: usize = 2048;
         let mut st = tx
             .prepare(
@@ -764,56 +819,57 @@ impl Store {
         };
         let first = next_chunk()?;
         if first.rows.len() < CHUNK {
-            return first.decode(self);
+            gather(each(first.decode(self))?);
+            return Ok(());
         }
         let recycle = &recycle;
         // Decoders on every core: the reading thread mostly waits on memory.
         let workers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .clamp(1, 8);
+        let (done_tx, done) = std::sync::mpsc::channel::<(usize, Result<P>)>();
         std::thread::scope(|scope| {
             let mut senders = Vec::with_capacity(workers);
-            let mut handles = Vec::with_capacity(workers);
             for _ in 0..workers {
                 let (tx, rx) = std::sync::mpsc::channel::<(usize, RawChunk)>();
                 senders.push(tx);
                 let recycle = recycle.clone();
-                handles.push(scope.spawn(move || {
-                    rx.into_iter()
-                        .map(|(i, chunk)| {
-                            let decoded = chunk.decode(self);
-                            let _ = recycle.send(chunk);
-                            (i, decoded)
-                        })
-                        .collect::<Vec<_>>()
-                }));
+                let done_tx = done_tx.clone();
+                scope.spawn(move || {
+                    for (i, chunk) in rx {
+                        let made = each(chunk.decode(self));
+                        let _ = recycle.send(chunk);
+                        if done_tx.send((i, made)).is_err() {
+                            return;
+                        }
+                    }
+                });
             }
+            drop(done_tx);
+            let mut in_order = InOrder::default();
             let mut chunk = first;
-            let mut index = 0;
-            let read_result = loop {
+            let mut sent = 0;
+            let read = loop {
                 if chunk.rows.is_empty() {
                     break Ok(());
                 }
-                // A worker only stops early by panicking; the join below reports it.
-                let _ = senders[index % workers].send((index, chunk));
-                index += 1;
+                // A worker only stops early by panicking; the scope's end reports it.
+                let _ = senders[sent % workers].send((sent, chunk));
+                sent += 1;
+                if let Err(e) = in_order.take(done.try_iter(), gather) {
+                    break Err(e);
+                }
                 chunk = match next_chunk() {
                     Ok(c) => c,
                     Err(e) => break Err(e),
                 };
             };
             drop(senders);
-            let mut decoded: Vec<(usize, Result<Vec<SnapshotEntry>>)> = Vec::with_capacity(index);
-            for h in handles {
-                decoded.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            }
-            read_result?;
-            decoded.sort_unstable_by_key(|(i, _)| *i);
-            let mut out = Vec::with_capacity(index * CHUNK);
-            for (_, part) in decoded {
-                out.extend(part?);
-            }
-            Ok(out)
+            read?;
+            in_order.take(done.iter(), gather)?;
+            // All sent came back unless a worker panicked, which the scope reports.
+            debug_assert!(in_order.next == sent || std::thread::panicking());
+            Ok(())
         })
     }
 
@@ -935,7 +991,10 @@ impl RawChunk {
                     learned_at: store.parse_time("learned_at time", learned_at)?,
                 },
                 last_known: if row.has_json {
-                    Some(decode::credential(json).map_err(|e| store.corrupt("credential", e))?)
+                    Some(
+                        decode::credential_without_ids(json)
+                            .map_err(|e| store.corrupt("credential", e))?,
+                    )
                 } else {
                     None
                 },
@@ -948,6 +1007,49 @@ impl RawChunk {
             });
         }
         Ok(out)
+    }
+}
+
+/// Results that arrive in any order, handed on in the order of their numbers.
+struct InOrder<P> {
+    next: usize,
+    early: std::collections::BTreeMap<usize, P>,
+}
+
+impl<P> Default for InOrder<P> {
+    fn default() -> Self {
+        Self {
+            next: 0,
+            early: Default::default(),
+        }
+    }
+}
+
+impl<P> InOrder<P> {
+    /// Hands on what `arrived` makes ready, in order; stops at the first error.
+    fn take(
+        &mut self,
+        arrived: impl Iterator<Item = (usize, Result<P>)>,
+        to: &mut dyn FnMut(P),
+    ) -> Result<()> {
+        for (i, made) in arrived {
+            self.early.insert(i, made?);
+            while let Some(made) = self.early.remove(&self.next) {
+                to(made);
+                self.next += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets a cell to `None` when dropped, unless it was set before: whoever waits on it is
+/// released on every way out, a panic included.
+struct SetOnDrop<'a, T>(&'a OnceLock<Option<T>>);
+
+impl<T> Drop for SetOnDrop<'_, T> {
+    fn drop(&mut self) {
+        let _ = self.0.set(None);
     }
 }
 

@@ -55,9 +55,11 @@ impl Session {
         .expect("a client");
         let (link, _worker) = crate::cmd::dashboard::spawn_worker(&client, &store, false, 8);
         let (keys, key_stream) = keys::unbounded();
-        let inventory = store.snapshot().expect("a snapshot").into();
         let options = Options::new(server.addr().to_string(), "demo");
         let state = State::new(options, chrono::Utc::now());
+        let (now, thresholds) = state.now_and_thresholds();
+        let inventory = crate::cmd::dashboard::load_stored(&store, now, thresholds)
+            .expect("the stored inventory");
         let run = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
             let state = runtime::run(

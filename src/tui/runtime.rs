@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Inventory, Msg, State, WorkerMsg, text, update};
+use crate::app::{Effect, Msg, State, WorkerMsg, text, update};
 use crate::tui::ui;
 
 /// The longest the loop sleeps without a tick, in case the wall clock jumped.
@@ -59,7 +59,7 @@ impl Default for RunOptions {
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
     mut state: State,
-    inventory: Inventory,
+    inventory: impl Into<Msg>,
     mut events: E,
     mut worker: WorkerLink,
     options: RunOptions,
@@ -83,7 +83,7 @@ where
             width: size.width,
             height: size.height,
         },
-        Msg::Inventory(inventory),
+        inventory.into(),
     ];
     let mut dirty = true;
     let mut first_frame = true;

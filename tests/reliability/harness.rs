@@ -284,11 +284,12 @@ impl Dash {
             }
         });
 
-        let snapshot = store.snapshot().unwrap();
         let mut options = Options::new(client.host(), "test");
         options.read_only = opts.read_only;
         options.color = false;
         let state = State::new(options, chrono::Utc::now());
+        let (now, thresholds) = state.now_and_thresholds();
+        let stored = credboard::cmd::dashboard::load_stored(&store, now, thresholds).unwrap();
         let screen = Arc::new(Screen::default());
         let copied = Arc::new(Mutex::new(Vec::new()));
         let (keys, key_rx) = fmpsc::unbounded();
@@ -303,7 +304,7 @@ impl Dash {
             runtime::run(
                 &mut terminal,
                 state,
-                snapshot.into(),
+                stored,
                 key_rx,
                 WorkerLink {
                     effects,
