@@ -75,6 +75,8 @@ pub struct Global {
 pub enum Command {
     /// Refresh the tracked credentials and print them
     List {
+        /// table: aligned columns; json: every field exactly; csv: cells a spreadsheet would
+        /// run as a formula get a leading ' (import takes it off)
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
         #[arg(long, value_enum, default_value_t = StatusFilter::All)]

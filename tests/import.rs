@@ -2,7 +2,8 @@
 
 use credboard::api::ConnectorCredential;
 use credboard::store::{
-    ImportError, ImportFormat, Location, ParsedImport, Source, Store, TrackedId, parse_import,
+    ImportError, ImportFormat, Location, ParsedImport, Source, Store, TrackedId, guard_csv_cell,
+    parse_import,
 };
 
 fn ids(p: &ParsedImport) -> Vec<(String, String, String)> {
@@ -143,6 +144,37 @@ fn csv_with_columns_in_any_order() {
             "line 4: id is empty",
             "line 6: id contains spaces, control characters or one of / ? # %",
         ]
+    );
+}
+
+/// `list -o csv` puts a `'` before any cell a spreadsheet would run as a formula; reading
+/// such a file back takes the `'` off again, so the ids are the ones listed.
+#[test]
+fn csv_cells_guarded_against_formulas_read_back_as_they_were() {
+    assert_eq!(
+        guard_csv_cell("=HYPERLINK(\"http://x\")".into()),
+        "'=HYPERLINK(\"http://x\")"
+    );
+    for plain in ["okta", "2AbC", "'quoted", "a=b", ""] {
+        assert_eq!(guard_csv_cell(plain.into()), plain);
+    }
+    let odd = [("=a", "+k", "-c1"), ("@a", "k", "c2"), ("a", "k", "'c3")];
+    let mut text = String::from("app_id,connector_id,id\n");
+    for (a, k, c) in odd {
+        let row: Vec<String> = [a, k, c]
+            .into_iter()
+            .map(|s| guard_csv_cell(s.into()))
+            .collect();
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    assert!(text.contains("'=a,'+k,'-c1"), "{text}");
+    let p = parse_import(text.as_bytes()).unwrap();
+    assert_eq!(
+        ids(&p),
+        odd.map(|(a, k, c)| triple(a, k, c)).to_vec(),
+        "{:?}",
+        p.rejected
     );
 }
 

@@ -10,7 +10,7 @@ use crate::api::ConnectorCredential;
 use crate::app::rows::{Flags, Status};
 use crate::app::text::{fit, relative, sanitize, width};
 use crate::cli::Format;
-use crate::store::{JournalEntry, TrackedId};
+use crate::store::{JournalEntry, TrackedId, guard_csv_cell};
 
 /// A credential as `list` prints it.
 pub struct Listed {
@@ -37,6 +37,11 @@ impl Listed {
 /// Control characters and escape sequences shown inert: a name cannot drive the terminal.
 pub fn inert(s: &str) -> String {
     sanitize(s)
+}
+
+/// Text for a CSV cell: inert, and never the start of a spreadsheet formula.
+fn csv_text(s: &str) -> String {
+    guard_csv_cell(inert(s))
 }
 
 /// `inert`, line by line: a message keeps its line breaks (a settings file's parse error
@@ -135,17 +140,18 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
                 "flags",
             ])?;
             // CSV lands in terminals as often as in spreadsheets: its text is made inert
-            // as in the table (`-o json` keeps every string exactly, escaped).
+            // as in the table, and cannot start a formula (`-o json` keeps every string
+            // exactly, escaped).
             for r in rows {
                 let c = r.credential.clone().unwrap_or_default();
                 w.write_record([
-                    inert(&r.ids.app_id),
-                    inert(&r.ids.connector_id),
-                    inert(&r.ids.credential_id),
-                    inert(c.display_name.as_deref().unwrap_or("")),
-                    inert(r.app_name.as_deref().unwrap_or("")),
-                    inert(r.connector_name.as_deref().unwrap_or("")),
-                    inert(c.client_id.as_deref().unwrap_or("")),
+                    csv_text(&r.ids.app_id),
+                    csv_text(&r.ids.connector_id),
+                    csv_text(&r.ids.credential_id),
+                    csv_text(c.display_name.as_deref().unwrap_or("")),
+                    csv_text(r.app_name.as_deref().unwrap_or("")),
+                    csv_text(r.connector_name.as_deref().unwrap_or("")),
+                    csv_text(c.client_id.as_deref().unwrap_or("")),
                     rfc3339(c.created_at),
                     rfc3339(c.last_used_at),
                     rfc3339(c.expires_time),
@@ -209,13 +215,13 @@ pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
             for e in entries {
                 w.write_record([
                     rfc3339(Some(e.time)),
-                    inert(&e.profile),
-                    inert(e.actor_client_id.as_deref().unwrap_or("")),
+                    csv_text(&e.profile),
+                    csv_text(e.actor_client_id.as_deref().unwrap_or("")),
                     e.action.as_str().to_string(),
-                    inert(&e.app_id),
-                    inert(&e.connector_id),
-                    inert(e.credential_id.as_deref().unwrap_or("")),
-                    inert(&e.outcome.to_string()),
+                    csv_text(&e.app_id),
+                    csv_text(&e.connector_id),
+                    csv_text(e.credential_id.as_deref().unwrap_or("")),
+                    csv_text(&e.outcome.to_string()),
                 ])?;
             }
             w.flush()

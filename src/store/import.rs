@@ -360,6 +360,27 @@ fn check_id(s: &str) -> Result<&str, &'static str> {
     }
 }
 
+/// What a spreadsheet reads as the start of a formula in a cell (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell of credboard's CSV output that a spreadsheet will not run: text starting as a
+/// formula gets a leading `'`. A hostile display name cannot become `=HYPERLINK(...)`.
+pub fn guard_csv_cell(s: String) -> String {
+    if s.starts_with(FORMULA_STARTS) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
+/// A cell as [`guard_csv_cell`] wrote it, read back: the `'` before a formula's start goes.
+fn unguard_csv_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => s,
+    }
+}
+
 fn parse_csv(text: &str) -> Result<ParsedImport, ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -405,7 +426,7 @@ fn parse_csv(text: &str) -> Result<ParsedImport, ImportError> {
         let mut ids: [String; 3] = Default::default();
         let mut problems = Vec::new();
         for (slot, (name, col)) in ids.iter_mut().zip(columns) {
-            let value = col.and_then(|c| record.get(c)).unwrap_or("");
+            let value = unguard_csv_cell(col.and_then(|c| record.get(c)).unwrap_or(""));
             match check_id(value) {
                 Ok(id) => *slot = id.to_string(),
                 Err(why) => problems.push(format!("{name} {why}")),
