@@ -894,43 +894,35 @@ impl State {
     /// Like [`State::reposition`], given where the entry was (see [`State::locate`]).
     fn reposition_from(&mut self, i: u32, (in_sorted, in_visible): (Option<usize>, Option<usize>)) {
         let line = self.cursor.saturating_sub(self.offset);
-        let removed = self.rows.hot[i as usize].removed;
+        let belongs = !self.rows.hot[i as usize].removed;
         let mut sorted = std::mem::take(&mut self.rows.sorted);
-        match (in_sorted, removed) {
-            (Some(p), true) => {
-                sorted.remove(p);
-            }
-            (Some(p), false) if !self.in_place(&sorted, p) => {
-                sorted.remove(p);
-                let at = self.insertion_point(&sorted, i);
-                sorted.insert(at, i);
-            }
-            (None, false) => {
-                let at = self.insertion_point(&sorted, i);
-                sorted.insert(at, i);
-            }
-            _ => {}
-        }
+        self.place_in(&mut sorted, i, in_sorted, belongs);
         self.rows.sorted = sorted;
-        let admit = self.admits(i);
+        let belongs = self.admits(i);
         let mut visible = std::mem::take(&mut self.rows.visible);
-        match (in_visible, admit) {
-            (Some(p), false) => {
-                visible.remove(p);
-            }
-            (Some(p), true) if !self.in_place(&visible, p) => {
-                visible.remove(p);
-                let at = self.insertion_point(&visible, i);
-                visible.insert(at, i);
-            }
-            (None, true) => {
-                let at = self.insertion_point(&visible, i);
-                visible.insert(at, i);
-            }
-            _ => {}
-        }
+        self.place_in(&mut visible, i, in_visible, belongs);
         self.rows.visible = visible;
         self.sync_selection(line);
+    }
+
+    /// Puts entry `i`, found at `at` in the ordered list `v` (or not in it), where it
+    /// belongs: out if it does not `belong`, else at its place in the order.
+    fn place_in(&self, v: &mut Vec<u32>, i: u32, at: Option<usize>, belongs: bool) {
+        match (at, belongs) {
+            (Some(p), false) => {
+                v.remove(p);
+            }
+            (Some(p), true) if !self.in_place(v, p) => {
+                v.remove(p);
+                let to = self.insertion_point(v, i);
+                v.insert(to, i);
+            }
+            (None, true) => {
+                let to = self.insertion_point(v, i);
+                v.insert(to, i);
+            }
+            _ => {}
+        }
     }
 
     /// Sort everything again (the sort changed, or much data did).

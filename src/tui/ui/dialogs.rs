@@ -51,6 +51,31 @@ fn keys<'a>(pairs: &[(String, &str)], theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
+/// The line a typed confirmation is typed on, with "does not match" after a wrong Enter.
+fn typed<'a>(input: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled("> ", theme.key()),
+        Span::styled(format!("{}▏", text::fit(input, 40)), theme.input()),
+    ];
+    if mismatch {
+        spans.push(Span::styled("  does not match", theme.danger()));
+    }
+    Line::from(spans)
+}
+
+/// The keys under a typed confirmation, then `more`.
+fn typed_keys<'a>(more: &[(String, &str)], theme: &Theme) -> Line<'a> {
+    let mut pairs = vec![
+        (
+            "Enter".to_string(),
+            "revoke once typed (cancels when empty)",
+        ),
+        ("Esc".to_string(), "cancel"),
+    ];
+    pairs.extend_from_slice(more);
+    keys(&pairs, theme)
+}
+
 fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme: &Theme) {
     let inner = window(
         frame,
@@ -113,24 +138,8 @@ fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme:
                     "credential id"
                 }
             )));
-            let mut input = vec![
-                Span::styled("> ", theme.key()),
-                Span::styled(format!("{}▏", text::fit(&t.input, 40)), theme.input()),
-            ];
-            if t.mismatch {
-                input.push(Span::styled("  does not match", theme.danger()));
-            }
-            lines.push(Line::from(input));
-            lines.push(keys(
-                &[
-                    (
-                        "Enter".to_string(),
-                        "revoke once typed (cancels when empty)",
-                    ),
-                    ("Esc".to_string(), "cancel"),
-                ],
-                theme,
-            ));
+            lines.push(typed(&t.input, t.mismatch, theme));
+            lines.push(typed_keys(&[], theme));
         }
         None => {
             lines.push(keys(
@@ -301,25 +310,8 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
             "Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
             p.targets.len()
         )));
-        let mut input = vec![
-            Span::styled("> ", theme.key()),
-            Span::styled(format!("{}▏", text::fit(&p.input, 40)), theme.input()),
-        ];
-        if p.mismatch {
-            input.push(Span::styled("  does not match", theme.danger()));
-        }
-        lines.push(Line::from(input));
-        lines.push(keys(
-            &[
-                (
-                    "Enter".to_string(),
-                    "revoke once typed (cancels when empty)",
-                ),
-                ("Esc".to_string(), "cancel"),
-                ("↑/↓".to_string(), "scroll"),
-            ],
-            theme,
-        ));
+        lines.push(typed(&p.input, p.mismatch, theme));
+        lines.push(typed_keys(&[("↑/↓".to_string(), "scroll")], theme));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
