@@ -9,68 +9,13 @@ use std::time::Duration;
 use chrono::Utc;
 use credboard::app::fixtures::{options, sample_inventory};
 use credboard::app::{State, WorkerMsg};
+use credboard::tui::headless::WatchedBackend;
 use credboard::tui::runtime::{self, RunOptions, WorkerLink};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as keys;
 use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::Cell;
-use ratatui::layout::{Position, Size};
+use ratatui::buffer::Buffer;
 use tokio::sync::mpsc;
-
-/// A `TestBackend` that counts the frames flushed to it.
-struct Counting {
-    inner: TestBackend,
-    frames: Arc<AtomicUsize>,
-}
-
-impl Backend for Counting {
-    type Error = <TestBackend as Backend>::Error;
-
-    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
-    where
-        I: Iterator<Item = (u16, u16, &'a Cell)>,
-    {
-        self.inner.draw(content)
-    }
-
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
-    }
-
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
-    }
-
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
-    }
-
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
-    }
-
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
-    }
-
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(clear_type)
-    }
-
-    fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
-    }
-
-    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
-    }
-
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.frames.fetch_add(1, Ordering::SeqCst);
-        self.inner.flush()
-    }
-}
 
 struct Dashboard {
     frames: Arc<AtomicUsize>,
@@ -83,10 +28,10 @@ struct Dashboard {
 /// The dashboard on the sample inventory, its worker played by the test.
 fn start() -> Dashboard {
     let frames = Arc::new(AtomicUsize::new(0));
-    let backend = Counting {
-        inner: TestBackend::new(160, 40),
-        frames: frames.clone(),
-    };
+    let counted = frames.clone();
+    let backend = WatchedBackend::new(160, 40, move |_: &Buffer| {
+        counted.fetch_add(1, Ordering::SeqCst);
+    });
     let (keys, key_stream) = keys::unbounded();
     let (effects, effects_rx) = mpsc::unbounded_channel();
     let (results, results_rx) = mpsc::unbounded_channel();

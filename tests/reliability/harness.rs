@@ -25,13 +25,12 @@ use credboard::app::{Fetched, Options, State, WorkerMsg};
 use credboard::cmd::dashboard;
 use credboard::demo::{DemoOptions, DemoServer, Faults};
 use credboard::store::{Source, Store, TrackedId};
+use credboard::tui::headless::WatchedBackend;
 use credboard::tui::runtime::{self, RunOptions, WorkerLink};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as fmpsc;
 use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::{Buffer, Cell};
-use ratatui::layout::{Position, Size};
+use ratatui::buffer::Buffer;
 use tempfile::TempDir;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
@@ -135,62 +134,22 @@ pub struct Screen {
     unsafe_frame: Mutex<Option<String>>,
 }
 
-/// A `TestBackend` that publishes every frame it flushes.
-pub struct SharedBackend {
-    inner: TestBackend,
-    screen: Arc<Screen>,
-}
-
-impl Backend for SharedBackend {
-    type Error = <TestBackend as Backend>::Error;
-
-    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
-    where
-        I: Iterator<Item = (u16, u16, &'a Cell)>,
-    {
-        self.inner.draw(content)
-    }
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
-    }
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
-    }
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
-    }
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
-    }
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
-    }
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(clear_type)
-    }
-    fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
-    }
-    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
-    }
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.inner.flush()?;
-        let text = buffer_text(self.inner.buffer());
+impl Screen {
+    /// Takes a frame as drawn.
+    fn publish(&self, frame: &Buffer) {
+        let text = buffer_text(frame);
         if text
             .chars()
             .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
         {
-            self.screen
-                .unsafe_frame
+            self.unsafe_frame
                 .lock()
                 .unwrap()
                 .get_or_insert(text.clone());
         }
-        *self.screen.text.lock().unwrap() = text;
-        self.screen.frames.fetch_add(1, Ordering::SeqCst);
-        self.screen.drawn.notify_waiters();
-        Ok(())
+        *self.text.lock().unwrap() = text;
+        self.frames.fetch_add(1, Ordering::SeqCst);
+        self.drawn.notify_waiters();
     }
 }
 
@@ -293,10 +252,10 @@ impl Dash {
         let screen = Arc::new(Screen::default());
         let copied = Arc::new(Mutex::new(Vec::new()));
         let (keys, key_rx) = fmpsc::unbounded();
-        let backend = SharedBackend {
-            inner: TestBackend::new(opts.width, opts.height),
-            screen: screen.clone(),
-        };
+        let published = screen.clone();
+        let backend = WatchedBackend::new(opts.width, opts.height, move |frame: &Buffer| {
+            published.publish(frame)
+        });
         let copy_log = copied.clone();
         let effects = link.effects;
         let run = tokio::spawn(async move {
