@@ -37,6 +37,14 @@ pub fn settings(global: &Global) -> Result<Settings, CliError> {
     Ok(settings)
 }
 
+/// The settings' `request_timeout` (at least a second), the demo tenant's included.
+fn timeouts(settings: &Settings) -> Timeouts {
+    Timeouts {
+        request: Duration::from_secs(settings.request_timeout.max(1)),
+        ..Default::default()
+    }
+}
+
 pub fn store_path(global: &Global) -> PathBuf {
     Store::default_path(global.data_dir.as_deref())
 }
@@ -65,10 +73,7 @@ impl Context {
             client_secret: resolved.client_secret.clone(),
             access_token: resolved.access_token.clone(),
             endpoint: resolved.api_endpoint.clone(),
-            timeouts: Timeouts {
-                request: Duration::from_secs(settings.request_timeout.max(1)),
-                ..Default::default()
-            },
+            timeouts: timeouts(&settings),
             ..Default::default()
         })
         .map_err(CliError::config)?;
@@ -103,6 +108,7 @@ impl Context {
             client_id: Some(server.client_id()),
             client_secret: Some(server.client_secret()),
             endpoint: Some(server.endpoint()),
+            timeouts: timeouts(&settings),
             ..Default::default()
         })
         .map_err(CliError::config)?;
