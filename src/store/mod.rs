@@ -866,10 +866,8 @@ impl Store {
             };
             drop(senders);
             read?;
-            in_order.take(done.iter(), gather)?;
-            // All sent came back unless a worker panicked, which the scope reports.
-            debug_assert!(in_order.next == sent || std::thread::panicking());
-            Ok(())
+            // Ends when every worker has: a worker's panic is reported as the scope ends.
+            in_order.take(done.iter(), gather)
         })
     }
 

@@ -70,11 +70,16 @@ impl Loading {
 
     /// Makes a run of credentials into entries, on whichever thread calls it.
     pub fn prepare(&self, mut credentials: Vec<KnownCredential>) -> Prepared {
+        self.prepare_run(&mut credentials)
+    }
+
+    /// Makes a run into entries, leaving `credentials` emptied.
+    fn prepare_run(&self, credentials: &mut [KnownCredential]) -> Prepared {
         let mut run = Prepared::with_capacity(credentials.len());
         run.add(
             &self.rows,
             &self.table,
-            &mut credentials,
+            credentials,
             self.now,
             self.thresholds,
         );
@@ -96,13 +101,7 @@ impl Loading {
         let runs: Vec<Prepared> = std::thread::scope(|scope| {
             let handles: Vec<_> = credentials
                 .chunks_mut(per)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        let mut run = Prepared::with_capacity(chunk.len());
-                        run.add(&self.rows, &self.table, chunk, self.now, self.thresholds);
-                        run
-                    })
-                })
+                .map(|chunk| scope.spawn(move || self.prepare_run(chunk)))
                 .collect();
             handles
                 .into_iter()
@@ -194,7 +193,9 @@ impl State {
         let rows = &mut self.rows;
         let base = rows.entries.len() as u32;
         let n = prepared.entries.len();
-        rows.key_index = HashIndex::with_capacity(rows.entries.len() + n);
+        if rows.entries.is_empty() {
+            rows.key_index = HashIndex::with_capacity(n);
+        }
         rows.flags_due = earliest(rows.flags_due, prepared.flags_due);
         adopt_or_extend(&mut rows.entries, prepared.entries);
         adopt_or_extend(&mut rows.hot, prepared.hot);
