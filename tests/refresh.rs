@@ -40,6 +40,7 @@ struct Harness {
     effects: mpsc::UnboundedSender<Effect>,
     msgs: mpsc::UnboundedReceiver<WorkerMsg>,
     tracked: Vec<TrackedId>,
+    store: Arc<Store>,
 }
 
 async fn harness(concurrency: usize, faults: Faults) -> Harness {
@@ -75,7 +76,7 @@ async fn harness(concurrency: usize, faults: Faults) -> Harness {
     let actions = Arc::new(Actions::new(client.clone(), store.clone(), false));
     let (tx, msgs) = mpsc::unbounded_channel();
     let (effects, effects_rx) = mpsc::unbounded_channel();
-    let worker = Worker::new(client.clone(), store, actions, concurrency, tx);
+    let worker = Worker::new(client.clone(), store.clone(), actions, concurrency, tx);
     tokio::spawn(worker.clone().run(effects_rx));
     Harness {
         server,
@@ -84,6 +85,7 @@ async fn harness(concurrency: usize, faults: Faults) -> Harness {
         effects,
         msgs,
         tracked,
+        store,
     }
 }
 
@@ -183,6 +185,38 @@ async fn every_tracked_credential_is_fetched_exactly_once_per_refresh() {
             "nothing else: {stats:?}"
         );
     }
+}
+
+/// Answers are stored as they arrive, not all at the end: a refresh cut short (the program
+/// killed, the tenant gone) keeps what it had fetched.
+#[tokio::test]
+async fn answers_are_stored_while_the_refresh_runs() {
+    let mut h = harness(1, Faults::none()).await;
+    let stored = |h: &Harness| {
+        h.store
+            .snapshot()
+            .unwrap()
+            .credentials
+            .iter()
+            .filter(|c| c.fetched_at.is_some())
+            .count()
+    };
+    h.refresh(1);
+    let mut stored_before_done = 0;
+    loop {
+        let msg = h.next().await;
+        if matches!(msg, WorkerMsg::RefreshDone { .. }) {
+            break;
+        }
+        if matches!(msg, WorkerMsg::Credential { .. }) {
+            stored_before_done = stored(&h);
+        }
+    }
+    assert!(
+        stored_before_done > 0,
+        "nothing was in the inventory until the refresh ended"
+    );
+    assert_eq!(stored(&h), SCALE.credentials);
 }
 
 #[tokio::test]
