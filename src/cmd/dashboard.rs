@@ -42,7 +42,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         palette,
         keymap,
     };
-    let state = State::new(options, chrono::Utc::now());
+    let state = State::new(options, Utc::now());
     let (now, thresholds) = state.now_and_thresholds();
     let loaded = blocking(&ctx.store, move |s| load_stored(s, now, thresholds))
         .await

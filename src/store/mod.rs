@@ -719,11 +719,12 @@ impl Store {
     }
 
     /// [`Store::snapshot`], with the credentials handed over a chunk at a time as they are
-    /// decoded (their last known state without the three ids: `tracked.ids` has them), so that a caller can make them into what it keeps while the rest is still
-    /// being read. `objects` gets the apps and connectors (decoded on a thread of their own
-    /// while this one starts on the credentials) and makes what `chunk` is given beside each
-    /// chunk. `chunk` runs on the decoding threads; `gather` gets its results in credential
-    /// id order, on this thread, between the reads. Returns what `objects` made.
+    /// decoded (their last known state without the three ids: `tracked.ids` has them), so
+    /// that a caller can make them into what it keeps while the rest is still being read.
+    /// `objects` gets the apps and connectors (decoded on a thread of their own while this
+    /// one starts on the credentials) and makes what `chunk` is given beside each chunk.
+    /// `chunk` runs on the decoding threads; `gather` gets its results in credential id
+    /// order, on this thread, between the reads. Returns what `objects` made.
     ///
     /// Decoding costs more than reading, so this thread copies chunks of rows into one
     /// buffer each while worker threads decode the chunks before, and gathers what they
