@@ -15,25 +15,12 @@ fn render(state: &State) -> Buffer {
     t.backend().buffer().clone()
 }
 
-/// The buffer as text, one line per row, wide characters counted once.
+/// The buffer as text (`headless::text`), without the blanks that end each row.
 fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            line.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    credboard::tui::headless::text(buf)
+        .lines()
+        .map(|line| format!("{}\n", line.trim_end()))
+        .collect()
 }
 
 fn key(c: char) -> Msg {

@@ -125,12 +125,20 @@ impl Session {
     }
 }
 
-/// The buffer as plain text, one line per row.
+/// The buffer as plain text, one line per row, a wide character once (not with the cell
+/// it covers).
 pub fn text(buffer: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buffer.area.height {
+        let mut covered = 0;
         for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
+            if covered > 0 {
+                covered -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            out.push_str(symbol);
+            covered = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
         }
         out.push('\n');
     }

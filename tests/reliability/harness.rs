@@ -137,7 +137,7 @@ pub struct Screen {
 impl Screen {
     /// Takes a frame as drawn.
     fn publish(&self, frame: &Buffer) {
-        let text = buffer_text(frame);
+        let text = credboard::tui::headless::text(frame);
         if text
             .chars()
             .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
@@ -151,25 +151,6 @@ impl Screen {
         self.frames.fetch_add(1, Ordering::SeqCst);
         self.drawn.notify_waiters();
     }
-}
-
-/// A buffer as text, one line per row, wide characters counted once.
-pub fn buffer_text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut skip = 0;
-        for x in 0..buf.area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 pub struct Dash {
