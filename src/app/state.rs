@@ -420,30 +420,14 @@ impl Rows {
     /// Claim index `i` for a key; false when the key is already there.
     fn insert_key(&mut self, key: &CredentialKey, i: u32) -> bool {
         let h = self.hash_key(key);
-        if self
-            .key_index
-            .find(h, |j| self.entries[j as usize].key == *key)
-            .is_some()
-        {
-            return false;
-        }
-        self.key_index.insert(h, i);
-        true
+        claim_key(&mut self.key_index, &self.entries, h, key, i)
     }
 
     /// Claim index `i`, whose entry is in place already and whose key hashes to `h`, for
     /// its key; false when another entry has that key.
     fn insert_key_hashed(&mut self, h: u64, i: u32) -> bool {
         let key = &self.entries[i as usize].key;
-        if self
-            .key_index
-            .find(h, |j| self.entries[j as usize].key == *key)
-            .is_some()
-        {
-            return false;
-        }
-        self.key_index.insert(h, i);
-        true
+        claim_key(&mut self.key_index, &self.entries, h, key, i)
     }
 
     pub fn get(&self, key: &CredentialKey) -> Option<&Entry> {
@@ -1138,6 +1122,21 @@ impl State {
             .filter(|&i| !self.rows.entries[i as usize].flags.is_dead())
             .count()
     }
+}
+
+/// Index `i` under `key` (hashing to `h`) unless an entry of `entries` has that key already.
+fn claim_key(
+    index: &mut HashIndex,
+    entries: &[Entry],
+    h: u64,
+    key: &CredentialKey,
+    i: u32,
+) -> bool {
+    if index.find(h, |j| entries[j as usize].key == *key).is_some() {
+        return false;
+    }
+    index.insert(h, i);
+    true
 }
 
 fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
