@@ -139,6 +139,18 @@ fn on(route: RouteKind, kind: FaultKind, share: Share) -> FaultRule {
         .routes(RouteFilter::Only(route))
 }
 
+/// The first `gets` credential Gets fail with `kind`, and so do `route`'s calls as `share`
+/// says.
+fn gets_and(kind: FaultKind, gets: u32, route: RouteKind, share: Share) -> Faults {
+    Faults::none()
+        .with(on(
+            RouteKind::GetCredential,
+            kind.clone(),
+            Share::FirstN(gets),
+        ))
+        .with(on(route, kind, share))
+}
+
 fn apps(after: &After) -> u64 {
     after
         .state
@@ -184,19 +196,12 @@ async fn too_many_requests_with_retry_after_as_a_date_is_retried_after_the_wait(
 
 #[tokio::test]
 async fn too_many_requests_without_retry_after_backs_off_then_gives_up_and_says_so() {
-    let a = faulted(
-        Faults::none()
-            .with(on(
-                RouteKind::GetCredential,
-                FaultKind::TooManyRequests(RetryAfter::Absent),
-                Share::FirstN(3),
-            ))
-            .with(on(
-                RouteKind::ListApps,
-                FaultKind::TooManyRequests(RetryAfter::Absent),
-                Share::Always,
-            )),
-    )
+    let a = faulted(gets_and(
+        FaultKind::TooManyRequests(RetryAfter::Absent),
+        3,
+        RouteKind::ListApps,
+        Share::Always,
+    ))
     .await;
     assert_eq!(
         a.stats.route(RouteKind::GetCredential),
@@ -234,19 +239,12 @@ async fn a_retry_after_beyond_the_budget_gives_up_at_once_instead_of_hanging() {
 /// A status on a few credential Gets (retried, recovered) and on every connector listing
 /// (retried, then reported).
 async fn server_error(status: u16, cause: &str) {
-    let a = faulted(
-        Faults::none()
-            .with(on(
-                RouteKind::GetCredential,
-                FaultKind::Status(status),
-                Share::FirstN(3),
-            ))
-            .with(on(
-                RouteKind::ListConnectors,
-                FaultKind::Status(status),
-                Share::Always,
-            )),
-    )
+    let a = faulted(gets_and(
+        FaultKind::Status(status),
+        3,
+        RouteKind::ListConnectors,
+        Share::Always,
+    ))
     .await;
     assert_eq!(
         a.stats.route(RouteKind::GetCredential),
@@ -361,19 +359,12 @@ async fn a_request_timeout_is_retried_and_reported() {
 
 #[tokio::test]
 async fn a_connection_reset_mid_body_is_retried_and_reported() {
-    let a = faulted(
-        Faults::none()
-            .with(on(
-                RouteKind::GetCredential,
-                FaultKind::ConnectionReset,
-                Share::FirstN(3),
-            ))
-            .with(on(
-                RouteKind::ListApps,
-                FaultKind::ConnectionReset,
-                Share::Always,
-            )),
-    )
+    let a = faulted(gets_and(
+        FaultKind::ConnectionReset,
+        3,
+        RouteKind::ListApps,
+        Share::Always,
+    ))
     .await;
     assert_eq!(
         a.stats.route(RouteKind::GetCredential),
@@ -392,19 +383,12 @@ async fn a_connection_reset_mid_body_is_retried_and_reported() {
 
 #[tokio::test]
 async fn malformed_json_is_not_retried_and_is_reported() {
-    let a = faulted(
-        Faults::none()
-            .with(on(
-                RouteKind::GetCredential,
-                FaultKind::MalformedBody,
-                Share::FirstN(2),
-            ))
-            .with(on(
-                RouteKind::ListApps,
-                FaultKind::MalformedBody,
-                Share::Always,
-            )),
-    )
+    let a = faulted(gets_and(
+        FaultKind::MalformedBody,
+        2,
+        RouteKind::ListApps,
+        Share::Always,
+    ))
     .await;
     // A 200 with a body that cannot be read is not sent again: the server acted on it.
     assert_eq!(a.stats.route(RouteKind::GetCredential), a.tracked as u64);
@@ -422,19 +406,12 @@ async fn malformed_json_is_not_retried_and_is_reported() {
 
 #[tokio::test]
 async fn a_truncated_body_is_reported() {
-    let a = faulted(
-        Faults::none()
-            .with(on(
-                RouteKind::GetCredential,
-                FaultKind::TruncatedBody,
-                Share::FirstN(2),
-            ))
-            .with(on(
-                RouteKind::ListConnectors,
-                FaultKind::TruncatedBody,
-                Share::FirstN(1),
-            )),
-    )
+    let a = faulted(gets_and(
+        FaultKind::TruncatedBody,
+        2,
+        RouteKind::ListConnectors,
+        Share::FirstN(1),
+    ))
     .await;
     a.assert_error(&["list the connectors of app", "the reply was cut short"]);
     let rows = a.row_errors();
