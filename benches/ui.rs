@@ -26,7 +26,8 @@ use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::app::fixtures::{fixed_now, options, synthetic_inventory};
 use credboard::app::rows::{Column, Sort};
 use credboard::app::{Msg, State, update};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -127,36 +128,30 @@ fn filter(c: &mut Criterion) {
     for n in SIZES {
         let mut s = loaded(n);
         key(&mut s, KeyCode::Char('/'));
-        let mut typed_one = false;
-        g.bench_with_input(BenchmarkId::new("first-char", n), &n, |b, _| {
-            b.iter(|| {
-                if typed_one {
-                    key(&mut s, KeyCode::Backspace);
-                } else {
-                    key(&mut s, KeyCode::Char('o'));
-                }
-                typed_one = !typed_one;
-                black_box(s.rows.visible.len())
-            })
-        });
-        if typed_one {
-            key(&mut s, KeyCode::Backspace);
-        }
+        keystroke(&mut g, BenchmarkId::new("first-char", n), &mut s, 'o');
         typed(&mut s, "okta-");
-        let mut typed_one = false;
-        g.bench_with_input(BenchmarkId::new("narrowing", n), &n, |b, _| {
-            b.iter(|| {
-                if typed_one {
-                    key(&mut s, KeyCode::Backspace);
-                } else {
-                    key(&mut s, KeyCode::Char('1'));
-                }
-                typed_one = !typed_one;
-                black_box(s.rows.visible.len())
-            })
-        });
+        keystroke(&mut g, BenchmarkId::new("narrowing", n), &mut s, '1');
     }
     g.finish();
+}
+
+/// One filter keystroke: alternately typing `c` and deleting it. Leaves the filter as it was.
+fn keystroke(g: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, s: &mut State, c: char) {
+    let mut typed_one = false;
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            if typed_one {
+                key(s, KeyCode::Backspace);
+            } else {
+                key(s, KeyCode::Char(c));
+            }
+            typed_one = !typed_one;
+            black_box(s.rows.visible.len())
+        })
+    });
+    if typed_one {
+        key(s, KeyCode::Backspace);
+    }
 }
 
 fn draw(c: &mut Criterion) {
