@@ -25,7 +25,7 @@ use credboard::api::App;
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::app::fixtures::{fixed_now, options, synthetic_inventory};
 use credboard::app::rows::{Column, Sort};
-use credboard::app::{Msg, State, update};
+use credboard::app::{Inventory, Msg, State, update};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -35,6 +35,11 @@ use ratatui::backend::TestBackend;
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
 fn loaded(n: usize) -> State {
+    loaded_with(synthetic_inventory(n, 1))
+}
+
+/// The state at 200x60 with `inventory` loaded, as the runtime starts it.
+fn loaded_with(inventory: Inventory) -> State {
     let mut s = State::new(options(), fixed_now());
     update(
         &mut s,
@@ -43,8 +48,29 @@ fn loaded(n: usize) -> State {
             height: 60,
         },
     );
-    update(&mut s, Msg::Inventory(synthetic_inventory(n, 1)));
+    update(&mut s, Msg::Inventory(inventory));
     s
+}
+
+/// One sort by `column`, as `s` makes it from `before`.
+fn sort_step(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    s: &mut State,
+    before: Column,
+    column: Column,
+) {
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            s.sort = Sort {
+                column: before,
+                descending: false,
+            };
+            key(s, KeyCode::Char('s'));
+            assert_eq!(s.sort.column, column);
+            black_box(s.rows.visible.len())
+        })
+    });
 }
 
 fn key(s: &mut State, code: KeyCode) {
@@ -67,17 +93,8 @@ fn sort(c: &mut Criterion) {
                 + Column::ALL.iter().position(|c| *c == column).unwrap()
                 - 1)
                 % Column::ALL.len()];
-            g.bench_with_input(BenchmarkId::new(column.title(), n), &n, |b, _| {
-                b.iter(|| {
-                    s.sort = Sort {
-                        column: before,
-                        descending: false,
-                    };
-                    key(&mut s, KeyCode::Char('s'));
-                    assert_eq!(s.sort.column, column);
-                    black_box(s.rows.visible.len())
-                })
-            });
+            let id = BenchmarkId::new(column.title(), n);
+            sort_step(&mut g, id, &mut s, before, column);
         }
     }
     g.finish();
@@ -95,29 +112,13 @@ fn sort_long_names(c: &mut Criterion) {
             c.display_name = Some(format!("baton-{app} credential {i}"));
         }
     }
-    let mut s = State::new(options(), fixed_now());
-    update(
-        &mut s,
-        Msg::Resize {
-            width: 200,
-            height: 60,
-        },
-    );
-    update(&mut s, Msg::Inventory(inv));
+    let mut s = loaded_with(inv);
     for (column, before) in [
         (Column::Name, Column::Status),
         (Column::Status, Column::Expires),
     ] {
-        g.bench_with_input(BenchmarkId::new(column.title(), n), &n, |b, _| {
-            b.iter(|| {
-                s.sort = Sort {
-                    column: before,
-                    descending: false,
-                };
-                key(&mut s, KeyCode::Char('s'));
-                black_box(s.rows.visible.len())
-            })
-        });
+        let id = BenchmarkId::new(column.title(), n);
+        sort_step(&mut g, id, &mut s, before, column);
     }
     g.finish();
 }

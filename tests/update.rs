@@ -100,6 +100,17 @@ fn credential(id: &str) -> ConnectorCredential {
     }
 }
 
+/// The worker's answer to a revoke the server carried out, with no fresh Get after it.
+fn revoked_as_asked(key: CredentialKey) -> Msg {
+    Msg::Worker(WorkerMsg::Revoked {
+        key,
+        result: Ok(RevokeOutcome {
+            already_gone: false,
+            fresh: None,
+        }),
+    })
+}
+
 fn days(d: i64) -> Option<DateTime<Utc>> {
     Some(fixed_now() + Duration::days(d))
 }
@@ -851,13 +862,7 @@ fn revoke_captures_the_row_and_confirms_with_y() {
     // Success without a fresh Get: deletedAt = now.
     send(
         &mut s,
-        [Msg::Worker(WorkerMsg::Revoked {
-            key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Ok(RevokeOutcome {
-                already_gone: false,
-                fresh: None,
-            }),
-        })],
+        [revoked_as_asked(key("app-okta", "k-okta", "cred-okta-2"))],
     );
     let e = s
         .rows
@@ -1135,13 +1140,7 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
     send(
         &mut s,
         [
-            Msg::Worker(WorkerMsg::Revoked {
-                key: key("app-gh", "k-gh", "cred-gh-2"),
-                result: Ok(RevokeOutcome {
-                    already_gone: false,
-                    fresh: None,
-                }),
-            }),
+            revoked_as_asked(key("app-gh", "k-gh", "cred-gh-2")),
             Msg::Worker(WorkerMsg::Revoked {
                 key: key("app-okta", "k-okta", "cred-okta-2"),
                 result: Err("timeout".into()),
@@ -1550,13 +1549,7 @@ fn a_get_answered_before_the_revoke_does_not_undo_it() {
     send(&mut s, [k('d'), k('y')]);
     send(
         &mut s,
-        [Msg::Worker(WorkerMsg::Revoked {
-            key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Ok(RevokeOutcome {
-                already_gone: false,
-                fresh: None,
-            }),
-        })],
+        [revoked_as_asked(key("app-okta", "k-okta", "cred-okta-2"))],
     );
     // The refresh that was running answers with what it read before the revoke.
     send(&mut s, [found(Some(g), credential("cred-okta-2"))]);
