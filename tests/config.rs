@@ -404,10 +404,10 @@ fn unknown_keys_warn_and_name_the_key() {
     assert_eq!(
         warnings,
         vec![
-            "/cfg/config.toml: unknown key `colours` (did you mean `colors`?)",
-            "/cfg/config.toml: unknown key `profiles.prod.readonly`",
-            "/cfg/config.toml: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
-            "/cfg/config.toml: unknown key `thresholds.idle_dayz` (did you mean `thresholds.idle_days`?)",
+            "/cfg/config.toml, line 1: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
+            "/cfg/config.toml, line 4: unknown key `thresholds.idle_dayz` (did you mean `thresholds.idle_days`?)",
+            "/cfg/config.toml, line 6: unknown key `profiles.prod.readonly`",
+            "/cfg/config.toml, line 7: unknown key `colours` (did you mean `colors`?)",
         ]
     );
 }
@@ -466,5 +466,176 @@ fn loading_files() {
         Settings::default_path()
             .map(|p| p.ends_with("config.toml"))
             .unwrap_or(true)
+    );
+}
+
+// ----- settings, through the binary -----
+
+/// The binary with a clean environment and an empty home.
+fn credboard(home: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("credboard").unwrap();
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+/// Each bad settings file, checked with `credboard config` and used by a command: exit 2,
+/// and the message names the file, the line and the problem.
+#[test]
+fn bad_settings_files_name_the_file_and_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, usize, &str)] = &[
+        (
+            "unknown action",
+            "concurrency = 4\n[keys]\nfrobnicate = \"x\"\n",
+            3,
+            "`keys.frobnicate` is not an action",
+        ),
+        (
+            "two actions of the list on one key",
+            "[keys]\nhelp = \"r\"\n",
+            2,
+            "`keys.help` uses r, which `refresh` also uses in the list",
+        ),
+        (
+            "two overrides on one key",
+            "[keys]\nhelp = \"f1\"\n\nerrors = [\"E\", \"F1\"]\n",
+            2,
+            "`keys.help` uses F1, which `errors` also uses in the list",
+        ),
+        (
+            "a key that shadows quit",
+            "[keys]\nrefresh = [\"r\", \"ctrl-c\"]\n",
+            2,
+            "`keys.refresh` uses ctrl-c, which `quit` also uses in the list",
+        ),
+        (
+            "a confirm key that cancels",
+            "[keys]\nconfirm = \"enter\"\n",
+            2,
+            "`keys.confirm` uses Enter, which cancels a y/n dialog",
+        ),
+        (
+            "a confirm key that opens the dialog",
+            "[keys]\n\nconfirm = \"d\"\n",
+            3,
+            "`keys.confirm` uses d, which also opens the dialog (`revoke`): a double press would confirm",
+        ),
+        (
+            "a key that is typed into the filter",
+            "[keys]\nfilter_clear = \"x\"\n",
+            2,
+            "`keys.filter_clear` uses x, which is typed into the filter",
+        ),
+        (
+            "a key that cannot be read",
+            "[keys]\nrefresh = \"hyper-r\"\n",
+            2,
+            "`keys.refresh` has \"hyper-r\", which is not a key",
+        ),
+        (
+            "an invalid colour",
+            "[colors]\nexpired = \"red\"\naccent = \"sparkly\"\n",
+            3,
+            "`colors.accent` is \"sparkly\", which is not a colour",
+        ),
+        (
+            "an unknown colour role",
+            "[colors]\naccnet = \"red\"\n",
+            2,
+            "`colors.accnet` is not a colour role",
+        ),
+        (
+            "a value out of range",
+            "refresh_interval = 60\nconcurrency = 0\n",
+            2,
+            "`concurrency` must be between 1 and 64",
+        ),
+        (
+            "a file that does not parse",
+            "refresh_interval = 60\n[keys\n",
+            2,
+            "",
+        ),
+    ];
+    for (what, text, line, message) in cases {
+        let file = home.path().join("config.toml");
+        std::fs::write(&file, text).unwrap();
+        let expected = format!("{}, line {line}", file.display());
+        for command in [&["config"][..], &["list", "--demo"]] {
+            let out = credboard(home.path())
+                .args(command)
+                .arg("--config")
+                .arg(&file)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{what}, {command:?}: {stderr}");
+            assert!(
+                stderr.contains(&expected) && stderr.contains(message),
+                "{what}, {command:?}: {stderr}"
+            );
+            assert!(!stderr.contains("are valid"), "{what}: {stderr}");
+        }
+    }
+
+    // Every problem at once, each with its line.
+    let file = home.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "concurrency = 0\n[keys]\nfrobnicate = \"x\"\n[colors]\naccent = \"sparkly\"\n",
+    )
+    .unwrap();
+    let out = credboard(home.path())
+        .arg("config")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for line in [1, 3, 5] {
+        assert!(
+            stderr.contains(&format!("{}, line {line}: ", file.display())),
+            "{line}: {stderr}"
+        );
+    }
+}
+
+/// An unknown key is a warning with its line, not an error: the settings still apply, and
+/// `credboard config` says they are valid with the warning.
+#[test]
+fn an_unknown_key_is_a_warning_with_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "concurrency = 4\nrefresh_intervall = 30\n[keys]\nhelp = \"f1\"\n",
+    )
+    .unwrap();
+    let out = credboard(home.path())
+        .arg("config")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}, line 2: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the settings in {} are valid, with the warning above",
+            file.display()
+        )),
+        "{stderr}"
     );
 }

@@ -122,11 +122,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 print!("{}", Settings::default_file_text());
                 Ok(())
             } else {
-                context::settings(global)?;
-                eprintln!(
-                    "the settings are valid; `credboard config --print-default` shows every one"
-                );
-                Ok(())
+                check_settings(global)
             }
         }
         Some(Command::Completions { shell }) => {
@@ -139,6 +135,35 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// `credboard config`: every problem of the settings file with its line (exit 2), or that it
+/// is valid, with how many warnings were printed above.
+fn check_settings(global: &crate::cli::Global) -> Result<(), CliError> {
+    let path = global.config.clone().or_else(Settings::default_path);
+    let exists = path.as_ref().is_some_and(|p| p.exists());
+    let (_, warnings) = Settings::load(global.config.as_deref()).map_err(CliError::config)?;
+    for w in &warnings {
+        eprintln!("warning: {}", output::inert_lines(w));
+    }
+    let verdict = match (&path, exists) {
+        (Some(p), true) => format!("the settings in {} are valid", p.display()),
+        (Some(p), false) => format!(
+            "there is no settings file at {}: the defaults apply",
+            p.display()
+        ),
+        (None, _) => "there is no settings directory: the defaults apply".to_string(),
+    };
+    let warned = match warnings.len() {
+        0 => String::new(),
+        1 => ", with the warning above".to_string(),
+        n => format!(", with the {n} warnings above"),
+    };
+    eprintln!(
+        "{}{warned}; `credboard config --print-default` shows every setting",
+        output::inert_lines(&verdict)
+    );
+    Ok(())
 }
 
 async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Result<(), CliError> {
