@@ -639,3 +639,56 @@ fn an_unknown_key_is_a_warning_with_its_line() {
         "{stderr}"
     );
 }
+
+/// `config --print-default` lists every action of the keymap by its `[keys]` name, with its
+/// default keys, under the heading the help shows it in: the file cannot drift from the table.
+#[test]
+fn the_default_file_lists_every_action_with_its_default_keys() {
+    use credboard::app::keymap::{KeySpec, Keymap};
+    let home = tempfile::tempdir().unwrap();
+    let out = credboard(home.path())
+        .args(["config", "--print-default"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, Settings::default_file_text());
+    let section = text
+        .split("\n[keys]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .expect("a [keys] section");
+    let mut listed = Vec::new();
+    let mut heading = "";
+    for line in section.lines() {
+        let Some(entry) = line.strip_prefix("# ") else {
+            continue;
+        };
+        if !entry.contains(" = ") {
+            heading = entry;
+            continue;
+        }
+        let table: toml::Table = toml::from_str(entry).unwrap_or_else(|e| panic!("{entry}: {e}"));
+        for (name, keys) in table {
+            let keys: Vec<KeySpec> = keys
+                .as_array()
+                .unwrap_or_else(|| panic!("{entry}: a list of keys"))
+                .iter()
+                .map(|k| KeySpec::parse(k.as_str().unwrap()).unwrap_or_else(|| panic!("{entry}")))
+                .collect();
+            listed.push((heading.to_string(), name, keys));
+        }
+    }
+    let table: Vec<(String, String, Vec<KeySpec>)> = Keymap::default()
+        .bindings()
+        .iter()
+        .map(|b| {
+            (
+                b.context.title().to_string(),
+                b.name.to_string(),
+                b.keys.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, table);
+}
