@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer, Serialize};
 use toml::de::{DeTable, DeValue};
 
+use crate::api::secret::{MisplacedSecret, hide_client_secrets, refuse_misplaced_secret};
 use crate::api::{ClientSecret, CredentialError, SecretString};
 use crate::app::keymap::Keymap;
 use crate::app::palette::Palette;
@@ -73,10 +74,12 @@ pub enum ConfigError {
     },
     #[error("the settings file {} does not exist", path.display())]
     SettingsNotFound { path: PathBuf },
+    #[error(transparent)]
+    MisplacedSecret(#[from] MisplacedSecret),
 }
 
 /// One thing wrong in a settings file that parses: a value out of range, a `[keys]` or
-/// `[colors]` mistake.
+/// `[colors]` mistake, a client secret where it does not belong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsProblem {
     pub line: Option<usize>,
@@ -103,6 +106,7 @@ fn available_list(names: &[String]) -> String {
     if names.is_empty() {
         " (it has no profiles)".to_string()
     } else {
+        let names: Vec<String> = names.iter().map(|n| hide_client_secrets(n)).collect();
         format!(" (it has: {})", names.join(", "))
     }
 }
@@ -160,6 +164,19 @@ impl fmt::Display for ValueSource {
                 write!(f, "profile `{profile}` of {}", path.display())
             }
             ValueSource::Default => f.write_str("the default"),
+        }
+    }
+}
+
+impl ValueSource {
+    /// The flag, variable or file entry a value of `field` (cone's name) was given in.
+    fn place(&self, field: &str) -> String {
+        match self {
+            ValueSource::Flag(name) | ValueSource::Env(name) => name.to_string(),
+            ValueSource::ConeFile { path, profile } => {
+                format!("`{field}` of profile `{profile}` in {}", path.display())
+            }
+            ValueSource::Default => field.to_string(),
         }
     }
 }
@@ -289,19 +306,7 @@ fn redact(msg: &str) -> String {
             _ => {}
         }
     }
-    let mut cleaned = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(i) = rest.find("secret-token:") {
-        cleaned.push_str(&rest[..i]);
-        cleaned.push_str("[redacted]");
-        let tail = &rest[i..];
-        let end = tail
-            .find(|c: char| c.is_whitespace() || c == '\'' || c == '`')
-            .unwrap_or(tail.len());
-        rest = &tail[end..];
-    }
-    cleaned.push_str(rest);
-    cleaned
+    hide_client_secrets(&out)
 }
 
 /// Reads cone's file: `Ok(None)` if it does not exist. Warns if it holds a secret and is
@@ -385,6 +390,7 @@ pub fn resolve_profile(
         (env("CONE_PROFILE"), ValueSource::Env("CONE_PROFILE")),
     ])
     .unwrap_or_else(|| ("default".to_string(), ValueSource::Default));
+    refuse_misplaced_secret(profile_src.place("profile"), &name)?;
 
     let mut warnings = Vec::new();
     let cone_path = cone_config_path(env, home);
@@ -453,6 +459,13 @@ pub fn resolve_profile(
             ValueSource::Env("CONDUCTORONE_SERVER_URL"),
         ),
     ]);
+
+    if let Some((id, src)) = &client_id {
+        refuse_misplaced_secret(src.place("client-id"), id)?;
+    }
+    if let Some((endpoint, src)) = &api_endpoint {
+        refuse_misplaced_secret(src.place("api-endpoint"), endpoint)?;
+    }
 
     let client_secret = match secret_text {
         Some((text, origin)) => {
@@ -676,8 +689,9 @@ impl Settings {
 
     /// Parses settings text; `path` only names the file in messages. Text that is not TOML
     /// of the right types is one error with its line and column. Every other mistake (a value
-    /// out of range, a `[keys]` or `[colors]` entry that cannot be used) is named with its
-    /// line, all of them at once. Unknown keys are warnings, with their line.
+    /// out of range, a `[keys]` or `[colors]` entry that cannot be used, a client secret
+    /// anywhere in the file) is named with its line, all of them at once. Unknown keys are
+    /// warnings, with their line.
     pub fn parse(text: &str, path: &Path) -> Result<(Settings, Vec<String>), ConfigError> {
         let parse_err = |e: toml::de::Error| {
             let (line, column) = match e.span() {
@@ -691,7 +705,7 @@ impl Settings {
                 path: path.to_path_buf(),
                 line,
                 column,
-                reason: e.message().trim().to_string(),
+                reason: hide_client_secrets(e.message().trim()),
             }
         };
         let invalid = |problems| ConfigError::SettingsInvalid {
@@ -703,6 +717,12 @@ impl Settings {
             text,
             table: parsed.get_ref(),
         };
+        // Before anything is decoded: a decoding error quotes the value it could not use.
+        let mut secrets = Vec::new();
+        doc.misplaced_secrets(doc.table, "", &mut secrets);
+        if !secrets.is_empty() {
+            return Err(invalid(secrets));
+        }
         let settings: Settings = toml::from_str(text).map_err(parse_err)?;
         let mut unknown = Vec::new();
         doc.unknown_keys(doc.table, "", &mut unknown);
@@ -800,6 +820,41 @@ impl Located<'_> {
         Some(self.line(key.span()))
     }
 
+    /// A problem for every key or string in `table` that holds a client secret.
+    fn misplaced_secrets(&self, table: &DeTable, prefix: &str, out: &mut Vec<SettingsProblem>) {
+        let mut found = |span: std::ops::Range<usize>, place: String, text: &str| {
+            if let Err(e) = refuse_misplaced_secret(place, text) {
+                out.push(SettingsProblem {
+                    line: Some(self.line(span)),
+                    message: e.to_string(),
+                });
+                return true;
+            }
+            false
+        };
+        let mut tables = Vec::new();
+        for (k, v) in table {
+            if found(k.span(), "a key".into(), k.get_ref()) {
+                continue;
+            }
+            let key = dotted(prefix, k.get_ref());
+            let mut values = vec![v];
+            while let Some(v) = values.pop() {
+                match v.get_ref() {
+                    DeValue::String(text) => {
+                        found(v.span(), format!("`{key}`"), text);
+                    }
+                    DeValue::Array(items) => values.extend(items),
+                    DeValue::Table(t) => tables.push((key.clone(), t)),
+                    _ => {}
+                }
+            }
+        }
+        for (key, t) in tables {
+            self.misplaced_secrets(t, &key, out);
+        }
+    }
+
     /// Every key path not in [`KNOWN_KEYS`] (not descending below one), with its line.
     fn unknown_keys(&self, table: &DeTable, prefix: &str, out: &mut Vec<(usize, String)>) {
         for (k, v) in table {
@@ -888,7 +943,10 @@ mod tests {
             "invalid type: string \"[redacted]\", expected a map"
         );
         assert_eq!(redact("a \"b\" c \"d"), "a \"[redacted]\" c \"[redacted]");
-        assert_eq!(redact("x secret-token:a:b y"), "x [redacted] y");
+        assert_eq!(
+            redact("x secret-token:a:b y"),
+            "x [a client secret, not printed] y"
+        );
     }
 
     #[test]
