@@ -692,3 +692,120 @@ fn the_default_file_lists_every_action_with_its_default_keys() {
         .collect();
     assert_eq!(listed, table);
 }
+
+/// A dashboard under a pseudo-terminal (`script` from util-linux): keys are written to it,
+/// and everything it draws is collected. Killed on drop.
+struct Dashboard {
+    child: std::process::Child,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Dashboard {
+    fn start(home: &Path, args: &[&str]) -> Dashboard {
+        use std::io::Read;
+        use std::process::{Command, Stdio};
+        let binary = assert_cmd::cargo::cargo_bin("credboard");
+        let quoted: Vec<String> = std::iter::once(binary.to_str().unwrap())
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect();
+        let shell = format!("stty cols 120 rows 40; exec {}", quoted.join(" "));
+        let mut child = Command::new("script")
+            .args(["-qec", &shell, "/dev/null"])
+            .env_clear()
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("`script` (util-linux) runs the dashboard under a pseudo-terminal");
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Dashboard { child, screen }
+    }
+
+    /// Everything drawn since the last call.
+    fn take(&self) -> String {
+        String::from_utf8_lossy(&std::mem::take(&mut *self.screen.lock().unwrap())).into_owned()
+    }
+
+    /// Waits until `text` is drawn (a hang detector, not a speed assertion), and returns
+    /// what was drawn up to then.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut drawn = String::new();
+        while !drawn.contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{text:?} was never drawn:\n{}",
+                drawn.replace('\u{1b}', "<ESC>")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drawn.push_str(&self.take());
+        }
+        drawn
+    }
+
+    fn press(&mut self, keys: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(keys.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Under `--demo` only the tenant is the demo's: the user's `[keys]` and `[colors]` apply.
+/// Help rebound to F1 opens on F1, and the accent colour is the user's.
+#[test]
+fn the_demo_honours_the_users_keys_and_colours() {
+    let home = tempfile::tempdir().unwrap();
+    let settings = home.path().join("config.toml");
+    std::fs::write(
+        &settings,
+        "[keys]\nhelp = \"f1\"\n[colors]\naccent = \"#ff0000\"\n",
+    )
+    .unwrap();
+    let mut dashboard = Dashboard::start(
+        home.path(),
+        &["--demo", "--config", settings.to_str().unwrap()],
+    );
+    let first = dashboard.wait_for("credentials");
+    assert!(
+        first.contains("\u{1b}[38;2;255;0;0"),
+        "the accent is the user's red:\n{}",
+        first.replace('\u{1b}', "<ESC>")
+    );
+    dashboard.press("\u{1b}OP");
+    let drawn = dashboard.wait_for("Help — Esc closes");
+    assert!(drawn.contains("F1"), "{}", drawn.replace('\u{1b}', "<ESC>"));
+    dashboard.press("q");
+    dashboard.press("\u{1b}");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    dashboard.press("q");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while dashboard.child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "q did not quit");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
