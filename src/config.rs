@@ -10,8 +10,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer, Serialize};
+use toml::de::{DeTable, DeValue};
 
+use crate::api::secret::{MisplacedSecret, hide_client_secrets, refuse_misplaced_secret};
 use crate::api::{ClientSecret, CredentialError, SecretString};
+use crate::app::keymap::Keymap;
+use crate::app::palette::Palette;
 
 /// Why credboard cannot use its configuration. Messages never contain a secret.
 #[derive(Debug, thiserror::Error)]
@@ -63,20 +67,46 @@ pub enum ConfigError {
         column: Option<usize>,
         reason: String,
     },
-    #[error("{}: `{key}` {reason}", path.display())]
-    SettingsValue {
+    #[error("{}", problem_lines(path, problems))]
+    SettingsInvalid {
         path: PathBuf,
-        key: String,
-        reason: String,
+        problems: Vec<SettingsProblem>,
     },
     #[error("the settings file {} does not exist", path.display())]
     SettingsNotFound { path: PathBuf },
+    #[error(transparent)]
+    MisplacedSecret(#[from] MisplacedSecret),
+}
+
+/// One thing wrong in a settings file that parses: a value out of range, a `[keys]` or
+/// `[colors]` mistake, a client secret where it does not belong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsProblem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// Each problem on its own line, with the file and its line.
+fn problem_lines(path: &Path, problems: &[SettingsProblem]) -> String {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}{}: {}", path.display(), at_line(p.line, None), p.message))
+        .collect();
+    match lines.as_slice() {
+        [one] => one.clone(),
+        _ => format!(
+            "{} problems in the settings:\n{}",
+            lines.len(),
+            lines.join("\n")
+        ),
+    }
 }
 
 fn available_list(names: &[String]) -> String {
     if names.is_empty() {
         " (it has no profiles)".to_string()
     } else {
+        let names: Vec<String> = names.iter().map(|n| hide_client_secrets(n)).collect();
         format!(" (it has: {})", names.join(", "))
     }
 }
@@ -134,6 +164,19 @@ impl fmt::Display for ValueSource {
                 write!(f, "profile `{profile}` of {}", path.display())
             }
             ValueSource::Default => f.write_str("the default"),
+        }
+    }
+}
+
+impl ValueSource {
+    /// The flag, variable or file entry a value of `field` (cone's name) was given in.
+    fn place(&self, field: &str) -> String {
+        match self {
+            ValueSource::Flag(name) | ValueSource::Env(name) => name.to_string(),
+            ValueSource::ConeFile { path, profile } => {
+                format!("`{field}` of profile `{profile}` in {}", path.display())
+            }
+            ValueSource::Default => field.to_string(),
         }
     }
 }
@@ -263,19 +306,7 @@ fn redact(msg: &str) -> String {
             _ => {}
         }
     }
-    let mut cleaned = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(i) = rest.find("secret-token:") {
-        cleaned.push_str(&rest[..i]);
-        cleaned.push_str("[redacted]");
-        let tail = &rest[i..];
-        let end = tail
-            .find(|c: char| c.is_whitespace() || c == '\'' || c == '`')
-            .unwrap_or(tail.len());
-        rest = &tail[end..];
-    }
-    cleaned.push_str(rest);
-    cleaned
+    hide_client_secrets(&out)
 }
 
 /// Reads cone's file: `Ok(None)` if it does not exist. Warns if it holds a secret and is
@@ -359,6 +390,7 @@ pub fn resolve_profile(
         (env("CONE_PROFILE"), ValueSource::Env("CONE_PROFILE")),
     ])
     .unwrap_or_else(|| ("default".to_string(), ValueSource::Default));
+    refuse_misplaced_secret(profile_src.place("profile"), &name)?;
 
     let mut warnings = Vec::new();
     let cone_path = cone_config_path(env, home);
@@ -427,6 +459,13 @@ pub fn resolve_profile(
             ValueSource::Env("CONDUCTORONE_SERVER_URL"),
         ),
     ]);
+
+    if let Some((id, src)) = &client_id {
+        refuse_misplaced_secret(src.place("client-id"), id)?;
+    }
+    if let Some((endpoint, src)) = &api_endpoint {
+        refuse_misplaced_secret(src.place("api-endpoint"), endpoint)?;
+    }
 
     let client_secret = match secret_text {
         Some((text, origin)) => {
@@ -648,7 +687,11 @@ impl Settings {
         }
     }
 
-    /// Parses settings text; `path` only names the file in messages.
+    /// Parses settings text; `path` only names the file in messages. Text that is not TOML
+    /// of the right types is one error with its line and column. Every other mistake (a value
+    /// out of range, a `[keys]` or `[colors]` entry that cannot be used, a client secret
+    /// anywhere in the file) is named with its line, all of them at once. Unknown keys are
+    /// warnings, with their line.
     pub fn parse(text: &str, path: &Path) -> Result<(Settings, Vec<String>), ConfigError> {
         let parse_err = |e: toml::de::Error| {
             let (line, column) = match e.span() {
@@ -662,59 +705,174 @@ impl Settings {
                 path: path.to_path_buf(),
                 line,
                 column,
-                reason: e.message().trim().to_string(),
+                reason: hide_client_secrets(e.message().trim()),
             }
         };
-        let table: toml::Table = toml::from_str(text).map_err(parse_err)?;
+        let invalid = |problems| ConfigError::SettingsInvalid {
+            path: path.to_path_buf(),
+            problems,
+        };
+        let parsed = DeTable::parse(text).map_err(parse_err)?;
+        let doc = Located {
+            text,
+            table: parsed.get_ref(),
+        };
+        // Before anything is decoded: a decoding error quotes the value it could not use.
+        let mut secrets = Vec::new();
+        doc.misplaced_secrets(doc.table, "", &mut secrets);
+        if !secrets.is_empty() {
+            return Err(invalid(secrets));
+        }
         let settings: Settings = toml::from_str(text).map_err(parse_err)?;
-        let mut warnings = Vec::new();
-        unknown_keys(&table, "", &mut |key| {
-            let hint = suggestion(key)
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            warnings.push(format!("{}: unknown key `{key}`{hint}", path.display()));
-        });
-        settings.validate(path)?;
-        Ok((settings, warnings))
+        let mut unknown = Vec::new();
+        doc.unknown_keys(doc.table, "", &mut unknown);
+        unknown.sort();
+        let warnings = unknown
+            .into_iter()
+            .map(|(line, key)| {
+                let hint = suggestion(&key)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "{}{}: unknown key `{key}`{hint}",
+                    path.display(),
+                    at_line(Some(line), None)
+                )
+            })
+            .collect();
+        let mut problems = settings.problems(&doc);
+        problems.sort_by_key(|p| p.line);
+        if problems.is_empty() {
+            Ok((settings, warnings))
+        } else {
+            Err(invalid(problems))
+        }
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let bad = |key: &str, reason: &str| {
-            Err(ConfigError::SettingsValue {
-                path: path.to_path_buf(),
-                key: key.to_string(),
-                reason: reason.to_string(),
+    /// Everything wrong with values that decoded: ranges, `[keys]` and `[colors]`.
+    fn problems(&self, doc: &Located) -> Vec<SettingsProblem> {
+        let mut problems = Vec::new();
+        let mut bad = |key: &[&str], message: String| {
+            problems.push(SettingsProblem {
+                line: doc.line_of(key),
+                message,
             })
         };
         if (1..5).contains(&self.refresh_interval) {
-            return bad("refresh_interval", "must be 0 (off) or at least 5 seconds");
+            bad(
+                &["refresh_interval"],
+                "`refresh_interval` must be 0 (off) or at least 5 seconds".into(),
+            );
         }
         if !(1..=64).contains(&self.concurrency) {
-            return bad("concurrency", "must be between 1 and 64");
+            bad(
+                &["concurrency"],
+                "`concurrency` must be between 1 and 64".into(),
+            );
         }
         if !(1..=600).contains(&self.request_timeout) {
-            return bad("request_timeout", "must be between 1 and 600 seconds");
+            bad(
+                &["request_timeout"],
+                "`request_timeout` must be between 1 and 600 seconds".into(),
+            );
         }
         for (key, v) in [
-            (
-                "thresholds.expiring_soon_days",
-                self.thresholds.expiring_soon_days,
-            ),
-            ("thresholds.idle_days", self.thresholds.idle_days),
+            ("expiring_soon_days", self.thresholds.expiring_soon_days),
+            ("idle_days", self.thresholds.idle_days),
         ] {
             if v == 0 {
-                return bad(key, "must be at least 1 day");
-            }
-        }
-        for (action, keys) in &self.keys {
-            if keys.is_empty() || keys.iter().any(|k| k.trim().is_empty()) {
-                return bad(
-                    &format!("keys.{action}"),
-                    "needs at least one non-empty key",
+                bad(
+                    &["thresholds", key],
+                    format!("`thresholds.{key}` must be at least 1 day"),
                 );
             }
         }
-        Ok(())
+        for p in Keymap::with_overrides(&self.keys).1 {
+            bad(&["keys", &p.entry], p.to_string());
+        }
+        for p in Palette::with_overrides(&self.colors).1 {
+            bad(&["colors", &p.entry], p.to_string());
+        }
+        problems
+    }
+}
+
+/// A parsed settings file with its text, to say on which line a key is.
+struct Located<'a> {
+    text: &'a str,
+    table: &'a DeTable<'a>,
+}
+
+impl Located<'_> {
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        line_col(self.text, span.start).0
+    }
+
+    /// The line of the key at `path` (`["keys", "help"]`), if the file has it.
+    fn line_of(&self, path: &[&str]) -> Option<usize> {
+        let mut table = self.table;
+        let (last, parents) = path.split_last()?;
+        for part in parents {
+            let (_, value) = table.iter().find(|(k, _)| k.get_ref() == part)?;
+            table = value.get_ref().as_table()?;
+        }
+        let (key, _) = table.iter().find(|(k, _)| k.get_ref() == last)?;
+        Some(self.line(key.span()))
+    }
+
+    /// A problem for every key or string in `table` that holds a client secret.
+    fn misplaced_secrets(&self, table: &DeTable, prefix: &str, out: &mut Vec<SettingsProblem>) {
+        let mut found = |span: std::ops::Range<usize>, place: String, text: &str| {
+            if let Err(e) = refuse_misplaced_secret(place, text) {
+                out.push(SettingsProblem {
+                    line: Some(self.line(span)),
+                    message: e.to_string(),
+                });
+                return true;
+            }
+            false
+        };
+        let mut tables = Vec::new();
+        for (k, v) in table {
+            if found(k.span(), "a key".into(), k.get_ref()) {
+                continue;
+            }
+            let key = dotted(prefix, k.get_ref());
+            let mut values = vec![v];
+            while let Some(v) = values.pop() {
+                match v.get_ref() {
+                    DeValue::String(text) => {
+                        found(v.span(), format!("`{key}`"), text);
+                    }
+                    DeValue::Array(items) => values.extend(items),
+                    DeValue::Table(t) => tables.push((key.clone(), t)),
+                    _ => {}
+                }
+            }
+        }
+        for (key, t) in tables {
+            self.misplaced_secrets(t, &key, out);
+        }
+    }
+
+    /// Every key path not in [`KNOWN_KEYS`] (not descending below one), with its line.
+    fn unknown_keys(&self, table: &DeTable, prefix: &str, out: &mut Vec<(usize, String)>) {
+        for (k, v) in table {
+            let key = dotted(prefix, k.get_ref());
+            if !is_known(&key) {
+                out.push((self.line(k.span()), key));
+            } else if let DeValue::Table(t) = v.get_ref() {
+                self.unknown_keys(t, &key, out);
+            }
+        }
+    }
+}
+
+fn dotted(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
     }
 }
 
@@ -737,22 +895,6 @@ fn is_known(key: &str) -> bool {
             }
         }
     })
-}
-
-/// Calls `report` for every key path not in [`KNOWN_KEYS`] (not descending below one).
-fn unknown_keys(table: &toml::Table, prefix: &str, report: &mut dyn FnMut(&str)) {
-    for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        if !is_known(&key) {
-            report(&key);
-        } else if let toml::Value::Table(t) = v {
-            unknown_keys(t, &key, report);
-        }
-    }
 }
 
 /// The closest known key (same depth, edit distance at most 3), for a typo.
@@ -801,7 +943,10 @@ mod tests {
             "invalid type: string \"[redacted]\", expected a map"
         );
         assert_eq!(redact("a \"b\" c \"d"), "a \"[redacted]\" c \"[redacted]");
-        assert_eq!(redact("x secret-token:a:b y"), "x [redacted] y");
+        assert_eq!(
+            redact("x secret-token:a:b y"),
+            "x [a client secret, not printed] y"
+        );
     }
 
     #[test]

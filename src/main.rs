@@ -3,14 +3,13 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use credboard::cli::Cli;
 
 fn main() -> ExitCode {
     credboard::memory::limit_arenas();
     // Installed first, so even a failure while starting up is reported properly.
     let _ = color_eyre::install();
-    let cli = Cli::parse();
+    let cli = Cli::parse_hiding_secrets();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -488,3 +488,287 @@ fn completions_and_the_settings_check() {
         .success()
         .stderr(predicate::str::contains("refresh_intervall"));
 }
+
+/// A revoked credential's secret from baton-sdk's tests (see API.md), and its key part: the
+/// base64url JSON Web Key after the last `:`.
+const SECRET: &str = "secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6InpwM1BXY2NTQlZPdGhTTnN5ck1zVGVFaDlpTjhTWTNnSDZfcDBEUkZaTWMiLCJkIjoielkzTzFybnItQUV3NW0wbVpCTzBjSEZpWWoxTmlSdk1pU1Y1X1Ffa0tiZyJ9";
+
+fn key_part() -> &'static str {
+    SECRET.rsplit(':').next().unwrap()
+}
+
+/// Any piece of the key part long enough to be recognised: "not in full, not in part".
+fn leaks(text: &str) -> Option<&'static str> {
+    let key = key_part();
+    (0..=key.len() - 12)
+        .map(|i| &key[i..i + 12])
+        .find(|piece| text.contains(piece))
+}
+
+/// Runs `cmd` and checks that it refuses with exit 2, says `expected`, and prints no part of
+/// the secret on stdout or stderr.
+fn refuses_without_echo(mut cmd: Command, what: &str, expected: &str) {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        assert!(
+            leaks(text).is_none(),
+            "{what}: the secret's key part is in {stream}: {text}"
+        );
+    }
+    assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+    assert!(stderr.contains(expected), "{what}: {stderr}");
+}
+
+/// A client secret typed where something else belongs is named as a client secret and never
+/// printed back, whole or in part, nor stored: each flag, the environment, each command's
+/// arguments, and clap's own usage errors.
+#[test]
+fn a_client_secret_typed_where_something_else_belongs_is_never_printed() {
+    let home = TempDir::new().unwrap();
+    let data = home.path().join("data");
+    let key = key_part();
+    let refused = |args: &[&str], env: &[(&str, &str)], place: &str| {
+        let mut cmd = credboard(home.path());
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .envs(env.iter().copied());
+        let what = args.join(" ").replace(SECRET, "SECRET").replace(key, "KEY");
+        let said = match place {
+            "clap" => "[a client secret, not printed]".to_string(),
+            place => format!("{place} holds what looks like a client secret; it was not printed"),
+        };
+        refuses_without_echo(cmd, &what, &said);
+    };
+    let id = "a@acme.conductor.one/pcc";
+    refused(
+        &["list", "--client-id", SECRET, "--client-secret", SECRET],
+        &[],
+        "--client-id",
+    );
+    refused(&["list", "--client-id", key], &[], "--client-id");
+    refused(
+        &[
+            "list",
+            "--client-id",
+            id,
+            "--client-secret",
+            SECRET,
+            "--api-endpoint",
+            SECRET,
+        ],
+        &[],
+        "--api-endpoint",
+    );
+    refused(&["list", "--profile", SECRET], &[], "--profile");
+    refused(
+        &["list"],
+        &[("CONE_CLIENT_ID", SECRET), ("CONE_CLIENT_SECRET", SECRET)],
+        "CONE_CLIENT_ID",
+    );
+    refused(&["list"], &[("CONE_PROFILE", key)], "CONE_PROFILE");
+    refused(
+        &["track", "app", "conn", "cred"],
+        &[("CONE_PROFILE", SECRET)],
+        "CONE_PROFILE",
+    );
+    refused(
+        &["list"],
+        &[
+            ("CONE_CLIENT_ID", id),
+            ("CONE_CLIENT_SECRET", SECRET),
+            ("CONDUCTORONE_SERVER_URL", SECRET),
+        ],
+        "CONDUCTORONE_SERVER_URL",
+    );
+    refused(&["track", SECRET, "conn", "cred"], &[], "APP_ID");
+    refused(&["track", "app", "conn", key], &[], "CREDENTIAL_ID");
+    refused(&["untrack", SECRET], &[], "CREDENTIAL_ID");
+    refused(
+        &["revoke", "--demo", "--yes", "app", "conn", SECRET],
+        &[],
+        "CREDENTIAL_ID",
+    );
+    refused(&["rotate", "--demo", "app", SECRET], &[], "CONNECTOR_ID");
+    refused(&["import", SECRET], &[], "FILE");
+    // clap's own usage errors quote the argument: the secret in them is hidden.
+    refused(&["list", "--demo", "--status", SECRET], &[], "clap");
+    refused(&["track", "app", "conn", "cred", key], &[], "clap");
+    refused(&[SECRET], &[], "clap");
+    // Nothing was stored either.
+    let files = if data.exists() {
+        walk(&data)
+    } else {
+        Vec::new()
+    };
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            leaks(&String::from_utf8_lossy(&bytes)).is_none(),
+            "{}",
+            file.display()
+        );
+    }
+}
+
+/// The same for what credboard reads from files: its settings, cone's config.yaml, and a line
+/// of an import file (which is refused, naming its line, while the good lines are imported).
+#[test]
+fn a_client_secret_in_a_file_where_something_else_belongs_is_never_printed() {
+    let home = TempDir::new().unwrap();
+    let settings = home.path().join("settings.toml");
+    std::fs::write(
+        &settings,
+        format!("concurrency = 4\n[colors]\naccent = \"{SECRET}\"\n"),
+    )
+    .unwrap();
+    let mut cmd = credboard(home.path());
+    cmd.args(["config", "--config"]).arg(&settings);
+    refuses_without_echo(
+        cmd,
+        "a settings value",
+        &format!(
+            "{}, line 3: `colors.accent` holds what looks like a client secret; it was not printed",
+            settings.display()
+        ),
+    );
+    std::fs::write(
+        &settings,
+        format!("concurrency = \"{}\"\n", &key_part()[..40]),
+    )
+    .unwrap();
+    let mut cmd = credboard(home.path());
+    cmd.args(["list", "--demo", "--config"]).arg(&settings);
+    refuses_without_echo(
+        cmd,
+        "part of a key as a settings value",
+        "line 1: `concurrency` holds what looks like a client secret",
+    );
+
+    let cone = home.path().join(".conductorone");
+    std::fs::create_dir_all(&cone).unwrap();
+    let yaml = cone.join("config.yaml");
+    std::fs::write(
+        &yaml,
+        format!("profiles:\n  default:\n    client-id: {SECRET}\n    client-secret: {SECRET}\n"),
+    )
+    .unwrap();
+    refuses_without_echo(
+        {
+            let mut c = credboard(home.path());
+            c.arg("list");
+            c
+        },
+        "cone's client-id",
+        "`client-id` of profile `default`",
+    );
+    std::fs::write(&yaml, format!("profiles:\n  {SECRET}:\n    client-id: a\n")).unwrap();
+    let out = credboard(home.path())
+        .args(["list", "--profile", "prod"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("there is no profile `prod`") && leaks(&stderr).is_none(),
+        "{stderr}"
+    );
+
+    let data = home.path().join("data");
+    let csv = home.path().join("ids.csv");
+    std::fs::write(
+        &csv,
+        format!("app_id,connector_id,id\na,k,good\na,k,{SECRET}\n"),
+    )
+    .unwrap();
+    let out = credboard(home.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("import")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 added") && stderr.contains("1 rejected"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3: id holds what looks like a client secret; it was not printed"),
+        "{stderr}"
+    );
+    assert!(leaks(&stderr).is_none() && leaks(&String::from_utf8_lossy(&out.stdout)).is_none());
+    for file in walk(&data) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            leaks(&String::from_utf8_lossy(&bytes)).is_none(),
+            "{}",
+            file.display()
+        );
+    }
+}
+
+/// `track` takes only what could be an id, naming the argument and the reason (exit 2), and
+/// tracks nothing then.
+#[test]
+fn track_refuses_implausible_ids_naming_the_argument() {
+    let home = TempDir::new().unwrap();
+    let data = home.path().join("data");
+    let run = |args: &[&str]| {
+        let mut c = credboard(home.path());
+        c.arg("--data-dir").arg(&data).args(args);
+        c.output().unwrap()
+    };
+    let long = "x".repeat(200);
+    for (args, expected) in [
+        (
+            ["app", "conn", "two words"],
+            "CREDENTIAL_ID contains a space",
+        ),
+        (
+            ["app", "conn", "=HYPERLINK(x)"],
+            "CREDENTIAL_ID starts with `=`, as a spreadsheet formula does",
+        ),
+        (["+app", "conn", "cred"], "APP_ID starts with `+`"),
+        (["app", "@conn", "cred"], "CONNECTOR_ID starts with `@`"),
+        (["app", "conn", "-cred"], "CREDENTIAL_ID starts with `-`"),
+        (
+            ["app", "conn", "cred\u{7}"],
+            "CREDENTIAL_ID contains the character \\u{7}",
+        ),
+        (["app", "conn", "c/../d"], "CREDENTIAL_ID contains `/`"),
+        (
+            ["app", "conn", long.as_str()],
+            "CREDENTIAL_ID is too long (200 characters; an id has at most 128)",
+        ),
+        (["app", "conn", ""], "CREDENTIAL_ID is empty"),
+    ] {
+        let out = run(&[&["track", "--"][..], &args].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected) && stderr.contains("nothing was tracked"),
+            "{args:?}: {stderr}"
+        );
+        let untrack = run(&["untrack", "--", args[2]]);
+        let said = String::from_utf8_lossy(&untrack.stderr);
+        assert!(
+            said.contains("is not tracked"),
+            "{args:?} was tracked after all: {said}"
+        );
+    }
+    let out = run(&["track", "app", "conn", " 2Gf9fCi5loeoDjTC0MtLnwLQ4Pn "]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        run(&["untrack", "2Gf9fCi5loeoDjTC0MtLnwLQ4Pn"])
+            .status
+            .success()
+    );
+}

@@ -404,10 +404,10 @@ fn unknown_keys_warn_and_name_the_key() {
     assert_eq!(
         warnings,
         vec![
-            "/cfg/config.toml: unknown key `colours` (did you mean `colors`?)",
-            "/cfg/config.toml: unknown key `profiles.prod.readonly`",
-            "/cfg/config.toml: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
-            "/cfg/config.toml: unknown key `thresholds.idle_dayz` (did you mean `thresholds.idle_days`?)",
+            "/cfg/config.toml, line 1: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
+            "/cfg/config.toml, line 4: unknown key `thresholds.idle_dayz` (did you mean `thresholds.idle_days`?)",
+            "/cfg/config.toml, line 6: unknown key `profiles.prod.readonly`",
+            "/cfg/config.toml, line 7: unknown key `colours` (did you mean `colors`?)",
         ]
     );
 }
@@ -467,4 +467,345 @@ fn loading_files() {
             .map(|p| p.ends_with("config.toml"))
             .unwrap_or(true)
     );
+}
+
+// ----- settings, through the binary -----
+
+/// The binary with a clean environment and an empty home.
+fn credboard(home: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("credboard").unwrap();
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+/// Each bad settings file, checked with `credboard config` and used by a command: exit 2,
+/// and the message names the file, the line and the problem.
+#[test]
+fn bad_settings_files_name_the_file_and_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, usize, &str)] = &[
+        (
+            "unknown action",
+            "concurrency = 4\n[keys]\nfrobnicate = \"x\"\n",
+            3,
+            "`keys.frobnicate` is not an action",
+        ),
+        (
+            "two actions of the list on one key",
+            "[keys]\nhelp = \"r\"\n",
+            2,
+            "`keys.help` uses r, which `refresh` also uses in the list",
+        ),
+        (
+            "two overrides on one key",
+            "[keys]\nhelp = \"f1\"\n\nerrors = [\"E\", \"F1\"]\n",
+            2,
+            "`keys.help` uses F1, which `errors` also uses in the list",
+        ),
+        (
+            "a key that shadows quit",
+            "[keys]\nrefresh = [\"r\", \"ctrl-c\"]\n",
+            2,
+            "`keys.refresh` uses ctrl-c, which `quit` also uses in the list",
+        ),
+        (
+            "a confirm key that cancels",
+            "[keys]\nconfirm = \"enter\"\n",
+            2,
+            "`keys.confirm` uses Enter, which cancels a y/n dialog",
+        ),
+        (
+            "a confirm key that opens the dialog",
+            "[keys]\n\nconfirm = \"d\"\n",
+            3,
+            "`keys.confirm` uses d, which also opens the dialog (`revoke`): a double press would confirm",
+        ),
+        (
+            "a key that is typed into the filter",
+            "[keys]\nfilter_clear = \"x\"\n",
+            2,
+            "`keys.filter_clear` uses x, which is typed into the filter",
+        ),
+        (
+            "a key that cannot be read",
+            "[keys]\nrefresh = \"hyper-r\"\n",
+            2,
+            "`keys.refresh` has \"hyper-r\", which is not a key",
+        ),
+        (
+            "an invalid colour",
+            "[colors]\nexpired = \"red\"\naccent = \"sparkly\"\n",
+            3,
+            "`colors.accent` is \"sparkly\", which is not a colour",
+        ),
+        (
+            "an unknown colour role",
+            "[colors]\naccnet = \"red\"\n",
+            2,
+            "`colors.accnet` is not a colour role",
+        ),
+        (
+            "a value out of range",
+            "refresh_interval = 60\nconcurrency = 0\n",
+            2,
+            "`concurrency` must be between 1 and 64",
+        ),
+        (
+            "a file that does not parse",
+            "refresh_interval = 60\n[keys\n",
+            2,
+            "",
+        ),
+    ];
+    for (what, text, line, message) in cases {
+        let file = home.path().join("config.toml");
+        std::fs::write(&file, text).unwrap();
+        let expected = format!("{}, line {line}", file.display());
+        for command in [&["config"][..], &["list", "--demo"]] {
+            let out = credboard(home.path())
+                .args(command)
+                .arg("--config")
+                .arg(&file)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{what}, {command:?}: {stderr}");
+            assert!(
+                stderr.contains(&expected) && stderr.contains(message),
+                "{what}, {command:?}: {stderr}"
+            );
+            assert!(!stderr.contains("are valid"), "{what}: {stderr}");
+        }
+    }
+
+    // Every problem at once, each with its line.
+    let file = home.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "concurrency = 0\n[keys]\nfrobnicate = \"x\"\n[colors]\naccent = \"sparkly\"\n",
+    )
+    .unwrap();
+    let out = credboard(home.path())
+        .arg("config")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for line in [1, 3, 5] {
+        assert!(
+            stderr.contains(&format!("{}, line {line}: ", file.display())),
+            "{line}: {stderr}"
+        );
+    }
+}
+
+/// An unknown key is a warning with its line, not an error: the settings still apply, and
+/// `credboard config` says they are valid with the warning.
+#[test]
+fn an_unknown_key_is_a_warning_with_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "concurrency = 4\nrefresh_intervall = 30\n[keys]\nhelp = \"f1\"\n",
+    )
+    .unwrap();
+    let out = credboard(home.path())
+        .arg("config")
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}, line 2: unknown key `refresh_intervall` (did you mean `refresh_interval`?)",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the settings in {} are valid, with the warning above",
+            file.display()
+        )),
+        "{stderr}"
+    );
+}
+
+/// `config --print-default` lists every action of the keymap by its `[keys]` name, with its
+/// default keys, under the heading the help shows it in: the file cannot drift from the table.
+#[test]
+fn the_default_file_lists_every_action_with_its_default_keys() {
+    use credboard::app::keymap::{KeySpec, Keymap};
+    let home = tempfile::tempdir().unwrap();
+    let out = credboard(home.path())
+        .args(["config", "--print-default"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, Settings::default_file_text());
+    let section = text
+        .split("\n[keys]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .expect("a [keys] section");
+    let mut listed = Vec::new();
+    let mut heading = "";
+    for line in section.lines() {
+        let Some(entry) = line.strip_prefix("# ") else {
+            continue;
+        };
+        if !entry.contains(" = ") {
+            heading = entry;
+            continue;
+        }
+        let table: toml::Table = toml::from_str(entry).unwrap_or_else(|e| panic!("{entry}: {e}"));
+        for (name, keys) in table {
+            let keys: Vec<KeySpec> = keys
+                .as_array()
+                .unwrap_or_else(|| panic!("{entry}: a list of keys"))
+                .iter()
+                .map(|k| KeySpec::parse(k.as_str().unwrap()).unwrap_or_else(|| panic!("{entry}")))
+                .collect();
+            listed.push((heading.to_string(), name, keys));
+        }
+    }
+    let table: Vec<(String, String, Vec<KeySpec>)> = Keymap::default()
+        .bindings()
+        .iter()
+        .map(|b| {
+            (
+                b.context.title().to_string(),
+                b.name.to_string(),
+                b.keys.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, table);
+}
+
+/// A dashboard under a pseudo-terminal (`script` from util-linux): keys are written to it,
+/// and everything it draws is collected. Killed on drop.
+struct Dashboard {
+    child: std::process::Child,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Dashboard {
+    fn start(home: &Path, args: &[&str]) -> Dashboard {
+        use std::io::Read;
+        use std::process::{Command, Stdio};
+        let binary = assert_cmd::cargo::cargo_bin("credboard");
+        let quoted: Vec<String> = std::iter::once(binary.to_str().unwrap())
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect();
+        let shell = format!("stty cols 120 rows 40; exec {}", quoted.join(" "));
+        let mut child = Command::new("script")
+            .args(["-qec", &shell, "/dev/null"])
+            .env_clear()
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("`script` (util-linux) runs the dashboard under a pseudo-terminal");
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Dashboard { child, screen }
+    }
+
+    /// Everything drawn since the last call.
+    fn take(&self) -> String {
+        String::from_utf8_lossy(&std::mem::take(&mut *self.screen.lock().unwrap())).into_owned()
+    }
+
+    /// Waits until `text` is drawn (a hang detector, not a speed assertion), and returns
+    /// what was drawn up to then.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut drawn = String::new();
+        while !drawn.contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{text:?} was never drawn:\n{}",
+                drawn.replace('\u{1b}', "<ESC>")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drawn.push_str(&self.take());
+        }
+        drawn
+    }
+
+    fn press(&mut self, keys: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(keys.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Under `--demo` only the tenant is the demo's: the user's `[keys]` and `[colors]` apply.
+/// Help rebound to F1 opens on F1, and the accent colour is the user's.
+#[test]
+fn the_demo_honours_the_users_keys_and_colours() {
+    let home = tempfile::tempdir().unwrap();
+    let settings = home.path().join("config.toml");
+    std::fs::write(
+        &settings,
+        "[keys]\nhelp = \"f1\"\n[colors]\naccent = \"#ff0000\"\n",
+    )
+    .unwrap();
+    let mut dashboard = Dashboard::start(
+        home.path(),
+        &["--demo", "--config", settings.to_str().unwrap()],
+    );
+    let first = dashboard.wait_for("credentials");
+    assert!(
+        first.contains("\u{1b}[38;2;255;0;0"),
+        "the accent is the user's red:\n{}",
+        first.replace('\u{1b}', "<ESC>")
+    );
+    dashboard.press("\u{1b}OP");
+    let drawn = dashboard.wait_for("Help — Esc closes");
+    assert!(drawn.contains("F1"), "{}", drawn.replace('\u{1b}', "<ESC>"));
+    dashboard.press("q");
+    dashboard.press("\u{1b}");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    dashboard.press("q");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while dashboard.child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "q did not quit");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }

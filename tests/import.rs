@@ -142,15 +142,15 @@ fn csv_with_columns_in_any_order() {
         rejected,
         vec![
             "line 4: id is empty",
-            "line 6: id contains spaces, control characters or one of / ? # %",
+            "line 6: id contains `/` (an id has only letters, digits and - _ . ~)",
         ]
     );
 }
 
-/// `list -o csv` puts a `'` before any cell a spreadsheet would run as a formula; reading
-/// such a file back takes the `'` off again, so the ids are the ones listed.
+/// `list -o csv` puts a `'` before any cell a spreadsheet would run as a formula. No id
+/// starts that way: such a cell, guarded or not, is refused with its line and the reason.
 #[test]
-fn csv_cells_guarded_against_formulas_read_back_as_they_were() {
+fn ids_that_start_like_a_formula_are_refused_guarded_or_not() {
     assert_eq!(
         guard_csv_cell("=HYPERLINK(\"http://x\")".into()),
         "'=HYPERLINK(\"http://x\")"
@@ -158,23 +158,102 @@ fn csv_cells_guarded_against_formulas_read_back_as_they_were() {
     for plain in ["okta", "2AbC", "'quoted", "a=b", ""] {
         assert_eq!(guard_csv_cell(plain.into()), plain);
     }
-    let odd = [("=a", "+k", "-c1"), ("@a", "k", "c2"), ("a", "k", "'c3")];
-    let mut text = String::from("app_id,connector_id,id\n");
-    for (a, k, c) in odd {
-        let row: Vec<String> = [a, k, c]
-            .into_iter()
-            .map(|s| guard_csv_cell(s.into()))
-            .collect();
-        text.push_str(&row.join(","));
-        text.push('\n');
-    }
-    assert!(text.contains("'=a,'+k,'-c1"), "{text}");
+    let text = "app_id,connector_id,id\n'=a,k,c1\n=a,k,c2\n@a,'+k,c3\na,k,-c4\na,k,c5\n";
     let p = parse_import(text.as_bytes()).unwrap();
+    assert_eq!(ids(&p), vec![triple("a", "k", "c5")]);
+    let formula = "as a spreadsheet formula does";
+    let rejected: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        vec![
+            format!("line 2: app_id starts with `=`, {formula}"),
+            format!("line 3: app_id starts with `=`, {formula}"),
+            format!(
+                "line 4: app_id starts with `@`, {formula}; connector_id starts with `+`, {formula}"
+            ),
+            format!("line 5: id starts with `-`, {formula}"),
+        ]
+    );
+}
+
+const SECRET: &str = "secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AiLCJjcnYiOiJFZDI1NTE5IiwieCI6InpwM1BXY2NTQlZPdGhTTnN5ck1zVGVFaDlpTjhTWTNnSDZfcDBEUkZaTWMiLCJkIjoielkzTzFybnItQUV3NW0wbVpCTzBjSEZpWWoxTmlSdk1pU1Y1X1Ffa0tiZyJ9";
+
+/// The key part of [`SECRET`]: the base64url JSON Web Key after the last `:`.
+fn key_part() -> &'static str {
+    SECRET.rsplit(':').next().unwrap()
+}
+
+/// Implausible ids, in every format, are refused with the line or resource and the reason;
+/// nothing of a refused entry is added, and a client secret is named, never quoted.
+#[test]
+fn implausible_ids_are_refused_with_the_line_and_the_reason() {
+    let long = "x".repeat(129);
+    let csv = format!(
+        "app_id,connector_id,id\n\
+         a,k,good1\n\
+         a,k,two words\n\
+         a,k,{SECRET}\n\
+         a,{},c3\n\
+         a,k,{long}\n\
+         a,k,c\"5\n\
+         a,k,2Gf9fCi5loeoDjTC0MtLnwLQ4Pn\n",
+        key_part()
+    );
+    let p = parse_import(csv.as_bytes()).unwrap();
     assert_eq!(
         ids(&p),
-        odd.map(|(a, k, c)| triple(a, k, c)).to_vec(),
-        "{:?}",
-        p.rejected
+        vec![
+            triple("a", "k", "good1"),
+            triple("a", "k", "2Gf9fCi5loeoDjTC0MtLnwLQ4Pn")
+        ]
+    );
+    let rejected: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        vec![
+            "line 3: id contains a space".to_string(),
+            "line 4: id holds what looks like a client secret; it was not printed".to_string(),
+            "line 5: connector_id holds what looks like a client secret; it was not printed"
+                .to_string(),
+            "line 6: id is too long (129 characters; an id has at most 128)".to_string(),
+            "line 7: id contains `\"` (an id has only letters, digits and - _ . ~)".to_string(),
+        ]
+    );
+
+    // JSON can carry what CSV cannot: escaped controls and invisible characters.
+    let json = format!(
+        r#"[{{"appId":"a","connectorId":"k","id":"c\u0007"}},
+            {{"appId":"a","connectorId":"k","id":"c\u202e1"}},
+            {{"appId":"a","connectorId":"k","id":"{SECRET}"}},
+            {{"appId":"a","connectorId":"k","id":"good2"}}]"#
+    );
+    let p = parse_import(json.as_bytes()).unwrap();
+    assert_eq!(ids(&p), vec![triple("a", "k", "good2")]);
+    let rejected: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        vec![
+            "entry [0]: id contains the character \\u{7}",
+            "entry [1]: id contains the character \\u{202e}",
+            "entry [2]: id holds what looks like a client secret; it was not printed",
+        ]
+    );
+
+    // A Terraform resource's name and key are the file's text too.
+    let state = format!(
+        r#"{{"version": 4, "resources": [{{"type": "conductorone_connector_credential", "name": "ci",
+            "instances": [{{"index_key": "{SECRET}", "attributes": {{"app_id": "a", "connector_id": "k", "id": "{}"}}}}]}}]}}"#,
+        key_part()
+    );
+    let p = parse_import(state.as_bytes()).unwrap();
+    assert!(p.entries.is_empty());
+    let rejected: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rejected,
+        vec![
+            "conductorone_connector_credential.ci[\"[a client secret, not printed]\"]: id holds \
+             what looks like a client secret; it was not printed"
+        ]
     );
 }
 

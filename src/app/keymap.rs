@@ -1,6 +1,7 @@
 //! One table of key bindings: `update` reads it to map keys to actions, the help overlay and
 //! the footer read it to say what the keys do. User overrides (from the settings file) replace
-//! the keys of an action; unknown actions and unparseable keys are reported, never fatal.
+//! the keys of an action; every mistake in them (an unknown action, a key that cannot be read,
+//! a key that would do two things) is a problem, which the settings refuse with its line.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -526,102 +527,263 @@ impl Default for Keymap {
     }
 }
 
-/// Actions a user may not bind to a key that also triggers a destructive action, nor to
-/// Enter or Esc: the confirm key of a dialog must be a deliberate, different key.
-const CONFIRM_FORBIDDEN: &[&str] = &["enter", "esc"];
+/// A mistake in the settings' `[keys]`: the entry, as written, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysProblem {
+    pub entry: String,
+    /// Says what is wrong, following the entry's name: "has no key".
+    pub message: String,
+}
+
+impl fmt::Display for KeysProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`keys.{}` {}", self.entry, self.message)
+    }
+}
+
+/// A key the dashboard handles itself in a scope, beside the table's.
+struct Fixed {
+    key: &'static str,
+    does: &'static str,
+    /// It closes or cancels, as [`Action::Cancel`] and [`Action::Close`] do.
+    closes: bool,
+}
+
+/// Where keys are read together: one key bound twice in a scope reaches only one action.
+struct Scope {
+    name: &'static str,
+    contexts: &'static [Context],
+    also: &'static [Action],
+    fixed: &'static [Fixed],
+    /// A plain character is typed into an input here.
+    typing: bool,
+}
+
+const SCOPES: &[Scope] = &[
+    Scope {
+        name: "the list",
+        contexts: &[
+            Context::Navigation,
+            Context::List,
+            Context::Actions,
+            Context::Marks,
+            Context::Windows,
+            Context::General,
+        ],
+        also: &[Action::FilterClear],
+        fixed: &[],
+        typing: false,
+    },
+    Scope {
+        name: "the filter",
+        contexts: &[Context::Filter],
+        also: &[],
+        fixed: &[
+            Fixed {
+                key: "ctrl-c",
+                does: "quits from the filter",
+                closes: false,
+            },
+            Fixed {
+                key: "backspace",
+                does: "deletes a character of the filter",
+                closes: false,
+            },
+        ],
+        typing: true,
+    },
+    Scope {
+        name: "a confirm dialog",
+        contexts: &[Context::Dialog],
+        also: &[Action::Close],
+        fixed: &[
+            Fixed {
+                key: "enter",
+                does: "cancels a y/n dialog",
+                closes: true,
+            },
+            Fixed {
+                key: "esc",
+                does: "cancels a dialog",
+                closes: true,
+            },
+            Fixed {
+                key: "ctrl-c",
+                does: "quits from a dialog",
+                closes: false,
+            },
+        ],
+        typing: false,
+    },
+    Scope {
+        name: "the new secret's window",
+        contexts: &[Context::Secret],
+        also: &[Action::Cancel],
+        fixed: &[
+            Fixed {
+                key: "enter",
+                does: "closes the new secret's window",
+                closes: true,
+            },
+            Fixed {
+                key: "ctrl-c",
+                does: "closes the new secret's window",
+                closes: true,
+            },
+        ],
+        typing: false,
+    },
+];
+
+/// The actions that open a dialog the confirm key answers: a double press must not confirm.
+const OPENS_A_CONFIRM: [Action; 3] = [Action::Revoke, Action::Rotate, Action::BulkRevoke];
 
 impl Keymap {
     /// The defaults with the user's overrides merged over them: an override replaces every key
-    /// of the action it names. Returns warnings for unknown actions, unparseable keys and
-    /// rejected confirm keys; the affected action keeps its default keys.
-    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> (Keymap, Vec<String>) {
+    /// of the action it names. Every mistake is a problem: an unknown action, a key that cannot
+    /// be read, an action with no key, a key bound twice where keys are read together (or onto
+    /// a key the dashboard keeps, such as Enter in a dialog), and a confirm key that also opens
+    /// the dialog. With any problem the keymap returned is the defaults.
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> (Keymap, Vec<KeysProblem>) {
         let mut map = Keymap::default();
-        let mut warnings = Vec::new();
+        let mut problems = Vec::new();
+        let mut problem = |entry: &str, message: String| {
+            problems.push(KeysProblem {
+                entry: entry.to_string(),
+                message,
+            })
+        };
+        let mut overridden = Vec::new();
         for (name, keys) in overrides {
             let Some(index) = map.bindings.iter().position(|b| b.name == name.as_str()) else {
-                warnings.push(format!(
-                    "keymap: unknown action {name:?} (known: {})",
-                    map.bindings
-                        .iter()
-                        .map(|b| b.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                problem(
+                    name,
+                    "is not an action; the help (?) and `credboard config --print-default` name \
+                     every action"
+                        .to_string(),
+                );
                 continue;
             };
-            let mut parsed = Vec::new();
-            for key in keys {
-                match KeySpec::parse(key) {
-                    Some(k) => parsed.push(k),
-                    None => warnings.push(format!("keymap: {name}: cannot read key {key:?}")),
-                }
-            }
-            if parsed.is_empty() {
-                warnings.push(format!(
-                    "keymap: {name}: no usable key, keeping the default"
-                ));
+            if keys.is_empty() {
+                problem(name, "has no key".to_string());
                 continue;
             }
-            map.bindings[index].keys = parsed;
-        }
-        // The confirm key must differ from the keys that open destructive dialogs, and from
-        // Enter and Esc (which cancel by default). A rejected confirm key falls back to "y"; a
-        // trigger moved onto the confirm key falls back to its default.
-        let confirm_overridden = overrides.contains_key("confirm");
-        if confirm_overridden && map.confirm_collides(&[]) {
-            warnings.push(
-                "keymap: confirm must differ from revoke, rotate, bulk_revoke, cancel, Enter and \
-                 Esc; keeping \"y\""
-                    .to_string(),
-            );
-            map.reset(Action::Confirm);
-        }
-        for action in [
-            Action::Revoke,
-            Action::Rotate,
-            Action::BulkRevoke,
-            Action::Cancel,
-        ] {
-            if map.confirm_collides(&[action]) {
-                warnings.push(format!(
-                    "keymap: {} cannot share a key with confirm; keeping its default",
-                    map.binding(action).name
-                ));
-                map.reset(action);
+            let mut parsed = Vec::new();
+            let mut readable = true;
+            for key in keys {
+                match KeySpec::parse(key) {
+                    Some(k) if !parsed.contains(&k) => parsed.push(k),
+                    Some(_) => {}
+                    None => {
+                        readable = false;
+                        problem(
+                            name,
+                            format!(
+                                "has {key:?}, which is not a key (keys are written like \"q\", \
+                                 \"ctrl-r\", \"enter\", \"esc\", \"f5\", \"shift-tab\")"
+                            ),
+                        );
+                    }
+                }
+            }
+            if readable {
+                map.bindings[index].keys = parsed;
+                overridden.push(map.bindings[index].action);
             }
         }
-        (map, warnings)
-    }
-
-    /// Does the confirm key collide with Enter, Esc, or (when `only` is empty) any of the
-    /// trigger and cancel keys, else with the keys of the actions in `only`?
-    fn confirm_collides(&self, only: &[Action]) -> bool {
-        let confirm = self.keys(Action::Confirm);
-        let mut forbidden = Vec::new();
-        if only.is_empty() {
-            forbidden.extend(CONFIRM_FORBIDDEN.iter().filter_map(|k| KeySpec::parse(k)));
-            for action in [
-                Action::Revoke,
-                Action::Rotate,
-                Action::BulkRevoke,
-                Action::Cancel,
-            ] {
-                forbidden.extend_from_slice(self.keys(action));
-            }
+        problems.extend(map.clashes(&overridden));
+        if problems.is_empty() {
+            (map, problems)
         } else {
-            for action in only {
-                forbidden.extend_from_slice(self.keys(*action));
-            }
+            (Keymap::default(), problems)
         }
-        confirm.iter().any(|k| forbidden.contains(k))
     }
 
-    fn reset(&mut self, action: Action) {
-        let default = Keymap::default();
-        let keys = default.keys(action).to_vec();
-        if let Some(b) = self.bindings.iter_mut().find(|b| b.action == action) {
-            b.keys = keys;
+    /// The clashes that involve an overridden action: a key bound to two actions of one scope
+    /// (Cancel and Close are one meaning), onto a key the scope keeps, or typed into an input;
+    /// and a confirm key that also opens a dialog it would answer. One per action and key.
+    fn clashes(&self, overridden: &[Action]) -> Vec<KeysProblem> {
+        let mut found: Vec<(Action, KeySpec, String)> = Vec::new();
+        let mut clash = |action: Action, key: KeySpec, message: String| {
+            if !found.iter().any(|(a, k, _)| *a == action && *k == key) {
+                found.push((action, key, message));
+            }
+        };
+        let is_overridden = |a: Action| overridden.contains(&a);
+        let closes = |a: Action| matches!(a, Action::Cancel | Action::Close);
+        for scope in SCOPES {
+            let members: Vec<&Binding> = self
+                .bindings
+                .iter()
+                .filter(|b| scope.contexts.contains(&b.context) || scope.also.contains(&b.action))
+                .collect();
+            for (i, a) in members.iter().enumerate() {
+                for &key in &a.keys {
+                    for b in &members[i + 1..] {
+                        let shared =
+                            b.keys.contains(&key) && !(closes(a.action) && closes(b.action));
+                        if !shared || !(is_overridden(a.action) || is_overridden(b.action)) {
+                            continue;
+                        }
+                        let (mine, other) = if is_overridden(b.action) {
+                            (b, a)
+                        } else {
+                            (a, b)
+                        };
+                        let message = format!(
+                            "uses {key}, which `{}` also uses in {}",
+                            other.name, scope.name
+                        );
+                        clash(mine.action, key, message);
+                    }
+                    if !is_overridden(a.action) {
+                        continue;
+                    }
+                    for fixed in scope.fixed {
+                        if KeySpec::parse(fixed.key) == Some(key)
+                            && !(fixed.closes && closes(a.action))
+                        {
+                            clash(a.action, key, format!("uses {key}, which {}", fixed.does));
+                        }
+                    }
+                    let plain_char = matches!(key.code, KeyCode::Char(_))
+                        && !key
+                            .mods
+                            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                    if scope.typing && plain_char {
+                        clash(
+                            a.action,
+                            key,
+                            format!("uses {key}, which is typed into {}", scope.name),
+                        );
+                    }
+                }
+            }
         }
+        let confirm = self.keys(Action::Confirm);
+        for opener in OPENS_A_CONFIRM {
+            for &key in self.keys(opener).iter().filter(|k| confirm.contains(k)) {
+                let name = self.binding(opener).name;
+                if is_overridden(Action::Confirm) {
+                    let message = format!(
+                        "uses {key}, which also opens the dialog (`{name}`): a double press would confirm"
+                    );
+                    clash(Action::Confirm, key, message);
+                } else if is_overridden(opener) {
+                    let message = format!(
+                        "uses {key}, which confirms the dialog it opens: a double press would confirm"
+                    );
+                    clash(opener, key, message);
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|(action, _, message)| KeysProblem {
+                entry: self.binding(action).name.to_string(),
+                message,
+            })
+            .collect()
     }
 
     pub fn bindings(&self) -> &[Binding] {
@@ -764,16 +926,37 @@ mod tests {
         assert_eq!(map.lookup(&ctx, &release), None);
     }
 
+    fn overrides(entries: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+        entries
+            .iter()
+            .map(|(name, keys)| {
+                (
+                    name.to_string(),
+                    keys.iter().map(|k| k.to_string()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn problems(entries: &[(&str, &[&str])]) -> Vec<String> {
+        let (map, problems) = Keymap::with_overrides(&overrides(entries));
+        if !problems.is_empty() {
+            assert_eq!(
+                map.label(Action::Confirm),
+                "y",
+                "with a problem, the defaults"
+            );
+        }
+        problems.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
-    fn overrides_replace_keys_and_warn_about_unknowns() {
-        let mut o = BTreeMap::new();
-        o.insert(
-            "move_down".to_string(),
-            vec!["n".to_string(), "ctrl-n".to_string()],
-        );
-        o.insert("frobnicate".to_string(), vec!["x".to_string()]);
-        o.insert("refresh".to_string(), vec!["bogus-key".to_string()]);
-        let (map, warnings) = Keymap::with_overrides(&o);
+    fn overrides_replace_keys() {
+        let (map, problems) = Keymap::with_overrides(&overrides(&[
+            ("move_down", &["n", "ctrl-n"]),
+            ("help", &["F1"]),
+        ]));
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(map.keys(Action::MoveDown).len(), 2);
         assert!(map.is(
             Action::MoveDown,
@@ -783,28 +966,100 @@ mod tests {
             Action::MoveDown,
             &key(KeyCode::Char('j'), KeyModifiers::NONE)
         ));
-        assert_eq!(map.label(Action::Refresh), "r");
-        assert_eq!(warnings.len(), 3, "{warnings:?}");
-        assert!(warnings.iter().any(|w| w.contains("frobnicate")));
-        assert!(warnings.iter().any(|w| w.contains("bogus-key")));
+        assert!(map.is(Action::Help, &key(KeyCode::F(1), KeyModifiers::NONE)));
     }
 
     #[test]
-    fn the_confirm_key_cannot_be_the_trigger_or_enter() {
-        for bad in ["d", "enter", "esc", "R"] {
-            let mut o = BTreeMap::new();
-            o.insert("confirm".to_string(), vec![bad.to_string()]);
-            let (map, warnings) = Keymap::with_overrides(&o);
-            assert_eq!(map.label(Action::Confirm), "y", "{bad}");
-            assert_eq!(warnings.len(), 1, "{bad}");
-        }
-        let mut o = BTreeMap::new();
-        o.insert("revoke".to_string(), vec!["y".to_string()]);
-        let (map, warnings) = Keymap::with_overrides(&o);
-        // Revoke moved onto y, the confirm key: revoke keeps its default instead.
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert_eq!(map.label(Action::Revoke), "d");
-        assert_eq!(map.label(Action::Confirm), "y");
+    fn every_default_binding_written_out_is_valid() {
+        let all: BTreeMap<String, Vec<String>> = DEFAULTS
+            .iter()
+            .map(|d| {
+                (
+                    d.name.to_string(),
+                    d.keys.iter().map(|k| k.to_string()).collect(),
+                )
+            })
+            .collect();
+        let (_, problems) = Keymap::with_overrides(&all);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn unknown_actions_unreadable_and_missing_keys_are_named() {
+        assert_eq!(
+            problems(&[
+                ("frobnicate", &["x"]),
+                ("refresh", &["bogus-key"]),
+                ("quit", &[])
+            ]),
+            vec![
+                "`keys.frobnicate` is not an action; the help (?) and `credboard config \
+                 --print-default` name every action",
+                "`keys.quit` has no key",
+                "`keys.refresh` has \"bogus-key\", which is not a key (keys are written like \
+                 \"q\", \"ctrl-r\", \"enter\", \"esc\", \"f5\", \"shift-tab\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn two_actions_read_together_cannot_share_a_key() {
+        assert_eq!(
+            problems(&[("refresh", &["q"])]),
+            vec!["`keys.refresh` uses q, which `quit` also uses in the list"]
+        );
+        assert_eq!(
+            problems(&[("help", &["F1"]), ("errors", &["F1"])]),
+            vec!["`keys.help` uses F1, which `errors` also uses in the list"]
+        );
+        assert_eq!(
+            problems(&[("copy", &["q"])]),
+            vec!["`keys.copy` uses q, which `close` also uses in the new secret's window"]
+        );
+        // Keys of different scopes may be the same: j moves in the list, Enter keeps a filter.
+        assert!(
+            problems(&[("filter_keep", &["enter"]), ("cancel", &["n", "esc", "x"])]).is_empty()
+        );
+        // Cancel and Close mean the same where both are read.
+        assert!(problems(&[("close", &["esc", "n"])]).is_empty());
+    }
+
+    #[test]
+    fn a_key_the_dashboard_keeps_cannot_be_taken() {
+        assert_eq!(
+            problems(&[("confirm", &["enter"])]),
+            vec!["`keys.confirm` uses Enter, which cancels a y/n dialog"]
+        );
+        assert_eq!(
+            problems(&[("confirm", &["esc"])]),
+            vec!["`keys.confirm` uses Esc, which `cancel` also uses in a confirm dialog"]
+        );
+        assert_eq!(
+            problems(&[("filter_keep", &["k"])]),
+            vec!["`keys.filter_keep` uses k, which is typed into the filter"]
+        );
+        assert_eq!(
+            problems(&[("reveal", &["ctrl-c"])]),
+            vec!["`keys.reveal` uses ctrl-c, which closes the new secret's window"]
+        );
+    }
+
+    #[test]
+    fn the_confirm_key_cannot_open_the_dialog_it_answers() {
+        assert_eq!(
+            problems(&[("confirm", &["d"])]),
+            vec![
+                "`keys.confirm` uses d, which also opens the dialog (`revoke`): a double press \
+                 would confirm"
+            ]
+        );
+        assert_eq!(
+            problems(&[("rotate", &["y"])]),
+            vec![
+                "`keys.rotate` uses y, which confirms the dialog it opens: a double press would \
+                 confirm"
+            ]
+        );
     }
 
     #[test]

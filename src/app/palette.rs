@@ -1,6 +1,7 @@
 //! The colours the dashboard gives each role, and the settings' `[colors]` overrides.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::str::FromStr;
 
 use ratatui::style::Color;
@@ -49,29 +50,52 @@ impl Default for Palette {
     }
 }
 
+/// A mistake in the settings' `[colors]`: the entry, as written, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColorsProblem {
+    pub entry: String,
+    /// Says what is wrong, following the entry's name.
+    pub message: String,
+}
+
+impl fmt::Display for ColorsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`colors.{}` {}", self.entry, self.message)
+    }
+}
+
 impl Palette {
     /// The defaults with `overrides` (role → colour name, `#rrggbb`, an index 0-255, or
-    /// `default` for the terminal's own) applied, and a warning for each unknown role or
-    /// colour, which is then ignored.
-    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> (Palette, Vec<String>) {
+    /// `default` for the terminal's own) applied, and a problem for each unknown role or
+    /// colour. With any problem the palette returned is the defaults.
+    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> (Palette, Vec<ColorsProblem>) {
         let mut palette = Palette::default();
-        let mut warnings = Vec::new();
+        let mut problems = Vec::new();
         for (role, value) in overrides {
-            let Some(slot) = palette.slot(role) else {
-                warnings.push(format!(
-                    "[colors]: unknown role `{role}` (known: {})",
+            let message = match (palette.slot(role), parse_color(value)) {
+                (None, _) => format!(
+                    "is not a colour role (roles: {})",
                     Palette::ROLES.join(", ")
-                ));
-                continue;
+                ),
+                (Some(slot), Some(color)) => {
+                    *slot = color;
+                    continue;
+                }
+                (Some(_), None) => format!(
+                    "is {value:?}, which is not a colour (a name like red or light-blue, #rrggbb, \
+                     0-255, or default)"
+                ),
             };
-            match parse_color(value) {
-                Some(color) => *slot = color,
-                None => warnings.push(format!(
-                    "[colors] {role}: `{value}` is not a colour (a name like red or light-blue, #rrggbb, 0-255, or default)"
-                )),
-            }
+            problems.push(ColorsProblem {
+                entry: role.clone(),
+                message,
+            });
         }
-        (palette, warnings)
+        if problems.is_empty() {
+            (palette, problems)
+        } else {
+            (Palette::default(), problems)
+        }
     }
 
     pub const ROLES: [&'static str; 14] = [
@@ -126,7 +150,7 @@ mod tests {
 
     #[test]
     fn overrides_apply_and_mistakes_are_named() {
-        let map: BTreeMap<String, String> = [
+        let mut map: BTreeMap<String, String> = [
             ("expired", "light-red"),
             ("selected", "#005f87"),
             ("never-used", "default"),
@@ -136,13 +160,24 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let (p, warnings) = Palette::with_overrides(&map);
+        let (p, problems) = Palette::with_overrides(&map);
+        assert_eq!(p, Palette::default(), "with a mistake, the defaults");
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown[0].starts_with("`colors.expried` is not a colour role"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("`colors.idle` is \"sparkly\", which is not a colour"),
+            "{shown:?}"
+        );
+
+        map.retain(|role, _| role != "expried" && role != "idle");
+        let (p, problems) = Palette::with_overrides(&map);
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(p.expired, Color::LightRed);
         assert_eq!(p.selected, Color::Rgb(0, 0x5f, 0x87));
         assert_eq!(p.never_used, Color::Reset);
-        assert_eq!(p.idle, Palette::default().idle, "a bad colour is ignored");
-        assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("`expried`"), "{warnings:?}");
-        assert!(warnings[1].contains("`sparkly`"), "{warnings:?}");
     }
 }

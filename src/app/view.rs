@@ -11,6 +11,8 @@ pub enum HelpLine {
     Title(&'static str),
     Key {
         keys: String,
+        /// The action's name in the settings' `[keys]`.
+        name: &'static str,
         description: &'static str,
         /// Disabled in read-only mode.
         unavailable: bool,
@@ -38,6 +40,7 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
         for b in keymap.bindings().iter().filter(|b| b.context == ctx) {
             out.push(HelpLine::Key {
                 keys: b.keys_label(),
+                name: b.name,
                 description: b.description,
                 unavailable: read_only && refused_in_read_only(b.action),
             });
@@ -48,6 +51,10 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
             ));
         }
     }
+    out.push(HelpLine::Blank);
+    out.push(HelpLine::Note(
+        "the middle column names each action for the settings' [keys], to rebind it".to_string(),
+    ));
     if read_only {
         out.push(HelpLine::Blank);
         out.push(HelpLine::Note(

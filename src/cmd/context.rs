@@ -32,7 +32,7 @@ pub fn settings(global: &Global) -> Result<Settings, CliError> {
     let (settings, warnings) =
         Settings::load(global.config.as_deref()).map_err(CliError::config)?;
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::shown(&w));
     }
     Ok(settings)
 }
@@ -65,7 +65,7 @@ impl Context {
         let resolved = config::resolve_profile(&flags, &config::process_env, home.as_deref())
             .map_err(CliError::config)?;
         for w in &resolved.warnings {
-            eprintln!("warning: {w}");
+            eprintln!("warning: {}", super::shown(w));
         }
         let read_only = global.read_only || settings.is_read_only(&resolved.name);
         let client = Client::new(ClientOptions {
@@ -145,6 +145,9 @@ pub fn open_store(global: &Global) -> Result<(Store, Option<tempfile::TempDir>),
         .clone()
         .or_else(|| config::process_env("CONE_PROFILE").filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".into());
+    // A secret in --profile was refused with the other arguments; this is CONE_PROFILE's.
+    crate::api::secret::refuse_misplaced_secret("CONE_PROFILE", &profile)
+        .map_err(CliError::config)?;
     let store = Store::open(&store_path(global), &profile).map_err(CliError::failed)?;
     Ok((store, None))
 }

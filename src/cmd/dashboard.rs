@@ -26,9 +26,10 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
     // The log sits beside the inventory (for --demo, in its throwaway directory).
     let _log = ctx.store.path().parent().and_then(crate::logging::to_file);
-    let (keymap, warnings) = crate::app::keymap::Keymap::with_overrides(&ctx.settings.keys);
-    let (palette, colour_warnings) = Palette::with_overrides(&ctx.settings.colors);
-    for w in warnings.into_iter().chain(colour_warnings) {
+    let (keymap, key_problems) = crate::app::keymap::Keymap::with_overrides(&ctx.settings.keys);
+    let (palette, colour_problems) = Palette::with_overrides(&ctx.settings.colors);
+    let problems = key_problems.iter().map(ToString::to_string);
+    for w in problems.chain(colour_problems.iter().map(ToString::to_string)) {
         eprintln!("warning: {w}");
     }
     let options = Options {

@@ -12,6 +12,7 @@ use std::io::{IsTerminal, Write};
 use clap::CommandFactory;
 
 use crate::actions::Actions;
+use crate::api::secret::{hide_client_secrets, refuse_misplaced_secret};
 use crate::cli::{Cli, Command, SecretFormat};
 use crate::config::Settings;
 use crate::store::{Source, TrackedId};
@@ -30,18 +31,23 @@ impl CliError {
     pub fn config(e: impl fmt::Display) -> Self {
         Self {
             code: 2,
-            message: output::inert_lines(&e.to_string()),
+            message: shown(&e.to_string()),
         }
     }
 
-    /// The operation failed: exit code 1. The message may quote a server (an error body, a
-    /// name): it is made inert here, once for every command.
+    /// The operation failed: exit code 1.
     pub fn failed(e: impl fmt::Display) -> Self {
         Self {
             code: 1,
-            message: output::inert_lines(&e.to_string()),
+            message: shown(&e.to_string()),
         }
     }
+}
+
+/// A message as it may be printed, once for every command: it may quote a server (an error
+/// body, a name), made inert, or what the user typed, where a client secret is hidden.
+fn shown(message: &str) -> String {
+    output::inert_lines(&hide_client_secrets(message))
 }
 
 impl fmt::Display for CliError {
@@ -51,6 +57,9 @@ impl fmt::Display for CliError {
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
+    for (name, value) in cli.typed_values() {
+        refuse_misplaced_secret(name, &value).map_err(CliError::config)?;
+    }
     let global = &cli.global;
     match cli.command {
         None => dashboard::run(global).await,
@@ -79,8 +88,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             connector_id,
             credential_id,
         }) => {
+            let ids = TrackedId::new(
+                plausible_id("APP_ID", &app_id)?,
+                plausible_id("CONNECTOR_ID", &connector_id)?,
+                plausible_id("CREDENTIAL_ID", &credential_id)?,
+            );
             let (store, _tmp) = context::open_store(global)?;
-            let ids = TrackedId::new(app_id, connector_id, credential_id);
             let added = store
                 .track(&ids, Source::Manual)
                 .map_err(CliError::failed)?;
@@ -122,11 +135,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 print!("{}", Settings::default_file_text());
                 Ok(())
             } else {
-                context::settings(global)?;
-                eprintln!(
-                    "the settings are valid; `credboard config --print-default` shows every one"
-                );
-                Ok(())
+                check_settings(global)
             }
         }
         Some(Command::Completions { shell }) => {
@@ -139,6 +148,43 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// `value` trimmed, or a usage error naming `argument` and why it is no id.
+fn plausible_id(argument: &str, value: &str) -> Result<String, CliError> {
+    match crate::store::check_id(argument, value) {
+        Ok(id) => Ok(id.to_string()),
+        Err(why) => Err(CliError::config(format!("{why}; nothing was tracked"))),
+    }
+}
+
+/// `credboard config`: every problem of the settings file with its line (exit 2), or that it
+/// is valid, with how many warnings were printed above.
+fn check_settings(global: &crate::cli::Global) -> Result<(), CliError> {
+    let path = global.config.clone().or_else(Settings::default_path);
+    let exists = path.as_ref().is_some_and(|p| p.exists());
+    let (_, warnings) = Settings::load(global.config.as_deref()).map_err(CliError::config)?;
+    for w in &warnings {
+        eprintln!("warning: {}", shown(w));
+    }
+    let verdict = match (&path, exists) {
+        (Some(p), true) => format!("the settings in {} are valid", p.display()),
+        (Some(p), false) => format!(
+            "there is no settings file at {}: the defaults apply",
+            p.display()
+        ),
+        (None, _) => "there is no settings directory: the defaults apply".to_string(),
+    };
+    let warned = match warnings.len() {
+        0 => String::new(),
+        1 => ", with the warning above".to_string(),
+        n => format!(", with the {n} warnings above"),
+    };
+    eprintln!(
+        "{}{warned}; `credboard config --print-default` shows every setting",
+        shown(&verdict)
+    );
+    Ok(())
 }
 
 async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Result<(), CliError> {

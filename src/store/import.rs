@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Result, Source, Store, TrackedId};
+use crate::api::secret::{hide_client_secrets, refuse_misplaced_secret};
 
 /// The format [`parse_import`] detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -237,7 +238,7 @@ fn parse_terraform(o: &serde_json::Map<String, Value>) -> Result<ParsedImport, I
             None | Some(Value::Null) => &[],
             Some(_) => {
                 parsed.rejected.push(Rejected {
-                    location: Location::Resource(base),
+                    location: Location::Resource(hide_client_secrets(&base)),
                     reason: "\"instances\" is not a list".into(),
                 });
                 continue;
@@ -251,7 +252,8 @@ fn parse_terraform(o: &serde_json::Map<String, Value>) -> Result<ParsedImport, I
                 _ if instances.len() > 1 => format!("{base} (instance {ii})"),
                 _ => base.clone(),
             };
-            let location = Location::Resource(address);
+            // Names and keys are the file's text: a secret pasted there is not echoed.
+            let location = Location::Resource(hide_client_secrets(&address));
             let Some(attrs) = inst.get("attributes").and_then(Value::as_object) else {
                 parsed.rejected.push(Rejected {
                     location,
@@ -309,9 +311,9 @@ fn push_entry(parsed: &mut ParsedImport, location: Location, fields: [(&str, Opt
     for (slot, (name, value)) in ids.iter_mut().zip(fields) {
         match value {
             None | Some(Value::Null) => problems.push(format!("{name} is missing")),
-            Some(Value::String(s)) => match check_id(s) {
+            Some(Value::String(s)) => match check_id(name, s) {
                 Ok(id) => *slot = id.to_string(),
-                Err(why) => problems.push(format!("{name} {why}")),
+                Err(why) => problems.push(why),
             },
             Some(_) => problems.push(format!("{name} is not a string")),
         }
@@ -337,27 +339,44 @@ fn push_checked(
     } else {
         parsed.rejected.push(Rejected {
             location,
-            reason: problems.join(", "),
+            reason: problems.join("; "),
         });
     }
 }
 
-/// An id goes into URL paths: it must be non-empty, without spaces, control characters or
-/// URL delimiters. Surrounding whitespace is trimmed.
-fn check_id(s: &str) -> Result<&str, &'static str> {
-    let s = s.trim();
-    if s.is_empty() {
-        Err("is empty")
-    } else if s.len() > 256 {
-        Err("is too long (over 256 characters)")
-    } else if s
+/// The longest id credboard accepts; ConductorOne's ids (KSUIDs such as
+/// `2Gf9fCi5loeoDjTC0MtLnwLQ4Pn`) have 27 characters.
+const MAX_ID_LEN: usize = 128;
+
+/// `value` as a plausible id, trimmed, or why it is not one, naming it `field` ("id is
+/// empty"). An id goes into URL paths and into spreadsheets: only letters, digits and
+/// `- _ . ~`, not starting as a formula would. A client secret given as an id is named,
+/// never quoted.
+pub fn check_id<'v>(field: &str, value: &'v str) -> Result<&'v str, String> {
+    let s = value.trim();
+    refuse_misplaced_secret(field, s).map_err(|e| e.to_string())?;
+    let length = s.chars().count();
+    let odd = s
         .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%'))
-    {
-        Err("contains spaces, control characters or one of / ? # %")
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')));
+    let why = if s.is_empty() {
+        "is empty".to_string()
+    } else if length > MAX_ID_LEN {
+        format!("is too long ({length} characters; an id has at most {MAX_ID_LEN})")
+    } else if let Some(c) = s.chars().next().filter(|c| FORMULA_STARTS.contains(c)) {
+        format!("starts with `{c}`, as a spreadsheet formula does")
+    } else if let Some(c) = odd {
+        match c {
+            ' ' => "contains a space".to_string(),
+            c if c.is_ascii_graphic() => {
+                format!("contains `{c}` (an id has only letters, digits and - _ . ~)")
+            }
+            c => format!("contains the character {}", c.escape_unicode()),
+        }
     } else {
-        Ok(s)
-    }
+        return Ok(s);
+    };
+    Err(format!("{field} {why}"))
 }
 
 /// What a spreadsheet reads as the start of a formula in a cell (OWASP's list).
@@ -427,9 +446,9 @@ fn parse_csv(text: &str) -> Result<ParsedImport, ImportError> {
         let mut problems = Vec::new();
         for (slot, (name, col)) in ids.iter_mut().zip(columns) {
             let value = unguard_csv_cell(col.and_then(|c| record.get(c)).unwrap_or(""));
-            match check_id(value) {
+            match check_id(name, value) {
                 Ok(id) => *slot = id.to_string(),
-                Err(why) => problems.push(format!("{name} {why}")),
+                Err(why) => problems.push(why),
             }
         }
         push_checked(&mut parsed, Location::CsvLine(line), ids, problems);

@@ -29,7 +29,7 @@ use crate::api::model::{App, Connector, ConnectorCredential};
 
 pub use import::{
     ImportEntry, ImportError, ImportFormat, ImportReport, Location, ParsedImport, Rejected,
-    guard_csv_cell, parse_import,
+    check_id, guard_csv_cell, parse_import,
 };
 pub use journal::{Action, JournalEntry, Outcome};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;

@@ -1,4 +1,5 @@
-//! The scrollable windows: help (from the keymap table), error history, journal.
+//! The scrollable windows: help (from the keymap table, with each action's `[keys]` name),
+//! error history, journal.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,15 +51,17 @@ fn scrolled(
 pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
     let inner = window(frame, area, "Help — Esc closes", theme.border(), theme);
     let entries = view::help_lines(&state.options.keymap, state.options.read_only);
-    let key_w = entries
-        .iter()
-        .filter_map(|l| match l {
-            HelpLine::Key { keys, .. } => Some(text::width(keys)),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(8)
-        + 2;
+    let column = |width: fn(&HelpLine) -> Option<usize>| {
+        entries.iter().filter_map(width).max().unwrap_or(8) + 2
+    };
+    let key_w = column(|l| match l {
+        HelpLine::Key { keys, .. } => Some(text::width(keys)),
+        _ => None,
+    });
+    let name_w = column(|l| match l {
+        HelpLine::Key { name, .. } => Some(text::width(name)),
+        _ => None,
+    });
     let lines: Vec<Line> = entries
         .into_iter()
         .map(|l| match l {
@@ -67,16 +70,19 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
             HelpLine::Note(n) => Line::styled(format!("  {n}"), theme.label()),
             HelpLine::Key {
                 keys,
+                name,
                 description,
                 unavailable,
             } => {
                 let mut spans = vec![
                     Span::raw("  "),
                     Span::styled(text::pad(&keys, key_w), theme.key()),
+                    Span::styled(text::pad(name, name_w), theme.label()),
                 ];
                 if unavailable {
+                    // First, so that a narrow window cuts the description, not the refusal.
+                    spans.push(Span::styled("(unavailable: read-only) ", theme.warning()));
                     spans.push(Span::styled(description, theme.dim()));
-                    spans.push(Span::styled("  (unavailable: read-only)", theme.warning()));
                 } else {
                     spans.push(Span::raw(description));
                 }
