@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use credboard::api::client::{RetryPolicy, Revoked};
 use credboard::api::{Client, ClientOptions, ClientSecret, ErrorKind};
 use credboard::demo::{
-    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
-    Scale, Share,
+    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter,
+    RouteKind, Scale, Share,
 };
 
 /// Retries fast enough for tests; the budget still bounds them.
@@ -406,4 +406,133 @@ async fn a_dead_endpoint_fails_within_the_retry_budget() {
         matches!(err.kind, ErrorKind::GaveUp { tries: 4, .. }),
         "{err}"
     );
+}
+
+// ---- durations from the network (issue 10, item 12) ----
+
+/// `Retry-After` values too large to wait out, however they are written: the client gives
+/// up at once and says the server asked for more than the retry budget. The 429 is slow,
+/// as in the field: `u64::MAX` seconds plus the time already spent overflowed a `Duration`.
+#[tokio::test]
+async fn a_retry_after_too_large_to_add_gives_up_at_once_and_says_so() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    for retry_after in [
+        RetryAfter::Seconds(u64::MAX),
+        RetryAfter::Raw("99999999999999999999999999".into()),
+        RetryAfter::Raw("Fri, 31 Dec 9999 23:59:59 GMT".into()),
+        RetryAfter::HttpDate(Duration::MAX),
+    ] {
+        let mut slow = faults(
+            FaultRule::new(FaultKind::TooManyRequests(retry_after.clone()))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        )
+        .with_latency(Latency::Fixed(Duration::from_millis(1100)));
+        slow.latency_routes = RouteFilter::Only(RouteKind::ListApps);
+        server.set_faults(slow);
+        server.reset_stats();
+        let err = client.list_apps().await.unwrap_err();
+        assert!(
+            matches!(
+                err.kind,
+                ErrorKind::GaveUp {
+                    tries: 1,
+                    asked_to_wait: Some(_),
+                    ..
+                }
+            ),
+            "{retry_after:?}: {err}"
+        );
+        let text = err.to_string();
+        assert!(text.starts_with("list apps: "), "{text}");
+        assert!(text.contains("past the retry budget"), "{text}");
+        assert_eq!(server.stats().route(RouteKind::ListApps), 1);
+    }
+    server.shutdown().await;
+}
+
+/// A `Retry-After` that is no delay at all (negative, a fraction, words, empty) is ignored:
+/// the client backs off on its own and tries again.
+#[tokio::test]
+async fn a_retry_after_that_is_no_delay_falls_back_to_the_backoff() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    for text in [
+        "-1",
+        "-18446744073709551616",
+        "1.5",
+        "soon",
+        "",
+        "0x10",
+        "+3",
+    ] {
+        server.set_faults(faults(
+            FaultRule::new(FaultKind::TooManyRequests(RetryAfter::Raw(text.into())))
+                .share(Share::FirstN(1))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        ));
+        server.reset_stats();
+        client
+            .list_apps()
+            .await
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(server.stats().route(RouteKind::ListApps), 2, "{text:?}");
+    }
+    server.shutdown().await;
+}
+
+/// A token the server says lives for ever is still renewed within the hour; one that says
+/// it expires at once, or whose lifetime is no number, still works.
+#[tokio::test]
+async fn a_token_with_an_absurd_lifetime_is_renewed_within_an_hour() {
+    let server = start(DemoOptions::default()).await;
+    server.set_faults(faults(FaultRule::new(FaultKind::TokenExpiresIn(
+        u64::MAX.to_string(),
+    ))));
+    let client = client_for(&server);
+    client
+        .list_apps()
+        .await
+        .expect("a token that lives for ever");
+    client.list_apps().await.unwrap();
+    assert_eq!(server.stats().route(RouteKind::Token), 1, "reused");
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    tokio::time::resume();
+    client.list_apps().await.unwrap();
+    assert_eq!(
+        server.stats().route(RouteKind::Token),
+        2,
+        "renewed after an hour"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_lifetimes_of_any_shape_do_not_break_authentication() {
+    let server = start(DemoOptions::default()).await;
+    for raw in [
+        "0",
+        "-1",
+        "-9223372036854775808",
+        "18446744073709551616",
+        "1e300",
+        "0.5",
+        "\"3600\"",
+        "\"soon\"",
+        "null",
+        "true",
+        "[]",
+        "{}",
+    ] {
+        server.set_faults(faults(FaultRule::new(FaultKind::TokenExpiresIn(
+            raw.into(),
+        ))));
+        let client = client_for(&server);
+        client
+            .list_apps()
+            .await
+            .unwrap_or_else(|e| panic!("expires_in {raw}: {e}"));
+    }
+    server.shutdown().await;
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::Utc;
 use reqwest::{Method, StatusCode};
@@ -22,8 +22,9 @@ const PAGE_SIZE: u32 = 100;
 const MINT_CALL: &str = "get an access token";
 /// A failed mint is the answer for calls that ask this soon after it, instead of a new try.
 const MINT_FAILURE_HOLD: Duration = Duration::from_secs(2);
-/// A token is renewed this long before the server says it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+/// The longest `Retry-After` taken as said; a longer one counts as this long. Far past any
+/// retry budget, so the call gives up either way.
+pub const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// How to reach and authenticate with a tenant.
 #[derive(Debug, Clone, Default)]
@@ -129,16 +130,17 @@ enum Auth {
     },
 }
 
+/// Its times are tokio's, so a test can move the clock past a token's renewal.
 #[derive(Default)]
 struct TokenSlot {
     cached: Option<CachedToken>,
     /// When and why the latest mint failed, if it did.
-    failure: Option<(Instant, ErrorKind)>,
+    failure: Option<(tokio::time::Instant, ErrorKind)>,
 }
 
 struct CachedToken {
     value: SecretString,
-    renew_at: Instant,
+    renew_at: tokio::time::Instant,
 }
 
 impl Client {
@@ -450,14 +452,15 @@ impl Client {
             }
             let delay = retry_after.unwrap_or_else(|| backoff(policy, tries));
             let elapsed = started.elapsed();
-            if tries >= policy.max_tries || elapsed + delay > policy.budget {
+            let past_budget = |wait: Duration| elapsed.saturating_add(wait) > policy.budget;
+            if tries >= policy.max_tries || past_budget(delay) {
                 return Err(ApiError::new(
                     call,
                     ErrorKind::GaveUp {
                         tries,
                         elapsed,
                         last: Box::new(kind),
-                        asked_to_wait: retry_after.filter(|d| elapsed + *d > policy.budget),
+                        asked_to_wait: retry_after.filter(|d| past_budget(*d)),
                     },
                 ));
             }
@@ -496,7 +499,11 @@ impl Client {
         };
         let mints_before = mints.load(Ordering::Acquire);
         let mut slot = slot.lock().await;
-        if let Some(t) = slot.cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+        if let Some(t) = slot
+            .cached
+            .as_ref()
+            .filter(|t| tokio::time::Instant::now() < t.renew_at)
+        {
             return Ok(t.value.clone());
         }
         if let Some((at, failure)) = &slot.failure
@@ -514,7 +521,7 @@ impl Client {
                 Ok(value)
             }
             Err(e) => {
-                slot.failure = Some((Instant::now(), e.kind.detached()));
+                slot.failure = Some((tokio::time::Instant::now(), e.kind.detached()));
                 Err(e)
             }
         }
@@ -554,7 +561,8 @@ impl Client {
         #[derive(serde::Deserialize)]
         struct TokenReply {
             access_token: Option<SecretString>,
-            expires_in: Option<u64>,
+            /// Any JSON: a lifetime that is no number must not cost the token.
+            expires_in: Option<serde_json::Value>,
         }
         // The reply carries the access token.
         let body = zeroize::Zeroizing::new(body);
@@ -572,11 +580,9 @@ impl Client {
             .ok_or_else(|| {
                 ApiError::new(CALL, ErrorKind::Auth("the token reply is empty".into()))
             })?;
-        let lifetime = Duration::from_secs(reply.expires_in.unwrap_or(600));
-        let margin = TOKEN_MARGIN.min(lifetime / 10);
         Ok(CachedToken {
             value,
-            renew_at: Instant::now() + lifetime - margin,
+            renew_at: tokio::time::Instant::now() + auth::renew_after(reply.expires_in.as_ref()),
         })
     }
 
@@ -662,21 +668,26 @@ fn transport_failure(e: reqwest::Error) -> Failure {
     }
 }
 
-/// Retry-After in seconds or as an HTTP date.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    retry_after_delay(value, SystemTime::now())
+}
+
+/// The wait a `Retry-After` value asks for at `now`: whole seconds (digits only, as RFC 9110
+/// writes them) or an HTTP date (a past one is no wait), at most [`LONGEST_RETRY_AFTER`].
+/// `None` for anything else (negative, fractions, words), so the client backs off on its own.
+pub fn retry_after_delay(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still a number of seconds: the longest wait.
+        value
+            .parse::<u64>()
+            .map_or(LONGEST_RETRY_AFTER, Duration::from_secs)
+    } else {
+        let when = httpdate::parse_http_date(value).ok()?;
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(LONGEST_RETRY_AFTER))
 }
 
 /// `base × 2^(tries-1)`, capped, with "equal jitter": between half and all of it, so that
@@ -823,6 +834,23 @@ mod tests {
         );
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn a_retry_after_is_clamped_and_only_digits_or_a_date_count() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let wait = |v: &str| retry_after_delay(v, now);
+        assert_eq!(wait(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(wait(&u64::MAX.to_string()), Some(LONGEST_RETRY_AFTER));
+        assert_eq!(wait("99999999999999999999999"), Some(LONGEST_RETRY_AFTER));
+        assert_eq!(
+            wait("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(LONGEST_RETRY_AFTER)
+        );
+        assert_eq!(wait("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+        for no_delay in ["-1", "+3", "1.5", "", "soon", "0x10"] {
+            assert_eq!(wait(no_delay), None, "{no_delay:?}");
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::client::LONGEST_RETRY_AFTER;
+
 /// What failed, in words a person can act on. `call` names the request
 /// ("get credential cred-1 of connector k-1"), `kind` the failure.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,9 @@ pub enum ErrorKind {
 
 fn asked_suffix(asked: &Option<Duration>) -> String {
     match asked {
+        Some(d) if *d >= LONGEST_RETRY_AFTER => {
+            " (the server asked to wait a day or more, past the retry budget)".to_string()
+        }
         Some(d) => format!(
             " (the server asked to wait {}s more, past the retry budget)",
             d.as_secs()

@@ -234,6 +234,35 @@ async fn a_retry_after_beyond_the_budget_gives_up_at_once_instead_of_hanging() {
     ]);
 }
 
+/// A slow 429 whose `Retry-After` is the largest number a header can carry: once the time
+/// spent passed a second, adding the two overflowed and the refresh task panicked, so the
+/// refresh never ended.
+#[tokio::test]
+async fn a_retry_after_too_large_to_add_gives_up_at_once_instead_of_panicking() {
+    let a = faulted(slow_429(RetryAfter::Seconds(u64::MAX))).await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 1);
+    a.assert_error(&[
+        "list apps",
+        "gave up after 1 tries",
+        "past the retry budget",
+        "429",
+    ]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+/// Every apps listing answers 429 after 1.1 s, asking to wait `retry_after`.
+fn slow_429(retry_after: RetryAfter) -> Faults {
+    let mut faults = Faults::none()
+        .with(on(
+            RouteKind::ListApps,
+            FaultKind::TooManyRequests(retry_after),
+            Share::Always,
+        ))
+        .with_latency(Latency::Fixed(Duration::from_millis(1100)));
+    faults.latency_routes = RouteFilter::Only(RouteKind::ListApps);
+    faults
+}
+
 // ---- 5xx ----
 
 /// A status on a few credential Gets (retried, recovered) and on every connector listing
@@ -495,6 +524,21 @@ async fn a_token_that_expires_mid_refresh_is_reminted_once() {
         })
         .count();
     assert_eq!(gets, a.tracked, "every credential fetched");
+}
+
+/// The token minted mid-refresh says it lives `u64::MAX` seconds: adding that to the clock
+/// panicked.
+#[tokio::test]
+async fn a_token_that_claims_to_live_for_ever_is_used_without_panicking() {
+    let faults = Faults::none().with(FaultRule::new(FaultKind::TokenExpiresIn(
+        u64::MAX.to_string(),
+    )));
+    let a = faulted_with(DashOptions::default(), faults, async |d: &Dash| {
+        d.server().expire_tokens();
+    })
+    .await;
+    a.assert_no_errors();
+    assert_eq!(a.stats.route(RouteKind::Token), 1, "one new token");
 }
 
 #[tokio::test]
@@ -778,4 +822,41 @@ async fn quitting_is_instant_while_requests_are_in_flight() {
     assert!(d.server().stats().in_flight > 0, "still in flight at quit");
     // Do not wait for the slow requests: dropping the server stops it in the background.
     drop(d.server.take());
+}
+
+// ---- the command line ----
+
+/// `credboard list`, the real binary, against a tenant whose slow 429 asks to wait for ever.
+/// Before the fix the refresh task panicked and `list` waited for its end for good; now it
+/// ends with the reason and exit 1. `HANG` is the hang detector, not a speed limit.
+#[tokio::test]
+async fn list_against_a_tenant_that_asks_to_wait_for_ever_ends_with_an_error() {
+    let server = credboard::demo::DemoServer::start(credboard::demo::DemoOptions {
+        faults: slow_429(RetryAfter::Seconds(u64::MAX)),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let mut list = assert_cmd::Command::new(env!("CARGO_BIN_EXE_credboard"));
+    list.env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("CONE_CLIENT_ID", server.client_id())
+        .env("CONE_CLIENT_SECRET", server.client_secret().expose())
+        .arg("--data-dir")
+        .arg(home.path().join("data"))
+        .arg("list")
+        .timeout(HANG);
+    let out = tokio::task::spawn_blocking(move || list.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("list apps") && stderr.contains("past the retry budget"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    server.shutdown().await;
 }
