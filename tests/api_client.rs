@@ -536,3 +536,60 @@ async fn token_lifetimes_of_any_shape_do_not_break_authentication() {
     }
     server.shutdown().await;
 }
+
+// ---- bounded replies (issue 10, item 13) ----
+
+const MIB: u64 = 1024 * 1024;
+
+/// A 300 MiB reply: reading stops past the default cap (8 MiB), so the client never holds
+/// it, and the tenant only got to send a little more than the cap before the connection
+/// went. Not retried: it would be as large again.
+#[tokio::test]
+async fn a_huge_reply_is_cut_off_at_the_cap_instead_of_read_whole() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::HugeBody(300 * MIB))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let err = client.list_apps().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "list apps: the reply was larger than 8 MiB; stopped reading"
+    );
+    let stats = server.stats();
+    assert_eq!(stats.route(RouteKind::ListApps), 1, "not retried");
+    assert!(
+        stats.streamed_bytes < 64 * MIB,
+        "{} MiB sent: the client read on past the cap",
+        stats.streamed_bytes / MIB
+    );
+    server.shutdown().await;
+}
+
+/// Every page names a new next page: the walk stops at the page cap (1000) instead of
+/// going on for ever. The detector below catches a walk that never ends.
+#[tokio::test]
+async fn an_endless_listing_stops_at_the_page_cap() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::EndlessPages).routes(RouteFilter::Only(RouteKind::ListApps)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let err = tokio::time::timeout(Duration::from_secs(60), client.list_apps())
+        .await
+        .expect("the walk ended")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "list apps: the listing went on past 1000 pages, each naming a new next page; stopped"
+    );
+    assert_eq!(server.stats().route(RouteKind::ListApps), 1000);
+    server.shutdown().await;
+}

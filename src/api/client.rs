@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 use url::Url;
+use zeroize::Zeroizing;
 
 use super::auth::{self, ClientSecret};
 use super::error::{ApiError, ErrorKind, server_message};
@@ -38,7 +39,33 @@ pub struct ClientOptions {
     pub endpoint: Option<String>,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
+    pub limits: Limits,
 }
+
+/// The default of [`Limits::max_reply_bytes`], in MiB (`max_reply_mib` in the settings):
+/// a page of 100 apps or connectors is well under a MiB.
+pub const DEFAULT_MAX_REPLY_MIB: u64 = 8;
+
+/// How much of a tenant's answer the client reads, whatever the tenant sends.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The most bytes of one reply's body; reading stops past it.
+    pub max_reply_bytes: u64,
+    /// The most pages of one listing: 100,000 items at the page size asked for.
+    pub max_pages: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_reply_bytes: DEFAULT_MAX_REPLY_MIB * 1024 * 1024,
+            max_pages: 1000,
+        }
+    }
+}
+
+/// The most of an error reply's body that is read: enough for its message or page title.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -115,6 +142,7 @@ struct Inner {
     host: String,
     auth: Auth,
     retry: RetryPolicy,
+    limits: Limits,
     /// 429 and 503 replies seen, retried ones included: see [`Client::pushback`].
     pushback: AtomicU64,
 }
@@ -192,6 +220,7 @@ impl Client {
                 host,
                 auth,
                 retry: options.retry,
+                limits: options.limits,
                 pushback: AtomicU64::new(0),
             }),
         })
@@ -334,6 +363,7 @@ impl Client {
         let mut all = Vec::new();
         let mut seen = HashSet::new();
         let mut token = String::new();
+        let mut pages = 0;
         loop {
             let mut page_path = format!("{path}?page_size={PAGE_SIZE}");
             if !token.is_empty() {
@@ -345,11 +375,15 @@ impl Client {
                 .await?;
             on_page(&page.list);
             all.extend(page.list);
+            pages += 1;
             match page.next_page_token {
                 None => return Ok(all),
                 Some(next) => {
                     if !seen.insert(next.clone()) {
                         return Err(ApiError::new(call, ErrorKind::RepeatedPageToken(next)));
+                    }
+                    if pages >= self.inner.limits.max_pages {
+                        return Err(ApiError::new(call, ErrorKind::TooManyPages { pages }));
                     }
                     token = next;
                 }
@@ -401,8 +435,6 @@ impl Client {
                 }
                 Err(e) => return Err(e),
                 Ok(bytes) => {
-                    // A rotate reply carries a new secret: do not leave it in freed memory.
-                    let bytes = zeroize::Zeroizing::new(bytes);
                     return serde_json::from_slice(&bytes).map_err(|e| {
                         ApiError::new(
                             call,
@@ -416,19 +448,21 @@ impl Client {
         }
     }
 
-    /// Runs one request with retries and returns the body of a 2xx answer.
+    /// Runs one request with retries and returns the body of a 2xx answer, in a buffer wiped
+    /// when dropped (a rotate reply carries a new secret, a token reply the access token).
     async fn with_retries(
         &self,
         call: &str,
         replay: Replay,
         build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
         let policy = self.inner.retry;
         let started = Instant::now();
         let mut tries = 0;
         loop {
             tries += 1;
-            let (kind, retry_after, retryable) = match send(build()).await {
+            let sent = send(build(), self.inner.limits.max_reply_bytes).await;
+            let (kind, retry_after, retryable) = match sent {
                 Ok(bytes) => return Ok(bytes),
                 Err(failure) => {
                     let retryable = match replay {
@@ -564,8 +598,6 @@ impl Client {
             /// Any JSON: a lifetime that is no number must not cost the token.
             expires_in: Option<serde_json::Value>,
         }
-        // The reply carries the access token.
-        let body = zeroize::Zeroizing::new(body);
         let reply: TokenReply = serde_json::from_slice(&body).map_err(|e| {
             ApiError::new(
                 CALL,
@@ -608,12 +640,17 @@ struct Failure {
     not_received: bool,
 }
 
-/// One attempt: the body of a 2xx, or what went wrong.
-async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
+/// One attempt: the body of a 2xx (at most `max_reply` bytes), or what went wrong.
+async fn send(req: reqwest::RequestBuilder, max_reply: u64) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let response = req.send().await.map_err(transport_failure)?;
     let status = response.status();
     let retry_after = retry_after(response.headers());
-    let body = response.bytes().await.map_err(|e| Failure {
+    let limit = if status.is_success() {
+        max_reply
+    } else {
+        max_reply.min(ERROR_BODY_LIMIT)
+    };
+    let (body, complete) = read_body(response, limit).await.map_err(|e| Failure {
         kind: ErrorKind::Transport {
             what: if e.is_timeout() {
                 "the reply did not arrive in time".into()
@@ -626,8 +663,17 @@ async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
         retryable: true,
         not_received: false,
     })?;
+    if status.is_success() && !complete {
+        return Err(Failure {
+            kind: ErrorKind::TooLarge { limit: max_reply },
+            retry_after: None,
+            // It would be as large again.
+            retryable: false,
+            not_received: false,
+        });
+    }
     if status.is_success() {
-        return Ok(body.to_vec());
+        return Ok(body);
     }
     let (code, message) = server_message(&body);
     Err(Failure {
@@ -647,6 +693,36 @@ async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
         ),
         not_received: status == StatusCode::TOO_MANY_REQUESTS,
     })
+}
+
+/// Reads a body a chunk at a time, keeping at most `limit` bytes, so a huge reply costs no
+/// more than the limit; `false` when there was more. Every buffer it outgrows is wiped.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<(Zeroizing<Vec<u8>>, bool), reqwest::Error> {
+    let hint = response.content_length().unwrap_or(0).min(limit);
+    let mut body = Zeroizing::new(Vec::with_capacity(usize::try_from(hint).unwrap_or(0)));
+    while let Some(chunk) = response.chunk().await? {
+        let room = usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+        if chunk.len() > room {
+            return Ok((body, false));
+        }
+        append_wiping(&mut body, &chunk);
+    }
+    Ok((body, true))
+}
+
+/// `buffer.extend_from_slice(more)`, except that the buffer left behind when it grows is
+/// wiped instead of freed as is.
+fn append_wiping(buffer: &mut Zeroizing<Vec<u8>>, more: &[u8]) {
+    if buffer.capacity() - buffer.len() < more.len() {
+        let wanted = (buffer.len() + more.len()).max(buffer.capacity() * 2);
+        let mut grown = Zeroizing::new(Vec::with_capacity(wanted));
+        grown.extend_from_slice(buffer);
+        *buffer = grown;
+    }
+    buffer.extend_from_slice(more);
 }
 
 fn transport_failure(e: reqwest::Error) -> Failure {
@@ -851,6 +927,16 @@ mod tests {
         for no_delay in ["-1", "+3", "1.5", "", "soon", "0x10"] {
             assert_eq!(wait(no_delay), None, "{no_delay:?}");
         }
+    }
+
+    #[test]
+    fn a_growing_body_keeps_every_byte() {
+        let mut body = Zeroizing::new(Vec::new());
+        for piece in [&b"ab"[..], b"", b"cdefg", &[b'h'; 100]] {
+            append_wiping(&mut body, piece);
+        }
+        assert_eq!(body.len(), 107);
+        assert!(body.starts_with(b"abcdefgh"));
     }
 
     #[test]

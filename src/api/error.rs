@@ -43,6 +43,12 @@ pub enum ErrorKind {
     /// The server sent the same page token twice: following it would loop for ever.
     #[error("the server repeated page token {0:?}; stopped instead of looping")]
     RepeatedPageToken(String),
+    /// A 2xx reply's body went past the size limit; the rest was not read.
+    #[error("the reply was larger than {}; stopped reading", size_text(*.limit))]
+    TooLarge { limit: u64 },
+    /// A listing still named a next page after the most pages a listing may have.
+    #[error("the listing went on past {pages} pages, each naming a new next page; stopped")]
+    TooManyPages { pages: u32 },
     /// Retries ran out of their time budget.
     #[error(
         "gave up after {tries} tries over {:.1}s{}: {last}",
@@ -68,6 +74,16 @@ fn asked_suffix(asked: &Option<Duration>) -> String {
             d.as_secs()
         ),
         None => String::new(),
+    }
+}
+
+/// `8 MiB`, `64 KiB` or `1000 bytes`.
+fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    match bytes {
+        b if b >= KIB * KIB && b % (KIB * KIB) == 0 => format!("{} MiB", b / (KIB * KIB)),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
     }
 }
 
@@ -125,6 +141,8 @@ impl ErrorKind {
             ErrorKind::Auth(m) => ErrorKind::Auth(m.clone()),
             ErrorKind::Config(m) => ErrorKind::Config(m.clone()),
             ErrorKind::RepeatedPageToken(t) => ErrorKind::RepeatedPageToken(t.clone()),
+            ErrorKind::TooLarge { limit } => ErrorKind::TooLarge { limit: *limit },
+            ErrorKind::TooManyPages { pages } => ErrorKind::TooManyPages { pages: *pages },
             ErrorKind::GaveUp {
                 tries,
                 elapsed,
@@ -250,6 +268,14 @@ mod tests {
         let body = "x".repeat(10_000);
         let (_, m) = server_message(body.as_bytes());
         assert_eq!(m.chars().count(), BODY_EXCERPT + 1);
+    }
+
+    #[test]
+    fn sizes_are_said_in_the_largest_whole_unit() {
+        assert_eq!(size_text(8 * 1024 * 1024), "8 MiB");
+        assert_eq!(size_text(64 * 1024), "64 KiB");
+        assert_eq!(size_text(1536 * 1024), "1536 KiB");
+        assert_eq!(size_text(1000), "1000 bytes");
     }
 
     #[test]
