@@ -593,3 +593,111 @@ async fn an_endless_listing_stops_at_the_page_cap() {
     assert_eq!(server.stats().route(RouteKind::ListApps), 1000);
     server.shutdown().await;
 }
+
+// ---- a 2xx error body is not success (issue 10, item 14) ----
+
+fn denied() -> FaultKind {
+    FaultKind::ErrorBody {
+        code: 7,
+        message: "permission denied".into(),
+    }
+}
+
+/// A 200 whose body is a google.rpc.Status with a non-zero code is that error, for every
+/// call: a listing is not an empty page, a revoke is not done, a token reply is no token.
+#[tokio::test]
+async fn a_2xx_error_body_is_the_error_it_is_for_every_call() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    let deny = |route| {
+        server.reset_stats();
+        server.set_faults(faults(
+            FaultRule::new(denied()).routes(RouteFilter::Only(route)),
+        ));
+    };
+    let mut said = Vec::new();
+    deny(RouteKind::ListApps);
+    said.push(("list apps".to_string(), client.list_apps().await.err()));
+    deny(RouteKind::ListConnectors);
+    said.push((
+        format!("list the connectors of app {app}"),
+        client.list_connectors(&app).await.err(),
+    ));
+    deny(RouteKind::GetCredential);
+    said.push((
+        format!("get credential {id}"),
+        client.get_credential(&app, &connector, &id).await.err(),
+    ));
+    deny(RouteKind::RevokeCredential);
+    said.push((
+        format!("revoke credential {id}"),
+        client.revoke(&app, &connector, &id).await.err(),
+    ));
+    deny(RouteKind::RotateCredential);
+    said.push((
+        format!("rotate a credential of connector {connector}"),
+        client.rotate(&app, &connector).await.err(),
+    ));
+    deny(RouteKind::Token);
+    said.push((
+        "get an access token".to_string(),
+        client_for(&server).list_apps().await.err(),
+    ));
+    for (call, err) in said {
+        let text = err
+            .unwrap_or_else(|| panic!("{call}: taken as success"))
+            .to_string();
+        assert!(
+            text.starts_with(&format!(
+                "{call}: the server answered 200 with an error: permission denied"
+            )),
+            "{text}"
+        );
+    }
+    assert!(
+        server.credential(&id).unwrap().deleted_at.is_none(),
+        "the revoke was not carried out"
+    );
+    server.shutdown().await;
+}
+
+/// Each of those messages names the server's own words and code.
+#[tokio::test]
+async fn a_2xx_error_body_is_reported_in_the_servers_words() {
+    let server = start(DemoOptions {
+        faults: faults(FaultRule::new(denied()).routes(RouteFilter::Only(RouteKind::ListApps))),
+        ..Default::default()
+    })
+    .await;
+    let err = client_for(&server).list_apps().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "list apps: the server answered 200 with an error: permission denied (code 7, PERMISSION_DENIED)"
+    );
+    assert_eq!(server.stats().route(RouteKind::ListApps), 1, "not retried");
+    server.shutdown().await;
+}
+
+/// A status of code 0 is OK, not an error: a revoke answered so is done.
+#[tokio::test]
+async fn a_2xx_status_body_of_code_zero_is_success() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::ErrorBody {
+                code: 0,
+                message: String::new(),
+            })
+            .routes(RouteFilter::Only(RouteKind::RevokeCredential)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    assert_eq!(
+        client.revoke(&app, &connector, &id).await.unwrap(),
+        Revoked::Now
+    );
+    server.shutdown().await;
+}

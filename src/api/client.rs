@@ -13,7 +13,7 @@ use url::Url;
 use zeroize::Zeroizing;
 
 use super::auth::{self, ClientSecret};
-use super::error::{ApiError, ErrorKind, server_message};
+use super::error::{ApiError, ErrorKind, error_status, server_message};
 use super::model::{App, Connector, ConnectorCredential, ConnectorListItem, CredentialReply, Page};
 use super::secret::SecretString;
 
@@ -673,6 +673,20 @@ async fn send(req: reqwest::RequestBuilder, max_reply: u64) -> Result<Zeroizing<
         });
     }
     if status.is_success() {
+        // An error in a 2xx's clothing: a listing must not be taken for an empty page, nor
+        // a revoke for done.
+        if let Some((code, message)) = error_status(&body) {
+            return Err(Failure {
+                kind: ErrorKind::ErrorBody {
+                    status: status.as_u16(),
+                    code,
+                    message,
+                },
+                retry_after: None,
+                retryable: false,
+                not_received: false,
+            });
+        }
         return Ok(body);
     }
     let (code, message) = server_message(&body);

@@ -31,6 +31,14 @@ pub enum ErrorKind {
         code: Option<i64>,
         message: String,
     },
+    /// A 2xx whose body is an error (a `google.rpc.Status` with a non-zero code): the call
+    /// failed, whatever the status says. `code` is said in words, `message` is the server's.
+    #[error("the server answered {status} with an error: {message} ({code})")]
+    ErrorBody {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// A 200 whose body is not what the API documents.
     #[error("the reply could not be read: {what}")]
     Decode { what: String },
@@ -137,6 +145,15 @@ impl ErrorKind {
                 code: *code,
                 message: message.clone(),
             },
+            ErrorKind::ErrorBody {
+                status,
+                code,
+                message,
+            } => ErrorKind::ErrorBody {
+                status: *status,
+                code: code.clone(),
+                message: message.clone(),
+            },
             ErrorKind::Decode { what } => ErrorKind::Decode { what: what.clone() },
             ErrorKind::Auth(m) => ErrorKind::Auth(m.clone()),
             ErrorKind::Config(m) => ErrorKind::Config(m.clone()),
@@ -190,6 +207,66 @@ pub fn server_message(body: &[u8]) -> (Option<i64>, String) {
         return (None, excerpt(&page));
     }
     (None, excerpt(&text))
+}
+
+/// The code and message of a body shaped like a `google.rpc.Status` error,
+/// `{"code":7,"message":"permission denied","details":[]}`: a code that is a non-zero
+/// integer (or a name other than OK, as some gateways write it) and a message. `None` for
+/// anything else, a status of code 0 (OK) included.
+pub fn error_status(body: &[u8]) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct StatusShape {
+        code: Option<serde_json::Value>,
+        message: Option<serde_json::Value>,
+    }
+    let shape: StatusShape = serde_json::from_slice(body).ok()?;
+    let serde_json::Value::String(message) = shape.message? else {
+        return None;
+    };
+    let code = match shape.code? {
+        serde_json::Value::Number(n) if n.as_f64().is_some_and(|c| c != 0.0) => {
+            match n.as_u64().and_then(grpc_code_name) {
+                Some(name) => format!("code {n}, {name}"),
+                None => format!("code {n}"),
+            }
+        }
+        serde_json::Value::String(name)
+            if !name.is_empty() && name != "0" && !name.eq_ignore_ascii_case("ok") =>
+        {
+            format!("code {}", excerpt(&name))
+        }
+        _ => return None,
+    };
+    let message = match excerpt(&message) {
+        m if m.is_empty() => "no message".to_string(),
+        m => m,
+    };
+    Some((code, message))
+}
+
+/// The name of a gRPC status code (google.rpc.Code).
+fn grpc_code_name(code: u64) -> Option<&'static str> {
+    const NAMES: [&str; 16] = [
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    NAMES
+        .get(usize::try_from(code.checked_sub(1)?).ok()?)
+        .copied()
 }
 
 /// The words of an HTML error page (a load balancer's 502 or 504): its title, else its text
@@ -248,6 +325,41 @@ mod tests {
             server_message(br#"{"code":5,"message":"credential not found","details":[]}"#);
         assert_eq!(code, Some(5));
         assert_eq!(m, "credential not found");
+    }
+
+    #[test]
+    fn an_error_shaped_body_is_an_error_and_a_reply_is_not() {
+        let status = |body: &str| error_status(body.as_bytes());
+        assert_eq!(
+            status(r#"{"code":7,"message":"permission denied","details":[]}"#),
+            Some((
+                "code 7, PERMISSION_DENIED".to_string(),
+                "permission denied".to_string()
+            ))
+        );
+        assert_eq!(
+            status(r#"{"code":"permission_denied","message":""}"#),
+            Some((
+                "code permission_denied".to_string(),
+                "no message".to_string()
+            ))
+        );
+        assert_eq!(
+            status(r#"{"code":99,"message":"odd"}"#).unwrap().0,
+            "code 99"
+        );
+        for reply in [
+            r#"{"code":0,"message":""}"#,
+            r#"{"code":"OK","message":"fine"}"#,
+            r#"{"code":7}"#,
+            r#"{"code":7,"message":null}"#,
+            r#"{"list":[],"nextPageToken":""}"#,
+            r#"{}"#,
+            r#"[{"code":7,"message":"x"}]"#,
+            "not json",
+        ] {
+            assert_eq!(status(reply), None, "{reply}");
+        }
     }
 
     #[test]

@@ -550,6 +550,96 @@ async fn an_endless_listing_stops_at_the_page_cap_and_keeps_everything() {
     a.assert_error(&["list apps", "went on past 50 pages", "stopped"]);
 }
 
+// ---- a 2xx error body ----
+
+fn denied() -> FaultKind {
+    FaultKind::ErrorBody {
+        code: 7,
+        message: "permission denied".into(),
+    }
+}
+
+const DENIED: &str = "the server answered 200 with an error: permission denied";
+
+/// A 200 `{"code":7,"message":"permission denied"}` on every apps listing. It decoded as an
+/// empty page, and the refresh deleted every stored app and connector.
+#[tokio::test]
+async fn a_2xx_error_body_on_the_apps_listing_deletes_nothing_and_says_why() {
+    let a = faulted(Faults::none().with(on(RouteKind::ListApps, denied(), Share::Always))).await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 1, "not retried");
+    a.assert_error(&["list apps", DENIED]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+/// The same on every connector listing (each decoded as an empty list and deleted its app's
+/// stored connectors) and on two Gets (each a row error naming the call).
+#[tokio::test]
+async fn a_2xx_error_body_on_connector_listings_and_gets_deletes_nothing_and_says_why() {
+    let a = faulted(gets_and(
+        denied(),
+        2,
+        RouteKind::ListConnectors,
+        Share::Always,
+    ))
+    .await;
+    a.assert_error(&["list the connectors of app", DENIED]);
+    let rows = a.row_errors();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|e| e.contains("get credential") && e.contains(DENIED)),
+        "{rows:#?}"
+    );
+}
+
+/// A 200 error body on revoke is a failed revoke: said, journaled as failed, never `ok`.
+#[tokio::test]
+async fn a_2xx_error_body_on_revoke_is_a_failure_not_a_revoke() {
+    let mut d = Dash::start(DashOptions::default()).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let id = simple_revoke_target(d.server());
+    d.server().set_faults(Faults::none().with(on(
+        RouteKind::RevokeCredential,
+        denied(),
+        Share::Always,
+    )));
+    d.char('/');
+    d.type_str(&id);
+    d.key(KeyCode::Enter);
+    d.char('d');
+    d.see("Revoke").await;
+    d.char('y');
+    let seen = d
+        .wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
+        .await;
+    let Seen::Revoked {
+        result: Err(error), ..
+    } = &seen
+    else {
+        panic!("taken as revoked: {seen:?}");
+    };
+    assert!(
+        error.contains(&format!("revoke credential {id}")) && error.contains(DENIED),
+        "{error}"
+    );
+    d.settle().await;
+    d.answers_keys().await;
+    d.quit().await;
+    let journal = d.store.journal().unwrap();
+    assert!(
+        !journal.iter().any(|e| e.outcome == Outcome::Ok),
+        "{journal:#?}"
+    );
+    assert!(
+        journal
+            .iter()
+            .any(|e| matches!(&e.outcome, Outcome::Failed(m) if m.contains(DENIED))),
+        "{journal:#?}"
+    );
+    assert!(d.server().credential(&id).unwrap().deleted_at.is_none());
+}
+
 // ---- auth ----
 
 #[tokio::test]
