@@ -549,6 +549,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Seconds before one API request is abandoned.
     pub request_timeout: u64,
+    /// MiB of one API reply at most; reading stops past it.
+    pub max_reply_mib: u64,
     /// Refuse revoke and rotate in every profile (unless a profile says otherwise).
     pub read_only: bool,
     pub thresholds: Thresholds,
@@ -585,6 +587,7 @@ impl Default for Settings {
             refresh_interval: 60,
             concurrency: crate::worker::DEFAULT_CONCURRENCY,
             request_timeout: 30,
+            max_reply_mib: crate::api::client::DEFAULT_MAX_REPLY_MIB,
             read_only: false,
             thresholds: Thresholds::default(),
             profiles: BTreeMap::new(),
@@ -630,6 +633,7 @@ const KNOWN_KEYS: &[&str] = &[
     "refresh_interval",
     "concurrency",
     "request_timeout",
+    "max_reply_mib",
     "read_only",
     "thresholds",
     "thresholds.expiring_soon_days",
@@ -775,6 +779,9 @@ impl Settings {
                 &["request_timeout"],
                 "`request_timeout` must be between 1 and 600 seconds".into(),
             );
+        }
+        if !(1..=1024).contains(&self.max_reply_mib) {
+            return bad("max_reply_mib", "must be between 1 and 1024 MiB");
         }
         for (key, v) in [
             ("expiring_soon_days", self.thresholds.expiring_soon_days),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::Utc;
 use tokio::sync::mpsc;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::{JoinError, JoinHandle, JoinSet};
 
 use crate::actions::{Actions, blocking};
 use crate::api::{ApiError, App, Client, Connector};
@@ -113,7 +113,12 @@ impl Worker {
                     if let Some(previous) = refresh.take() {
                         previous.abort();
                     }
-                    refresh = Some(tokio::spawn(self.clone().refresh(generation)));
+                    let worker = self.clone();
+                    refresh = Some(tokio::spawn(async move {
+                        worker
+                            .ended_even_if_it_panics(generation, worker.clone().refresh(generation))
+                            .await
+                    }));
                 }
                 Effect::Fetch { keys } => {
                     others.spawn(self.clone().fetch(keys));
@@ -139,6 +144,41 @@ impl Worker {
             r.abort();
         }
         others.abort_all();
+    }
+
+    /// Runs refresh `generation`; if it panics, still ends it, with the failure said, so
+    /// whoever waits for its end (`credboard list`, the dashboard's progress) is not left
+    /// waiting for ever.
+    async fn ended_even_if_it_panics(&self, generation: u64, refresh: impl Future<Output = ()>) {
+        use futures::FutureExt as _;
+        if let Err(panic) = std::panic::AssertUnwindSafe(refresh).catch_unwind().await {
+            self.internal_failure(generation, panic);
+            self.send(WorkerMsg::RefreshDone {
+                generation,
+                at: Utc::now(),
+            });
+        }
+    }
+
+    /// A task of refresh `generation` that panicked is a failure of that refresh, said as one.
+    fn reap(&self, generation: u64, joined: Result<(), JoinError>) {
+        if let Err(e) = joined
+            && e.is_panic()
+        {
+            self.internal_failure(generation, e.into_panic());
+        }
+    }
+
+    fn internal_failure(&self, generation: u64, panic: Box<dyn std::any::Any + Send>) {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string());
+        self.send(WorkerMsg::RefreshError {
+            generation,
+            error: format!("internal failure: part of the refresh stopped ({what})"),
+        });
     }
 
     fn send(&self, msg: WorkerMsg) {
@@ -199,7 +239,9 @@ impl Worker {
                     error: e.to_string(),
                 }),
             }
-            while listings.join_next().await.is_some() {}
+            while let Some(joined) = listings.join_next().await {
+                self.reap(generation, joined);
+            }
         };
         tokio::join!(gets, apps, self.store_answers(answered));
         // The answers, each shown and stored, have all been freed.
@@ -253,13 +295,17 @@ impl Worker {
                     let answer = worker.get(permit, Some((generation, &breaker)), key).await;
                     let _ = answers.send(answer);
                 });
-                while gets.try_join_next().is_some() {}
+                while let Some(joined) = gets.try_join_next() {
+                    self.reap(generation, joined);
+                }
             }
             if last_page {
                 break;
             }
         }
-        while gets.join_next().await.is_some() {}
+        while let Some(joined) = gets.join_next().await {
+            self.reap(generation, joined);
+        }
     }
 
     /// Stores answered Gets as they arrive, a batch at a time: whatever came in while the
@@ -481,5 +527,69 @@ impl Worker {
         {
             self.send(WorkerMsg::Error(e.to_string()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ClientOptions, SecretString};
+
+    fn worker() -> (
+        Worker,
+        mpsc::UnboundedReceiver<WorkerMsg>,
+        tempfile::TempDir,
+    ) {
+        let client = Client::new(ClientOptions {
+            endpoint: Some("127.0.0.1:9".into()),
+            access_token: Some(SecretString::new("unused")),
+            ..Default::default()
+        })
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "test").unwrap());
+        let actions = Arc::new(Actions::new(client.clone(), store.clone(), true));
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Worker::new(client, store, actions, 4, tx), rx, dir)
+    }
+
+    fn said(rx: &mut mpsc::UnboundedReceiver<WorkerMsg>) -> Vec<String> {
+        std::iter::from_fn(|| rx.try_recv().ok())
+            .map(|m| match m {
+                WorkerMsg::RefreshError { generation, error } => format!("{generation}: {error}"),
+                WorkerMsg::RefreshDone { generation, .. } => format!("{generation}: done"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_refresh_that_panics_still_ends_and_says_why() {
+        let (worker, mut rx, _dir) = worker();
+        worker
+            .ended_even_if_it_panics(7, async { panic!("the clock overflowed") })
+            .await;
+        assert_eq!(
+            said(&mut rx),
+            [
+                "7: internal failure: part of the refresh stopped (the clock overflowed)",
+                "7: done"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_task_of_a_refresh_that_panics_is_a_failure_of_the_refresh() {
+        let (worker, mut rx, _dir) = worker();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(async { panic!("{}", String::from("a get broke")) });
+        tasks.spawn(async {});
+        while let Some(joined) = tasks.join_next().await {
+            worker.reap(3, joined);
+        }
+        assert_eq!(
+            said(&mut rx),
+            ["3: internal failure: part of the refresh stopped (a get broke)"]
+        );
     }
 }

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use credboard::api::client::{RetryPolicy, Revoked};
 use credboard::api::{Client, ClientOptions, ClientSecret, ErrorKind};
 use credboard::demo::{
-    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
-    Scale, Share,
+    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter,
+    RouteKind, Scale, Share,
 };
 
 /// Retries fast enough for tests; the budget still bounds them.
@@ -406,4 +406,298 @@ async fn a_dead_endpoint_fails_within_the_retry_budget() {
         matches!(err.kind, ErrorKind::GaveUp { tries: 4, .. }),
         "{err}"
     );
+}
+
+// ---- durations from the network (issue 10, item 12) ----
+
+/// `Retry-After` values too large to wait out, however they are written: the client gives
+/// up at once and says the server asked for more than the retry budget. The 429 is slow,
+/// as in the field: `u64::MAX` seconds plus the time already spent overflowed a `Duration`.
+#[tokio::test]
+async fn a_retry_after_too_large_to_add_gives_up_at_once_and_says_so() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    for retry_after in [
+        RetryAfter::Seconds(u64::MAX),
+        RetryAfter::Raw("99999999999999999999999999".into()),
+        RetryAfter::Raw("Fri, 31 Dec 9999 23:59:59 GMT".into()),
+        RetryAfter::HttpDate(Duration::MAX),
+    ] {
+        let mut slow = faults(
+            FaultRule::new(FaultKind::TooManyRequests(retry_after.clone()))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        )
+        .with_latency(Latency::Fixed(Duration::from_millis(1100)));
+        slow.latency_routes = RouteFilter::Only(RouteKind::ListApps);
+        server.set_faults(slow);
+        server.reset_stats();
+        let err = client.list_apps().await.unwrap_err();
+        assert!(
+            matches!(
+                err.kind,
+                ErrorKind::GaveUp {
+                    tries: 1,
+                    asked_to_wait: Some(_),
+                    ..
+                }
+            ),
+            "{retry_after:?}: {err}"
+        );
+        let text = err.to_string();
+        assert!(text.starts_with("list apps: "), "{text}");
+        assert!(text.contains("past the retry budget"), "{text}");
+        assert_eq!(server.stats().route(RouteKind::ListApps), 1);
+    }
+    server.shutdown().await;
+}
+
+/// A `Retry-After` that is no delay at all (negative, a fraction, words, empty) is ignored:
+/// the client backs off on its own and tries again.
+#[tokio::test]
+async fn a_retry_after_that_is_no_delay_falls_back_to_the_backoff() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    for text in [
+        "-1",
+        "-18446744073709551616",
+        "1.5",
+        "soon",
+        "",
+        "0x10",
+        "+3",
+    ] {
+        server.set_faults(faults(
+            FaultRule::new(FaultKind::TooManyRequests(RetryAfter::Raw(text.into())))
+                .share(Share::FirstN(1))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        ));
+        server.reset_stats();
+        client
+            .list_apps()
+            .await
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(server.stats().route(RouteKind::ListApps), 2, "{text:?}");
+    }
+    server.shutdown().await;
+}
+
+/// A token the server says lives for ever is still renewed within the hour; one that says
+/// it expires at once, or whose lifetime is no number, still works.
+#[tokio::test]
+async fn a_token_with_an_absurd_lifetime_is_renewed_within_an_hour() {
+    let server = start(DemoOptions::default()).await;
+    server.set_faults(faults(FaultRule::new(FaultKind::TokenExpiresIn(
+        u64::MAX.to_string(),
+    ))));
+    let client = client_for(&server);
+    client
+        .list_apps()
+        .await
+        .expect("a token that lives for ever");
+    client.list_apps().await.unwrap();
+    assert_eq!(server.stats().route(RouteKind::Token), 1, "reused");
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    tokio::time::resume();
+    client.list_apps().await.unwrap();
+    assert_eq!(
+        server.stats().route(RouteKind::Token),
+        2,
+        "renewed after an hour"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_lifetimes_of_any_shape_do_not_break_authentication() {
+    let server = start(DemoOptions::default()).await;
+    for raw in [
+        "0",
+        "-1",
+        "-9223372036854775808",
+        "18446744073709551616",
+        "1e300",
+        "0.5",
+        "\"3600\"",
+        "\"soon\"",
+        "null",
+        "true",
+        "[]",
+        "{}",
+    ] {
+        server.set_faults(faults(FaultRule::new(FaultKind::TokenExpiresIn(
+            raw.into(),
+        ))));
+        let client = client_for(&server);
+        client
+            .list_apps()
+            .await
+            .unwrap_or_else(|e| panic!("expires_in {raw}: {e}"));
+    }
+    server.shutdown().await;
+}
+
+// ---- bounded replies (issue 10, item 13) ----
+
+const MIB: u64 = 1024 * 1024;
+
+/// A 300 MiB reply: reading stops past the default cap (8 MiB), so the client never holds
+/// it, and the tenant only got to send a little more than the cap before the connection
+/// went. Not retried: it would be as large again.
+#[tokio::test]
+async fn a_huge_reply_is_cut_off_at_the_cap_instead_of_read_whole() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::HugeBody(300 * MIB))
+                .routes(RouteFilter::Only(RouteKind::ListApps)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let err = client.list_apps().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "list apps: the reply was larger than 8 MiB; stopped reading"
+    );
+    let stats = server.stats();
+    assert_eq!(stats.route(RouteKind::ListApps), 1, "not retried");
+    assert!(
+        stats.streamed_bytes < 64 * MIB,
+        "{} MiB sent: the client read on past the cap",
+        stats.streamed_bytes / MIB
+    );
+    server.shutdown().await;
+}
+
+/// Every page names a new next page: the walk stops at the page cap (1000) instead of
+/// going on for ever. The detector below catches a walk that never ends.
+#[tokio::test]
+async fn an_endless_listing_stops_at_the_page_cap() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::EndlessPages).routes(RouteFilter::Only(RouteKind::ListApps)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let err = tokio::time::timeout(Duration::from_secs(60), client.list_apps())
+        .await
+        .expect("the walk ended")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "list apps: the listing went on past 1000 pages, each naming a new next page; stopped"
+    );
+    assert_eq!(server.stats().route(RouteKind::ListApps), 1000);
+    server.shutdown().await;
+}
+
+// ---- a 2xx error body is not success (issue 10, item 14) ----
+
+fn denied() -> FaultKind {
+    FaultKind::ErrorBody {
+        code: 7,
+        message: "permission denied".into(),
+    }
+}
+
+/// A 200 whose body is a google.rpc.Status with a non-zero code is that error, for every
+/// call: a listing is not an empty page, a revoke is not done, a token reply is no token.
+#[tokio::test]
+async fn a_2xx_error_body_is_the_error_it_is_for_every_call() {
+    let server = start(DemoOptions::default()).await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    let deny = |route| {
+        server.reset_stats();
+        server.set_faults(faults(
+            FaultRule::new(denied()).routes(RouteFilter::Only(route)),
+        ));
+    };
+    let mut said = Vec::new();
+    deny(RouteKind::ListApps);
+    said.push(("list apps".to_string(), client.list_apps().await.err()));
+    deny(RouteKind::ListConnectors);
+    said.push((
+        format!("list the connectors of app {app}"),
+        client.list_connectors(&app).await.err(),
+    ));
+    deny(RouteKind::GetCredential);
+    said.push((
+        format!("get credential {id}"),
+        client.get_credential(&app, &connector, &id).await.err(),
+    ));
+    deny(RouteKind::RevokeCredential);
+    said.push((
+        format!("revoke credential {id}"),
+        client.revoke(&app, &connector, &id).await.err(),
+    ));
+    deny(RouteKind::RotateCredential);
+    said.push((
+        format!("rotate a credential of connector {connector}"),
+        client.rotate(&app, &connector).await.err(),
+    ));
+    deny(RouteKind::Token);
+    said.push((
+        "get an access token".to_string(),
+        client_for(&server).list_apps().await.err(),
+    ));
+    for (call, err) in said {
+        let text = err
+            .unwrap_or_else(|| panic!("{call}: taken as success"))
+            .to_string();
+        assert!(
+            text.starts_with(&format!(
+                "{call}: the server answered 200 with an error: permission denied"
+            )),
+            "{text}"
+        );
+    }
+    assert!(
+        server.credential(&id).unwrap().deleted_at.is_none(),
+        "the revoke was not carried out"
+    );
+    server.shutdown().await;
+}
+
+/// Each of those messages names the server's own words and code.
+#[tokio::test]
+async fn a_2xx_error_body_is_reported_in_the_servers_words() {
+    let server = start(DemoOptions {
+        faults: faults(FaultRule::new(denied()).routes(RouteFilter::Only(RouteKind::ListApps))),
+        ..Default::default()
+    })
+    .await;
+    let err = client_for(&server).list_apps().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "list apps: the server answered 200 with an error: permission denied (code 7, PERMISSION_DENIED)"
+    );
+    assert_eq!(server.stats().route(RouteKind::ListApps), 1, "not retried");
+    server.shutdown().await;
+}
+
+/// A status of code 0 is OK, not an error: a revoke answered so is done.
+#[tokio::test]
+async fn a_2xx_status_body_of_code_zero_is_success() {
+    let server = start(DemoOptions {
+        faults: faults(
+            FaultRule::new(FaultKind::ErrorBody {
+                code: 0,
+                message: String::new(),
+            })
+            .routes(RouteFilter::Only(RouteKind::RevokeCredential)),
+        ),
+        ..Default::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let (app, connector, id) = a_live_credential(&server);
+    assert_eq!(
+        client.revoke(&app, &connector, &id).await.unwrap(),
+        Revoked::Now
+    );
+    server.shutdown().await;
 }

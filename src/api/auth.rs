@@ -2,6 +2,7 @@
 //! EdDSA-signed client assertion exchanged for an access token (see shared/conductorone/API.md).
 
 use std::fmt;
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -156,6 +157,36 @@ impl ClientSecret {
     }
 }
 
+/// A minted token is reused at least this long, even if the server says it expires at once:
+/// a token endpoint answering `expires_in: 0` must not be asked again for every call.
+pub const SHORTEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10);
+/// A minted token is renewed within this long, even if the server says it lives for ever.
+pub const LONGEST_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+/// The lifetime when the reply does not state one as a number (600 s is documented).
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(600);
+/// A token is renewed this long before it expires, or a tenth of its lifetime if shorter.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+/// How long after minting a token is renewed, from the token reply's `expires_in`: seconds as
+/// a number or a numeric string, clamped to [`SHORTEST_TOKEN_LIFETIME`] ..=
+/// [`LONGEST_TOKEN_LIFETIME`]; anything else (missing, null, words, infinite) takes the
+/// documented default. A little before it expires, so a call never carries a dying token.
+pub fn renew_after(expires_in: Option<&serde_json::Value>) -> Duration {
+    let seconds = match expires_in {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    let lifetime = match seconds {
+        Some(s) if s.is_finite() => Duration::from_secs_f64(s.clamp(
+            SHORTEST_TOKEN_LIFETIME.as_secs_f64(),
+            LONGEST_TOKEN_LIFETIME.as_secs_f64(),
+        )),
+        _ => DEFAULT_TOKEN_LIFETIME,
+    };
+    lifetime - TOKEN_MARGIN.min(lifetime / 10)
+}
+
 /// Base64url of a public key, as the JWK's `x`.
 pub fn public_key_b64(key: &VerifyingKey) -> String {
     B64.encode(key.as_bytes())
@@ -295,6 +326,21 @@ mod tests {
 
     fn with_jwk(jwk: &str) -> String {
         format!("secret-token:conductorone.com:v1:{}", B64.encode(jwk))
+    }
+
+    #[test]
+    fn token_lifetimes_are_clamped_and_renewed_early() {
+        use serde_json::json;
+        let renew = |v: serde_json::Value| renew_after(Some(&v));
+        assert_eq!(renew(json!(3600)), Duration::from_secs(3540));
+        assert_eq!(renew(json!(600)), Duration::from_secs(540));
+        assert_eq!(renew(json!("600")), Duration::from_secs(540));
+        assert_eq!(renew(json!(u64::MAX)), Duration::from_secs(3540));
+        assert_eq!(renew(json!(0)), Duration::from_secs(9));
+        assert_eq!(renew(json!(-5)), Duration::from_secs(9));
+        assert_eq!(renew(json!("soon")), Duration::from_secs(540));
+        assert_eq!(renew(json!("inf")), Duration::from_secs(540));
+        assert_eq!(renew_after(None), Duration::from_secs(540));
     }
 
     #[test]

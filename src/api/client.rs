@@ -3,16 +3,17 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::Utc;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 use url::Url;
+use zeroize::Zeroizing;
 
 use super::auth::{self, ClientSecret};
-use super::error::{ApiError, ErrorKind, server_message};
+use super::error::{ApiError, ErrorKind, error_status, server_message};
 use super::model::{App, Connector, ConnectorCredential, ConnectorListItem, CredentialReply, Page};
 use super::secret::SecretString;
 
@@ -22,8 +23,9 @@ const PAGE_SIZE: u32 = 100;
 const MINT_CALL: &str = "get an access token";
 /// A failed mint is the answer for calls that ask this soon after it, instead of a new try.
 const MINT_FAILURE_HOLD: Duration = Duration::from_secs(2);
-/// A token is renewed this long before the server says it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+/// The longest `Retry-After` taken as said; a longer one counts as this long. Far past any
+/// retry budget, so the call gives up either way.
+pub const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// How to reach and authenticate with a tenant.
 #[derive(Debug, Clone, Default)]
@@ -37,7 +39,33 @@ pub struct ClientOptions {
     pub endpoint: Option<String>,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
+    pub limits: Limits,
 }
+
+/// The default of [`Limits::max_reply_bytes`], in MiB (`max_reply_mib` in the settings):
+/// a page of 100 apps or connectors is well under a MiB.
+pub const DEFAULT_MAX_REPLY_MIB: u64 = 8;
+
+/// How much of a tenant's answer the client reads, whatever the tenant sends.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The most bytes of one reply's body; reading stops past it.
+    pub max_reply_bytes: u64,
+    /// The most pages of one listing: 100,000 items at the page size asked for.
+    pub max_pages: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_reply_bytes: DEFAULT_MAX_REPLY_MIB * 1024 * 1024,
+            max_pages: 1000,
+        }
+    }
+}
+
+/// The most of an error reply's body that is read: enough for its message or page title.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -114,6 +142,7 @@ struct Inner {
     host: String,
     auth: Auth,
     retry: RetryPolicy,
+    limits: Limits,
     /// 429 and 503 replies seen, retried ones included: see [`Client::pushback`].
     pushback: AtomicU64,
 }
@@ -129,16 +158,17 @@ enum Auth {
     },
 }
 
+/// Its times are tokio's, so a test can move the clock past a token's renewal.
 #[derive(Default)]
 struct TokenSlot {
     cached: Option<CachedToken>,
     /// When and why the latest mint failed, if it did.
-    failure: Option<(Instant, ErrorKind)>,
+    failure: Option<(tokio::time::Instant, ErrorKind)>,
 }
 
 struct CachedToken {
     value: SecretString,
-    renew_at: Instant,
+    renew_at: tokio::time::Instant,
 }
 
 impl Client {
@@ -190,6 +220,7 @@ impl Client {
                 host,
                 auth,
                 retry: options.retry,
+                limits: options.limits,
                 pushback: AtomicU64::new(0),
             }),
         })
@@ -332,6 +363,7 @@ impl Client {
         let mut all = Vec::new();
         let mut seen = HashSet::new();
         let mut token = String::new();
+        let mut pages = 0;
         loop {
             let mut page_path = format!("{path}?page_size={PAGE_SIZE}");
             if !token.is_empty() {
@@ -343,11 +375,15 @@ impl Client {
                 .await?;
             on_page(&page.list);
             all.extend(page.list);
+            pages += 1;
             match page.next_page_token {
                 None => return Ok(all),
                 Some(next) => {
                     if !seen.insert(next.clone()) {
                         return Err(ApiError::new(call, ErrorKind::RepeatedPageToken(next)));
+                    }
+                    if pages >= self.inner.limits.max_pages {
+                        return Err(ApiError::new(call, ErrorKind::TooManyPages { pages }));
                     }
                     token = next;
                 }
@@ -399,8 +435,6 @@ impl Client {
                 }
                 Err(e) => return Err(e),
                 Ok(bytes) => {
-                    // A rotate reply carries a new secret: do not leave it in freed memory.
-                    let bytes = zeroize::Zeroizing::new(bytes);
                     return serde_json::from_slice(&bytes).map_err(|e| {
                         ApiError::new(
                             call,
@@ -414,19 +448,21 @@ impl Client {
         }
     }
 
-    /// Runs one request with retries and returns the body of a 2xx answer.
+    /// Runs one request with retries and returns the body of a 2xx answer, in a buffer wiped
+    /// when dropped (a rotate reply carries a new secret, a token reply the access token).
     async fn with_retries(
         &self,
         call: &str,
         replay: Replay,
         build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
         let policy = self.inner.retry;
         let started = Instant::now();
         let mut tries = 0;
         loop {
             tries += 1;
-            let (kind, retry_after, retryable) = match send(build()).await {
+            let sent = send(build(), self.inner.limits.max_reply_bytes).await;
+            let (kind, retry_after, retryable) = match sent {
                 Ok(bytes) => return Ok(bytes),
                 Err(failure) => {
                     let retryable = match replay {
@@ -450,14 +486,15 @@ impl Client {
             }
             let delay = retry_after.unwrap_or_else(|| backoff(policy, tries));
             let elapsed = started.elapsed();
-            if tries >= policy.max_tries || elapsed + delay > policy.budget {
+            let past_budget = |wait: Duration| elapsed.saturating_add(wait) > policy.budget;
+            if tries >= policy.max_tries || past_budget(delay) {
                 return Err(ApiError::new(
                     call,
                     ErrorKind::GaveUp {
                         tries,
                         elapsed,
                         last: Box::new(kind),
-                        asked_to_wait: retry_after.filter(|d| elapsed + *d > policy.budget),
+                        asked_to_wait: retry_after.filter(|d| past_budget(*d)),
                     },
                 ));
             }
@@ -496,7 +533,11 @@ impl Client {
         };
         let mints_before = mints.load(Ordering::Acquire);
         let mut slot = slot.lock().await;
-        if let Some(t) = slot.cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+        if let Some(t) = slot
+            .cached
+            .as_ref()
+            .filter(|t| tokio::time::Instant::now() < t.renew_at)
+        {
             return Ok(t.value.clone());
         }
         if let Some((at, failure)) = &slot.failure
@@ -514,7 +555,7 @@ impl Client {
                 Ok(value)
             }
             Err(e) => {
-                slot.failure = Some((Instant::now(), e.kind.detached()));
+                slot.failure = Some((tokio::time::Instant::now(), e.kind.detached()));
                 Err(e)
             }
         }
@@ -554,10 +595,9 @@ impl Client {
         #[derive(serde::Deserialize)]
         struct TokenReply {
             access_token: Option<SecretString>,
-            expires_in: Option<u64>,
+            /// Any JSON: a lifetime that is no number must not cost the token.
+            expires_in: Option<serde_json::Value>,
         }
-        // The reply carries the access token.
-        let body = zeroize::Zeroizing::new(body);
         let reply: TokenReply = serde_json::from_slice(&body).map_err(|e| {
             ApiError::new(
                 CALL,
@@ -572,11 +612,9 @@ impl Client {
             .ok_or_else(|| {
                 ApiError::new(CALL, ErrorKind::Auth("the token reply is empty".into()))
             })?;
-        let lifetime = Duration::from_secs(reply.expires_in.unwrap_or(600));
-        let margin = TOKEN_MARGIN.min(lifetime / 10);
         Ok(CachedToken {
             value,
-            renew_at: Instant::now() + lifetime - margin,
+            renew_at: tokio::time::Instant::now() + auth::renew_after(reply.expires_in.as_ref()),
         })
     }
 
@@ -602,12 +640,17 @@ struct Failure {
     not_received: bool,
 }
 
-/// One attempt: the body of a 2xx, or what went wrong.
-async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
+/// One attempt: the body of a 2xx (at most `max_reply` bytes), or what went wrong.
+async fn send(req: reqwest::RequestBuilder, max_reply: u64) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let response = req.send().await.map_err(transport_failure)?;
     let status = response.status();
     let retry_after = retry_after(response.headers());
-    let body = response.bytes().await.map_err(|e| Failure {
+    let limit = if status.is_success() {
+        max_reply
+    } else {
+        max_reply.min(ERROR_BODY_LIMIT)
+    };
+    let (body, complete) = read_body(response, limit).await.map_err(|e| Failure {
         kind: ErrorKind::Transport {
             what: if e.is_timeout() {
                 "the reply did not arrive in time".into()
@@ -620,8 +663,31 @@ async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
         retryable: true,
         not_received: false,
     })?;
+    if status.is_success() && !complete {
+        return Err(Failure {
+            kind: ErrorKind::TooLarge { limit: max_reply },
+            retry_after: None,
+            // It would be as large again.
+            retryable: false,
+            not_received: false,
+        });
+    }
     if status.is_success() {
-        return Ok(body.to_vec());
+        // An error in a 2xx's clothing: a listing must not be taken for an empty page, nor
+        // a revoke for done.
+        if let Some((code, message)) = error_status(&body) {
+            return Err(Failure {
+                kind: ErrorKind::ErrorBody {
+                    status: status.as_u16(),
+                    code,
+                    message,
+                },
+                retry_after: None,
+                retryable: false,
+                not_received: false,
+            });
+        }
+        return Ok(body);
     }
     let (code, message) = server_message(&body);
     Err(Failure {
@@ -643,6 +709,36 @@ async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
     })
 }
 
+/// Reads a body a chunk at a time, keeping at most `limit` bytes, so a huge reply costs no
+/// more than the limit; `false` when there was more. Every buffer it outgrows is wiped.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<(Zeroizing<Vec<u8>>, bool), reqwest::Error> {
+    let hint = response.content_length().unwrap_or(0).min(limit);
+    let mut body = Zeroizing::new(Vec::with_capacity(usize::try_from(hint).unwrap_or(0)));
+    while let Some(chunk) = response.chunk().await? {
+        let room = usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+        if chunk.len() > room {
+            return Ok((body, false));
+        }
+        append_wiping(&mut body, &chunk);
+    }
+    Ok((body, true))
+}
+
+/// `buffer.extend_from_slice(more)`, except that the buffer left behind when it grows is
+/// wiped instead of freed as is.
+fn append_wiping(buffer: &mut Zeroizing<Vec<u8>>, more: &[u8]) {
+    if buffer.capacity() - buffer.len() < more.len() {
+        let wanted = (buffer.len() + more.len()).max(buffer.capacity() * 2);
+        let mut grown = Zeroizing::new(Vec::with_capacity(wanted));
+        grown.extend_from_slice(buffer);
+        *buffer = grown;
+    }
+    buffer.extend_from_slice(more);
+}
+
 fn transport_failure(e: reqwest::Error) -> Failure {
     let what = if e.is_connect() {
         "could not connect to the server".to_string()
@@ -662,21 +758,26 @@ fn transport_failure(e: reqwest::Error) -> Failure {
     }
 }
 
-/// Retry-After in seconds or as an HTTP date.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    retry_after_delay(value, SystemTime::now())
+}
+
+/// The wait a `Retry-After` value asks for at `now`: whole seconds (digits only, as RFC 9110
+/// writes them) or an HTTP date (a past one is no wait), at most [`LONGEST_RETRY_AFTER`].
+/// `None` for anything else (negative, fractions, words), so the client backs off on its own.
+pub fn retry_after_delay(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still a number of seconds: the longest wait.
+        value
+            .parse::<u64>()
+            .map_or(LONGEST_RETRY_AFTER, Duration::from_secs)
+    } else {
+        let when = httpdate::parse_http_date(value).ok()?;
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(LONGEST_RETRY_AFTER))
 }
 
 /// `base × 2^(tries-1)`, capped, with "equal jitter": between half and all of it, so that
@@ -823,6 +924,33 @@ mod tests {
         );
         h.insert("retry-after", "soon".parse().unwrap());
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn a_retry_after_is_clamped_and_only_digits_or_a_date_count() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let wait = |v: &str| retry_after_delay(v, now);
+        assert_eq!(wait(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(wait(&u64::MAX.to_string()), Some(LONGEST_RETRY_AFTER));
+        assert_eq!(wait("99999999999999999999999"), Some(LONGEST_RETRY_AFTER));
+        assert_eq!(
+            wait("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(LONGEST_RETRY_AFTER)
+        );
+        assert_eq!(wait("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
+        for no_delay in ["-1", "+3", "1.5", "", "soon", "0x10"] {
+            assert_eq!(wait(no_delay), None, "{no_delay:?}");
+        }
+    }
+
+    #[test]
+    fn a_growing_body_keeps_every_byte() {
+        let mut body = Zeroizing::new(Vec::new());
+        for piece in [&b"ab"[..], b"", b"cdefg", &[b'h'; 100]] {
+            append_wiping(&mut body, piece);
+        }
+        assert_eq!(body.len(), 107);
+        assert!(body.starts_with(b"abcdefgh"));
     }
 
     #[test]

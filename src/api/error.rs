@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::client::LONGEST_RETRY_AFTER;
+
 /// What failed, in words a person can act on. `call` names the request
 /// ("get credential cred-1 of connector k-1"), `kind` the failure.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,14 @@ pub enum ErrorKind {
         code: Option<i64>,
         message: String,
     },
+    /// A 2xx whose body is an error (a `google.rpc.Status` with a non-zero code): the call
+    /// failed, whatever the status says. `code` is said in words, `message` is the server's.
+    #[error("the server answered {status} with an error: {message} ({code})")]
+    ErrorBody {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// A 200 whose body is not what the API documents.
     #[error("the reply could not be read: {what}")]
     Decode { what: String },
@@ -41,6 +51,12 @@ pub enum ErrorKind {
     /// The server sent the same page token twice: following it would loop for ever.
     #[error("the server repeated page token {0:?}; stopped instead of looping")]
     RepeatedPageToken(String),
+    /// A 2xx reply's body went past the size limit; the rest was not read.
+    #[error("the reply was larger than {}; stopped reading", size_text(*.limit))]
+    TooLarge { limit: u64 },
+    /// A listing still named a next page after the most pages a listing may have.
+    #[error("the listing went on past {pages} pages, each naming a new next page; stopped")]
+    TooManyPages { pages: u32 },
     /// Retries ran out of their time budget.
     #[error(
         "gave up after {tries} tries over {:.1}s{}: {last}",
@@ -58,11 +74,24 @@ pub enum ErrorKind {
 
 fn asked_suffix(asked: &Option<Duration>) -> String {
     match asked {
+        Some(d) if *d >= LONGEST_RETRY_AFTER => {
+            " (the server asked to wait a day or more, past the retry budget)".to_string()
+        }
         Some(d) => format!(
             " (the server asked to wait {}s more, past the retry budget)",
             d.as_secs()
         ),
         None => String::new(),
+    }
+}
+
+/// `8 MiB`, `64 KiB` or `1000 bytes`.
+fn size_text(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    match bytes {
+        b if b >= KIB * KIB && b % (KIB * KIB) == 0 => format!("{} MiB", b / (KIB * KIB)),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
     }
 }
 
@@ -116,10 +145,21 @@ impl ErrorKind {
                 code: *code,
                 message: message.clone(),
             },
+            ErrorKind::ErrorBody {
+                status,
+                code,
+                message,
+            } => ErrorKind::ErrorBody {
+                status: *status,
+                code: code.clone(),
+                message: message.clone(),
+            },
             ErrorKind::Decode { what } => ErrorKind::Decode { what: what.clone() },
             ErrorKind::Auth(m) => ErrorKind::Auth(m.clone()),
             ErrorKind::Config(m) => ErrorKind::Config(m.clone()),
             ErrorKind::RepeatedPageToken(t) => ErrorKind::RepeatedPageToken(t.clone()),
+            ErrorKind::TooLarge { limit } => ErrorKind::TooLarge { limit: *limit },
+            ErrorKind::TooManyPages { pages } => ErrorKind::TooManyPages { pages: *pages },
             ErrorKind::GaveUp {
                 tries,
                 elapsed,
@@ -167,6 +207,66 @@ pub fn server_message(body: &[u8]) -> (Option<i64>, String) {
         return (None, excerpt(&page));
     }
     (None, excerpt(&text))
+}
+
+/// The code and message of a body shaped like a `google.rpc.Status` error,
+/// `{"code":7,"message":"permission denied","details":[]}`: a code that is a non-zero
+/// integer (or a name other than OK, as some gateways write it) and a message. `None` for
+/// anything else, a status of code 0 (OK) included.
+pub fn error_status(body: &[u8]) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct StatusShape {
+        code: Option<serde_json::Value>,
+        message: Option<serde_json::Value>,
+    }
+    let shape: StatusShape = serde_json::from_slice(body).ok()?;
+    let serde_json::Value::String(message) = shape.message? else {
+        return None;
+    };
+    let code = match shape.code? {
+        serde_json::Value::Number(n) if n.as_f64().is_some_and(|c| c != 0.0) => {
+            match n.as_u64().and_then(grpc_code_name) {
+                Some(name) => format!("code {n}, {name}"),
+                None => format!("code {n}"),
+            }
+        }
+        serde_json::Value::String(name)
+            if !name.is_empty() && name != "0" && !name.eq_ignore_ascii_case("ok") =>
+        {
+            format!("code {}", excerpt(&name))
+        }
+        _ => return None,
+    };
+    let message = match excerpt(&message) {
+        m if m.is_empty() => "no message".to_string(),
+        m => m,
+    };
+    Some((code, message))
+}
+
+/// The name of a gRPC status code (google.rpc.Code).
+fn grpc_code_name(code: u64) -> Option<&'static str> {
+    const NAMES: [&str; 16] = [
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
+    ];
+    NAMES
+        .get(usize::try_from(code.checked_sub(1)?).ok()?)
+        .copied()
 }
 
 /// The words of an HTML error page (a load balancer's 502 or 504): its title, else its text
@@ -228,6 +328,41 @@ mod tests {
     }
 
     #[test]
+    fn an_error_shaped_body_is_an_error_and_a_reply_is_not() {
+        let status = |body: &str| error_status(body.as_bytes());
+        assert_eq!(
+            status(r#"{"code":7,"message":"permission denied","details":[]}"#),
+            Some((
+                "code 7, PERMISSION_DENIED".to_string(),
+                "permission denied".to_string()
+            ))
+        );
+        assert_eq!(
+            status(r#"{"code":"permission_denied","message":""}"#),
+            Some((
+                "code permission_denied".to_string(),
+                "no message".to_string()
+            ))
+        );
+        assert_eq!(
+            status(r#"{"code":99,"message":"odd"}"#).unwrap().0,
+            "code 99"
+        );
+        for reply in [
+            r#"{"code":0,"message":""}"#,
+            r#"{"code":"OK","message":"fine"}"#,
+            r#"{"code":7}"#,
+            r#"{"code":7,"message":null}"#,
+            r#"{"list":[],"nextPageToken":""}"#,
+            r#"{}"#,
+            r#"[{"code":7,"message":"x"}]"#,
+            "not json",
+        ] {
+            assert_eq!(status(reply), None, "{reply}");
+        }
+    }
+
+    #[test]
     fn an_html_error_page_gives_its_title_or_its_words() {
         let page = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
         assert_eq!(server_message(page), (None, "502 Bad Gateway".to_string()));
@@ -245,6 +380,14 @@ mod tests {
         let body = "x".repeat(10_000);
         let (_, m) = server_message(body.as_bytes());
         assert_eq!(m.chars().count(), BODY_EXCERPT + 1);
+    }
+
+    #[test]
+    fn sizes_are_said_in_the_largest_whole_unit() {
+        assert_eq!(size_text(8 * 1024 * 1024), "8 MiB");
+        assert_eq!(size_text(64 * 1024), "64 KiB");
+        assert_eq!(size_text(1536 * 1024), "1536 KiB");
+        assert_eq!(size_text(1000), "1000 bytes");
     }
 
     #[test]

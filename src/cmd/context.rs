@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::client::Timeouts;
+use crate::api::client::{Limits, Timeouts};
 use crate::api::{Client, ClientOptions};
 use crate::cli::Global;
 use crate::config::{self, ProfileFlags, Settings};
@@ -45,6 +45,14 @@ fn timeouts(settings: &Settings) -> Timeouts {
     }
 }
 
+/// The settings' `max_reply_mib`.
+fn limits(settings: &Settings) -> Limits {
+    Limits {
+        max_reply_bytes: settings.max_reply_mib.saturating_mul(1024 * 1024),
+        ..Default::default()
+    }
+}
+
 pub fn store_path(global: &Global) -> PathBuf {
     Store::default_path(global.data_dir.as_deref())
 }
@@ -74,6 +82,7 @@ impl Context {
             access_token: resolved.access_token.clone(),
             endpoint: resolved.api_endpoint.clone(),
             timeouts: timeouts(&settings),
+            limits: limits(&settings),
             ..Default::default()
         })
         .map_err(CliError::config)?;
@@ -109,6 +118,7 @@ impl Context {
             client_secret: Some(server.client_secret()),
             endpoint: Some(server.endpoint()),
             timeouts: timeouts(&settings),
+            limits: limits(&settings),
             ..Default::default()
         })
         .map_err(CliError::config)?;

@@ -57,6 +57,10 @@ impl RouteKind {
     }
 }
 
+/// The latest time an injected `Retry-After` date may name: an HTTP date cannot be written
+/// past year 9999.
+const LATEST_RETRY_DATE: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// Which requests a rule (or the latency) applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum RouteFilter {
@@ -102,8 +106,26 @@ pub enum RetryAfter {
     Absent,
     /// `Retry-After: N` (delay in seconds).
     Seconds(u64),
-    /// `Retry-After: <HTTP date>` this far in the future (rounded to whole seconds).
+    /// `Retry-After: <HTTP date>` this far in the future (rounded to whole seconds; at
+    /// most a hundred years).
     HttpDate(Duration),
+    /// `Retry-After: <exactly this text>`: a negative number, a fraction, a date in year
+    /// 9999, garbage. Text that cannot be a header value sends no header.
+    Raw(String),
+}
+
+impl RetryAfter {
+    /// The header's value, if one is sent.
+    pub(crate) fn header_value(&self, now: std::time::SystemTime) -> Option<String> {
+        match self {
+            RetryAfter::Absent => None,
+            RetryAfter::Seconds(s) => Some(s.to_string()),
+            RetryAfter::HttpDate(d) => {
+                Some(httpdate::fmt_http_date(now + (*d).min(LATEST_RETRY_DATE)))
+            }
+            RetryAfter::Raw(text) => Some(text.clone()),
+        }
+    }
 }
 
 /// What an injected fault does.
@@ -124,6 +146,30 @@ pub enum FaultKind {
     /// On list endpoints: the reply carries a `nextPageToken` that leads back to the same
     /// page, forever. Ignored on other routes.
     RepeatPageToken,
+    /// On list endpoints: every page carries a `nextPageToken` never sent before, so the
+    /// listing never ends; the pages after the first are empty. Ignored on other routes.
+    EndlessPages,
+    /// A 200 whose body is a `google.rpc.Status` error,
+    /// `{"code":code,"message":message,"details":[]}`; the request is not carried out.
+    ErrorBody { code: i32, message: String },
+    /// A 200 of about this many bytes, the start of a list that goes on and on, generated
+    /// as it is sent (never held in memory), without a Content-Length.
+    HugeBody(u64),
+    /// On the token endpoint: the real reply, with `expires_in` replaced by this JSON text
+    /// (`18446744073709551615`, `-1`, `"3600"`, `null`...). Ignored on other routes.
+    TokenExpiresIn(String),
+}
+
+impl FaultKind {
+    /// Whether this fault can happen on `route` at all: a rule does not count requests it
+    /// cannot apply to.
+    fn applies_to(&self, route: RouteKind) -> bool {
+        match self {
+            FaultKind::RepeatPageToken | FaultKind::EndlessPages => route.is_list(),
+            FaultKind::TokenExpiresIn(_) => route == RouteKind::Token,
+            _ => true,
+        }
+    }
 }
 
 /// Which of the matching requests a rule picks. Counting starts when faults are set.
@@ -254,7 +300,7 @@ impl FaultState {
             if !rule.routes.matches(route) {
                 continue;
             }
-            if rule.kind == FaultKind::RepeatPageToken && !route.is_list() {
+            if !rule.kind.applies_to(route) {
                 continue;
             }
             self.counters[i] += 1;
@@ -327,6 +373,41 @@ mod tests {
             Some(FaultKind::MalformedBody)
         );
         assert_eq!(st.decide(RouteKind::Token).fault, None);
+    }
+
+    #[test]
+    fn route_bound_faults_skip_other_routes_without_counting_them() {
+        let mut st = FaultState::new(
+            Faults::none()
+                .with(FaultRule::new(FaultKind::EndlessPages).share(Share::FirstN(1)))
+                .with(
+                    FaultRule::new(FaultKind::TokenExpiresIn("-1".into())).share(Share::FirstN(1)),
+                ),
+        );
+        assert_eq!(st.decide(RouteKind::GetCredential).fault, None);
+        assert_eq!(
+            st.decide(RouteKind::Token).fault,
+            Some(FaultKind::TokenExpiresIn("-1".into()))
+        );
+        assert_eq!(
+            st.decide(RouteKind::ListConnectors).fault,
+            Some(FaultKind::EndlessPages)
+        );
+        assert_eq!(st.decide(RouteKind::ListApps).fault, None);
+    }
+
+    #[test]
+    fn retry_after_dates_stay_writable() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let far = RetryAfter::HttpDate(Duration::MAX)
+            .header_value(now)
+            .unwrap();
+        assert!(httpdate::parse_http_date(&far).is_ok(), "{far}");
+        assert_eq!(
+            RetryAfter::Seconds(u64::MAX).header_value(now).as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(RetryAfter::Absent.header_value(now), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt as _;
@@ -18,6 +18,9 @@ use super::server::Shared;
 /// Put in the request's extensions when a list reply must carry a page token that repeats.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RepeatPageToken;
+
+/// The page tokens of [`FaultKind::EndlessPages`]: this prefix and the page's number.
+const ENDLESS_TOKEN: &str = "endless-";
 
 /// Which call a request is, from its method and path (independent of the router's matching,
 /// so a request that the router refuses is still counted and can still be faulted).
@@ -58,6 +61,10 @@ pub(crate) async fn inject(
     match fault {
         FaultKind::TooManyRequests(retry_after) => too_many_requests(&retry_after),
         FaultKind::Status(status) => server_error(status),
+        FaultKind::ErrorBody { code, message } => reply::status(StatusCode::OK, code, &message),
+        FaultKind::HugeBody(bytes) => huge_body(shared.clone(), bytes),
+        FaultKind::TokenExpiresIn(raw) => with_expires_in(next.run(request).await, &raw).await,
+        FaultKind::EndlessPages => endless_pages(request, next).await,
         FaultKind::RepeatPageToken => {
             request.extensions_mut().insert(RepeatPageToken);
             next.run(request).await
@@ -107,15 +114,97 @@ fn too_many_requests(retry_after: &RetryAfter) -> Response {
         code::RESOURCE_EXHAUSTED,
         "rate limit exceeded, slow down",
     );
-    let value = match retry_after {
-        RetryAfter::Absent => None,
-        RetryAfter::Seconds(s) => Some(s.to_string()),
-        RetryAfter::HttpDate(d) => Some(httpdate::fmt_http_date(SystemTime::now() + *d)),
-    };
+    let value = retry_after.header_value(SystemTime::now());
     if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
         r.headers_mut().insert(header::RETRY_AFTER, v);
     }
     r
+}
+
+/// A 200 list page that goes on for about `bytes`, made of one piece sent over and over, so
+/// the server holds one piece however long the reply. Counts what the connection takes.
+fn huge_body(shared: Arc<Shared>, bytes: u64) -> Response {
+    const HEAD: &[u8] = br#"{"list":["#;
+    const ITEM: &[u8] = br#"{"id":"huge","displayName":"a reply that goes on and on"},"#;
+    const TAIL: &[u8] = br#"{}],"nextPageToken":""}"#;
+    let piece = Bytes::from(ITEM.repeat(64 * 1024 / ITEM.len()));
+    let pieces = usize::try_from(bytes / piece.len() as u64).unwrap_or(usize::MAX);
+    let parts = std::iter::once(Bytes::from_static(HEAD))
+        .chain(std::iter::repeat_n(piece, pieces))
+        .chain(std::iter::once(Bytes::from_static(TAIL)));
+    let stream = futures::stream::iter(parts).map(move |part| {
+        shared.counters.streamed(part.len() as u64);
+        Ok::<_, std::io::Error>(part)
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// The real token reply with `expires_in` replaced by `raw`, written as is (it may be no
+/// number serde_json would write, such as 1e999).
+async fn with_expires_in(response: Response, raw: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut reply = match serde_json::from_slice(&bytes) {
+        Ok(serde_json::Value::Object(reply)) if parts.status.is_success() => reply,
+        _ => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    reply.remove("expires_in");
+    let text = serde_json::Value::Object(reply).to_string();
+    let open = text.strip_suffix('}').unwrap_or("{");
+    let comma = if open.len() > 1 { "," } else { "" };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(
+        parts,
+        Body::from(format!("{open}{comma}\"expires_in\":{raw}}}")),
+    )
+}
+
+/// Serves the list's first page, then empty pages, each with a page token never sent
+/// before: a listing that never ends. The handler never sees these tokens.
+async fn endless_pages(mut request: Request, next: Next) -> Response {
+    let mut page: u64 = 0;
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .filter(|(key, value)| {
+            let endless = (key == "page_token" || key == "pageToken")
+                .then(|| value.strip_prefix(ENDLESS_TOKEN)?.parse().ok())
+                .flatten();
+            if let Some(n) = endless {
+                page = n;
+            }
+            endless.is_none()
+        })
+        .collect();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&kept)
+        .finish();
+    if let Ok(uri) = format!("{}?{query}", request.uri().path()).parse::<Uri>() {
+        *request.uri_mut() = uri;
+    }
+    let (mut parts, body) = next.run(request).await.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut reply = match serde_json::from_slice(&bytes) {
+        Ok(serde_json::Value::Object(reply)) if parts.status.is_success() => reply,
+        _ => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    reply.insert(
+        "nextPageToken".into(),
+        format!("{ENDLESS_TOKEN}{}", page.saturating_add(1)).into(),
+    );
+    if page > 0 {
+        reply.insert("list".into(), serde_json::Value::Array(Vec::new()));
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(
+        parts,
+        Body::from(serde_json::Value::Object(reply).to_string()),
+    )
 }
 
 /// 500 and 503 come from the service (gRPC-status JSON); 502 and 504 from the load balancer

@@ -18,6 +18,9 @@ pub struct Stats {
     pub peak_in_flight: u64,
     /// Requests answered with an injected fault (latency alone does not count).
     pub faults_injected: u64,
+    /// Body bytes of injected huge replies handed to the connection: how much the client
+    /// let the server send before it stopped reading.
+    pub streamed_bytes: u64,
 }
 
 impl Stats {
@@ -45,6 +48,10 @@ impl Counters {
 
     pub fn fault(&self) {
         self.lock().faults_injected += 1;
+    }
+
+    pub fn streamed(&self, bytes: u64) {
+        self.lock().streamed_bytes += bytes;
     }
 
     pub fn snapshot(&self) -> Stats {

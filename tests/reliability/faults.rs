@@ -7,13 +7,13 @@
 
 use std::time::Duration;
 
-use credboard::api::client::Timeouts;
+use credboard::api::client::{Limits, Timeouts};
 use credboard::app::State;
 use credboard::app::rows::EntryKind;
 use credboard::demo::{
     FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share, Stats,
 };
-use credboard::store::Outcome;
+use credboard::store::{Outcome, Snapshot};
 use crossterm::event::KeyCode;
 
 use crate::harness::{Dash, DashOptions, HANG, Seen, real_errors};
@@ -94,6 +94,7 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
         snapshot.credentials.iter().all(|c| c.last_known.is_some()),
         "the baseline refresh fetched every credential"
     );
+    let catalog_before = catalog(&snapshot);
 
     d.server().set_faults(faults);
     d.server().reset_stats();
@@ -110,8 +111,14 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
     d.answers_keys().await;
     let state = d.quit().await;
 
-    // Every inventory entry is kept, with its last known state.
+    // Every inventory entry is kept, with its last known state, and so is every stored app
+    // and connector: a listing that failed replaces nothing.
     let snapshot = d.store.snapshot().unwrap();
+    assert_eq!(
+        catalog(&snapshot),
+        catalog_before,
+        "stored apps or connectors changed"
+    );
     assert_eq!(d.store.tracked().unwrap().len(), tracked);
     assert_eq!(snapshot.credentials.len(), tracked);
     assert!(
@@ -131,6 +138,27 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
         stats,
         tracked,
     }
+}
+
+/// The ids of the stored apps and connectors (app id, connector id).
+fn catalog(snapshot: &Snapshot) -> (Vec<String>, Vec<(String, String)>) {
+    let mut apps: Vec<String> = snapshot
+        .apps
+        .iter()
+        .filter_map(|a| a.value.id.clone())
+        .collect();
+    let mut connectors: Vec<(String, String)> = snapshot
+        .connectors
+        .iter()
+        .filter_map(|k| Some((k.value.app_id.clone()?, k.value.id.clone()?)))
+        .collect();
+    apps.sort();
+    connectors.sort();
+    assert!(
+        !apps.is_empty() && !connectors.is_empty(),
+        "a stored catalog"
+    );
+    (apps, connectors)
 }
 
 fn on(route: RouteKind, kind: FaultKind, share: Share) -> FaultRule {
@@ -232,6 +260,35 @@ async fn a_retry_after_beyond_the_budget_gives_up_at_once_instead_of_hanging() {
         "asked to wait 3600s more",
         "429",
     ]);
+}
+
+/// A slow 429 whose `Retry-After` is the largest number a header can carry: once the time
+/// spent passed a second, adding the two overflowed and the refresh task panicked, so the
+/// refresh never ended.
+#[tokio::test]
+async fn a_retry_after_too_large_to_add_gives_up_at_once_instead_of_panicking() {
+    let a = faulted(slow_429(RetryAfter::Seconds(u64::MAX))).await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 1);
+    a.assert_error(&[
+        "list apps",
+        "gave up after 1 tries",
+        "past the retry budget",
+        "429",
+    ]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+/// Every apps listing answers 429 after 1.1 s, asking to wait `retry_after`.
+fn slow_429(retry_after: RetryAfter) -> Faults {
+    let mut faults = Faults::none()
+        .with(on(
+            RouteKind::ListApps,
+            FaultKind::TooManyRequests(retry_after),
+            Share::Always,
+        ))
+        .with_latency(Latency::Fixed(Duration::from_millis(1100)));
+    faults.latency_routes = RouteFilter::Only(RouteKind::ListApps);
+    faults
 }
 
 // ---- 5xx ----
@@ -440,6 +497,149 @@ async fn a_repeating_page_token_stops_the_walk_instead_of_looping() {
     assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
 }
 
+// ---- bounded replies ----
+
+const MIB: u64 = 1024 * 1024;
+
+/// A 64 MiB reply to two Gets and to one app's connector listing: reading stops past the
+/// cap (8 MiB by default) with the call named; the rows and the stored connectors stay.
+#[tokio::test]
+async fn a_huge_reply_is_cut_off_at_the_cap_and_keeps_everything() {
+    let a = faulted(gets_and(
+        FaultKind::HugeBody(64 * MIB),
+        2,
+        RouteKind::ListConnectors,
+        Share::FirstN(1),
+    ))
+    .await;
+    let cut = "the reply was larger than 8 MiB; stopped reading";
+    a.assert_error(&["list the connectors of app", cut]);
+    let rows = a.row_errors();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|e| e.contains("get credential") && e.contains(cut)),
+        "{rows:#?}"
+    );
+    assert!(
+        a.stats.streamed_bytes < 3 * 32 * MIB,
+        "{} MiB sent for three replies: read on past the cap",
+        a.stats.streamed_bytes / MIB
+    );
+}
+
+/// Every apps page names a new next page: the walk stops at the page cap with the call
+/// named, and the stored apps stay. (A cap of 50 pages instead of 1000 keeps the test
+/// short; `tests/api_client.rs` walks to the default.)
+#[tokio::test]
+async fn an_endless_listing_stops_at_the_page_cap_and_keeps_everything() {
+    let opts = DashOptions {
+        limits: Limits {
+            max_pages: 50,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let endless = Faults::none().with(on(
+        RouteKind::ListApps,
+        FaultKind::EndlessPages,
+        Share::Always,
+    ));
+    let a = faulted_with(opts, endless, async |_: &Dash| {}).await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 50);
+    a.assert_error(&["list apps", "went on past 50 pages", "stopped"]);
+}
+
+// ---- a 2xx error body ----
+
+fn denied() -> FaultKind {
+    FaultKind::ErrorBody {
+        code: 7,
+        message: "permission denied".into(),
+    }
+}
+
+const DENIED: &str = "the server answered 200 with an error: permission denied";
+
+/// A 200 `{"code":7,"message":"permission denied"}` on every apps listing. It decoded as an
+/// empty page, and the refresh deleted every stored app and connector.
+#[tokio::test]
+async fn a_2xx_error_body_on_the_apps_listing_deletes_nothing_and_says_why() {
+    let a = faulted(Faults::none().with(on(RouteKind::ListApps, denied(), Share::Always))).await;
+    assert_eq!(a.stats.route(RouteKind::ListApps), 1, "not retried");
+    a.assert_error(&["list apps", DENIED]);
+    assert!(a.row_errors().is_empty(), "{:#?}", a.row_errors());
+}
+
+/// The same on every connector listing (each decoded as an empty list and deleted its app's
+/// stored connectors) and on two Gets (each a row error naming the call).
+#[tokio::test]
+async fn a_2xx_error_body_on_connector_listings_and_gets_deletes_nothing_and_says_why() {
+    let a = faulted(gets_and(
+        denied(),
+        2,
+        RouteKind::ListConnectors,
+        Share::Always,
+    ))
+    .await;
+    a.assert_error(&["list the connectors of app", DENIED]);
+    let rows = a.row_errors();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .all(|e| e.contains("get credential") && e.contains(DENIED)),
+        "{rows:#?}"
+    );
+}
+
+/// A 200 error body on revoke is a failed revoke: said, journaled as failed, never `ok`.
+#[tokio::test]
+async fn a_2xx_error_body_on_revoke_is_a_failure_not_a_revoke() {
+    let mut d = Dash::start(DashOptions::default()).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let id = simple_revoke_target(d.server());
+    d.server().set_faults(Faults::none().with(on(
+        RouteKind::RevokeCredential,
+        denied(),
+        Share::Always,
+    )));
+    d.char('/');
+    d.type_str(&id);
+    d.key(KeyCode::Enter);
+    d.char('d');
+    d.see("Revoke").await;
+    d.char('y');
+    let seen = d
+        .wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
+        .await;
+    let Seen::Revoked {
+        result: Err(error), ..
+    } = &seen
+    else {
+        panic!("taken as revoked: {seen:?}");
+    };
+    assert!(
+        error.contains(&format!("revoke credential {id}")) && error.contains(DENIED),
+        "{error}"
+    );
+    d.settle().await;
+    d.answers_keys().await;
+    d.quit().await;
+    let journal = d.store.journal().unwrap();
+    assert!(
+        !journal.iter().any(|e| e.outcome == Outcome::Ok),
+        "{journal:#?}"
+    );
+    assert!(
+        journal
+            .iter()
+            .any(|e| matches!(&e.outcome, Outcome::Failed(m) if m.contains(DENIED))),
+        "{journal:#?}"
+    );
+    assert!(d.server().credential(&id).unwrap().deleted_at.is_none());
+}
+
 // ---- auth ----
 
 #[tokio::test]
@@ -495,6 +695,21 @@ async fn a_token_that_expires_mid_refresh_is_reminted_once() {
         })
         .count();
     assert_eq!(gets, a.tracked, "every credential fetched");
+}
+
+/// The token minted mid-refresh says it lives `u64::MAX` seconds: adding that to the clock
+/// panicked.
+#[tokio::test]
+async fn a_token_that_claims_to_live_for_ever_is_used_without_panicking() {
+    let faults = Faults::none().with(FaultRule::new(FaultKind::TokenExpiresIn(
+        u64::MAX.to_string(),
+    )));
+    let a = faulted_with(DashOptions::default(), faults, async |d: &Dash| {
+        d.server().expire_tokens();
+    })
+    .await;
+    a.assert_no_errors();
+    assert_eq!(a.stats.route(RouteKind::Token), 1, "one new token");
 }
 
 #[tokio::test]
@@ -778,4 +993,80 @@ async fn quitting_is_instant_while_requests_are_in_flight() {
     assert!(d.server().stats().in_flight > 0, "still in flight at quit");
     // Do not wait for the slow requests: dropping the server stops it in the background.
     drop(d.server.take());
+}
+
+// ---- the command line ----
+
+/// Runs `credboard list`, the real binary, against `server` with `settings` as its settings
+/// file, and returns its exit code and stderr. `HANG` is the hang detector, not a speed
+/// limit: a hung child is killed and has no exit code.
+async fn list_against(
+    server: &credboard::demo::DemoServer,
+    settings: &str,
+) -> (Option<i32>, String) {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, settings).unwrap();
+    let mut list = assert_cmd::Command::new(env!("CARGO_BIN_EXE_credboard"));
+    list.env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("CONE_CLIENT_ID", server.client_id())
+        .env("CONE_CLIENT_SECRET", server.client_secret().expose())
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(home.path().join("data"))
+        .arg("list")
+        .timeout(HANG);
+    let out = tokio::task::spawn_blocking(move || list.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn tenant_with(faults: Faults) -> credboard::demo::DemoServer {
+    credboard::demo::DemoServer::start(credboard::demo::DemoOptions {
+        faults,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// A tenant whose slow 429 asks to wait for ever. Before the fix the refresh task panicked
+/// and `list` waited for its end for good; now it ends with the reason and exit 1.
+#[tokio::test]
+async fn list_against_a_tenant_that_asks_to_wait_for_ever_ends_with_an_error() {
+    let server = tenant_with(slow_429(RetryAfter::Seconds(u64::MAX))).await;
+    let (code, stderr) = list_against(&server, "").await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("list apps") && stderr.contains("past the retry budget"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    server.shutdown().await;
+}
+
+/// `max_reply_mib` in the settings is the cap the client reads to.
+#[tokio::test]
+async fn list_reads_no_more_of_a_reply_than_max_reply_mib() {
+    let server = tenant_with(Faults::none().with(on(
+        RouteKind::ListApps,
+        FaultKind::HugeBody(4 * MIB),
+        Share::Always,
+    )))
+    .await;
+    let (code, stderr) = list_against(&server, "max_reply_mib = 1\n").await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("list apps: the reply was larger than 1 MiB; stopped reading"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unknown key"), "{stderr}");
+    server.shutdown().await;
 }

@@ -1,15 +1,28 @@
 //! Fuzz targets, as proptest properties: the secret parser, the import parser, the reply
-//! models, the sanitiser, and replies drawn all the way to the screen. None may panic.
+//! models, durations from the network (`Retry-After`, a token's `expires_in`, parsed alone
+//! and sent by the demo tenant to the real client), the sanitiser, and replies drawn all the
+//! way to the screen. None may panic.
 //!
 //! `cargo test --test reliability fuzz::` runs them at the default case counts; set
 //! `PROPTEST_CASES=100000` to run each target that many times (see RELIABILITY.md).
 
+use std::time::{Duration, UNIX_EPOCH};
+
+use credboard::api::auth::{LONGEST_TOKEN_LIFETIME, SHORTEST_TOKEN_LIFETIME, renew_after};
+use credboard::api::client::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
-use credboard::api::{App, ClientSecret};
+use credboard::api::{App, Client, ClientOptions, ClientSecret};
 use credboard::app::{Inventory, KnownCredential, Msg, Options, State, text, update};
+use credboard::demo::{
+    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
+    Share,
+};
 use credboard::store::parse_import;
 use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::{Value, json};
+
+use crate::harness::HANG;
 
 /// The default number of cases, unless PROPTEST_CASES says otherwise.
 fn config(cases: u32) -> ProptestConfig {
@@ -338,6 +351,171 @@ proptest! {
     ) {
         decode_all(&bytes);
     }
+}
+
+// ---- durations from the network: Retry-After and a token's expires_in ----
+
+/// The latest second an HTTP date can name (the end of year 9999).
+const LAST_HTTP_DATE: u64 = 253_402_300_799;
+
+/// `Retry-After` values: numbers of any size and sign, fractions, HTTP dates of any year,
+/// date-shaped text with impossible fields, and any printable text.
+fn retry_after_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<u64>().prop_map(|n| n.to_string()),
+        "[0-9]{0,40}",
+        "[+-][0-9]{1,30}",
+        "[0-9]{1,5}\\.[0-9]{1,5}",
+        (0..=LAST_HTTP_DATE)
+            .prop_map(|s| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(s))),
+        "(Mon|Fri|Sun), [0-9]{1,2} (Jan|Feb|Dec) [0-9]{1,6} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+        "[ -~]{0,40}",
+    ]
+}
+
+/// `expires_in` values: numbers of any size and sign, numeric and other strings, any JSON.
+fn expires_in_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<u64>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "-?[0-9]{1,25}".prop_map(Value::String),
+        json_value(None),
+    ]
+}
+
+/// `expires_in` as written on the wire: any JSON value, and numbers no JSON parser keeps
+/// (hundreds of digits, 1e999).
+fn expires_in_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => expires_in_value().prop_map(|v| v.to_string()),
+        1 => "-?[0-9]{20,400}",
+        1 => "-?[0-9]{1,3}e[0-9]{1,4}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    #[test]
+    fn a_retry_after_is_never_a_wait_past_the_longest(
+        value in retry_after_value(),
+        now in 0..=LAST_HTTP_DATE,
+    ) {
+        let now = UNIX_EPOCH + Duration::from_secs(now);
+        let wait = retry_after_delay(&value, now);
+        prop_assert!(wait.is_none_or(|w| w <= LONGEST_RETRY_AFTER), "{value:?}: {wait:?}");
+        if let Ok(seconds) = value.trim().parse::<u32>()
+            && value.trim().bytes().all(|b| b.is_ascii_digit())
+        {
+            let asked = Duration::from_secs(seconds.into());
+            prop_assert_eq!(wait, Some(asked.min(LONGEST_RETRY_AFTER)));
+        }
+    }
+
+    #[test]
+    fn a_token_is_renewed_within_the_bounds_whatever_its_lifetime(v in expires_in_value()) {
+        let renew = renew_after(Some(&v));
+        prop_assert!(renew <= LONGEST_TOKEN_LIFETIME, "{v}: {renew:?}");
+        prop_assert!(renew >= SHORTEST_TOKEN_LIFETIME * 9 / 10, "{v}: {renew:?}");
+    }
+}
+
+/// A client whose retry budget (half a second) is shorter than any whole-second wait.
+fn impatient_client(server: &DemoServer) -> Client {
+    Client::new(ClientOptions {
+        client_id: Some(server.client_id()),
+        client_secret: Some(server.client_secret()),
+        retry: RetryPolicy {
+            max_tries: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            budget: Duration::from_millis(500),
+        },
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// Runs a property over real HTTP: one demo tenant for every case, `faults_for` set before
+/// each, then `check` on a fresh or shared client's answer. A hang is a failure.
+fn over_http<S: Strategy>(
+    strategy: S,
+    faults_for: impl Fn(&S::Value) -> Faults,
+    fresh_client: bool,
+    check: impl Fn(&S::Value, Result<Vec<App>, credboard::api::ApiError>) -> Result<(), TestCaseError>,
+) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions::default()))
+        .unwrap();
+    let shared = impatient_client(&server);
+    let mut runner = TestRunner::new(config(64));
+    let result = runner.run(&strategy, |value| {
+        server.set_faults(faults_for(&value));
+        let client = if fresh_client {
+            impatient_client(&server)
+        } else {
+            shared.clone()
+        };
+        let answer = rt
+            .block_on(async { tokio::time::timeout(HANG, client.list_apps()).await })
+            .map_err(|_| TestCaseError::fail(format!("no answer within {HANG:?}")))?;
+        check(&value, answer)
+    });
+    rt.block_on(server.shutdown());
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn any_retry_after_on_a_429_ends_in_an_answer_or_in_giving_up_at_once() {
+    over_http(
+        retry_after_value(),
+        |value| {
+            Faults::none().with(
+                FaultRule::new(FaultKind::TooManyRequests(RetryAfter::Raw(value.clone())))
+                    .share(Share::FirstN(1))
+                    .routes(RouteFilter::Only(RouteKind::ListApps)),
+            )
+        },
+        false,
+        |value, answer| {
+            if let Err(e) = answer {
+                let text = e.to_string();
+                prop_assert!(
+                    text.starts_with("list apps: gave up after 1 tries") && text.contains("429"),
+                    "{value:?}: {text}"
+                );
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn any_token_lifetime_gives_a_working_token_or_a_clear_error() {
+    over_http(
+        expires_in_text(),
+        |raw| Faults::none().with(FaultRule::new(FaultKind::TokenExpiresIn(raw.clone()))),
+        true,
+        |raw, answer| {
+            match answer {
+                Ok(apps) => prop_assert!(!apps.is_empty()),
+                // Only a number no JSON parser keeps may cost the token, with a reason.
+                Err(e) => {
+                    let text = e.to_string();
+                    prop_assert!(
+                        serde_json::from_str::<Value>(raw).is_err()
+                            && text.starts_with("get an access token: the reply could not be read"),
+                        "expires_in {raw}: {text}"
+                    );
+                }
+            }
+            Ok(())
+        },
+    );
 }
 
 // ---- the sanitiser ----

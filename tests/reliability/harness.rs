@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credboard::api::client::{RetryPolicy, Timeouts};
+use credboard::api::client::{Limits, RetryPolicy, Timeouts};
 use credboard::api::{Client, ClientOptions, SecretString};
 use credboard::app::{Fetched, Options, State, WorkerMsg};
 use credboard::cmd::dashboard;
@@ -53,6 +53,7 @@ pub struct DashOptions {
     pub faults: Faults,
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
+    pub limits: Limits,
     /// Reach the tenant here instead of the demo server's own address (a dead endpoint).
     pub endpoint: Option<String>,
     pub read_only: bool,
@@ -72,6 +73,7 @@ impl Default for DashOptions {
                 request: Duration::from_secs(10),
             },
             retry: quick_retries(),
+            limits: Limits::default(),
             endpoint: None,
             read_only: false,
             width: 160,
@@ -202,6 +204,7 @@ impl Dash {
             endpoint: opts.endpoint.clone(),
             timeouts: opts.timeouts,
             retry: opts.retry,
+            limits: opts.limits,
             ..Default::default()
         })
         .unwrap();
