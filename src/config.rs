@@ -781,7 +781,10 @@ impl Settings {
             );
         }
         if !(1..=1024).contains(&self.max_reply_mib) {
-            return bad("max_reply_mib", "must be between 1 and 1024 MiB");
+            bad(
+                &["max_reply_mib"],
+                "`max_reply_mib` must be between 1 and 1024 MiB".into(),
+            );
         }
         for (key, v) in [
             ("expiring_soon_days", self.thresholds.expiring_soon_days),
