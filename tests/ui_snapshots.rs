@@ -144,8 +144,26 @@ fn revoke_dialog() {
     // okta-baton was used a day ago: typed confirmation.
     send(&mut s, [key('/')]);
     send(&mut s, "okta-baton".chars().map(key));
-    send(&mut s, [code(KeyCode::Enter), key('G'), key('d'), key('x')]);
-    insta::assert_snapshot!("revoke_dialog_typed", text(&render(&s)));
+    send(&mut s, [code(KeyCode::Enter), key('G'), key('d')]);
+    // The text to type is okta7f3a: right up to "okta7", wrong from the "x" on.
+    send(&mut s, "okta7x".chars().map(key));
+    let buf = render(&s);
+    insta::assert_snapshot!("revoke_dialog_typed", text(&buf));
+    let y = row_of(&buf, "> okta7x");
+    let line = text(&buf).lines().nth(y as usize).unwrap().to_string();
+    let x = line[..line.find("> okta7x").unwrap()].chars().count() as u16;
+    let palette = options().palette;
+    for (i, want) in [palette.ok; 5]
+        .into_iter()
+        .chain([palette.danger])
+        .enumerate()
+    {
+        assert_eq!(buf[(x + 2 + i as u16, y)].fg, want, "character {i}");
+    }
+    assert!(text(&buf).contains("✗ does not match"));
+    send(&mut s, [code(KeyCode::Backspace)]);
+    send(&mut s, "f3a".chars().map(key));
+    assert!(text(&render(&s)).contains("> okta7f3a▏  ✓ matches"));
 }
 
 #[test]

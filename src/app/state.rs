@@ -12,6 +12,7 @@ use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
 use super::msg::{CredentialKey, JournalLine};
 use super::palette::Palette;
+use super::risk::TextOf;
 use super::rows::{
     Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View, flags_change_at,
 };
@@ -118,13 +119,15 @@ pub struct RevokeDialog {
     pub last_used: Option<DateTime<Utc>>,
     pub app_name: String,
     pub connector_name: String,
-    /// Set when the user must type the last characters of the client id, then Enter.
+    /// Set when the revoke is risky: the user must type the credential's own text, then Enter.
     pub typed: Option<TypedConfirm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedConfirm {
+    /// Text that tells this credential apart from every other (see `risk::confirmation_text`).
     pub expected: String,
+    pub expected_of: TextOf,
     pub input: String,
     /// Why a typed confirmation is needed ("used 2 days ago", "last live credential").
     pub reasons: Vec<String>,

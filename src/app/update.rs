@@ -1,6 +1,6 @@
 //! `update`: the only place the state changes. Keys, ticks and worker results in; effects out.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -11,6 +11,7 @@ use crate::api::ConnectorCredential;
 use super::keymap::{Action, Context};
 use super::layout;
 use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutcome, WorkerMsg};
+use super::risk;
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
     BULK_WORD, BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog,
@@ -31,8 +32,6 @@ const LIST_CONTEXTS: &[Context] = &[
 
 /// Rows the mouse wheel scrolls.
 const WHEEL_STEP: usize = 3;
-/// Longest text a dialog input takes.
-const MAX_INPUT: usize = 64;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -627,7 +626,7 @@ fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Up => state.select_at(state.cursor.saturating_sub(1)),
         _ => {
             if let Some(c) = typed_char(&key)
-                && state.filter.chars().count() < MAX_INPUT
+                && state.filter.chars().count() < risk::MAX_TYPED
             {
                 let mut f = state.filter.clone();
                 f.push(c);
@@ -671,37 +670,28 @@ fn open_revoke(state: &mut State) {
     let last_used = e.last.as_ref().and_then(|c| c.last_used_at);
     let client_id = e.client_id().map(str::to_string);
     let name = e.display_name().map(str::to_string);
-    let now = state.now;
-    let mut reasons = Vec::new();
-    if let Some(used) = last_used
-        && used > now - Duration::days(state.options.recent_use_days)
-    {
-        reasons.push(format!(
-            "it was used {} (within {})",
-            text::relative(used, now),
-            text::days(state.options.recent_use_days)
-        ));
-    }
     let connector_name = state
         .rows
         .connector_name(&key.app_id, &key.connector_id)
         .to_string();
-    if state.live_credentials(&key.app_id, &key.connector_id) <= 1 {
-        reasons.push(format!(
-            "it is the last live credential of connector {}",
-            text::sanitize(&connector_name)
-        ));
-    }
-    let typed = if reasons.is_empty() {
+    let risks = risk::risks(
+        last_used,
+        state.now,
+        state.options.recent_use_days,
+        &connector_name,
+        state.live_credentials(&key.app_id, &key.connector_id),
+        1,
+    );
+    let typed = if risks.is_empty() {
         None
     } else {
-        let source = client_id.as_deref().unwrap_or(&key.credential_id);
-        let chars: Vec<char> = text::sanitize(source).chars().collect();
-        let expected: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+        let (expected_of, expected) =
+            risk::confirmation_text(client_id.as_deref(), &key.credential_id);
         Some(TypedConfirm {
             expected,
+            expected_of,
             input: String::new(),
-            reasons,
+            reasons: risks.iter().map(|r| r.describe(state.now)).collect(),
             mismatch: false,
         })
     };
@@ -761,7 +751,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                         t.input.pop();
                         t.mismatch = false;
                     } else if let Some(c) = typed_char(&key)
-                        && t.input.chars().count() < MAX_INPUT
+                        && t.input.chars().count() < risk::input_limit(&t.expected)
                     {
                         t.input.push(c);
                         t.mismatch = false;
@@ -832,7 +822,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(page),
                 _ => {
                     if let Some(c) = typed_char(&key)
-                        && p.input.chars().count() < MAX_INPUT
+                        && p.input.chars().count() < risk::MAX_TYPED
                     {
                         p.input.push(c);
                         p.mismatch = false;

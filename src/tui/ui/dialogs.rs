@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::keymap::Action;
+use crate::app::risk::{self, TextOf, Typed};
 use crate::app::state::{
     BULK_WORD, BulkOutcome, BulkPlan, Modal, PlanItem, RevokeDialog, RotateDialog,
 };
@@ -51,15 +52,36 @@ fn keys<'a>(pairs: &[(String, &str)], theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// The line a typed confirmation is typed on, with "does not match" after a wrong Enter.
-fn typed<'a>(input: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
+/// Columns of typed text shown.
+const INPUT_W: usize = 40;
+
+/// The line a typed confirmation is typed on: the characters green while they match the
+/// expected text, red from the first wrong one, then whether it matches (in words, for
+/// terminals without colour).
+fn typed<'a>(input: &str, expected: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
+    let matched = risk::typed_match(input, expected);
+    let right = match matched {
+        Typed::Wrong { from } => from,
+        _ => usize::MAX,
+    };
+    let good: String = input.chars().take(right).collect();
+    let bad: String = input.chars().skip(right).collect();
+    let good = text::fit(&good, INPUT_W);
+    let bad = text::fit(&bad, INPUT_W.saturating_sub(text::width(&good)));
     let mut spans = vec![
         Span::styled("> ", theme.key()),
-        Span::styled(format!("{}▏", text::fit(input, 40)), theme.input()),
+        Span::styled(good, theme.input().patch(theme.ok())),
+        Span::styled(bad, theme.input().patch(theme.danger())),
+        Span::styled("▏", theme.input()),
     ];
-    if mismatch {
-        spans.push(Span::styled("  does not match", theme.danger()));
-    }
+    let (note, style) = match matched {
+        Typed::Empty => ("", theme.label()),
+        Typed::Prefix if mismatch => ("  ✗ not all of it: Enter did nothing", theme.danger()),
+        Typed::Prefix => ("  matches so far", theme.label()),
+        Typed::Exact => ("  ✓ matches", theme.ok()),
+        Typed::Wrong { .. } => ("  ✗ does not match", theme.danger()),
+    };
+    spans.push(Span::styled(note, style));
     Line::from(spans)
 }
 
@@ -68,12 +90,21 @@ fn typed_keys<'a>(more: &[(String, &str)], theme: &Theme) -> Line<'a> {
     let mut pairs = vec![
         (
             "Enter".to_string(),
-            "revoke once typed (cancels when empty)",
+            "revoke once it matches (cancels when empty)",
         ),
         ("Esc".to_string(), "cancel"),
     ];
     pairs.extend_from_slice(more);
     keys(&pairs, theme)
+}
+
+/// "To revoke it, type strange-hydra-68836 (its client id before the @):"
+fn expected_line<'a>(lead: &str, expected: &str, of: TextOf, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::raw(format!("{lead} ")),
+        Span::styled(text::sanitize(expected), theme.key()),
+        Span::raw(format!(" ({}):", of.words())),
+    ])
 }
 
 fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme: &Theme) {
@@ -129,16 +160,13 @@ fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme:
             for r in &t.reasons {
                 lines.push(Line::styled(format!("Careful: {r}."), theme.warning()));
             }
-            lines.push(Line::raw(format!(
-                "Type the last {} characters of the {} to confirm:",
-                t.expected.chars().count(),
-                if d.client_id.is_some() {
-                    "client id"
-                } else {
-                    "credential id"
-                }
-            )));
-            lines.push(typed(&t.input, t.mismatch, theme));
+            lines.push(expected_line(
+                "To revoke it, type",
+                &t.expected,
+                t.expected_of,
+                theme,
+            ));
+            lines.push(typed(&t.input, &t.expected, t.mismatch, theme));
             lines.push(typed_keys(&[], theme));
         }
         None => {
@@ -310,7 +338,7 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
             "Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
             p.targets.len()
         )));
-        lines.push(typed(&p.input, p.mismatch, theme));
+        lines.push(typed(&p.input, BULK_WORD, p.mismatch, theme));
         lines.push(typed_keys(&[("↑/↓".to_string(), "scroll")], theme));
     }
     frame.render_widget(Paragraph::new(lines), inner);
