@@ -177,3 +177,15 @@ async fn the_same_answer_for_every_credential_revokes_nothing() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_revoke_of_a_recently_used_credential_needs_more_than_the_word() {
+    nothing_revoked_after(|d| {
+        d.press(KeyCode::Char(' '));
+        d.press(KeyCode::Char('D'));
+        d.type_text("revoke");
+        d.press(KeyCode::Enter);
+        d.press(KeyCode::Esc);
+    })
+    .await;
+}

@@ -517,9 +517,24 @@ fn bulk_plan_and_run() {
     );
     insta::assert_snapshot!("marked_rows", text(&render(&s)));
     send(&mut s, [key('D')]);
-    send(&mut s, "revo".chars().map(key).collect::<Vec<_>>());
-    insta::assert_snapshot!("bulk_plan", text(&render(&s)));
-    send(&mut s, "ke".chars().map(key).collect::<Vec<_>>());
+    // salesforce was used 3 days ago and is the only credential of its connector: the plan
+    // says so, and asks for its own text before the word.
+    send(&mut s, "sf5e".chars().map(key).collect::<Vec<_>>());
+    let plan = text(&render(&s));
+    insta::assert_snapshot!("bulk_plan", plan);
+    for reason in ["used 3d ago", "last live credential of Salesforce prod"] {
+        assert!(plan.contains(reason), "{reason:?} is not shown:\n{plan}");
+    }
+    send(&mut s, "5e".chars().map(key).collect::<Vec<_>>());
+    send(&mut s, [code(KeyCode::Enter)]);
+    let plan = text(&render(&s));
+    for line in [
+        "REVOKE ✓ salesforce",
+        "Every risky one confirmed. Type \"revoke\"",
+    ] {
+        assert!(plan.contains(line), "{line:?} is not shown:\n{plan}");
+    }
+    send(&mut s, "revoke".chars().map(key).collect::<Vec<_>>());
     send(&mut s, [code(KeyCode::Enter)]);
     send(
         &mut s,
@@ -633,6 +648,7 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
     use credboard::api::SecretString;
     use credboard::app::fixtures::{app, connector, key as ckey};
     use credboard::app::rows::Column;
+    use credboard::app::state::Modal;
     use credboard::app::{Inventory, JournalLine, KnownCredential, NewCredential, WorkerMsg};
     let long = "W".repeat(10_000);
     let hostile: Vec<String> = [
@@ -737,12 +753,27 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         send(&mut s, [code(KeyCode::Esc), key('a'), key('D')]);
         assert!(s.modal.is_some(), "the bulk plan is open");
         assert_inert(&render(&s));
-        let fx: Vec<_> = "revoke"
-            .chars()
-            .map(key)
-            .chain([code(KeyCode::Enter)])
-            .flat_map(|m| update(&mut s, m))
-            .collect();
+        // Each connector's two credentials are all it has: every target is risky and is
+        // confirmed with its own text (as drawn, for the untypeable ones), then the word.
+        let mut fx = Vec::new();
+        loop {
+            let Some(Modal::BulkPlan(p)) = s.modal.as_ref() else {
+                panic!("the plan closed")
+            };
+            let (step, expected) = p.expected();
+            let expected = expected.to_string();
+            fx.extend(
+                expected
+                    .chars()
+                    .map(key)
+                    .chain([code(KeyCode::Enter)])
+                    .flat_map(|m| update(&mut s, m)),
+            );
+            if step.is_none() {
+                break;
+            }
+            assert_inert(&render(&s));
+        }
         assert!(!fx.is_empty(), "the bulk revoke started");
         for (n, c) in credentials.iter().enumerate() {
             let result = if n % 2 == 0 {

@@ -1321,6 +1321,44 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
 }
 
 #[test]
+fn a_plan_with_a_recently_used_credential_is_not_carried_out_by_the_word_alone() {
+    let mut s = state();
+    // okta-baton was used a day ago; okta-baton-old long ago, and its connector keeps a
+    // live credential (cred-okta-new) after the plan.
+    for id in ["cred-okta-1", "cred-okta-2"] {
+        select(&mut s, id);
+        send(&mut s, [k(' ')]);
+    }
+    send(&mut s, [k('D')]);
+    typed(&mut s, "revoke");
+    assert!(
+        revoke_key(&send(&mut s, [code(KeyCode::Enter)])).is_empty(),
+        "the word alone revokes nothing"
+    );
+    assert!(
+        matches!(s.modal, Some(Modal::BulkPlan(_))),
+        "the plan stays"
+    );
+    // The risky row is confirmed with its own text, as its single revoke would be.
+    send(&mut s, (0..6).map(|_| code(KeyCode::Backspace)));
+    typed(&mut s, "/pcc");
+    assert!(revoke_key(&send(&mut s, [code(KeyCode::Enter)])).is_empty());
+    send(&mut s, (0..4).map(|_| code(KeyCode::Backspace)));
+    typed(&mut s, "okta7f3a");
+    assert!(revoke_key(&send(&mut s, [code(KeyCode::Enter)])).is_empty());
+    // Then the word, for the whole plan.
+    typed(&mut s, "revoke");
+    let fx = send(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![
+            key("app-okta", "k-okta", "cred-okta-1"),
+            key("app-okta", "k-okta", "cred-okta-2")
+        ]
+    );
+}
+
+#[test]
 fn bulk_plan_cancels_and_needs_marks() {
     let mut s = state();
     assert!(send(&mut s, [k('D')]).is_empty());

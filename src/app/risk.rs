@@ -84,7 +84,8 @@ impl TextOf {
 /// The text a risky revoke is confirmed with: the random part of the client id (before its
 /// last `@`; the rest, `@<tenant host>/pcc`, is the same for every credential of a tenant, so
 /// two credentials of a tenant never share this part); the credential id when there is no
-/// client id or its random part cannot be typed.
+/// client id or its random part cannot be typed. A credential id that holds what cannot be
+/// typed is asked for as the screen shows it (sanitised), which can still be pasted.
 pub fn confirmation_text(client_id: Option<&str>, credential_id: &str) -> (TextOf, String) {
     match client_id
         .and_then(|id| id.rsplit_once('@'))
@@ -92,7 +93,7 @@ pub fn confirmation_text(client_id: Option<&str>, credential_id: &str) -> (TextO
         .filter(|name| typeable(name))
     {
         Some(name) => (TextOf::ClientIdName, name.to_string()),
-        None => (TextOf::CredentialId, credential_id.to_string()),
+        None => (TextOf::CredentialId, text::sanitize(credential_id)),
     }
 }
 
@@ -167,6 +168,12 @@ mod tests {
         }
         let long = format!("{}@h/pcc", "x".repeat(MAX_TYPED + 1));
         assert_eq!(of(Some(&long)).0, TextOf::CredentialId);
+        let (_, shown) = confirmation_text(None, "c1\u{1b}[0m\u{200b}x");
+        assert_eq!(shown, "c1\u{fffd}\u{b7}x");
+        assert!(
+            typeable(&shown),
+            "what the screen shows can be typed or pasted"
+        );
     }
 
     #[test]

@@ -153,16 +153,57 @@ pub struct PlanItem {
     pub client_id: Option<String>,
     pub flags: Flags,
     pub status: Status,
+    /// Why revoking it is risky, in words ("used 18m ago"); empty when it is not.
+    pub risks: Vec<String>,
+    /// For a risky item: the text it must be confirmed with, as its single revoke would be.
+    pub confirm: Option<(TextOf, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkPlan {
+    /// The risky targets first (each confirmed with its own text), then the others.
     pub targets: Vec<PlanItem>,
     /// Marked but not revoked: already revoked or gone, or being revoked.
     pub skipped: Vec<(PlanItem, &'static str)>,
     pub input: String,
     pub mismatch: bool,
     pub scroll: usize,
+    /// How many risky targets have been confirmed so far.
+    pub confirmed: usize,
+}
+
+impl BulkPlan {
+    pub fn risky(&self) -> usize {
+        self.targets.iter().filter(|t| t.confirm.is_some()).count()
+    }
+
+    /// Lines of the plan's list: one per target, one more under each risky target for its
+    /// reasons, then a blank line and the skipped.
+    pub fn list_lines(&self) -> usize {
+        let skipped = match self.skipped.len() {
+            0 => 0,
+            n => n + 1,
+        };
+        self.targets.len() + self.risky() + skipped
+    }
+
+    /// The list line target `i` starts on.
+    pub fn line_of(&self, i: usize) -> usize {
+        i + i.min(self.risky())
+    }
+
+    /// What the input must match now: the next unconfirmed risky target (its index) and its
+    /// text, or, once every risky one is confirmed, `None` and the word for the whole plan.
+    pub fn expected(&self) -> (Option<usize>, &str) {
+        match self
+            .targets
+            .get(self.confirmed)
+            .and_then(|t| t.confirm.as_ref())
+        {
+            Some((_, text)) => (Some(self.confirmed), text),
+            None => (None, BULK_WORD),
+        }
+    }
 }
 
 /// The word a bulk revoke must be confirmed with.

@@ -1,5 +1,7 @@
 //! `update`: the only place the state changes. Keys, ticks and worker results in; effects out.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -14,8 +16,8 @@ use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutco
 use super::risk;
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
-    BULK_WORD, BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog,
-    SecretView, State, TypedConfirm, absorb, held,
+    BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog, SecretView, State,
+    TypedConfirm, absorb, held,
 };
 use super::text;
 use super::view;
@@ -801,16 +803,26 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             let page = layout::modal_page(area(state), &Modal::BulkPlan(p.clone()));
-            let lines = p.targets.len() + p.skipped.len() + 2;
+            let lines = p.list_lines();
+            let (step, expected) = p.expected();
+            let limit = risk::input_limit(expected);
             match key.code {
                 KeyCode::Enter => {
                     if p.input.is_empty() || p.targets.is_empty() {
                         return;
                     }
-                    if p.input.trim() == BULK_WORD {
+                    if p.input != expected {
+                        p.mismatch = true;
+                    } else if step.is_some() {
+                        p.confirmed += 1;
+                        p.input.clear();
+                        p.mismatch = false;
+                        // Keep the next risky target and its reasons in view.
+                        let line = p.line_of(p.confirmed);
+                        p.scroll = p.scroll.min(line).max((line + 2).saturating_sub(page));
+                    } else {
                         return start_bulk(state, p.targets, p.skipped.len(), fx);
                     }
-                    p.mismatch = true;
                 }
                 KeyCode::Backspace => {
                     p.input.pop();
@@ -822,7 +834,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(page),
                 _ => {
                     if let Some(c) = typed_char(&key)
-                        && p.input.chars().count() < risk::MAX_TYPED
+                        && p.input.chars().count() < limit
                     {
                         p.input.push(c);
                         p.mismatch = false;
@@ -962,6 +974,8 @@ fn plan_item(state: &State, i: u32) -> PlanItem {
         client_id: e.client_id().map(str::to_string),
         flags: e.flags,
         status: e.status,
+        risks: Vec::new(),
+        confirm: None,
     }
 }
 
@@ -996,13 +1010,46 @@ fn open_bulk_plan(state: &mut State) {
             targets.push(item);
         }
     }
+    assess_plan(state, &mut targets);
     state.modal = Some(Modal::BulkPlan(BulkPlan {
         targets,
         skipped,
         input: String::new(),
         mismatch: false,
         scroll: 0,
+        confirmed: 0,
     }));
+}
+
+/// The same rules as a single revoke, for the plan as a whole: a target is risky when it
+/// was used recently, or when the plan takes every live credential of its connector. Risky
+/// targets get their confirmation text and go first, keeping the list's order.
+fn assess_plan(state: &State, targets: &mut [PlanItem]) {
+    let connector = |t: &PlanItem| (t.key.app_id.clone(), t.key.connector_id.clone());
+    let mut per_connector: HashMap<(String, String), usize> = HashMap::new();
+    for t in targets.iter() {
+        *per_connector.entry(connector(t)).or_default() += 1;
+    }
+    for t in targets.iter_mut() {
+        let (app, conn) = (t.key.app_id.as_str(), t.key.connector_id.as_str());
+        let last_used = state
+            .rows
+            .get(&t.key)
+            .and_then(|e| e.last.as_ref())
+            .and_then(|c| c.last_used_at);
+        let risks = risk::risks(
+            last_used,
+            state.now,
+            state.options.recent_use_days,
+            state.rows.connector_name(app, conn),
+            state.live_credentials(app, conn),
+            per_connector[&connector(t)],
+        );
+        t.confirm = (!risks.is_empty())
+            .then(|| risk::confirmation_text(t.client_id.as_deref(), &t.key.credential_id));
+        t.risks = risks.iter().map(|r| r.describe(state.now)).collect();
+    }
+    targets.sort_by_key(|t| t.confirm.is_none());
 }
 
 fn start_bulk(state: &mut State, targets: Vec<PlanItem>, skipped: usize, fx: &mut Vec<Effect>) {

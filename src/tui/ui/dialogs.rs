@@ -238,8 +238,7 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme:
 fn item_line<'a>(
     tag: Span<'a>,
     item: &PlanItem,
-    note: String,
-    note_style: ratatui::style::Style,
+    notes: Vec<Span<'a>>,
     w: usize,
     theme: &Theme,
 ) -> Line<'a> {
@@ -251,14 +250,15 @@ fn item_line<'a>(
         .as_deref()
         .map(text::short_client_id)
         .unwrap_or_else(|| "—".to_string());
-    Line::from(vec![
+    let mut spans = vec![
         tag,
         Span::raw(text::pad(name, name_w)),
         Span::raw(" "),
         Span::styled(text::pad(&client, client_w), theme.label()),
         Span::raw(" "),
-        Span::styled(note, note_style),
-    ])
+    ];
+    spans.extend(notes);
+    Line::from(spans)
 }
 
 fn flags_text(item: &PlanItem) -> String {
@@ -285,25 +285,33 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
         theme,
     );
     let w = inner.width as usize;
+    let (step, expected) = p.expected();
     let mut list: Vec<Line> = Vec::new();
-    for t in &p.targets {
-        list.push(item_line(
-            Span::styled("REVOKE  ", theme.danger()),
-            t,
-            flags_text(t),
-            theme.status(t.status),
-            w,
-            theme,
-        ));
+    for (n, t) in p.targets.iter().enumerate() {
+        // Risky rows: `!` to confirm, `▶` the one being confirmed, `✓` confirmed.
+        let (tag, style) = match (t.confirm.is_some(), step) {
+            (false, _) => ("REVOKE   ", theme.danger()),
+            (true, Some(i)) if i == n => ("REVOKE ▶ ", theme.warning()),
+            (true, _) if n < p.confirmed => ("REVOKE ✓ ", theme.ok()),
+            (true, _) => ("REVOKE ! ", theme.warning()),
+        };
+        let notes = vec![Span::styled(flags_text(t), theme.status(t.status))];
+        list.push(item_line(Span::styled(tag, style), t, notes, w, theme));
+        if !t.risks.is_empty() {
+            let why = format!("risky: {}", t.risks.join("; "));
+            list.push(Line::styled(
+                format!("{:9}{}", "", text::fit(&why, w.saturating_sub(9))),
+                theme.warning(),
+            ));
+        }
     }
     if !p.skipped.is_empty() {
         list.push(Line::raw(""));
         for (t, why) in &p.skipped {
             list.push(item_line(
-                Span::styled("skip    ", theme.dim()),
+                Span::styled("skip     ", theme.dim()),
                 t,
-                why.to_string(),
-                theme.dim(),
+                vec![Span::styled(why.to_string(), theme.dim())],
                 w,
                 theme,
             ));
@@ -314,17 +322,20 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
         &Modal::BulkPlan(p.clone()),
     );
     let scroll = p.scroll.min(list.len().saturating_sub(page));
-    let mut lines = vec![
-        Line::styled(
-            format!(
-                "{} credential(s) will be revoked; {} skipped.",
-                p.targets.len(),
-                p.skipped.len()
-            ),
-            theme.danger(),
+    let risky = p.risky();
+    let head = format!(
+        "{} credential(s) will be revoked; {} skipped.",
+        p.targets.len(),
+        p.skipped.len()
+    );
+    let second = match risky {
+        0 => Line::raw(""),
+        n => Line::styled(
+            format!("{n} risky (!): each is confirmed with its own text, as a single revoke is."),
+            theme.warning(),
         ),
-        Line::raw(""),
-    ];
+    };
+    let mut lines = vec![Line::styled(head, theme.danger()), second];
     lines.extend(list.into_iter().skip(scroll).take(page));
     while lines.len() < page + 2 {
         lines.push(Line::raw(""));
@@ -334,11 +345,28 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
         lines.push(Line::raw("Nothing to revoke."));
         lines.push(keys(&[("Esc/Enter".to_string(), "close")], theme));
     } else {
-        lines.push(Line::raw(format!(
-            "Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
-            p.targets.len()
-        )));
-        lines.push(typed(&p.input, BULK_WORD, p.mismatch, theme));
+        match step.map(|i| &p.targets[i]) {
+            Some(t) => {
+                let of = t.confirm.as_ref().map_or(TextOf::CredentialId, |c| c.0);
+                let name = text::fit(t.name.as_deref().unwrap_or(&t.key.credential_id), 30);
+                lines.push(expected_line(
+                    &format!("Risky {} of {risky}, {name} (▶): type", p.confirmed + 1),
+                    expected,
+                    of,
+                    theme,
+                ));
+            }
+            None => lines.push(Line::raw(format!(
+                "{}Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
+                if risky > 0 {
+                    "Every risky one confirmed. "
+                } else {
+                    ""
+                },
+                p.targets.len()
+            ))),
+        }
+        lines.push(typed(&p.input, expected, p.mismatch, theme));
         lines.push(typed_keys(&[("↑/↓".to_string(), "scroll")], theme));
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -394,8 +422,7 @@ fn bulk_run(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
         lines.push(item_line(
             Span::styled(tag, style),
             item,
-            note,
-            style,
+            vec![Span::styled(note, style)],
             w,
             theme,
         ));
