@@ -849,3 +849,82 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         assert_inert(&render(&s));
     }
 }
+
+// ---- toasts ----
+
+#[test]
+fn a_refusal_is_never_marked_as_a_success() {
+    let mut o = options();
+    o.read_only = true;
+    let mut s = refreshed_state(o, 120, 20);
+    send(&mut s, [key('d')]);
+    let screen = text(&render(&s));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("read-only: revoke is disabled"))
+        .unwrap_or_else(|| panic!("the refusal is not drawn:\n{screen}"));
+    assert!(!line.contains('✓'), "{line}");
+}
+
+/// The table: its title line and every row line.
+fn table_area(s: &State, buf: &Buffer) -> Vec<String> {
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    (l.table_header.y..l.rows.y + l.rows.height)
+        .map(|y| {
+            (0..s.width)
+                .map(|x| format!("{}{:?}", buf[(x, y)].symbol(), buf[(x, y)].style()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_toast_never_covers_the_rows() {
+    use credboard::app::WorkerMsg;
+    for (w, h) in [(120, 20), (80, 24), (200, 14)] {
+        let mut s = refreshed_state(options(), w, h);
+        let before = table_area(&s, &render(&s));
+        // An error, and a note that a refresh will follow the one running.
+        send(
+            &mut s,
+            [
+                Msg::Worker(WorkerMsg::Error(
+                    "the inventory could not be written: disk full".into(),
+                )),
+                key('r'),
+                key('r'),
+            ],
+        );
+        assert_eq!(s.toasts.len(), 2);
+        let buf = render(&s);
+        assert_eq!(
+            table_area(&s, &buf),
+            before,
+            "a toast covered the table at {w}x{h}:\n{}",
+            text(&buf)
+        );
+        let screen = text(&buf);
+        assert!(screen.contains("another will follow it"), "{screen}");
+    }
+}
+
+#[test]
+fn a_long_error_toast_points_to_the_history_which_shows_it_whole() {
+    use credboard::app::WorkerMsg;
+    let mut s = refreshed_state(options(), 120, 30);
+    // 500 characters of numbered words, each to be found again.
+    let words: Vec<String> = (0..100).map(|n| format!("w{n:03}")).collect();
+    let message = words.join(" ");
+    assert!(message.len() >= 499);
+    send(&mut s, [Msg::Worker(WorkerMsg::Error(message))]);
+    let screen = text(&render(&s));
+    assert!(
+        screen.contains("(E for the whole message)"),
+        "the toast says where the rest is:\n{screen}"
+    );
+    send(&mut s, [key('E')]);
+    let history = text(&render(&s));
+    for w in &words {
+        assert!(history.contains(w.as_str()), "{w} is not shown:\n{history}");
+    }
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use credboard::api::{ConnectorCredential, SecretString};
 use credboard::app::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
 use credboard::app::rows::{Column, Status, View};
-use credboard::app::state::{BulkOutcome, Modal};
+use credboard::app::state::{BulkOutcome, Modal, ToastKind};
 use credboard::app::{
     CredentialKey, Effect, Fetched, Inventory, JournalLine, KnownCredential, Msg, NewCredential,
     Options, RevokeOutcome, State, WorkerMsg, update,
@@ -307,7 +307,7 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
         })],
     );
     assert_eq!(s.toasts.len(), 1);
-    assert!(s.toasts[0].error);
+    assert_eq!(s.toasts[0].kind, ToastKind::Error);
     assert!(s.toasts[0].text.starts_with("2 of"), "{}", s.toasts[0].text);
     assert!(
         s.toasts[0]
@@ -1123,7 +1123,7 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
     assert_eq!(e.status, Status::Idle, "as it was");
     assert_eq!(e.pending, None);
     assert!(s.errors.last().unwrap().text.contains("403 Forbidden"));
-    assert!(s.toasts.last().unwrap().error);
+    assert_eq!(s.toasts.last().unwrap().kind, ToastKind::Error);
     // Again; this time the server says 404.
     send(&mut s, [k('d'), k('y')]);
     send(
@@ -1142,7 +1142,7 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
         .unwrap();
     assert_eq!(e.status, Status::Gone);
     assert!(s.toasts.last().unwrap().text.contains("already revoked"));
-    assert!(!s.toasts.last().unwrap().error);
+    assert_ne!(s.toasts.last().unwrap().kind, ToastKind::Error);
 }
 
 #[test]
@@ -1567,12 +1567,12 @@ fn read_only_emits_no_revoke_or_rotate() {
     assert!(
         s.toasts
             .iter()
-            .any(|t| t.text == "read-only: revoke is disabled")
+            .any(|t| t.text == "read-only: revoke is disabled" && t.kind == ToastKind::Refused)
     );
     assert!(
         s.toasts
             .iter()
-            .any(|t| t.text == "read-only: rotate is disabled")
+            .any(|t| t.text == "read-only: rotate is disabled" && t.kind == ToastKind::Refused)
     );
 }
 

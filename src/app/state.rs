@@ -78,10 +78,35 @@ pub const ERROR_TOAST_SECONDS: i64 = 8;
 /// The error history keeps this many entries.
 pub const ERROR_HISTORY: usize = 500;
 
+/// What a toast reports: its symbol and colour follow, so a refusal never looks like a
+/// success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    /// Something the user asked for happened.
+    Done,
+    /// Something started, or will happen: not a result yet.
+    Info,
+    /// The user's request was not carried out, and why (read-only, nothing selected).
+    Refused,
+    /// Something failed; also in the error history.
+    Error,
+}
+
+impl ToastKind {
+    pub fn symbol(self) -> char {
+        match self {
+            ToastKind::Done => '✓',
+            ToastKind::Info => '•',
+            ToastKind::Refused => '!',
+            ToastKind::Error => '✗',
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
     pub text: String,
-    pub error: bool,
+    pub kind: ToastKind,
     pub until: DateTime<Utc>,
 }
 
@@ -1124,26 +1149,25 @@ impl State {
         }
     }
 
+    /// A success: what the user asked for happened.
     pub(crate) fn toast(&mut self, text: impl Into<String>) {
-        let until = self.now + chrono::Duration::seconds(TOAST_SECONDS);
-        self.toasts.push(Toast {
-            text: text.into(),
-            error: false,
-            until,
-        });
-        self.trim_toasts();
+        self.push_toast(ToastKind::Done, text.into(), TOAST_SECONDS);
+    }
+
+    /// Something started or will happen; no result yet.
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
+        self.push_toast(ToastKind::Info, text.into(), TOAST_SECONDS);
+    }
+
+    /// The request was not carried out, and why.
+    pub(crate) fn refuse(&mut self, text: impl Into<String>) {
+        self.push_toast(ToastKind::Refused, text.into(), TOAST_SECONDS);
     }
 
     /// An error: a toast, and a line in the history.
     pub(crate) fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
-        let until = self.now + chrono::Duration::seconds(ERROR_TOAST_SECONDS);
-        self.toasts.push(Toast {
-            text: text.clone(),
-            error: true,
-            until,
-        });
-        self.trim_toasts();
+        self.push_toast(ToastKind::Error, text.clone(), ERROR_TOAST_SECONDS);
         self.errors.push(ErrorRecord { at: self.now, text });
         if self.errors.len() > ERROR_HISTORY {
             let extra = self.errors.len() - ERROR_HISTORY;
@@ -1151,7 +1175,9 @@ impl State {
         }
     }
 
-    fn trim_toasts(&mut self) {
+    fn push_toast(&mut self, kind: ToastKind, text: String, seconds: i64) {
+        let until = self.now + chrono::Duration::seconds(seconds);
+        self.toasts.push(Toast { text, kind, until });
         if self.toasts.len() > 5 {
             let extra = self.toasts.len() - 5;
             self.toasts.drain(..extra);

@@ -83,7 +83,7 @@ fn request_refresh(state: &mut State, silent: bool, fx: &mut Vec<Effect>) {
         if !state.refresh.queued {
             state.refresh.queued = true;
             if !silent {
-                state.toast("a refresh is running; another will follow it");
+                state.info("a refresh is running; another will follow it");
             }
         }
         return;
@@ -545,7 +545,7 @@ fn list_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             if let Some(i) = state.selected_index() {
                 let e = state.entry(i);
                 if e.kind == EntryKind::Connector {
-                    state.toast("a connector row has no credential to mark");
+                    state.refuse("a connector row has no credential to mark");
                 } else {
                     let m = !e.marked;
                     state.set_marked(i, m);
@@ -642,30 +642,30 @@ fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
 
 fn open_revoke(state: &mut State) {
     if state.options.read_only {
-        state.toast("read-only: revoke is disabled");
+        state.refuse("read-only: revoke is disabled");
         return;
     }
     let Some(e) = state.selected_entry() else {
-        state.toast("nothing selected");
+        state.refuse("nothing selected");
         return;
     };
     if e.kind == EntryKind::Connector {
         let rotate = state.options.keymap.label(Action::Rotate);
-        state.toast(format!(
+        state.refuse(format!(
             "this connector has no tracked credential, nothing to revoke ({rotate} mints one)"
         ));
         return;
     }
     if e.flags.contains(Flags::GONE) {
-        state.toast("this credential is gone (404): nothing to revoke");
+        state.refuse("this credential is gone (404): nothing to revoke");
         return;
     }
     if e.flags.contains(Flags::REVOKED) {
-        state.toast("this credential is already revoked");
+        state.refuse("this credential is already revoked");
         return;
     }
     if e.pending == Some(Pending::Revoking) {
-        state.toast("this credential is being revoked");
+        state.refuse("this credential is being revoked");
         return;
     }
     let key = e.key.clone();
@@ -780,7 +780,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 state
                     .rotating
                     .insert((d.app_id.clone(), d.connector_id.clone()));
-                state.toast(format!(
+                state.info(format!(
                     "minting a new credential for {}…",
                     text::sanitize(&d.connector_name)
                 ));
@@ -936,11 +936,11 @@ fn scroll_by(
 
 fn open_rotate(state: &mut State) {
     if state.options.read_only {
-        state.toast("read-only: rotate is disabled");
+        state.refuse("read-only: rotate is disabled");
         return;
     }
     let Some(e) = state.selected_entry() else {
-        state.toast("nothing selected");
+        state.refuse("nothing selected");
         return;
     };
     let (app_id, connector_id) = (e.key.app_id.clone(), e.key.connector_id.clone());
@@ -948,7 +948,7 @@ fn open_rotate(state: &mut State) {
         .rotating
         .contains(&(app_id.clone(), connector_id.clone()))
     {
-        state.toast("a rotate of this connector is already running");
+        state.refuse("a rotate of this connector is already running");
         return;
     }
     let live = state.live_credentials(&app_id, &connector_id);
@@ -981,13 +981,13 @@ fn plan_item(state: &State, i: u32) -> PlanItem {
 
 fn open_bulk_plan(state: &mut State) {
     if state.options.read_only {
-        state.toast("read-only: revoke is disabled");
+        state.refuse("read-only: revoke is disabled");
         return;
     }
     if state.rows.marked == 0 {
         let mark = state.options.keymap.label(Action::Mark);
         let all = state.options.keymap.label(Action::MarkAll);
-        state.toast(format!(
+        state.refuse(format!(
             "nothing marked: {mark} marks a row, {all} every visible row"
         ));
         return;

@@ -1,5 +1,5 @@
-//! The footer: the filter being typed, or the view and filter in force, then key hints from
-//! the keymap table.
+//! The footer: the newest toast (here, so that it never covers a row), the filter being
+//! typed, or the view and filter in force, then key hints from the keymap table.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,9 +8,30 @@ use ratatui::text::{Line, Span};
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::rows::View;
+use crate::app::state::ToastKind;
 use crate::app::text;
 
 use super::style::Theme;
+
+/// The newest toast in at most `max` columns: its kind's symbol, then its text. An error cut
+/// to fit says where to read all of it.
+fn toast<'a>(state: &State, max: usize, theme: &Theme) -> Option<Span<'a>> {
+    let t = state.toasts.last()?;
+    let full = format!("{} {}", t.kind.symbol(), t.text);
+    let body = if t.kind == ToastKind::Error && text::width(&text::sanitize(&full)) > max {
+        let more = format!(
+            " ({} for the whole message)",
+            state.options.keymap.label(Action::Errors)
+        );
+        format!(
+            "{}{more}",
+            text::fit(&full, max.saturating_sub(text::width(&more)))
+        )
+    } else {
+        text::fit(&full, max)
+    };
+    Some(Span::styled(body, theme.toast(t.kind)))
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if area.height == 0 {
@@ -18,6 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let km = &state.options.keymap;
     let shown = state.rows.visible.len();
+    let width = area.width as usize;
     let mut spans: Vec<Span> = Vec::new();
     if state.filter_editing {
         spans.push(Span::styled("/", theme.key()));
@@ -33,10 +55,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(" keep  ", theme.label()));
         spans.push(Span::styled(km.label(Action::FilterClear), theme.key()));
         spans.push(Span::styled(" clear", theme.label()));
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        if let Some(t) = toast(state, width.saturating_sub(used + 3), theme) {
+            spans.push(Span::raw(" │ "));
+            spans.push(t);
+        }
         frame
             .buffer_mut()
             .set_line(area.x, area.y, &Line::from(spans), area.width);
         return;
+    }
+    if let Some(t) = toast(state, width, theme) {
+        spans.push(t);
+        spans.push(Span::raw(" │ "));
     }
     if state.view != View::All || !state.filter.is_empty() {
         let mut what = format!("view: {}", state.view.name());
@@ -59,7 +90,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::raw(" │ "));
     }
     let mut used: usize = spans.iter().map(|s| s.width()).sum();
-    let width = area.width as usize;
     // When not every hint fits, the most needed are kept (help, quit, the actions, ...),
     // and shown in the table's order.
     // Read-only: the refused actions are not offered (the help marks them unavailable).
