@@ -8,29 +8,51 @@ use ratatui::text::{Line, Span};
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::rows::View;
-use crate::app::state::ToastKind;
+use crate::app::state::{Toast, ToastKind};
 use crate::app::text;
 
 use super::style::Theme;
 
-/// The newest toast in at most `max` columns: its kind's symbol, then its text. An error cut
+/// At most this many toasts are drawn, the newest first.
+const TOASTS_SHOWN: usize = 3;
+
+const SEPARATOR: &str = " │ ";
+
+/// The toasts, newest first, each followed by a separator: the newest fitted to `max`
+/// columns, the older ones only where they fit whole.
+fn toasts<'a>(state: &State, max: usize, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    let mut left = max;
+    for (n, t) in state.toasts.iter().rev().take(TOASTS_SHOWN).enumerate() {
+        let room = left.saturating_sub(SEPARATOR.len());
+        let full = format!("{} {}", t.kind.symbol(), t.text);
+        if n > 0 && text::width(&text::sanitize(&full)) > room {
+            break;
+        }
+        let span = toast(state, t, &full, room, theme);
+        left = room.saturating_sub(span.width());
+        spans.push(span);
+        spans.push(Span::raw(SEPARATOR));
+    }
+    spans
+}
+
+/// A toast (`full`: its kind's symbol, then its text) in at most `max` columns. An error cut
 /// to fit says where to read all of it.
-fn toast<'a>(state: &State, max: usize, theme: &Theme) -> Option<Span<'a>> {
-    let t = state.toasts.last()?;
-    let full = format!("{} {}", t.kind.symbol(), t.text);
-    let body = if t.kind == ToastKind::Error && text::width(&text::sanitize(&full)) > max {
+fn toast<'a>(state: &State, t: &Toast, full: &str, max: usize, theme: &Theme) -> Span<'a> {
+    let body = if t.kind == ToastKind::Error && text::width(&text::sanitize(full)) > max {
         let more = format!(
             " ({} for the whole message)",
             state.options.keymap.label(Action::Errors)
         );
         format!(
             "{}{more}",
-            text::fit(&full, max.saturating_sub(text::width(&more)))
+            text::fit(full, max.saturating_sub(text::width(&more)))
         )
     } else {
-        text::fit(&full, max)
+        text::fit(full, max)
     };
-    Some(Span::styled(body, theme.toast(t.kind)))
+    Span::styled(body, theme.toast(t.kind))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -55,20 +77,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(" keep  ", theme.label()));
         spans.push(Span::styled(km.label(Action::FilterClear), theme.key()));
         spans.push(Span::styled(" clear", theme.label()));
+        spans.push(Span::raw(SEPARATOR));
         let used: usize = spans.iter().map(|s| s.width()).sum();
-        if let Some(t) = toast(state, width.saturating_sub(used + 3), theme) {
-            spans.push(Span::raw(" │ "));
-            spans.push(t);
-        }
-        frame
-            .buffer_mut()
-            .set_line(area.x, area.y, &Line::from(spans), area.width);
-        return;
+        spans.extend(toasts(state, width.saturating_sub(used), theme));
+        return end_line(frame, area, spans);
     }
-    if let Some(t) = toast(state, width, theme) {
-        spans.push(t);
-        spans.push(Span::raw(" │ "));
-    }
+    spans.extend(toasts(state, width, theme));
     if state.view != View::All || !state.filter.is_empty() {
         let mut what = format!("view: {}", state.view.name());
         if !state.filter.is_empty() {
@@ -76,7 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         what.push_str(&format!(" · {shown} shown"));
         spans.push(Span::styled(what, theme.warning()));
-        spans.push(Span::raw(" │ "));
+        spans.push(Span::raw(SEPARATOR));
     }
     if state.rows.marked > 0 {
         spans.push(Span::styled(
@@ -87,7 +101,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             theme.warning(),
         ));
-        spans.push(Span::raw(" │ "));
+        spans.push(Span::raw(SEPARATOR));
     }
     let mut used: usize = spans.iter().map(|s| s.width()).sum();
     // When not every hint fits, the most needed are kept (help, quit, the actions, ...),
@@ -133,6 +147,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             spans.push(Span::styled(keys, theme.key()));
             spans.push(Span::styled(format!(" {what}  "), theme.label()));
         }
+    }
+    end_line(frame, area, spans);
+}
+
+/// Draws the footer line, without a separator at its end.
+fn end_line(frame: &mut Frame, area: Rect, mut spans: Vec<Span>) {
+    while spans.last().is_some_and(|s| s.content == SEPARATOR) {
+        spans.pop();
     }
     frame
         .buffer_mut()
