@@ -928,3 +928,121 @@ fn a_long_error_toast_points_to_the_history_which_shows_it_whole() {
         assert!(history.contains(w.as_str()), "{w} is not shown:\n{history}");
     }
 }
+
+// ---- freshness ----
+
+/// After the first refresh (which ended 12 s before `now`): a second one in which the Gets
+/// of the credentials named in `failing` fail (every credential, for `None`) and, with
+/// `listing_fails`, the app listing too; drawn 5 s after it ended.
+fn after_a_second_refresh(failing: Option<&[&str]>, listing_fails: bool) -> State {
+    use credboard::app::{Fetched, WorkerMsg};
+    let mut s = refreshed_state(options(), 140, 24);
+    send(&mut s, [key('r')]);
+    let generation = s.refresh.running.expect("r started a refresh");
+    let credentials = fixtures::sample_inventory().credentials;
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::RefreshStarted {
+            generation,
+            credentials: credentials.len(),
+        })],
+    );
+    for c in credentials {
+        let fails = failing.is_none_or(|ids| ids.contains(&c.key.credential_id.as_str()));
+        let fetched = match (fails, c.last) {
+            (true, _) => Fetched::Failed(
+                "get an access token: gave up after 3 tries over 1.0s: could not connect to the \
+                 server"
+                    .into(),
+            ),
+            (false, Some(last)) => Fetched::Found(last),
+            (false, None) => Fetched::Gone,
+        };
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::Credential {
+                generation: Some(generation),
+                key: c.key,
+                fetched,
+                at: fixed_now(),
+            })],
+        );
+    }
+    if listing_fails {
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::RefreshError {
+                generation,
+                error: "list apps: could not connect to the server".into(),
+            })],
+        );
+    }
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation,
+                at: fixed_now(),
+            }),
+            Msg::Tick(fixed_now() + chrono::Duration::seconds(5)),
+        ],
+    );
+    s
+}
+
+/// The header's first line, and the mark column of each credential row by name.
+fn freshness(s: &State) -> (String, Vec<(String, String)>) {
+    let buf = render(s);
+    let screen = text(&buf);
+    let header = screen.lines().next().unwrap().to_string();
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    let name = l.column(credboard::app::rows::Column::Name).unwrap();
+    let rows = (l.rows.y..l.rows.y + l.rows.height)
+        .map(|y| {
+            let cells =
+                |x: u16, n: u16| -> String { (x..x + n).map(|x| buf[(x, y)].symbol()).collect() };
+            (cells(name.x, name.width).trim().to_string(), cells(0, 1))
+        })
+        .filter(|(name, _)| !name.is_empty() && !name.starts_with('('))
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn a_refresh_whose_calls_all_failed_says_so_and_how_old_the_data_is() {
+    let mut s = after_a_second_refresh(None, true);
+    let (header, rows) = freshness(&s);
+    assert!(header.contains("refresh failed 5s ago"), "{header}");
+    assert!(header.contains("data from 11:59 UTC"), "{header}");
+    assert!(!header.contains("refreshed"), "{header}");
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    for (name, mark) in &rows {
+        assert_eq!(mark, "!", "{name} is marked as not fetched");
+    }
+    send(&mut s, [code(KeyCode::Enter)]);
+    let screen = text(&render(&s));
+    assert!(
+        screen.contains("Not fetched by the last refresh: get an access"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_partly_failed_refresh_says_how_much_is_current() {
+    let s = after_a_second_refresh(Some(&["cred-okta-1", "cred-gh-1", "cred-aws-3"]), false);
+    let (header, rows) = freshness(&s);
+    assert!(header.contains("7 of 10 current"), "{header}");
+    assert!(!header.starts_with("refreshed"), "{header}");
+    for (name, mark) in &rows {
+        let failed = ["okta-baton", "github-sync", "aws-sandbox"].contains(&name.as_str());
+        assert_eq!(mark == "!", failed, "{name}: {mark:?}");
+    }
+}
+
+#[test]
+fn a_refresh_that_worked_says_refreshed() {
+    let s = after_a_second_refresh(Some(&[]), false);
+    let (header, rows) = freshness(&s);
+    assert!(header.ends_with("refreshed 5s ago"), "{header}");
+    assert!(rows.iter().all(|(_, mark)| mark == " "), "{rows:?}");
+}

@@ -338,6 +338,8 @@ pub struct Entry {
     pub fetched_at: Option<DateTime<Utc>>,
     /// The last fetch of this credential failed; the data above is the previous one.
     pub error: Option<String>,
+    /// That fetch was a refresh's (not a one-off Get after a rotate).
+    pub error_in_refresh: bool,
     pub pending: Option<Pending>,
     /// Revoked by us while this refresh generation ran: its Get may have been answered
     /// before the revoke, so a "not deleted" from it is stale and ignored.
@@ -360,6 +362,7 @@ impl Entry {
             gone: false,
             fetched_at: None,
             error: None,
+            error_in_refresh: false,
             pending: None,
             revoked_during: None,
             marked: false,

@@ -125,14 +125,57 @@ pub struct RefreshState {
     /// Credential Gets the running refresh will make, and how many have answered.
     pub total: usize,
     pub done: usize,
+    /// Credential Gets of the running refresh that answered (found or gone).
+    pub fetched: usize,
     /// Credential Gets of the running refresh that failed, and the first failure's words.
     pub failed: usize,
     pub first_failure: Option<String>,
     /// Other failures of the running refresh (listing apps, connectors).
     pub errors: usize,
-    /// When the last refresh finished; `None` means the rows are the stored snapshot only.
-    pub last_done: Option<DateTime<Utc>>,
+    /// How the last refresh that finished went; `None`: the rows are the stored snapshot.
+    pub last: Option<Finished>,
+    /// When the data was last current: the end of the last refresh that fetched anything,
+    /// or before any did, when the newest stored row was fetched.
+    pub current_at: Option<DateTime<Utc>>,
     pub(crate) last_generation: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finished {
+    pub at: DateTime<Utc>,
+    pub outcome: Outcome,
+}
+
+/// How a finished refresh went: the header says "refreshed" only for the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every call answered.
+    Refreshed,
+    /// Some calls failed: `fetched` of `total` credentials are current, and `other_failed`
+    /// other calls (listings) failed.
+    Partial {
+        fetched: usize,
+        total: usize,
+        other_failed: usize,
+    },
+    /// Nothing could be fetched: the rows hold what they held before.
+    Failed,
+}
+
+impl Outcome {
+    pub fn of(r: &RefreshState) -> Outcome {
+        if r.failed == 0 && r.errors == 0 {
+            Outcome::Refreshed
+        } else if r.fetched == 0 {
+            Outcome::Failed
+        } else {
+            Outcome::Partial {
+                fetched: r.fetched,
+                total: r.total.max(r.fetched + r.failed),
+                other_failed: r.errors,
+            }
+        }
+    }
 }
 
 /// The revoke confirm dialog. Everything it acts on is captured when it opens.
@@ -617,9 +660,16 @@ impl State {
         self.options.thresholds()
     }
 
-    /// The rows are the stored snapshot, not yet confirmed by a refresh.
+    /// The last refresh fetched every row: the data is current.
     pub fn is_current(&self) -> bool {
-        self.refresh.last_done.is_some()
+        self.refresh
+            .last
+            .is_some_and(|f| f.outcome == Outcome::Refreshed)
+    }
+
+    /// When the newest row was fetched, as stored or since.
+    pub(crate) fn newest_fetch(&self) -> Option<DateTime<Utc>> {
+        self.rows.entries.iter().filter_map(|e| e.fetched_at).max()
     }
 
     pub fn selected_index(&self) -> Option<u32> {

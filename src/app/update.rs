@@ -16,8 +16,8 @@ use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutco
 use super::risk;
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
-    BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog, SecretView, State,
-    TypedConfirm, absorb, held,
+    BulkOutcome, BulkPlan, BulkRun, Finished, Modal, Outcome, PlanItem, RevokeDialog, RotateDialog,
+    SecretView, State, TypedConfirm, absorb, held,
 };
 use super::text;
 use super::view;
@@ -99,6 +99,7 @@ fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     r.queued = false;
     r.total = 0;
     r.done = 0;
+    r.fetched = 0;
     r.failed = 0;
     r.first_failure = None;
     r.errors = 0;
@@ -171,6 +172,9 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                         && state.rows.get(&key).is_some_and(|e| {
                             e.revoked_during.is_some() && e.revoked_during == generation
                         });
+                    if generation.is_some() {
+                        state.refresh.fetched += 1;
+                    }
                     if stale {
                         return;
                     }
@@ -182,6 +186,9 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                     });
                 }
                 Fetched::Gone => {
+                    if generation.is_some() {
+                        state.refresh.fetched += 1;
+                    }
                     state.change_credential(&key, |e| {
                         e.gone = true;
                         e.error = None;
@@ -191,7 +198,10 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 Fetched::Failed(err) => {
                     let one_off = generation.is_none();
                     let err_for_row = err.clone();
-                    state.change_credential(&key, |e| e.error = Some(err_for_row));
+                    state.change_credential(&key, |e| {
+                        e.error = Some(err_for_row);
+                        e.error_in_refresh = !one_off;
+                    });
                     if one_off {
                         state.error(format!("fetching credential {}: {err}", key.credential_id));
                     } else {
@@ -213,7 +223,13 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 return;
             }
             state.refresh.running = None;
-            state.refresh.last_done = Some(at);
+            let outcome = Outcome::of(&state.refresh);
+            if outcome != Outcome::Failed {
+                state.refresh.current_at = Some(at);
+            } else if state.refresh.current_at.is_none() {
+                state.refresh.current_at = state.newest_fetch();
+            }
+            state.refresh.last = Some(Finished { at, outcome });
             let failed = state.refresh.failed;
             if failed > 0 {
                 let total = state.refresh.total.max(state.refresh.done);

@@ -42,6 +42,13 @@ impl Lines<'_> {
         }
     }
 
+    /// A line of its own, wrapped to the pane's width.
+    fn note(&mut self, value: &str, style: Style) {
+        for part in text::wrap(&text::fit(value, MAX_VALUE), self.width.max(8)) {
+            self.lines.push(Line::styled(part, style));
+        }
+    }
+
     fn flag(&mut self, label: &str, symbol: char, reason: &str, style: Style) {
         self.kv(label, &format!("{symbol} {reason}"), style);
     }
@@ -106,7 +113,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         l.kv("In flight", "revoking…", theme.warning());
     }
     if let Some(err) = e.error.as_deref() {
-        l.kv("Fetch error", err, theme.danger());
+        let what = if e.error_in_refresh {
+            "Not fetched by the last refresh"
+        } else {
+            "The last fetch failed"
+        };
+        l.note(&format!("{what}: {err}"), theme.danger());
     }
     if e.kind == EntryKind::Credential {
         l.kv("Credential id", &e.key.credential_id, b);
