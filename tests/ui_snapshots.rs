@@ -1046,3 +1046,72 @@ fn a_refresh_that_worked_says_refreshed() {
     assert!(header.ends_with("refreshed 5s ago"), "{header}");
     assert!(rows.iter().all(|(_, mark)| mark == " "), "{rows:?}");
 }
+
+// ---- gone ----
+
+/// The detail pane's lines (the right part of the screen at 200 columns), trimmed.
+fn detail_pane(buf: &Buffer) -> Vec<String> {
+    let t = text(buf);
+    t.lines()
+        .filter_map(|l| {
+            let start = l.char_indices().find(|(_, c)| *c == '│').map(|(i, _)| i)?;
+            Some(
+                l[start..]
+                    .trim_matches(|c| c == '│' || c == ' ')
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_gone_credential_shows_what_is_known_and_unknown_where_nothing_is() {
+    use credboard::app::{Fetched, WorkerMsg};
+    let mut s = refreshed_state(options(), 200, 40);
+    // Tracked, never fetched, and now the server does not know it: nothing is known.
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Credential {
+            generation: None,
+            key: fixtures::key("app-okta", "k-okta", "cred-okta-new"),
+            fetched: Fetched::Gone,
+            at: fixed_now(),
+        })],
+    );
+    send(&mut s, [key('/')]);
+    send(&mut s, "cred-okta-new".chars().map(key));
+    send(&mut s, [code(KeyCode::Enter), code(KeyCode::Enter)]);
+    let buf = render(&s);
+    let screen = text(&buf);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("cred-okta-new") && l.contains("gone"))
+        .unwrap_or_else(|| panic!("no gone row:\n{screen}"));
+    assert!(!row.contains("never"), "{row}");
+    assert!(row.contains("unknown"), "{row}");
+    let pane = detail_pane(&buf);
+    for label in ["Last used", "Expires", "Created"] {
+        let line = pane
+            .iter()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line: {pane:#?}"));
+        assert!(line.ends_with("unknown"), "{line}");
+    }
+    let pane = pane.join("\n");
+    for invented in ["never", "no expiry"] {
+        assert!(!pane.contains(invented), "{invented:?} in\n{pane}");
+    }
+    // The counts do not call the gone credentials revoked: one is, two are gone.
+    let counts = screen.lines().nth(1).unwrap();
+    assert!(
+        counts.contains("1 revoked") && counts.contains("2 gone"),
+        "{counts}"
+    );
+    // A gone credential with a last known state shows it, and says it is the last known.
+    send(&mut s, [code(KeyCode::Esc), key('/')]);
+    send(&mut s, "github-deleted".chars().map(key));
+    send(&mut s, [code(KeyCode::Enter)]);
+    let pane = detail_pane(&render(&s)).join("\n");
+    assert!(pane.contains("300d ago"), "{pane}");
+    assert!(pane.contains("last known"), "{pane}");
+}

@@ -411,10 +411,12 @@ fn flags_are_derived_against_now_and_the_thresholds() {
             c.expiring,
             c.expired,
             c.revoked,
+            c.gone,
             c.never_used,
             c.idle
         ),
-        (10, 6, 2, 1, 2, 1, 1)
+        (10, 6, 2, 1, 1, 1, 1, 1),
+        "the gone credential is not counted as revoked"
     );
     // Reasons name the flag and the numbers behind it.
     let e = s.rows.get(&key("app-gh", "k-gh", "cred-gh-2")).unwrap();

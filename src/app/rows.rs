@@ -447,7 +447,10 @@ pub struct Counts {
     pub active: usize,
     pub expiring: usize,
     pub expired: usize,
+    /// Revoked: the server's record says so (`deletedAt`).
     pub revoked: usize,
+    /// The server answered 404: not known to be revoked, only no longer there.
+    pub gone: usize,
     pub never_used: usize,
     pub idle: usize,
     pub unknown: usize,
@@ -470,6 +473,10 @@ impl Counts {
             return;
         }
         add(&mut self.total);
+        if f.contains(Flags::GONE) {
+            add(&mut self.gone);
+            return;
+        }
         if f.is_dead() {
             add(&mut self.revoked);
             return;
@@ -506,9 +513,13 @@ pub fn reasons(e: &Entry, now: DateTime<Utc>, t: Thresholds) -> Vec<(Status, Str
         return out;
     }
     if e.gone {
+        let known = match e.last {
+            Some(_) => "; what is shown is its last known state",
+            None => "; nothing else is known of it",
+        };
         out.push((
             Status::Gone,
-            "gone; the server answered 404 (not found)".to_string(),
+            format!("gone; the server answered 404 (not found){known}"),
         ));
     }
     let Some(c) = e.last.as_ref() else {

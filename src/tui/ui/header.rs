@@ -138,6 +138,10 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         (c.never_used, Status::NeverUsed, "never used"),
         (c.idle, Status::Idle, "idle"),
     ];
+    if c.gone > 0 {
+        // Beside "revoked": both are no longer usable, but only one is known to be revoked.
+        counts.insert(4, (c.gone, Status::Gone, "gone"));
+    }
     if c.connectors_without > 0 {
         counts.push((
             c.connectors_without,
