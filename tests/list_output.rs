@@ -71,3 +71,74 @@ fn a_credential_the_server_does_not_know_is_listed_as_gone_with_nothing_invented
     }
     rt.block_on(server.shutdown());
 }
+
+/// An endpoint on 127.0.0.1 where nothing listens: a port bound, then closed.
+fn dead_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn against_an_unreachable_tenant_list_says_each_kind_of_failure_once_and_ends_there() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions::default()))
+        .unwrap();
+    let home = TempDir::new().unwrap();
+    // Track the demo tenant's 120 credentials, then point at an endpoint nobody answers.
+    let csv = home.path().join("ids.csv");
+    let mut ids = String::from("app_id,connector_id,id\n");
+    for (app, connector, id) in server.tracked() {
+        ids.push_str(&format!("{app},{connector},{id}\n"));
+    }
+    std::fs::write(&csv, ids).unwrap();
+    let (_, err) = run(credboard(home.path(), &server, &server.endpoint())
+        .arg("import")
+        .arg(&csv));
+    assert!(err.contains("120 added"), "{err}");
+    let endpoint = dead_endpoint();
+
+    let out = credboard(home.path(), &server, &endpoint)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.len() <= 5,
+        "one line per kind of failure, not one per call ({} lines):\n{stderr}",
+        lines.len()
+    );
+    let (last, warnings) = lines.split_last().expect("something is said");
+    assert!(
+        last.starts_with("error: ") && last.contains("120 of 120 credentials"),
+        "the last line sums up: {last}"
+    );
+    assert!(
+        warnings.iter().all(|l| l.starts_with("warning: ")),
+        "{stderr}"
+    );
+    let mut unique = warnings.to_vec();
+    unique.dedup();
+    assert_eq!(unique.len(), warnings.len(), "{stderr}");
+    // Every credential is counted once, under the cause that kept it from being fetched.
+    let counted: usize = warnings
+        .iter()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("warning: ")?;
+            let (n, what) = rest.split_once(' ')?;
+            what.starts_with("credential")
+                .then(|| n.parse::<usize>().ok())
+                .flatten()
+        })
+        .sum();
+    assert_eq!(counted, 120, "{stderr}");
+    assert!(
+        stderr.contains("could not connect to the server"),
+        "the cause, in words:\n{stderr}"
+    );
+    rt.block_on(server.shutdown());
+}
