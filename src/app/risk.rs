@@ -28,9 +28,9 @@ impl Risk {
                 connector,
                 together,
             } if *together > 1 => format!(
-                "with the other {} of this plan, the last live credentials of {}",
-                together - 1,
-                text::sanitize(connector)
+                "last live credentials of {}, with {} more of this plan",
+                text::sanitize(connector),
+                together - 1
             ),
             Risk::LastLive { connector, .. } => {
                 format!("last live credential of {}", text::sanitize(connector))
@@ -202,7 +202,7 @@ mod tests {
         let r = risks(None, now, 7, "Okta", 2, 2);
         assert_eq!(
             r.iter().map(|r| r.describe(now)).collect::<Vec<_>>(),
-            ["with the other 1 of this plan, the last live credentials of Okta"]
+            ["last live credentials of Okta, with 1 more of this plan"]
         );
         assert_eq!(
             risks(Some(used), now, 7, "Okta", 1, 1)
