@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::text;
 
-/// Longest text a dialog input takes (a longer expected text is accepted to its length).
+/// Longest text an input (a dialog's, the filter) takes; a typed confirmation also takes its
+/// whole expected text.
 pub const MAX_TYPED: usize = 64;
 
 /// Why revoking a credential may break something that works now.
