@@ -129,3 +129,63 @@ async fn refresh_keeps_the_selection_on_the_same_credential() {
     );
     server.shutdown().await;
 }
+
+/// A live credential of the demo tenant used within the last hour: revoking it needs a
+/// typed confirmation.
+fn recently_used(server: &credboard::demo::DemoServer) -> String {
+    server
+        .credentials()
+        .into_iter()
+        .find(|c| {
+            c.deleted_at.is_none()
+                && c.last_used_at
+                    .is_some_and(|u| u > chrono::Utc::now() - chrono::Duration::hours(1))
+        })
+        .and_then(|c| c.id)
+        .expect("the demo tenant has a credential used minutes ago")
+}
+
+/// Filters the list down to one credential, runs `answer` against it, quits and checks that
+/// no revoke request reached the tenant and the credential is still live.
+async fn nothing_revoked_after(answer: impl FnOnce(&Session)) {
+    let d = start(160, 48).await;
+    d.until_gets(CREDENTIALS).await;
+    let id = recently_used(&d.server);
+    d.press(KeyCode::Char('/'));
+    d.type_text(&id);
+    d.press(KeyCode::Enter);
+    answer(&d);
+    let (state, _, server, _) = d.quit().await;
+    assert_eq!(
+        server.stats().route(RouteKind::RevokeCredential),
+        0,
+        "no revoke request reached the tenant"
+    );
+    assert!(server.credential(&id).unwrap().deleted_at.is_none());
+    assert!(state.bulk.is_none(), "no bulk run started");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_answer_for_every_credential_revokes_nothing() {
+    // What used to be asked for every credential: the last 4 characters of a client id.
+    nothing_revoked_after(|d| {
+        d.press(KeyCode::Char('d'));
+        d.type_text("/pcc");
+        d.press(KeyCode::Enter);
+        d.press(KeyCode::Esc);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_revoke_of_a_recently_used_credential_needs_more_than_the_word() {
+    nothing_revoked_after(|d| {
+        d.press(KeyCode::Char(' '));
+        d.press(KeyCode::Char('D'));
+        d.type_text("revoke");
+        d.press(KeyCode::Enter);
+        d.press(KeyCode::Esc);
+    })
+    .await;
+}

@@ -144,8 +144,26 @@ fn revoke_dialog() {
     // okta-baton was used a day ago: typed confirmation.
     send(&mut s, [key('/')]);
     send(&mut s, "okta-baton".chars().map(key));
-    send(&mut s, [code(KeyCode::Enter), key('G'), key('d'), key('x')]);
-    insta::assert_snapshot!("revoke_dialog_typed", text(&render(&s)));
+    send(&mut s, [code(KeyCode::Enter), key('G'), key('d')]);
+    // The text to type is okta7f3a: right up to "okta7", wrong from the "x" on.
+    send(&mut s, "okta7x".chars().map(key));
+    let buf = render(&s);
+    insta::assert_snapshot!("revoke_dialog_typed", text(&buf));
+    let y = row_of(&buf, "> okta7x");
+    let line = text(&buf).lines().nth(y as usize).unwrap().to_string();
+    let x = line[..line.find("> okta7x").unwrap()].chars().count() as u16;
+    let palette = options().palette;
+    for (i, want) in [palette.ok; 5]
+        .into_iter()
+        .chain([palette.danger])
+        .enumerate()
+    {
+        assert_eq!(buf[(x + 2 + i as u16, y)].fg, want, "character {i}");
+    }
+    assert!(text(&buf).contains("✗ does not match"));
+    send(&mut s, [code(KeyCode::Backspace)]);
+    send(&mut s, "f3a".chars().map(key));
+    assert!(text(&render(&s)).contains("> okta7f3a▏  ✓ matches"));
 }
 
 #[test]
@@ -499,9 +517,24 @@ fn bulk_plan_and_run() {
     );
     insta::assert_snapshot!("marked_rows", text(&render(&s)));
     send(&mut s, [key('D')]);
-    send(&mut s, "revo".chars().map(key).collect::<Vec<_>>());
-    insta::assert_snapshot!("bulk_plan", text(&render(&s)));
-    send(&mut s, "ke".chars().map(key).collect::<Vec<_>>());
+    // salesforce was used 3 days ago and is the only credential of its connector: the plan
+    // says so, and asks for its own text before the word.
+    send(&mut s, "sf5e".chars().map(key).collect::<Vec<_>>());
+    let plan = text(&render(&s));
+    insta::assert_snapshot!("bulk_plan", plan);
+    for reason in ["used 3d ago", "last live credential of Salesforce prod"] {
+        assert!(plan.contains(reason), "{reason:?} is not shown:\n{plan}");
+    }
+    send(&mut s, "5e".chars().map(key).collect::<Vec<_>>());
+    send(&mut s, [code(KeyCode::Enter)]);
+    let plan = text(&render(&s));
+    for line in [
+        "REVOKE ✓ salesforce",
+        "Every risky one confirmed. Type \"revoke\"",
+    ] {
+        assert!(plan.contains(line), "{line:?} is not shown:\n{plan}");
+    }
+    send(&mut s, "revoke".chars().map(key).collect::<Vec<_>>());
     send(&mut s, [code(KeyCode::Enter)]);
     send(
         &mut s,
@@ -615,6 +648,7 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
     use credboard::api::SecretString;
     use credboard::app::fixtures::{app, connector, key as ckey};
     use credboard::app::rows::Column;
+    use credboard::app::state::Modal;
     use credboard::app::{Inventory, JournalLine, KnownCredential, NewCredential, WorkerMsg};
     let long = "W".repeat(10_000);
     let hostile: Vec<String> = [
@@ -719,12 +753,27 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         send(&mut s, [code(KeyCode::Esc), key('a'), key('D')]);
         assert!(s.modal.is_some(), "the bulk plan is open");
         assert_inert(&render(&s));
-        let fx: Vec<_> = "revoke"
-            .chars()
-            .map(key)
-            .chain([code(KeyCode::Enter)])
-            .flat_map(|m| update(&mut s, m))
-            .collect();
+        // Each connector's two credentials are all it has: every target is risky and is
+        // confirmed with its own text (as drawn, for the untypeable ones), then the word.
+        let mut fx = Vec::new();
+        loop {
+            let Some(Modal::BulkPlan(p)) = s.modal.as_ref() else {
+                panic!("the plan closed")
+            };
+            let (step, expected) = p.expected();
+            let expected = expected.to_string();
+            fx.extend(
+                expected
+                    .chars()
+                    .map(key)
+                    .chain([code(KeyCode::Enter)])
+                    .flat_map(|m| update(&mut s, m)),
+            );
+            if step.is_none() {
+                break;
+            }
+            assert_inert(&render(&s));
+        }
         assert!(!fx.is_empty(), "the bulk revoke started");
         for (n, c) in credentials.iter().enumerate() {
             let result = if n % 2 == 0 {
@@ -799,4 +848,270 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         );
         assert_inert(&render(&s));
     }
+}
+
+// ---- toasts ----
+
+#[test]
+fn a_refusal_is_never_marked_as_a_success() {
+    let mut o = options();
+    o.read_only = true;
+    let mut s = refreshed_state(o, 120, 20);
+    send(&mut s, [key('d')]);
+    let screen = text(&render(&s));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("read-only: revoke is disabled"))
+        .unwrap_or_else(|| panic!("the refusal is not drawn:\n{screen}"));
+    assert!(!line.contains('✓'), "{line}");
+}
+
+/// The table: its title line and every row line.
+fn table_area(s: &State, buf: &Buffer) -> Vec<String> {
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    (l.table_header.y..l.rows.y + l.rows.height)
+        .map(|y| {
+            (0..s.width)
+                .map(|x| format!("{}{:?}", buf[(x, y)].symbol(), buf[(x, y)].style()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_toast_never_covers_the_rows() {
+    use credboard::app::WorkerMsg;
+    for (w, h) in [(120, 20), (80, 24), (200, 14)] {
+        let mut s = refreshed_state(options(), w, h);
+        let before = table_area(&s, &render(&s));
+        // An error, and a note that a refresh will follow the one running.
+        send(
+            &mut s,
+            [
+                Msg::Worker(WorkerMsg::Error(
+                    "the inventory could not be written: disk full".into(),
+                )),
+                key('r'),
+                key('r'),
+            ],
+        );
+        assert_eq!(s.toasts.len(), 2);
+        let buf = render(&s);
+        assert_eq!(
+            table_area(&s, &buf),
+            before,
+            "a toast covered the table at {w}x{h}:\n{}",
+            text(&buf)
+        );
+        let screen = text(&buf);
+        assert!(screen.contains("another will follow it"), "{screen}");
+    }
+}
+
+#[test]
+fn a_long_error_toast_points_to_the_history_which_shows_it_whole() {
+    use credboard::app::WorkerMsg;
+    let mut s = refreshed_state(options(), 120, 30);
+    // 500 characters of numbered words, each to be found again.
+    let words: Vec<String> = (0..100).map(|n| format!("w{n:03}")).collect();
+    let message = words.join(" ");
+    assert!(message.len() >= 499);
+    send(&mut s, [Msg::Worker(WorkerMsg::Error(message))]);
+    let screen = text(&render(&s));
+    assert!(
+        screen.contains("(E for the whole message)"),
+        "the toast says where the rest is:\n{screen}"
+    );
+    send(&mut s, [key('E')]);
+    let history = text(&render(&s));
+    for w in &words {
+        assert!(history.contains(w.as_str()), "{w} is not shown:\n{history}");
+    }
+}
+
+// ---- freshness ----
+
+/// After the first refresh (which ended 12 s before `now`): a second one in which the Gets
+/// of the credentials named in `failing` fail (every credential, for `None`) and, with
+/// `listing_fails`, the app listing too; drawn 5 s after it ended.
+fn after_a_second_refresh(failing: Option<&[&str]>, listing_fails: bool) -> State {
+    use credboard::app::{Fetched, WorkerMsg};
+    let mut s = refreshed_state(options(), 140, 24);
+    send(&mut s, [key('r')]);
+    let generation = s.refresh.running.expect("r started a refresh");
+    let credentials = fixtures::sample_inventory().credentials;
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::RefreshStarted {
+            generation,
+            credentials: credentials.len(),
+        })],
+    );
+    for c in credentials {
+        let fails = failing.is_none_or(|ids| ids.contains(&c.key.credential_id.as_str()));
+        let fetched = match (fails, c.last) {
+            (true, _) => Fetched::Failed(
+                "get an access token: gave up after 3 tries over 1.0s: could not connect to the \
+                 server"
+                    .into(),
+            ),
+            (false, Some(last)) => Fetched::Found(last),
+            (false, None) => Fetched::Gone,
+        };
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::Credential {
+                generation: Some(generation),
+                key: c.key,
+                fetched,
+                at: fixed_now(),
+            })],
+        );
+    }
+    if listing_fails {
+        send(
+            &mut s,
+            [Msg::Worker(WorkerMsg::RefreshError {
+                generation,
+                error: "list apps: could not connect to the server".into(),
+            })],
+        );
+    }
+    send(
+        &mut s,
+        [
+            Msg::Worker(WorkerMsg::RefreshDone {
+                generation,
+                at: fixed_now(),
+            }),
+            Msg::Tick(fixed_now() + chrono::Duration::seconds(5)),
+        ],
+    );
+    s
+}
+
+/// The header's first line, and the mark column of each credential row by name.
+fn freshness(s: &State) -> (String, Vec<(String, String)>) {
+    let buf = render(s);
+    let screen = text(&buf);
+    let header = screen.lines().next().unwrap().to_string();
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    let name = l.column(credboard::app::rows::Column::Name).unwrap();
+    let rows = (l.rows.y..l.rows.y + l.rows.height)
+        .map(|y| {
+            let cells =
+                |x: u16, n: u16| -> String { (x..x + n).map(|x| buf[(x, y)].symbol()).collect() };
+            (cells(name.x, name.width).trim().to_string(), cells(0, 1))
+        })
+        .filter(|(name, _)| !name.is_empty() && !name.starts_with('('))
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn a_refresh_whose_calls_all_failed_says_so_and_how_old_the_data_is() {
+    let mut s = after_a_second_refresh(None, true);
+    let (header, rows) = freshness(&s);
+    assert!(header.contains("refresh failed 5s ago"), "{header}");
+    assert!(header.contains("data from 11:59 UTC"), "{header}");
+    assert!(!header.contains("refreshed"), "{header}");
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    for (name, mark) in &rows {
+        assert_eq!(mark, "!", "{name} is marked as not fetched");
+    }
+    send(&mut s, [code(KeyCode::Enter)]);
+    let screen = text(&render(&s));
+    assert!(
+        screen.contains("Not fetched by the last refresh: get an access"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_partly_failed_refresh_says_how_much_is_current() {
+    let s = after_a_second_refresh(Some(&["cred-okta-1", "cred-gh-1", "cred-aws-3"]), false);
+    let (header, rows) = freshness(&s);
+    assert!(header.contains("7 of 10 current"), "{header}");
+    assert!(!header.starts_with("refreshed"), "{header}");
+    for (name, mark) in &rows {
+        let failed = ["okta-baton", "github-sync", "aws-sandbox"].contains(&name.as_str());
+        assert_eq!(mark == "!", failed, "{name}: {mark:?}");
+    }
+}
+
+#[test]
+fn a_refresh_that_worked_says_refreshed() {
+    let s = after_a_second_refresh(Some(&[]), false);
+    let (header, rows) = freshness(&s);
+    assert!(header.ends_with("refreshed 5s ago"), "{header}");
+    assert!(rows.iter().all(|(_, mark)| mark == " "), "{rows:?}");
+}
+
+// ---- gone ----
+
+/// The detail pane's lines (the right part of the screen at 200 columns), trimmed.
+fn detail_pane(buf: &Buffer) -> Vec<String> {
+    let t = text(buf);
+    t.lines()
+        .filter_map(|l| {
+            let start = l.char_indices().find(|(_, c)| *c == '│').map(|(i, _)| i)?;
+            Some(
+                l[start..]
+                    .trim_matches(|c| c == '│' || c == ' ')
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_gone_credential_shows_what_is_known_and_unknown_where_nothing_is() {
+    use credboard::app::{Fetched, WorkerMsg};
+    let mut s = refreshed_state(options(), 200, 40);
+    // Tracked, never fetched, and now the server does not know it: nothing is known.
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Credential {
+            generation: None,
+            key: fixtures::key("app-okta", "k-okta", "cred-okta-new"),
+            fetched: Fetched::Gone,
+            at: fixed_now(),
+        })],
+    );
+    send(&mut s, [key('/')]);
+    send(&mut s, "cred-okta-new".chars().map(key));
+    send(&mut s, [code(KeyCode::Enter), code(KeyCode::Enter)]);
+    let buf = render(&s);
+    let screen = text(&buf);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("cred-okta-new") && l.contains("gone"))
+        .unwrap_or_else(|| panic!("no gone row:\n{screen}"));
+    assert!(!row.contains("never"), "{row}");
+    assert!(row.contains("unknown"), "{row}");
+    let pane = detail_pane(&buf);
+    for label in ["Last used", "Expires", "Created"] {
+        let line = pane
+            .iter()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line: {pane:#?}"));
+        assert!(line.ends_with("unknown"), "{line}");
+    }
+    let pane = pane.join("\n");
+    for invented in ["never", "no expiry"] {
+        assert!(!pane.contains(invented), "{invented:?} in\n{pane}");
+    }
+    // The counts do not call the gone credentials revoked: one is, two are gone.
+    let counts = screen.lines().nth(1).unwrap();
+    assert!(
+        counts.contains("1 revoked") && counts.contains("2 gone"),
+        "{counts}"
+    );
+    // A gone credential with a last known state shows it, and says it is the last known.
+    send(&mut s, [code(KeyCode::Esc), key('/')]);
+    send(&mut s, "github-deleted".chars().map(key));
+    send(&mut s, [code(KeyCode::Enter)]);
+    let pane = detail_pane(&render(&s)).join("\n");
+    assert!(pane.contains("300d ago"), "{pane}");
+    assert!(pane.contains("last known"), "{pane}");
 }

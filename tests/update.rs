@@ -1,15 +1,19 @@
 //! `update` driven with synthetic messages: no runtime, no terminal, no network.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use credboard::api::{ConnectorCredential, SecretString};
 use credboard::app::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
 use credboard::app::rows::{Column, Status, View};
-use credboard::app::state::{BulkOutcome, Modal};
+use credboard::app::state::{BulkOutcome, Modal, ToastKind};
 use credboard::app::{
-    CredentialKey, Effect, Fetched, JournalLine, Msg, NewCredential, Options, RevokeOutcome, State,
-    WorkerMsg, update,
+    CredentialKey, Effect, Fetched, Inventory, JournalLine, KnownCredential, Msg, NewCredential,
+    Options, RevokeOutcome, State, WorkerMsg, update,
 };
+use credboard::demo::{DemoOptions, DemoServer};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use proptest::prelude::*;
 
 fn k(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
@@ -303,7 +307,7 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
         })],
     );
     assert_eq!(s.toasts.len(), 1);
-    assert!(s.toasts[0].error);
+    assert_eq!(s.toasts[0].kind, ToastKind::Error);
     assert!(s.toasts[0].text.starts_with("2 of"), "{}", s.toasts[0].text);
     assert!(
         s.toasts[0]
@@ -407,10 +411,12 @@ fn flags_are_derived_against_now_and_the_thresholds() {
             c.expiring,
             c.expired,
             c.revoked,
+            c.gone,
             c.never_used,
             c.idle
         ),
-        (10, 6, 2, 1, 2, 1, 1)
+        (10, 6, 2, 1, 1, 1, 1, 1),
+        "the gone credential is not counted as revoked"
     );
     // Reasons name the flag and the numbers behind it.
     let e = s.rows.get(&key("app-gh", "k-gh", "cred-gh-2")).unwrap();
@@ -902,7 +908,7 @@ fn revoke_cancels_on_n_esc_and_enter() {
 }
 
 #[test]
-fn recently_used_needs_the_last_four_characters_typed() {
+fn recently_used_needs_its_own_client_id_typed_and_the_old_four_characters_revoke_nothing() {
     let mut s = state();
     select(&mut s, "cred-okta-1"); // used a day ago
     send(&mut s, [k('d')]);
@@ -910,26 +916,159 @@ fn recently_used_needs_the_last_four_characters_typed() {
         panic!()
     };
     let t = d.typed.as_ref().expect("typed confirmation");
-    assert_eq!(t.expected, "/pcc");
-    assert!(t.reasons[0].contains("used 24h ago"));
+    assert_eq!(t.expected, "okta7f3a", "the part of the client id before @");
+    assert!(t.reasons[0].contains("used 24h ago"), "{:?}", t.reasons);
     // y is text here, not a confirmation.
     assert!(send(&mut s, [k('y')]).is_empty());
-    // Wrong text + Enter: stays open, says it does not match.
     send(&mut s, [code(KeyCode::Backspace)]);
-    typed(&mut s, "xpcc");
+    // The old answer, the same for every credential: stays open, says it does not match.
+    typed(&mut s, "/pcc");
     assert!(send(&mut s, [code(KeyCode::Enter)]).is_empty());
     let Some(Modal::Revoke(d)) = s.modal.as_ref() else {
         panic!("closed")
     };
     assert!(d.typed.as_ref().unwrap().mismatch);
-    // Right text + Enter: revoke.
+    // A prefix of the right text is not enough either.
     send(&mut s, (0..4).map(|_| code(KeyCode::Backspace)));
-    typed(&mut s, "/pcc");
+    typed(&mut s, "okta7f3");
+    assert!(send(&mut s, [code(KeyCode::Enter)]).is_empty());
+    assert!(matches!(s.modal, Some(Modal::Revoke(_))));
+    // Right text + Enter: revoke.
+    typed(&mut s, "a");
     let fx = send(&mut s, [code(KeyCode::Enter)]);
     assert_eq!(
         revoke_key(&fx),
         vec![key("app-okta", "k-okta", "cred-okta-1")]
     );
+}
+
+/// The typed confirmation each visible row's revoke dialog asks for, opening the dialog on
+/// every row in turn as a user would (rows that need none are left out).
+fn confirmation_texts(s: &mut State) -> Vec<(CredentialKey, String)> {
+    let mut out = Vec::new();
+    send(s, [k('g')]);
+    for _ in 0..s.visible_ids().len() {
+        send(s, [k('d')]);
+        if let Some(Modal::Revoke(d)) = s.modal.as_ref() {
+            if let Some(t) = d.typed.as_ref() {
+                out.push((d.key.clone(), t.expected.clone()));
+            }
+            send(s, [code(KeyCode::Esc)]);
+        }
+        assert!(s.modal.is_none());
+        send(s, [k('j')]);
+    }
+    out
+}
+
+/// Every credential of the demo tenant, loaded as the dashboard loads a stored inventory,
+/// with `now` the tenant's own.
+async fn demo_state() -> (State, DemoServer) {
+    let server = DemoServer::start(DemoOptions::default()).await.unwrap();
+    let credentials = server
+        .credentials()
+        .into_iter()
+        .map(|c| KnownCredential {
+            key: CredentialKey {
+                app_id: c.app_id.clone().unwrap(),
+                connector_id: c.connector_id.clone().unwrap(),
+                credential_id: c.id.clone().unwrap(),
+            },
+            last: Some(c),
+            gone: false,
+            fetched_at: Some(server.started_at()),
+        })
+        .collect();
+    let mut s = State::new(options(), server.started_at());
+    send(
+        &mut s,
+        [
+            Msg::Resize {
+                width: 160,
+                height: 48,
+            },
+            Msg::Inventory(Inventory {
+                apps: Vec::new(),
+                connectors: Vec::new(),
+                credentials,
+            }),
+        ],
+    );
+    (s, server)
+}
+
+#[tokio::test]
+async fn no_two_demo_credentials_need_the_same_confirmation_text() {
+    let (mut s, server) = demo_state().await;
+    let texts = confirmation_texts(&mut s);
+    assert!(
+        texts.len() >= 20,
+        "the demo tenant has many recently used credentials: {}",
+        texts.len()
+    );
+    let mut seen: HashMap<&str, &CredentialKey> = HashMap::new();
+    for (key, text) in &texts {
+        if let Some(other) = seen.insert(text, key) {
+            panic!("{key:?} and {other:?} both ask for {text:?}");
+        }
+    }
+    server.shutdown().await;
+}
+
+/// A state with two credentials of one connector of one tenant, both used an hour ago, whose
+/// client ids are `<a>@acme.conductor.one/pcc` and `<b>@acme.conductor.one/pcc`.
+fn two_credentials(a: &str, b: &str) -> State {
+    let host = "@acme.conductor.one/pcc";
+    let known = |id: &str, name: &str| KnownCredential {
+        key: key("app-1", "k-1", id),
+        last: Some(ConnectorCredential {
+            client_id: Some(format!("{name}{host}")),
+            display_name: Some("baton".into()),
+            created_at: days(-30),
+            last_used_at: Some(fixed_now() - Duration::hours(1)),
+            ..ConnectorCredential::default()
+        }),
+        gone: false,
+        fetched_at: Some(fixed_now()),
+    };
+    let mut s = State::new(options(), fixed_now());
+    send(
+        &mut s,
+        [
+            Msg::Resize {
+                width: 120,
+                height: 30,
+            },
+            Msg::Inventory(Inventory {
+                apps: Vec::new(),
+                connectors: Vec::new(),
+                credentials: vec![
+                    known("2AAAAAAAAAAAAAAAAAAAAAAAAAA", a),
+                    known("2BBBBBBBBBBBBBBBBBBBBBBBBBB", b),
+                ],
+            }),
+        ],
+    );
+    s
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever the random part of two client ids of a tenant (shaped like ConductorOne's,
+    /// or any text at all: escapes, `@`, 10,000 characters), two credentials whose client ids
+    /// differ ask for different text.
+    #[test]
+    fn two_credentials_with_different_client_ids_need_different_text(
+        a in prop_oneof!["[a-z]{3,8}-[a-z]{3,8}-[0-9]{5}", any::<String>(), "\\PC{60,70}"],
+        b in prop_oneof!["[a-z]{3,8}-[a-z]{3,8}-[0-9]{5}", any::<String>(), "\\PC{60,70}"],
+    ) {
+        prop_assume!(a != b);
+        let mut s = two_credentials(&a, &b);
+        let texts = confirmation_texts(&mut s);
+        prop_assert_eq!(texts.len(), 2, "both were used an hour ago");
+        prop_assert_ne!(&texts[0].1, &texts[1].1);
+    }
 }
 
 #[test]
@@ -946,7 +1085,7 @@ fn typed_confirmation_cancels_on_esc_and_on_empty_enter() {
     let mut s = state();
     select(&mut s, "cred-okta-1");
     send(&mut s, [k('d')]);
-    typed(&mut s, "/pcc");
+    typed(&mut s, "okta7f3a");
     assert!(send(&mut s, [code(KeyCode::Esc)]).is_empty());
     assert!(s.modal.is_none());
 }
@@ -986,7 +1125,7 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
     assert_eq!(e.status, Status::Idle, "as it was");
     assert_eq!(e.pending, None);
     assert!(s.errors.last().unwrap().text.contains("403 Forbidden"));
-    assert!(s.toasts.last().unwrap().error);
+    assert_eq!(s.toasts.last().unwrap().kind, ToastKind::Error);
     // Again; this time the server says 404.
     send(&mut s, [k('d'), k('y')]);
     send(
@@ -1005,7 +1144,7 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
         .unwrap();
     assert_eq!(e.status, Status::Gone);
     assert!(s.toasts.last().unwrap().text.contains("already revoked"));
-    assert!(!s.toasts.last().unwrap().error);
+    assert_ne!(s.toasts.last().unwrap().kind, ToastKind::Error);
 }
 
 #[test]
@@ -1181,6 +1320,44 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
     );
     send(&mut s, [code(KeyCode::Esc)]);
     assert!(s.modal.is_none());
+}
+
+#[test]
+fn a_plan_with_a_recently_used_credential_is_not_carried_out_by_the_word_alone() {
+    let mut s = state();
+    // okta-baton was used a day ago; okta-baton-old long ago, and its connector keeps a
+    // live credential (cred-okta-new) after the plan.
+    for id in ["cred-okta-1", "cred-okta-2"] {
+        select(&mut s, id);
+        send(&mut s, [k(' ')]);
+    }
+    send(&mut s, [k('D')]);
+    typed(&mut s, "revoke");
+    assert!(
+        revoke_key(&send(&mut s, [code(KeyCode::Enter)])).is_empty(),
+        "the word alone revokes nothing"
+    );
+    assert!(
+        matches!(s.modal, Some(Modal::BulkPlan(_))),
+        "the plan stays"
+    );
+    // The risky row is confirmed with its own text, as its single revoke would be.
+    send(&mut s, (0..6).map(|_| code(KeyCode::Backspace)));
+    typed(&mut s, "/pcc");
+    assert!(revoke_key(&send(&mut s, [code(KeyCode::Enter)])).is_empty());
+    send(&mut s, (0..4).map(|_| code(KeyCode::Backspace)));
+    typed(&mut s, "okta7f3a");
+    assert!(revoke_key(&send(&mut s, [code(KeyCode::Enter)])).is_empty());
+    // Then the word, for the whole plan.
+    typed(&mut s, "revoke");
+    let fx = send(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        revoke_key(&fx),
+        vec![
+            key("app-okta", "k-okta", "cred-okta-1"),
+            key("app-okta", "k-okta", "cred-okta-2")
+        ]
+    );
 }
 
 #[test]
@@ -1392,12 +1569,12 @@ fn read_only_emits_no_revoke_or_rotate() {
     assert!(
         s.toasts
             .iter()
-            .any(|t| t.text == "read-only: revoke is disabled")
+            .any(|t| t.text == "read-only: revoke is disabled" && t.kind == ToastKind::Refused)
     );
     assert!(
         s.toasts
             .iter()
-            .any(|t| t.text == "read-only: rotate is disabled")
+            .any(|t| t.text == "read-only: rotate is disabled" && t.kind == ToastKind::Refused)
     );
 }
 

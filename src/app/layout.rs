@@ -201,7 +201,7 @@ pub fn modal_area(area: Rect, modal: &Modal) -> Rect {
             74,
             match d.typed.as_ref() {
                 None => 13,
-                Some(t) => 14 + 2 * t.reasons.len() as u16,
+                Some(t) => 15 + 2 * t.reasons.len() as u16,
             },
         ),
         Modal::Rotate(_) => (66, 12),

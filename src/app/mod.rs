@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod layout;
 pub mod msg;
 pub mod palette;
+pub mod risk;
 pub mod rows;
 pub mod state;
 pub mod text;

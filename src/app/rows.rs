@@ -338,6 +338,8 @@ pub struct Entry {
     pub fetched_at: Option<DateTime<Utc>>,
     /// The last fetch of this credential failed; the data above is the previous one.
     pub error: Option<String>,
+    /// That fetch was a refresh's (not a one-off Get after a rotate).
+    pub error_in_refresh: bool,
     pub pending: Option<Pending>,
     /// Revoked by us while this refresh generation ran: its Get may have been answered
     /// before the revoke, so a "not deleted" from it is stale and ignored.
@@ -360,6 +362,7 @@ impl Entry {
             gone: false,
             fetched_at: None,
             error: None,
+            error_in_refresh: false,
             pending: None,
             revoked_during: None,
             marked: false,
@@ -444,7 +447,10 @@ pub struct Counts {
     pub active: usize,
     pub expiring: usize,
     pub expired: usize,
+    /// Revoked: the server's record says so (`deletedAt`).
     pub revoked: usize,
+    /// The server answered 404: not known to be revoked, only no longer there.
+    pub gone: usize,
     pub never_used: usize,
     pub idle: usize,
     pub unknown: usize,
@@ -467,6 +473,10 @@ impl Counts {
             return;
         }
         add(&mut self.total);
+        if f.contains(Flags::GONE) {
+            add(&mut self.gone);
+            return;
+        }
         if f.is_dead() {
             add(&mut self.revoked);
             return;
@@ -503,9 +513,13 @@ pub fn reasons(e: &Entry, now: DateTime<Utc>, t: Thresholds) -> Vec<(Status, Str
         return out;
     }
     if e.gone {
+        let known = match e.last {
+            Some(_) => "; what is shown is its last known state",
+            None => "; nothing else is known of it",
+        };
         out.push((
             Status::Gone,
-            "gone; the server answered 404 (not found)".to_string(),
+            format!("gone; the server answered 404 (not found){known}"),
         ));
     }
     let Some(c) = e.last.as_ref() else {

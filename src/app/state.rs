@@ -12,6 +12,7 @@ use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
 use super::msg::{CredentialKey, JournalLine};
 use super::palette::Palette;
+use super::risk::TextOf;
 use super::rows::{
     Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View, flags_change_at,
 };
@@ -77,10 +78,35 @@ pub const ERROR_TOAST_SECONDS: i64 = 8;
 /// The error history keeps this many entries.
 pub const ERROR_HISTORY: usize = 500;
 
+/// What a toast reports: its symbol and colour follow, so a refusal never looks like a
+/// success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    /// Something the user asked for happened.
+    Done,
+    /// Something started, or will happen: not a result yet.
+    Info,
+    /// The user's request was not carried out, and why (read-only, nothing selected).
+    Refused,
+    /// Something failed; also in the error history.
+    Error,
+}
+
+impl ToastKind {
+    pub fn symbol(self) -> char {
+        match self {
+            ToastKind::Done => '✓',
+            ToastKind::Info => '•',
+            ToastKind::Refused => '!',
+            ToastKind::Error => '✗',
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
     pub text: String,
-    pub error: bool,
+    pub kind: ToastKind,
     pub until: DateTime<Utc>,
 }
 
@@ -99,14 +125,57 @@ pub struct RefreshState {
     /// Credential Gets the running refresh will make, and how many have answered.
     pub total: usize,
     pub done: usize,
+    /// Credential Gets of the running refresh that answered (found or gone).
+    pub fetched: usize,
     /// Credential Gets of the running refresh that failed, and the first failure's words.
     pub failed: usize,
     pub first_failure: Option<String>,
     /// Other failures of the running refresh (listing apps, connectors).
     pub errors: usize,
-    /// When the last refresh finished; `None` means the rows are the stored snapshot only.
-    pub last_done: Option<DateTime<Utc>>,
+    /// How the last refresh that finished went; `None`: the rows are the stored snapshot.
+    pub last: Option<Finished>,
+    /// When the data was last current: the end of the last refresh that fetched anything,
+    /// or before any did, when the newest stored row was fetched.
+    pub current_at: Option<DateTime<Utc>>,
     pub(crate) last_generation: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finished {
+    pub at: DateTime<Utc>,
+    pub outcome: Outcome,
+}
+
+/// How a finished refresh went: the header says "refreshed" only for the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every call answered.
+    Refreshed,
+    /// Some calls failed: `fetched` of `total` credentials are current, and `other_failed`
+    /// other calls (listings) failed.
+    Partial {
+        fetched: usize,
+        total: usize,
+        other_failed: usize,
+    },
+    /// Nothing could be fetched: the rows hold what they held before.
+    Failed,
+}
+
+impl Outcome {
+    pub fn of(r: &RefreshState) -> Outcome {
+        if r.failed == 0 && r.errors == 0 {
+            Outcome::Refreshed
+        } else if r.fetched == 0 {
+            Outcome::Failed
+        } else {
+            Outcome::Partial {
+                fetched: r.fetched,
+                total: r.total.max(r.fetched + r.failed),
+                other_failed: r.errors,
+            }
+        }
+    }
 }
 
 /// The revoke confirm dialog. Everything it acts on is captured when it opens.
@@ -118,13 +187,15 @@ pub struct RevokeDialog {
     pub last_used: Option<DateTime<Utc>>,
     pub app_name: String,
     pub connector_name: String,
-    /// Set when the user must type the last characters of the client id, then Enter.
+    /// Set when the revoke is risky: the user must type the credential's own text, then Enter.
     pub typed: Option<TypedConfirm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedConfirm {
+    /// Text that tells this credential apart from every other (see `risk::confirmation_text`).
     pub expected: String,
+    pub expected_of: TextOf,
     pub input: String,
     /// Why a typed confirmation is needed ("used 2 days ago", "last live credential").
     pub reasons: Vec<String>,
@@ -150,16 +221,57 @@ pub struct PlanItem {
     pub client_id: Option<String>,
     pub flags: Flags,
     pub status: Status,
+    /// Why revoking it is risky, in words ("used 18m ago"); empty when it is not.
+    pub risks: Vec<String>,
+    /// For a risky item: the text it must be confirmed with, as its single revoke would be.
+    pub confirm: Option<(TextOf, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkPlan {
+    /// The risky targets first (each confirmed with its own text), then the others.
     pub targets: Vec<PlanItem>,
     /// Marked but not revoked: already revoked or gone, or being revoked.
     pub skipped: Vec<(PlanItem, &'static str)>,
     pub input: String,
     pub mismatch: bool,
     pub scroll: usize,
+    /// How many risky targets have been confirmed so far.
+    pub confirmed: usize,
+}
+
+impl BulkPlan {
+    pub fn risky(&self) -> usize {
+        self.targets.iter().filter(|t| t.confirm.is_some()).count()
+    }
+
+    /// Lines of the plan's list: one per target, one more under each risky target for its
+    /// reasons, then a blank line and the skipped.
+    pub fn list_lines(&self) -> usize {
+        let skipped = match self.skipped.len() {
+            0 => 0,
+            n => n + 1,
+        };
+        self.targets.len() + self.risky() + skipped
+    }
+
+    /// The list line target `i` starts on.
+    pub fn line_of(&self, i: usize) -> usize {
+        i + i.min(self.risky())
+    }
+
+    /// What the input must match now: the next unconfirmed risky target (its index) and its
+    /// text, or, once every risky one is confirmed, `None` and the word for the whole plan.
+    pub fn expected(&self) -> (Option<usize>, &str) {
+        match self
+            .targets
+            .get(self.confirmed)
+            .and_then(|t| t.confirm.as_ref())
+        {
+            Some((_, text)) => (Some(self.confirmed), text),
+            None => (None, BULK_WORD),
+        }
+    }
 }
 
 /// The word a bulk revoke must be confirmed with.
@@ -548,9 +660,16 @@ impl State {
         self.options.thresholds()
     }
 
-    /// The rows are the stored snapshot, not yet confirmed by a refresh.
+    /// The last refresh fetched every row: the data is current.
     pub fn is_current(&self) -> bool {
-        self.refresh.last_done.is_some()
+        self.refresh
+            .last
+            .is_some_and(|f| f.outcome == Outcome::Refreshed)
+    }
+
+    /// When the newest row was fetched, as stored or since.
+    pub(crate) fn newest_fetch(&self) -> Option<DateTime<Utc>> {
+        self.rows.entries.iter().filter_map(|e| e.fetched_at).max()
     }
 
     pub fn selected_index(&self) -> Option<u32> {
@@ -1080,26 +1199,25 @@ impl State {
         }
     }
 
+    /// A success: what the user asked for happened.
     pub(crate) fn toast(&mut self, text: impl Into<String>) {
-        let until = self.now + chrono::Duration::seconds(TOAST_SECONDS);
-        self.toasts.push(Toast {
-            text: text.into(),
-            error: false,
-            until,
-        });
-        self.trim_toasts();
+        self.push_toast(ToastKind::Done, text.into(), TOAST_SECONDS);
+    }
+
+    /// Something started or will happen; no result yet.
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
+        self.push_toast(ToastKind::Info, text.into(), TOAST_SECONDS);
+    }
+
+    /// The request was not carried out, and why.
+    pub(crate) fn refuse(&mut self, text: impl Into<String>) {
+        self.push_toast(ToastKind::Refused, text.into(), TOAST_SECONDS);
     }
 
     /// An error: a toast, and a line in the history.
     pub(crate) fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
-        let until = self.now + chrono::Duration::seconds(ERROR_TOAST_SECONDS);
-        self.toasts.push(Toast {
-            text: text.clone(),
-            error: true,
-            until,
-        });
-        self.trim_toasts();
+        self.push_toast(ToastKind::Error, text.clone(), ERROR_TOAST_SECONDS);
         self.errors.push(ErrorRecord { at: self.now, text });
         if self.errors.len() > ERROR_HISTORY {
             let extra = self.errors.len() - ERROR_HISTORY;
@@ -1107,7 +1225,9 @@ impl State {
         }
     }
 
-    fn trim_toasts(&mut self) {
+    fn push_toast(&mut self, kind: ToastKind, text: String, seconds: i64) {
+        let until = self.now + chrono::Duration::seconds(seconds);
+        self.toasts.push(Toast { text, kind, until });
         if self.toasts.len() > 5 {
             let extra = self.toasts.len() - 5;
             self.toasts.drain(..extra);

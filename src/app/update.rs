@@ -1,6 +1,8 @@
 //! `update`: the only place the state changes. Keys, ticks and worker results in; effects out.
 
-use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -11,9 +13,10 @@ use crate::api::ConnectorCredential;
 use super::keymap::{Action, Context};
 use super::layout;
 use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutcome, WorkerMsg};
+use super::risk;
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
-    BULK_WORD, BulkOutcome, BulkPlan, BulkRun, Modal, PlanItem, RevokeDialog, RotateDialog,
+    BulkOutcome, BulkPlan, BulkRun, Finished, Modal, Outcome, PlanItem, RevokeDialog, RotateDialog,
     SecretView, State, TypedConfirm, absorb, held,
 };
 use super::text;
@@ -31,8 +34,6 @@ const LIST_CONTEXTS: &[Context] = &[
 
 /// Rows the mouse wheel scrolls.
 const WHEEL_STEP: usize = 3;
-/// Longest text a dialog input takes.
-const MAX_INPUT: usize = 64;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -82,7 +83,7 @@ fn request_refresh(state: &mut State, silent: bool, fx: &mut Vec<Effect>) {
         if !state.refresh.queued {
             state.refresh.queued = true;
             if !silent {
-                state.toast("a refresh is running; another will follow it");
+                state.info("a refresh is running; another will follow it");
             }
         }
         return;
@@ -98,6 +99,7 @@ fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     r.queued = false;
     r.total = 0;
     r.done = 0;
+    r.fetched = 0;
     r.failed = 0;
     r.first_failure = None;
     r.errors = 0;
@@ -170,6 +172,9 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                         && state.rows.get(&key).is_some_and(|e| {
                             e.revoked_during.is_some() && e.revoked_during == generation
                         });
+                    if generation.is_some() {
+                        state.refresh.fetched += 1;
+                    }
                     if stale {
                         return;
                     }
@@ -181,6 +186,9 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                     });
                 }
                 Fetched::Gone => {
+                    if generation.is_some() {
+                        state.refresh.fetched += 1;
+                    }
                     state.change_credential(&key, |e| {
                         e.gone = true;
                         e.error = None;
@@ -190,7 +198,10 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 Fetched::Failed(err) => {
                     let one_off = generation.is_none();
                     let err_for_row = err.clone();
-                    state.change_credential(&key, |e| e.error = Some(err_for_row));
+                    state.change_credential(&key, |e| {
+                        e.error = Some(err_for_row);
+                        e.error_in_refresh = !one_off;
+                    });
                     if one_off {
                         state.error(format!("fetching credential {}: {err}", key.credential_id));
                     } else {
@@ -212,7 +223,13 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 return;
             }
             state.refresh.running = None;
-            state.refresh.last_done = Some(at);
+            let outcome = Outcome::of(&state.refresh);
+            if outcome != Outcome::Failed {
+                state.refresh.current_at = Some(at);
+            } else if state.refresh.current_at.is_none() {
+                state.refresh.current_at = state.newest_fetch();
+            }
+            state.refresh.last = Some(Finished { at, outcome });
             let failed = state.refresh.failed;
             if failed > 0 {
                 let total = state.refresh.total.max(state.refresh.done);
@@ -544,7 +561,7 @@ fn list_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             if let Some(i) = state.selected_index() {
                 let e = state.entry(i);
                 if e.kind == EntryKind::Connector {
-                    state.toast("a connector row has no credential to mark");
+                    state.refuse("a connector row has no credential to mark");
                 } else {
                     let m = !e.marked;
                     state.set_marked(i, m);
@@ -627,7 +644,7 @@ fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Up => state.select_at(state.cursor.saturating_sub(1)),
         _ => {
             if let Some(c) = typed_char(&key)
-                && state.filter.chars().count() < MAX_INPUT
+                && state.filter.chars().count() < risk::MAX_TYPED
             {
                 let mut f = state.filter.clone();
                 f.push(c);
@@ -641,67 +658,58 @@ fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
 
 fn open_revoke(state: &mut State) {
     if state.options.read_only {
-        state.toast("read-only: revoke is disabled");
+        state.refuse("read-only: revoke is disabled");
         return;
     }
     let Some(e) = state.selected_entry() else {
-        state.toast("nothing selected");
+        state.refuse("nothing selected");
         return;
     };
     if e.kind == EntryKind::Connector {
         let rotate = state.options.keymap.label(Action::Rotate);
-        state.toast(format!(
+        state.refuse(format!(
             "this connector has no tracked credential, nothing to revoke ({rotate} mints one)"
         ));
         return;
     }
     if e.flags.contains(Flags::GONE) {
-        state.toast("this credential is gone (404): nothing to revoke");
+        state.refuse("this credential is gone (404): nothing to revoke");
         return;
     }
     if e.flags.contains(Flags::REVOKED) {
-        state.toast("this credential is already revoked");
+        state.refuse("this credential is already revoked");
         return;
     }
     if e.pending == Some(Pending::Revoking) {
-        state.toast("this credential is being revoked");
+        state.refuse("this credential is being revoked");
         return;
     }
     let key = e.key.clone();
     let last_used = e.last.as_ref().and_then(|c| c.last_used_at);
     let client_id = e.client_id().map(str::to_string);
     let name = e.display_name().map(str::to_string);
-    let now = state.now;
-    let mut reasons = Vec::new();
-    if let Some(used) = last_used
-        && used > now - Duration::days(state.options.recent_use_days)
-    {
-        reasons.push(format!(
-            "it was used {} (within {})",
-            text::relative(used, now),
-            text::days(state.options.recent_use_days)
-        ));
-    }
     let connector_name = state
         .rows
         .connector_name(&key.app_id, &key.connector_id)
         .to_string();
-    if state.live_credentials(&key.app_id, &key.connector_id) <= 1 {
-        reasons.push(format!(
-            "it is the last live credential of connector {}",
-            text::sanitize(&connector_name)
-        ));
-    }
-    let typed = if reasons.is_empty() {
+    let risks = risk::risks(
+        last_used,
+        state.now,
+        state.options.recent_use_days,
+        &connector_name,
+        state.live_credentials(&key.app_id, &key.connector_id),
+        1,
+    );
+    let typed = if risks.is_empty() {
         None
     } else {
-        let source = client_id.as_deref().unwrap_or(&key.credential_id);
-        let chars: Vec<char> = text::sanitize(source).chars().collect();
-        let expected: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+        let (expected_of, expected) =
+            risk::confirmation_text(client_id.as_deref(), &key.credential_id);
         Some(TypedConfirm {
             expected,
+            expected_of,
             input: String::new(),
-            reasons,
+            reasons: risks.iter().map(|r| r.describe(state.now)).collect(),
             mismatch: false,
         })
     };
@@ -761,7 +769,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                         t.input.pop();
                         t.mismatch = false;
                     } else if let Some(c) = typed_char(&key)
-                        && t.input.chars().count() < MAX_INPUT
+                        && t.input.chars().count() < risk::input_limit(&t.expected)
                     {
                         t.input.push(c);
                         t.mismatch = false;
@@ -788,7 +796,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 state
                     .rotating
                     .insert((d.app_id.clone(), d.connector_id.clone()));
-                state.toast(format!(
+                state.info(format!(
                     "minting a new credential for {}…",
                     text::sanitize(&d.connector_name)
                 ));
@@ -811,16 +819,26 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             let page = layout::modal_page(area(state), &Modal::BulkPlan(p.clone()));
-            let lines = p.targets.len() + p.skipped.len() + 2;
+            let lines = p.list_lines();
+            let (step, expected) = p.expected();
+            let limit = risk::input_limit(expected);
             match key.code {
                 KeyCode::Enter => {
                     if p.input.is_empty() || p.targets.is_empty() {
                         return;
                     }
-                    if p.input.trim() == BULK_WORD {
+                    if p.input != expected {
+                        p.mismatch = true;
+                    } else if step.is_some() {
+                        p.confirmed += 1;
+                        p.input.clear();
+                        p.mismatch = false;
+                        // Keep the next risky target and its reasons in view.
+                        let line = p.line_of(p.confirmed);
+                        p.scroll = p.scroll.min(line).max((line + 2).saturating_sub(page));
+                    } else {
                         return start_bulk(state, p.targets, p.skipped.len(), fx);
                     }
-                    p.mismatch = true;
                 }
                 KeyCode::Backspace => {
                     p.input.pop();
@@ -832,7 +850,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(page),
                 _ => {
                     if let Some(c) = typed_char(&key)
-                        && p.input.chars().count() < MAX_INPUT
+                        && p.input.chars().count() < limit
                     {
                         p.input.push(c);
                         p.mismatch = false;
@@ -934,11 +952,11 @@ fn scroll_by(
 
 fn open_rotate(state: &mut State) {
     if state.options.read_only {
-        state.toast("read-only: rotate is disabled");
+        state.refuse("read-only: rotate is disabled");
         return;
     }
     let Some(e) = state.selected_entry() else {
-        state.toast("nothing selected");
+        state.refuse("nothing selected");
         return;
     };
     let (app_id, connector_id) = (e.key.app_id.clone(), e.key.connector_id.clone());
@@ -946,7 +964,7 @@ fn open_rotate(state: &mut State) {
         .rotating
         .contains(&(app_id.clone(), connector_id.clone()))
     {
-        state.toast("a rotate of this connector is already running");
+        state.refuse("a rotate of this connector is already running");
         return;
     }
     let live = state.live_credentials(&app_id, &connector_id);
@@ -972,18 +990,20 @@ fn plan_item(state: &State, i: u32) -> PlanItem {
         client_id: e.client_id().map(str::to_string),
         flags: e.flags,
         status: e.status,
+        risks: Vec::new(),
+        confirm: None,
     }
 }
 
 fn open_bulk_plan(state: &mut State) {
     if state.options.read_only {
-        state.toast("read-only: revoke is disabled");
+        state.refuse("read-only: revoke is disabled");
         return;
     }
     if state.rows.marked == 0 {
         let mark = state.options.keymap.label(Action::Mark);
         let all = state.options.keymap.label(Action::MarkAll);
-        state.toast(format!(
+        state.refuse(format!(
             "nothing marked: {mark} marks a row, {all} every visible row"
         ));
         return;
@@ -1006,13 +1026,46 @@ fn open_bulk_plan(state: &mut State) {
             targets.push(item);
         }
     }
+    assess_plan(state, &mut targets);
     state.modal = Some(Modal::BulkPlan(BulkPlan {
         targets,
         skipped,
         input: String::new(),
         mismatch: false,
         scroll: 0,
+        confirmed: 0,
     }));
+}
+
+/// The same rules as a single revoke, for the plan as a whole: a target is risky when it
+/// was used recently, or when the plan takes every live credential of its connector. Risky
+/// targets get their confirmation text and go first, keeping the list's order.
+fn assess_plan(state: &State, targets: &mut [PlanItem]) {
+    let connector = |t: &PlanItem| (t.key.app_id.clone(), t.key.connector_id.clone());
+    let mut per_connector: HashMap<(String, String), usize> = HashMap::new();
+    for t in targets.iter() {
+        *per_connector.entry(connector(t)).or_default() += 1;
+    }
+    for t in targets.iter_mut() {
+        let (app, conn) = (t.key.app_id.as_str(), t.key.connector_id.as_str());
+        let last_used = state
+            .rows
+            .get(&t.key)
+            .and_then(|e| e.last.as_ref())
+            .and_then(|c| c.last_used_at);
+        let risks = risk::risks(
+            last_used,
+            state.now,
+            state.options.recent_use_days,
+            state.rows.connector_name(app, conn),
+            state.live_credentials(app, conn),
+            per_connector[&connector(t)],
+        );
+        t.confirm = (!risks.is_empty())
+            .then(|| risk::confirmation_text(t.client_id.as_deref(), &t.key.credential_id));
+        t.risks = risks.iter().map(|r| r.describe(state.now)).collect();
+    }
+    targets.sort_by_key(|t| t.confirm.is_none());
 }
 
 fn start_bulk(state: &mut State, targets: Vec<PlanItem>, skipped: usize, fx: &mut Vec<Effect>) {

@@ -12,6 +12,9 @@ use crate::app::text::{fit, relative, sanitize, width};
 use crate::cli::Format;
 use crate::store::{JournalEntry, TrackedId, guard_csv_cell};
 
+/// What the table prints for a field of a credential of which nothing is known.
+const UNKNOWN: &str = "unknown";
+
 /// A credential as `list` prints it.
 pub struct Listed {
     pub ids: TrackedId,
@@ -108,8 +111,12 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
             let list: Vec<_> = rows
                 .iter()
                 .map(|r| {
-                    let mut v = serde_json::to_value(r.credential.clone().unwrap_or_default())
-                        .unwrap_or_else(|_| json!({}));
+                    // Nothing known, nothing given: a null lastUsedAt would say "never used".
+                    let mut v = r
+                        .credential
+                        .as_ref()
+                        .and_then(|c| serde_json::to_value(c).ok())
+                        .unwrap_or_else(|| json!({}));
                     v["id"] = r.ids.credential_id.clone().into();
                     v["appId"] = r.ids.app_id.clone().into();
                     v["connectorId"] = r.ids.connector_id.clone().into();
@@ -178,14 +185,16 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
                 .iter()
                 .map(|r| {
                     let c = r.credential.as_ref();
+                    // Never fetched, or gone before it was: unknown, not "never".
+                    let unset = |fallback| if c.is_some() { fallback } else { UNKNOWN };
                     vec![
-                        inert(r.name().unwrap_or("—")),
+                        inert(r.name().unwrap_or(unset("—"))),
                         inert(r.app_name.as_deref().unwrap_or(&r.ids.app_id)),
                         inert(r.connector_name.as_deref().unwrap_or(&r.ids.connector_id)),
-                        inert(c.and_then(|c| c.client_id.as_deref()).unwrap_or("—")),
-                        when(r.field(|c| c.created_at), now, "—"),
-                        when(r.field(|c| c.last_used_at), now, "never"),
-                        when(r.field(|c| c.expires_time), now, "no expiry"),
+                        inert(c.and_then(|c| c.client_id.as_deref()).unwrap_or(unset("—"))),
+                        when(r.field(|c| c.created_at), now, unset("—")),
+                        when(r.field(|c| c.last_used_at), now, unset("never")),
+                        when(r.field(|c| c.expires_time), now, unset("no expiry")),
                         flag_words(r.flags).join(", "),
                         inert(&r.ids.credential_id),
                     ]

@@ -364,7 +364,7 @@ async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_d
     d.type_str(&id);
     d.key(KeyCode::Enter);
     d.key(KeyCode::Enter);
-    let screen = d.see("Fetch error").await;
+    let screen = d.see("Not fetched by the last refresh").await;
     // The pane wraps the message: the call and the cause, in words.
     for part in [
         "get credential",

@@ -10,12 +10,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
+use crate::api::ConnectorCredential;
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::rows::{self, EntryKind, Pending};
 use crate::app::text;
 
 use super::style::Theme;
+use super::table::UNKNOWN;
 
 /// Longest value drawn in the pane; longer ones are cut before wrapping.
 const MAX_VALUE: usize = 600;
@@ -39,6 +41,13 @@ impl Lines<'_> {
                 Span::styled(format!("{label:<LABEL_W$}"), self.theme.label()),
                 Span::styled(part, style),
             ]));
+        }
+    }
+
+    /// A line of its own, wrapped to the pane's width.
+    fn note(&mut self, value: &str, style: Style) {
+        for part in text::wrap(&text::fit(value, MAX_VALUE), self.width.max(8)) {
+            self.lines.push(Line::styled(part, style));
         }
     }
 
@@ -80,9 +89,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let conn_name = state
         .rows
         .connector_name(&e.key.app_id, &e.key.connector_id);
+    // Nothing is known of a credential never fetched (or gone before it was): its fields
+    // say so rather than "never" or "no expiry".
+    let unset = |fallback: &'static str| match e.last {
+        Some(_) => fallback,
+        None => UNKNOWN,
+    };
     match e.kind {
         EntryKind::Credential => {
-            l.kv("Name", e.display_name().unwrap_or("—"), theme.title());
+            l.kv(
+                "Name",
+                e.display_name().unwrap_or(unset("—")),
+                theme.title(),
+            );
         }
         EntryKind::Connector => {
             l.kv(
@@ -106,11 +125,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         l.kv("In flight", "revoking…", theme.warning());
     }
     if let Some(err) = e.error.as_deref() {
-        l.kv("Fetch error", err, theme.danger());
+        let what = if e.error_in_refresh {
+            "Not fetched by the last refresh"
+        } else {
+            "The last fetch failed"
+        };
+        l.note(&format!("{what}: {err}"), theme.danger());
     }
     if e.kind == EntryKind::Credential {
         l.kv("Credential id", &e.key.credential_id, b);
-        l.kv("Client id", e.client_id().unwrap_or("—"), b);
+        l.kv("Client id", e.client_id().unwrap_or(unset("—")), b);
     }
     l.kv("App", app_name, b);
     l.kv("App id", &e.key.app_id, theme.label());
@@ -144,19 +168,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     if e.kind == EntryKind::Credential {
         let c = e.last.as_ref();
-        l.kv("Created", &when(c.and_then(|c| c.created_at), now, "—"), b);
-        l.kv("Updated", &when(c.and_then(|c| c.updated_at), now, "—"), b);
-        l.kv(
-            "Last used",
-            &when(c.and_then(|c| c.last_used_at), now, "never"),
-            b,
-        );
-        l.kv(
-            "Expires",
-            &when(c.and_then(|c| c.expires_time), now, "no expiry"),
-            b,
-        );
-        l.kv("Deleted", &when(c.and_then(|c| c.deleted_at), now, "—"), b);
+        let time = |f: fn(&ConnectorCredential) -> Option<DateTime<Utc>>, fallback| {
+            when(c.and_then(f), now, unset(fallback))
+        };
+        l.kv("Created", &time(|c| c.created_at, "—"), b);
+        l.kv("Updated", &time(|c| c.updated_at, "—"), b);
+        l.kv("Last used", &time(|c| c.last_used_at, "never"), b);
+        l.kv("Expires", &time(|c| c.expires_time, "no expiry"), b);
+        l.kv("Deleted", &time(|c| c.deleted_at, "—"), b);
         l.kv("Fetched", &when(e.fetched_at, now, "never"), b);
     }
     frame.render_widget(Paragraph::new(l.lines), inner);

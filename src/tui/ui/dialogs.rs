@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::keymap::Action;
+use crate::app::risk::{self, TextOf, Typed};
 use crate::app::state::{
     BULK_WORD, BulkOutcome, BulkPlan, Modal, PlanItem, RevokeDialog, RotateDialog,
 };
@@ -51,15 +52,36 @@ fn keys<'a>(pairs: &[(String, &str)], theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// The line a typed confirmation is typed on, with "does not match" after a wrong Enter.
-fn typed<'a>(input: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
+/// Columns of typed text shown.
+const INPUT_W: usize = 40;
+
+/// The line a typed confirmation is typed on: the characters green while they match the
+/// expected text, red from the first wrong one, then whether it matches (in words, for
+/// terminals without colour).
+fn typed<'a>(input: &str, expected: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
+    let matched = risk::typed_match(input, expected);
+    let right = match matched {
+        Typed::Wrong { from } => from,
+        _ => usize::MAX,
+    };
+    let good: String = input.chars().take(right).collect();
+    let bad: String = input.chars().skip(right).collect();
+    let good = text::fit(&good, INPUT_W);
+    let bad = text::fit(&bad, INPUT_W.saturating_sub(text::width(&good)));
     let mut spans = vec![
         Span::styled("> ", theme.key()),
-        Span::styled(format!("{}▏", text::fit(input, 40)), theme.input()),
+        Span::styled(good, theme.input().patch(theme.ok())),
+        Span::styled(bad, theme.input().patch(theme.danger())),
+        Span::styled("▏", theme.input()),
     ];
-    if mismatch {
-        spans.push(Span::styled("  does not match", theme.danger()));
-    }
+    let (note, style) = match matched {
+        Typed::Empty => ("", theme.label()),
+        Typed::Prefix if mismatch => ("  ✗ not all of it: Enter did nothing", theme.danger()),
+        Typed::Prefix => ("  matches so far", theme.label()),
+        Typed::Exact => ("  ✓ matches", theme.ok()),
+        Typed::Wrong { .. } => ("  ✗ does not match", theme.danger()),
+    };
+    spans.push(Span::styled(note, style));
     Line::from(spans)
 }
 
@@ -68,12 +90,21 @@ fn typed_keys<'a>(more: &[(String, &str)], theme: &Theme) -> Line<'a> {
     let mut pairs = vec![
         (
             "Enter".to_string(),
-            "revoke once typed (cancels when empty)",
+            "revoke once it matches (cancels when empty)",
         ),
         ("Esc".to_string(), "cancel"),
     ];
     pairs.extend_from_slice(more);
     keys(&pairs, theme)
+}
+
+/// "To revoke it, type strange-hydra-68836 (its client id before the @):"
+fn expected_line<'a>(lead: &str, expected: &str, of: TextOf, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::raw(format!("{lead} ")),
+        Span::styled(text::sanitize(expected), theme.key()),
+        Span::raw(format!(" ({}):", of.words())),
+    ])
 }
 
 fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme: &Theme) {
@@ -129,16 +160,13 @@ fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme:
             for r in &t.reasons {
                 lines.push(Line::styled(format!("Careful: {r}."), theme.warning()));
             }
-            lines.push(Line::raw(format!(
-                "Type the last {} characters of the {} to confirm:",
-                t.expected.chars().count(),
-                if d.client_id.is_some() {
-                    "client id"
-                } else {
-                    "credential id"
-                }
-            )));
-            lines.push(typed(&t.input, t.mismatch, theme));
+            lines.push(expected_line(
+                "To revoke it, type",
+                &t.expected,
+                t.expected_of,
+                theme,
+            ));
+            lines.push(typed(&t.input, &t.expected, t.mismatch, theme));
             lines.push(typed_keys(&[], theme));
         }
         None => {
@@ -210,8 +238,7 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme:
 fn item_line<'a>(
     tag: Span<'a>,
     item: &PlanItem,
-    note: String,
-    note_style: ratatui::style::Style,
+    notes: Vec<Span<'a>>,
     w: usize,
     theme: &Theme,
 ) -> Line<'a> {
@@ -223,14 +250,15 @@ fn item_line<'a>(
         .as_deref()
         .map(text::short_client_id)
         .unwrap_or_else(|| "—".to_string());
-    Line::from(vec![
+    let mut spans = vec![
         tag,
         Span::raw(text::pad(name, name_w)),
         Span::raw(" "),
         Span::styled(text::pad(&client, client_w), theme.label()),
         Span::raw(" "),
-        Span::styled(note, note_style),
-    ])
+    ];
+    spans.extend(notes);
+    Line::from(spans)
 }
 
 fn flags_text(item: &PlanItem) -> String {
@@ -257,25 +285,33 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
         theme,
     );
     let w = inner.width as usize;
+    let (step, expected) = p.expected();
     let mut list: Vec<Line> = Vec::new();
-    for t in &p.targets {
-        list.push(item_line(
-            Span::styled("REVOKE  ", theme.danger()),
-            t,
-            flags_text(t),
-            theme.status(t.status),
-            w,
-            theme,
-        ));
+    for (n, t) in p.targets.iter().enumerate() {
+        // Risky rows: `!` to confirm, `▶` the one being confirmed, `✓` confirmed.
+        let (tag, style) = match (t.confirm.is_some(), step) {
+            (false, _) => ("REVOKE   ", theme.danger()),
+            (true, Some(i)) if i == n => ("REVOKE ▶ ", theme.warning()),
+            (true, _) if n < p.confirmed => ("REVOKE ✓ ", theme.ok()),
+            (true, _) => ("REVOKE ! ", theme.warning()),
+        };
+        let notes = vec![Span::styled(flags_text(t), theme.status(t.status))];
+        list.push(item_line(Span::styled(tag, style), t, notes, w, theme));
+        if !t.risks.is_empty() {
+            let why = format!("risky: {}", t.risks.join("; "));
+            list.push(Line::styled(
+                format!("{:9}{}", "", text::fit(&why, w.saturating_sub(9))),
+                theme.warning(),
+            ));
+        }
     }
     if !p.skipped.is_empty() {
         list.push(Line::raw(""));
         for (t, why) in &p.skipped {
             list.push(item_line(
-                Span::styled("skip    ", theme.dim()),
+                Span::styled("skip     ", theme.dim()),
                 t,
-                why.to_string(),
-                theme.dim(),
+                vec![Span::styled(why.to_string(), theme.dim())],
                 w,
                 theme,
             ));
@@ -286,17 +322,20 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
         &Modal::BulkPlan(p.clone()),
     );
     let scroll = p.scroll.min(list.len().saturating_sub(page));
-    let mut lines = vec![
-        Line::styled(
-            format!(
-                "{} credential(s) will be revoked; {} skipped.",
-                p.targets.len(),
-                p.skipped.len()
-            ),
-            theme.danger(),
+    let risky = p.risky();
+    let head = format!(
+        "{} credential(s) will be revoked; {} skipped.",
+        p.targets.len(),
+        p.skipped.len()
+    );
+    let second = match risky {
+        0 => Line::raw(""),
+        n => Line::styled(
+            format!("{n} risky (!): each is confirmed with its own text, as a single revoke is."),
+            theme.warning(),
         ),
-        Line::raw(""),
-    ];
+    };
+    let mut lines = vec![Line::styled(head, theme.danger()), second];
     lines.extend(list.into_iter().skip(scroll).take(page));
     while lines.len() < page + 2 {
         lines.push(Line::raw(""));
@@ -306,11 +345,28 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
         lines.push(Line::raw("Nothing to revoke."));
         lines.push(keys(&[("Esc/Enter".to_string(), "close")], theme));
     } else {
-        lines.push(Line::raw(format!(
-            "Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
-            p.targets.len()
-        )));
-        lines.push(typed(&p.input, p.mismatch, theme));
+        match step.map(|i| &p.targets[i]) {
+            Some(t) => {
+                let of = t.confirm.as_ref().map_or(TextOf::CredentialId, |c| c.0);
+                let name = text::fit(t.name.as_deref().unwrap_or(&t.key.credential_id), 30);
+                lines.push(expected_line(
+                    &format!("Risky {} of {risky}, {name} (▶): type", p.confirmed + 1),
+                    expected,
+                    of,
+                    theme,
+                ));
+            }
+            None => lines.push(Line::raw(format!(
+                "{}Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
+                if risky > 0 {
+                    "Every risky one confirmed. "
+                } else {
+                    ""
+                },
+                p.targets.len()
+            ))),
+        }
+        lines.push(typed(&p.input, expected, p.mismatch, theme));
         lines.push(typed_keys(&[("↑/↓".to_string(), "scroll")], theme));
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -366,8 +422,7 @@ fn bulk_run(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
         lines.push(item_line(
             Span::styled(tag, style),
             item,
-            note,
-            style,
+            vec![Span::styled(note, style)],
             w,
             theme,
         ));

@@ -1,5 +1,5 @@
-//! The footer: the filter being typed, or the view and filter in force, then key hints from
-//! the keymap table.
+//! The footer: the newest toast (here, so that it never covers a row), the filter being
+//! typed, or the view and filter in force, then key hints from the keymap table.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,9 +8,52 @@ use ratatui::text::{Line, Span};
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::rows::View;
+use crate::app::state::{Toast, ToastKind};
 use crate::app::text;
 
 use super::style::Theme;
+
+/// At most this many toasts are drawn, the newest first.
+const TOASTS_SHOWN: usize = 3;
+
+const SEPARATOR: &str = " │ ";
+
+/// The toasts, newest first, each followed by a separator: the newest fitted to `max`
+/// columns, the older ones only where they fit whole.
+fn toasts<'a>(state: &State, max: usize, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    let mut left = max;
+    for (n, t) in state.toasts.iter().rev().take(TOASTS_SHOWN).enumerate() {
+        let room = left.saturating_sub(SEPARATOR.len());
+        let full = format!("{} {}", t.kind.symbol(), t.text);
+        if n > 0 && text::width(&text::sanitize(&full)) > room {
+            break;
+        }
+        let span = toast(state, t, &full, room, theme);
+        left = room.saturating_sub(span.width());
+        spans.push(span);
+        spans.push(Span::raw(SEPARATOR));
+    }
+    spans
+}
+
+/// A toast (`full`: its kind's symbol, then its text) in at most `max` columns. An error cut
+/// to fit says where to read all of it.
+fn toast<'a>(state: &State, t: &Toast, full: &str, max: usize, theme: &Theme) -> Span<'a> {
+    let body = if t.kind == ToastKind::Error && text::width(&text::sanitize(full)) > max {
+        let more = format!(
+            " ({} for the whole message)",
+            state.options.keymap.label(Action::Errors)
+        );
+        format!(
+            "{}{more}",
+            text::fit(full, max.saturating_sub(text::width(&more)))
+        )
+    } else {
+        text::fit(full, max)
+    };
+    Span::styled(body, theme.toast(t.kind))
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if area.height == 0 {
@@ -18,6 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let km = &state.options.keymap;
     let shown = state.rows.visible.len();
+    let width = area.width as usize;
     let mut spans: Vec<Span> = Vec::new();
     if state.filter_editing {
         spans.push(Span::styled("/", theme.key()));
@@ -33,11 +77,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(" keep  ", theme.label()));
         spans.push(Span::styled(km.label(Action::FilterClear), theme.key()));
         spans.push(Span::styled(" clear", theme.label()));
-        frame
-            .buffer_mut()
-            .set_line(area.x, area.y, &Line::from(spans), area.width);
-        return;
+        spans.push(Span::raw(SEPARATOR));
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.extend(toasts(state, width.saturating_sub(used), theme));
+        return end_line(frame, area, spans);
     }
+    spans.extend(toasts(state, width, theme));
     if state.view != View::All || !state.filter.is_empty() {
         let mut what = format!("view: {}", state.view.name());
         if !state.filter.is_empty() {
@@ -45,7 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         what.push_str(&format!(" · {shown} shown"));
         spans.push(Span::styled(what, theme.warning()));
-        spans.push(Span::raw(" │ "));
+        spans.push(Span::raw(SEPARATOR));
     }
     if state.rows.marked > 0 {
         spans.push(Span::styled(
@@ -56,10 +101,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             theme.warning(),
         ));
-        spans.push(Span::raw(" │ "));
+        spans.push(Span::raw(SEPARATOR));
     }
     let mut used: usize = spans.iter().map(|s| s.width()).sum();
-    let width = area.width as usize;
     // When not every hint fits, the most needed are kept (help, quit, the actions, ...),
     // and shown in the table's order.
     // Read-only: the refused actions are not offered (the help marks them unavailable).
@@ -103,6 +147,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             spans.push(Span::styled(keys, theme.key()));
             spans.push(Span::styled(format!(" {what}  "), theme.label()));
         }
+    }
+    end_line(frame, area, spans);
+}
+
+/// Draws the footer line, without a separator at its end.
+fn end_line(frame: &mut Frame, area: Rect, mut spans: Vec<Span>) {
+    while spans.last().is_some_and(|s| s.content == SEPARATOR) {
+        spans.pop();
     }
     frame
         .buffer_mut()

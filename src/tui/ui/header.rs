@@ -1,44 +1,79 @@
 //! The two header lines: tenant, profile, READ-ONLY, refresh state; then the counts.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
 use crate::app::State;
 use crate::app::layout::Layout;
 use crate::app::rows::Status;
+use crate::app::state::{Finished, Outcome};
 use crate::app::text;
 
 use super::style::Theme;
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/// What the right side of the first line says about freshness.
+/// What the right side of the first line says about freshness: "refreshed" only after a
+/// refresh in which every call answered.
 pub fn refresh_text(state: &State) -> String {
     let r = &state.refresh;
-    // Until a refresh has completed, the rows are the stored snapshot: say so.
-    let cached = if state.loaded && r.last_done.is_none() {
-        "cached, not yet current — "
-    } else {
-        ""
+    let now = state.now;
+    // What the rows are while a refresh runs, when the last one did not fetch them all.
+    let standing = match r.last.map(|f| f.outcome) {
+        None if state.loaded => Some("cached, not yet current".to_string()),
+        Some(Outcome::Failed) => Some(data_from(r.current_at, now)),
+        Some(Outcome::Partial { fetched, total, .. }) => {
+            Some(format!("{fetched} of {total} current"))
+        }
+        _ => None,
     };
     if r.running.is_some() {
+        let before = standing.map(|s| format!("{s} — ")).unwrap_or_default();
         let spin = SPINNER[state.spinner % SPINNER.len()];
         return if r.total > 0 {
             format!(
-                "{cached}{spin} refreshing: credentials {}/{}",
+                "{before}{spin} refreshing: credentials {}/{}",
                 r.done.min(r.total),
                 r.total
             )
         } else {
-            format!("{cached}{spin} refreshing…")
+            format!("{before}{spin} refreshing…")
         };
     }
     if !state.loaded {
         return "loading inventory…".to_string();
     }
-    match r.last_done {
-        None => "cached — not yet current".to_string(),
-        Some(at) => format!("refreshed {}", text::relative(at, state.now)),
+    let Some(Finished { at, outcome }) = r.last else {
+        return "cached — not yet current".to_string();
+    };
+    let when = text::relative(at, now);
+    match outcome {
+        Outcome::Refreshed => format!("refreshed {when}"),
+        Outcome::Partial {
+            fetched,
+            total,
+            other_failed,
+        } => {
+            let others = match other_failed {
+                0 => String::new(),
+                1 => ", 1 other call failed".to_string(),
+                n => format!(", {n} other calls failed"),
+            };
+            format!("partly refreshed {when}: {fetched} of {total} current{others}")
+        }
+        Outcome::Failed => format!("refresh failed {when} — {}", data_from(r.current_at, now)),
+    }
+}
+
+/// "data from 11:59 UTC" (with the date when it is not today's).
+fn data_from(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match at {
+        None => "no data fetched yet".to_string(),
+        Some(t) if t.date_naive() == now.date_naive() => {
+            format!("data from {} UTC", t.format("%H:%M"))
+        }
+        Some(t) => format!("data from {} UTC", t.format("%Y-%m-%d %H:%M")),
     }
 }
 
@@ -49,7 +84,7 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     }
     let width = area.width as usize;
     let right = refresh_text(state);
-    let right_style = if state.refresh.last_done.is_none() && state.refresh.running.is_none() {
+    let right_style = if !state.is_current() && state.refresh.running.is_none() {
         theme.warning()
     } else {
         theme.label()
@@ -103,6 +138,10 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         (c.never_used, Status::NeverUsed, "never used"),
         (c.idle, Status::Idle, "idle"),
     ];
+    if c.gone > 0 {
+        // Beside "revoked": both are no longer usable, but only one is known to be revoked.
+        counts.insert(4, (c.gone, Status::Gone, "gone"));
+    }
     if c.connectors_without > 0 {
         counts.push((
             c.connectors_without,

@@ -8,7 +8,6 @@ mod header;
 mod secret;
 pub mod style;
 mod table;
-mod toasts;
 mod windows;
 
 use ratatui::Frame;
@@ -37,7 +36,6 @@ pub fn draw(frame: &mut Frame, state: &State) {
         detail::draw(frame, d, state, &theme);
     }
     footer::draw(frame, l.footer, state, &theme);
-    toasts::draw(frame, &l, state, &theme);
     if let Some(modal) = state.modal.as_ref() {
         let r = layout::modal_area(area, modal);
         dialogs::draw(frame, r, state, modal, &theme);

@@ -5,6 +5,7 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::palette::Palette;
 use crate::app::rows::Status;
+use crate::app::state::ToastKind;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -133,20 +134,25 @@ impl Theme {
         self.pick(Style::new().fg(self.palette.ok), Style::new())
     }
 
-    pub fn toast(&self, error: bool) -> Style {
-        if error {
-            self.pick(
+    pub fn toast(&self, kind: ToastKind) -> Style {
+        let on = |bg: Color| Style::new().fg(Color::Black).bg(bg);
+        match kind {
+            ToastKind::Error => self.pick(
                 Style::new()
                     .fg(Color::White)
                     .bg(self.palette.danger)
                     .add_modifier(Modifier::BOLD),
                 Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-            )
-        } else {
-            self.pick(
-                Style::new().fg(Color::Black).bg(self.palette.ok),
+            ),
+            ToastKind::Refused => self.pick(
+                on(self.palette.warning),
                 Style::new().add_modifier(Modifier::REVERSED),
-            )
+            ),
+            ToastKind::Done => self.pick(
+                on(self.palette.ok),
+                Style::new().add_modifier(Modifier::REVERSED),
+            ),
+            ToastKind::Info => self.pick(Style::new().fg(self.palette.accent), Style::new()),
         }
     }
 

@@ -80,10 +80,23 @@ fn time_cell(
     }
 }
 
+/// What a credential's cell shows when nothing of it is known (never fetched, or gone
+/// before it was): not a value such as "never" that would claim something.
+pub const UNKNOWN: &str = "unknown";
+
 /// The text of one cell (unsanitised: the caller fits it).
 fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
     let now = state.now;
     let c = e.last.as_ref();
+    let nothing_known = e.kind == EntryKind::Credential && c.is_none();
+    if nothing_known
+        && matches!(
+            col,
+            Column::ClientId | Column::Created | Column::LastUsed | Column::Expires
+        )
+    {
+        return (UNKNOWN.to_string(), true);
+    }
     let dim_if_missing = |s: Option<&str>, fallback: &str| match s {
         Some(s) => (s.to_string(), false),
         None => (fallback.to_string(), true),
@@ -108,7 +121,6 @@ fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
         Column::Created => (time_cell(c.and_then(|c| c.created_at), now, "—"), false),
         Column::LastUsed => match e.kind {
             EntryKind::Connector => ("—".to_string(), true),
-            EntryKind::Credential if c.is_none() => ("—".to_string(), true),
             _ => (
                 time_cell(c.and_then(|c| c.last_used_at), now, "never"),
                 false,
