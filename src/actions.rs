@@ -2,6 +2,7 @@
 //! command line both come through here, so read-only mode and the journal are enforced in
 //! one place, below any user interface.
 
+use std::fmt;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -16,18 +17,67 @@ pub enum ActionError {
         "read-only mode: {0} is disabled (turn read-only off in the settings or drop --read-only)"
     )]
     ReadOnly(&'static str),
+    /// The server holds no credential under the ids asked for: nothing was revoked.
+    #[error("credential {} was not found: {why}; nothing was sent", key.credential_id)]
+    NotFound { key: TrackedId, why: NotFound },
+    /// The server's answers contradict each other; the message says how.
+    #[error("{0}")]
+    Unconfirmed(String),
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error("the inventory could not be written: {0}")]
     Store(#[from] StoreError),
 }
 
+/// Why a credential counts as not found. A 404 proves only that the server does not hold
+/// those three ids together: a mistyped id looks exactly like a deleted one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotFound {
+    /// The server answered 404 for this app, connector and id.
+    Unknown {
+        app_id: String,
+        connector_id: String,
+    },
+    /// The server holds the id, under another app or connector than the one asked for.
+    Elsewhere {
+        asked: (String, String),
+        held: (String, String),
+    },
+}
+
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotFound::Unknown {
+                app_id,
+                connector_id,
+            } => write!(
+                f,
+                "the tenant has no such credential under app {app_id}, connector {connector_id}"
+            ),
+            NotFound::Elsewhere { asked, held } => write!(
+                f,
+                "the tenant holds it under app {}, connector {}, not app {}, connector {}",
+                held.0, held.1, asked.0, asked.1
+            ),
+        }
+    }
+}
+
 /// What a revoke did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// The server accepted the revoke.
+    Revoked,
+    /// The server's own record said revoked (`deletedAt`) before we asked; nothing was sent.
+    AlreadyRevoked,
+}
+
+/// What a revoke did, and the credential as the server holds it afterwards.
 #[derive(Debug, Clone)]
 pub struct RevokeResult {
-    /// The server answered 404: it was gone before we asked.
-    pub already_gone: bool,
-    /// The credential as a Get returned it afterwards, when it could.
+    pub revocation: Revocation,
+    /// The credential as a Get returned it last, when it could.
     pub fresh: Option<ConnectorCredential>,
 }
 
@@ -60,42 +110,150 @@ impl Actions {
         self.read_only
     }
 
-    /// Revokes exactly `key`, journals the outcome (failures included), then fetches the
-    /// credential again so the caller shows what the server now says.
+    /// Gets the credential under exactly these ids, to show or to revoke. A 404, or a reply
+    /// naming another app, connector or id, is [`ActionError::NotFound`], journaled as such
+    /// (nothing is sent).
+    pub async fn look_up(&self, key: &TrackedId) -> Result<ConnectorCredential, ActionError> {
+        let got = self
+            .client
+            .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
+            .await;
+        let why = match got {
+            Ok(Some(c)) => match held_elsewhere(&c, key) {
+                None => return Ok(c),
+                Some(held) => NotFound::Elsewhere {
+                    asked: (key.app_id.clone(), key.connector_id.clone()),
+                    held,
+                },
+            },
+            Ok(None) => NotFound::Unknown {
+                app_id: key.app_id.clone(),
+                connector_id: key.connector_id.clone(),
+            },
+            Err(e) => {
+                let outcome = Outcome::Failed(format!("nothing was sent: {e}"));
+                self.journal(Action::Revoke, key, Some(&key.credential_id), outcome)
+                    .await?;
+                return Err(e.into());
+            }
+        };
+        let outcome = Outcome::NotFound(why.to_string());
+        self.journal(Action::Revoke, key, Some(&key.credential_id), outcome)
+            .await?;
+        Err(ActionError::NotFound {
+            key: key.clone(),
+            why,
+        })
+    }
+
+    /// Revokes exactly `key`. It is got first: ids the server does not hold together are
+    /// [`ActionError::NotFound`], and "already revoked" comes only from the server's record.
+    /// The outcome is journaled (failures included), and the credential as the server holds
+    /// it afterwards is stored, so the caller shows what the server now says.
     pub async fn revoke(&self, key: &TrackedId) -> Result<RevokeResult, ActionError> {
         if self.read_only {
             return Err(ActionError::ReadOnly("revoke"));
         }
-        let result = self
+        let current = self.look_up(key).await?;
+        if current.deleted_at.is_some() {
+            self.journal(
+                Action::Revoke,
+                key,
+                Some(&key.credential_id),
+                Outcome::AlreadyGone,
+            )
+            .await?;
+            self.keep(key, Some(current.clone())).await?;
+            return Ok(RevokeResult {
+                revocation: Revocation::AlreadyRevoked,
+                fresh: Some(current),
+            });
+        }
+        let sent = self
             .client
             .revoke(&key.app_id, &key.connector_id, &key.credential_id)
             .await;
-        let outcome = match &result {
-            Ok(Revoked::Now) => Outcome::Ok,
-            Ok(Revoked::AlreadyGone) => Outcome::AlreadyGone,
-            Err(e) => Outcome::Failed(e.to_string()),
+        let answered_404 = match sent {
+            Ok(Revoked::Now) => false,
+            Ok(Revoked::AlreadyGone) => true,
+            Err(e) => {
+                let outcome = Outcome::Failed(e.to_string());
+                self.journal(Action::Revoke, key, Some(&key.credential_id), outcome)
+                    .await?;
+                return Err(e.into());
+            }
+        };
+        let after = self
+            .client
+            .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
+            .await;
+        let (outcome, result) = match (answered_404, after) {
+            (false, after) => (
+                Outcome::Ok,
+                Ok(RevokeResult {
+                    revocation: Revocation::Revoked,
+                    fresh: after.ok().flatten(),
+                }),
+            ),
+            // It was live a moment ago: someone else revoked it in between.
+            (true, Ok(Some(c))) if c.deleted_at.is_some() => (
+                Outcome::AlreadyGone,
+                Ok(RevokeResult {
+                    revocation: Revocation::AlreadyRevoked,
+                    fresh: Some(c),
+                }),
+            ),
+            (true, Ok(None)) => {
+                let why = NotFound::Unknown {
+                    app_id: key.app_id.clone(),
+                    connector_id: key.connector_id.clone(),
+                };
+                (
+                    Outcome::NotFound(format!("{why}; it vanished while being revoked")),
+                    Err(ActionError::NotFound {
+                        key: key.clone(),
+                        why,
+                    }),
+                )
+            }
+            (true, after) => {
+                let message = match after {
+                    Ok(_) => {
+                        "the server answered 404 to the revoke, yet still holds the credential live"
+                            .to_string()
+                    }
+                    Err(e) => format!(
+                        "the server answered 404 to the revoke, and the credential could not be read again: {e}"
+                    ),
+                };
+                (
+                    Outcome::Failed(message.clone()),
+                    Err(ActionError::Unconfirmed(message)),
+                )
+            }
         };
         self.journal(Action::Revoke, key, Some(&key.credential_id), outcome)
             .await?;
-        let already_gone = result? == Revoked::AlreadyGone;
-        let fresh = self
-            .client
-            .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
-            .await
-            .ok()
-            .flatten();
+        if let Ok(r) = &result {
+            self.keep(key, r.fresh.clone()).await?;
+        }
+        result
+    }
+
+    /// Stores what the server said about a revoked credential, if it is tracked: the object,
+    /// or that it is gone.
+    async fn keep(
+        &self,
+        key: &TrackedId,
+        fresh: Option<ConnectorCredential>,
+    ) -> Result<(), StoreError> {
         let now = Utc::now();
         let id = key.credential_id.clone();
-        let saved = fresh.clone();
-        self.with_store(move |store| match saved {
+        self.with_store(move |store| match fresh {
             Some(c) => store.save_credential(&c, now).map(drop),
             None => store.mark_gone(&id, now).map(drop),
         })
-        .await?;
-        Ok(RevokeResult {
-            already_gone,
-            fresh,
-        })
+        .await
     }
 
     /// Mints a new credential for a connector and records its id in the inventory at once,
@@ -167,6 +325,20 @@ impl Actions {
     ) -> Result<T, StoreError> {
         blocking(&self.store, f).await
     }
+}
+
+/// The app and connector the server holds a credential under, when they are not the ones
+/// asked for. Fields the reply leaves out are not held against it.
+fn held_elsewhere(c: &ConnectorCredential, key: &TrackedId) -> Option<(String, String)> {
+    let differs = |got: &Option<String>, asked: &str| got.as_deref().is_some_and(|g| g != asked);
+    (differs(&c.app_id, &key.app_id) || differs(&c.connector_id, &key.connector_id)).then(|| {
+        (
+            c.app_id.clone().unwrap_or_else(|| key.app_id.clone()),
+            c.connector_id
+                .clone()
+                .unwrap_or_else(|| key.connector_id.clone()),
+        )
+    })
 }
 
 /// Runs a store call on the blocking pool: SQLite may fsync, and the event loop must not wait.

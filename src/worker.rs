@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::actions::{Actions, blocking};
+use crate::actions::{ActionError, Actions, NotFound, Revocation, blocking};
 use crate::api::{ApiError, App, Client, Connector};
 use crate::app::{
     CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
@@ -403,15 +403,23 @@ impl Worker {
             let _permit = self.limiter.acquire(Priority::User).await;
             self.actions.revoke(&key).await
         };
-        self.send(WorkerMsg::Revoked {
-            key,
-            result: result
-                .map(|r| RevokeOutcome {
-                    already_gone: r.already_gone,
-                    fresh: r.fresh,
-                })
-                .map_err(|e| e.to_string()),
-        });
+        let result = match result {
+            Ok(r) => Ok(RevokeOutcome {
+                already_gone: r.revocation == Revocation::AlreadyRevoked,
+                fresh: r.fresh,
+            }),
+            // The row was known to exist and the server no longer has it: say that, and
+            // show the row as gone with its last known values.
+            Err(ActionError::NotFound {
+                why: NotFound::Unknown { .. },
+                ..
+            }) => {
+                self.report(None, key.clone(), Fetched::Gone);
+                Err("gone: the server no longer knows this id; nothing was revoked".to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        self.send(WorkerMsg::Revoked { key, result });
     }
 
     async fn rotate(self, app_id: String, connector_id: String) {

@@ -291,8 +291,286 @@ fn revoke_asks_refuses_without_a_terminal_and_honours_read_only() {
             "no-such-credential",
         ])
         .assert()
-        .success()
-        .stderr(predicate::str::contains("already revoked"));
+        .code(1)
+        .stderr(
+            predicate::str::contains("not found")
+                .and(predicate::str::contains("already revoked").not()),
+        );
+}
+
+/// A demo tenant started here and reached the way a real one is: cone's environment
+/// variables, and an inventory in a data directory that outlives each run.
+struct ConeTenant {
+    rt: tokio::runtime::Runtime,
+    server: Option<DemoServer>,
+    home: TempDir,
+    data: std::path::PathBuf,
+    client_secret: String,
+}
+
+impl ConeTenant {
+    fn start() -> Self {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let server = rt
+            .block_on(DemoServer::start(DemoOptions::default()))
+            .unwrap();
+        let home = TempDir::new().unwrap();
+        let data = home.path().join("data");
+        let client_secret = server.client_secret().expose().to_string();
+        Self {
+            rt,
+            server: Some(server),
+            home,
+            data,
+            client_secret,
+        }
+    }
+
+    fn server(&self) -> &DemoServer {
+        self.server.as_ref().unwrap()
+    }
+
+    fn command(&self) -> Command {
+        let mut c = credboard(self.home.path());
+        c.env("CONE_CLIENT_ID", self.server().client_id())
+            .env("CONE_CLIENT_SECRET", &self.client_secret)
+            .arg("--data-dir")
+            .arg(&self.data);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// The journal as `credboard journal -o json` prints it, newest first, as
+    /// (action, credential id, outcome kind).
+    fn journal(&self) -> Vec<(String, String, String)> {
+        let out = self.run(&["journal", "-o", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout_json(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_string(),
+                    e["credentialId"].as_str().unwrap_or("").to_string(),
+                    e["outcome"]["kind"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The credential as a Get over HTTP returns it now.
+    fn get(
+        &self,
+        app: &str,
+        connector: &str,
+        id: &str,
+    ) -> Option<credboard::api::ConnectorCredential> {
+        let client = credboard::api::Client::new(credboard::api::ClientOptions {
+            client_id: Some(self.server().client_id()),
+            client_secret: Some(self.server().client_secret()),
+            ..Default::default()
+        })
+        .unwrap();
+        self.rt
+            .block_on(client.get_credential(app, connector, id))
+            .unwrap()
+    }
+}
+
+impl Drop for ConeTenant {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.rt.block_on(server.shutdown());
+        }
+    }
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The ids of a credential as the demo tenant holds it.
+fn triple(c: &credboard::api::ConnectorCredential) -> [String; 3] {
+    [
+        c.app_id.clone().unwrap(),
+        c.connector_id.clone().unwrap(),
+        c.id.clone().unwrap(),
+    ]
+}
+
+/// A mistyped id, a wrong app id or a wrong connector id is "not found" (exit 1), journaled
+/// so, and nothing is sent: the credential the user meant stays live, and the tool never
+/// says it was revoked.
+#[test]
+fn revoke_of_an_id_the_tenant_does_not_hold_there_is_not_found_and_sends_nothing() {
+    let tenant = ConeTenant::start();
+    let creds = tenant.server().credentials();
+    let live = creds.iter().find(|c| c.deleted_at.is_none()).unwrap();
+    let [app, connector, id] = triple(live);
+    let other_app = creds
+        .iter()
+        .find_map(|c| c.app_id.clone().filter(|a| *a != app))
+        .unwrap();
+    let other_connector = creds
+        .iter()
+        .find_map(|c| c.connector_id.clone().filter(|k| *k != connector))
+        .unwrap();
+    let mistyped = format!("2NOPE{}", &id[5..]);
+    let cases = [
+        ("a mistyped credential id", [&app, &connector, &mistyped]),
+        ("a wrong app id", [&other_app, &connector, &id]),
+        ("a wrong connector id", [&app, &other_connector, &id]),
+    ];
+    for (what, [a, k, c]) in cases {
+        let out = tenant.run(&["revoke", "--yes", a, k, c]);
+        let text = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{what}: {text}");
+        assert!(text.contains("not found"), "{what}: {text}");
+        assert!(!text.contains("already revoked"), "{what}: {text}");
+        assert!(!text.contains("revoked credential"), "{what}: {text}");
+    }
+    assert_eq!(
+        tenant
+            .server()
+            .stats()
+            .route(credboard::demo::RouteKind::RevokeCredential),
+        0,
+        "no revoke was sent"
+    );
+    assert!(
+        tenant
+            .get(&app, &connector, &id)
+            .unwrap()
+            .deleted_at
+            .is_none(),
+        "the credential the user meant is still live"
+    );
+    let journal = tenant.journal();
+    let expected: Vec<(String, String, String)> = [&id, &id, &mistyped]
+        .into_iter()
+        .map(|c| ("revoke".into(), c.to_string(), "not_found".into()))
+        .collect();
+    assert_eq!(journal, expected);
+}
+
+/// "already revoked" only when the server's own record says so; a live credential is
+/// revoked, and a Get afterwards shows it revoked.
+#[test]
+fn revoke_says_already_revoked_only_from_the_servers_record_and_revokes_a_live_one() {
+    let tenant = ConeTenant::start();
+    let creds = tenant.server().credentials();
+    let revoked = creds.iter().find(|c| c.deleted_at.is_some()).unwrap();
+    let [app, connector, id] = triple(revoked);
+    let out = tenant.run(&["revoke", "--yes", &app, &connector, &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("already revoked"), "{}", stderr(&out));
+
+    let live = creds.iter().find(|c| c.deleted_at.is_none()).unwrap();
+    let [app, connector, live_id] = triple(live);
+    let out = tenant.run(&["revoke", "--yes", &app, &connector, &live_id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("revoked credential {live_id}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        tenant
+            .get(&app, &connector, &live_id)
+            .unwrap()
+            .deleted_at
+            .is_some(),
+        "a Get afterwards shows it revoked"
+    );
+    let kinds: Vec<(String, String)> = tenant
+        .journal()
+        .into_iter()
+        .map(|(_, c, o)| (c, o))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (live_id, "ok".to_string()),
+            (id, "already_gone".to_string()),
+        ]
+    );
+}
+
+/// On a terminal, the question names what the server holds under those ids (name, client
+/// id, last use, status); an id it does not hold is not asked about at all.
+#[test]
+fn revoke_on_a_terminal_asks_about_the_credential_the_server_holds() {
+    let tenant = ConeTenant::start();
+    let live = tenant
+        .server()
+        .credentials()
+        .into_iter()
+        .find(|c| {
+            c.deleted_at.is_none()
+                && c.last_used_at.is_some()
+                && c.display_name
+                    .as_deref()
+                    .is_some_and(|n| n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+        })
+        .unwrap();
+    let [app, connector, id] = triple(&live);
+    let under_a_terminal = |ids: [&str; 3]| {
+        let cmd = tenant.command();
+        let mut line = vec![cmd.get_program().to_str().unwrap().to_string()];
+        line.extend(cmd.get_args().map(|a| a.to_str().unwrap().to_string()));
+        line.extend(["revoke".to_string()]);
+        line.extend(ids.map(str::to_string));
+        let shell = format!("{}; echo EXIT=$?", line.join(" "));
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &shell, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => script.env(k, v),
+                None => script.env_remove(k),
+            };
+        }
+        let mut child = script
+            .spawn()
+            .expect("`script` (util-linux) gives the child a terminal");
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(b"no\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = under_a_terminal([&app, &connector, &id]);
+    for shown in [
+        live.display_name.as_deref().unwrap(),
+        live.client_id.as_deref().unwrap(),
+        "last used",
+        "Type yes",
+        "EXIT=1",
+    ] {
+        assert!(text.contains(shown), "{shown:?} in:\n{text}");
+    }
+    assert!(
+        ["active", "idle", "expiring", "never used"]
+            .iter()
+            .any(|s| text.contains(s)),
+        "a status in:\n{text}"
+    );
+    let text = under_a_terminal([&app, &connector, &format!("2NOPE{}", &id[5..])]);
+    assert!(text.contains("not found"), "{text}");
+    assert!(!text.contains("Type yes"), "{text}");
+    assert!(text.contains("EXIT=1"), "{text}");
+    assert_eq!(
+        tenant
+            .server()
+            .stats()
+            .route(credboard::demo::RouteKind::RevokeCredential),
+        0
+    );
 }
 
 #[test]

@@ -33,14 +33,18 @@ impl fmt::Display for Action {
     }
 }
 
-/// How an action ended. Serialized as `{"kind":"ok"}`, `{"kind":"already_gone"}` or
-/// `{"kind":"failed","message":"..."}`.
+/// How an action ended. Serialized as `{"kind":"ok"}`, `{"kind":"already_gone"}`,
+/// `{"kind":"not_found","message":"..."}` or `{"kind":"failed","message":"..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
-    /// Revoke answered 404: the credential was already gone, which counts as done.
+    /// Revoke: the server's own record said the credential was revoked (`deletedAt`) before
+    /// credboard asked; nothing was sent. (Schema 1 wrote this for any 404 on revoke.)
     AlreadyGone,
+    /// Revoke: the server holds no credential under those ids; nothing was revoked. The
+    /// message says what the server answered.
+    NotFound(String),
     /// The action failed; the message says why (it must never contain a secret).
     Failed(String),
 }
@@ -50,8 +54,26 @@ impl Outcome {
         match self {
             Outcome::Ok => "ok",
             Outcome::AlreadyGone => "already_gone",
+            Outcome::NotFound(_) => "not_found",
             Outcome::Failed(_) => "failed",
         }
+    }
+
+    fn message(&self) -> Option<&str> {
+        match self {
+            Outcome::NotFound(m) | Outcome::Failed(m) => Some(m),
+            Outcome::Ok | Outcome::AlreadyGone => None,
+        }
+    }
+
+    fn from_row(kind: &str, message: Option<String>) -> Option<Outcome> {
+        Some(match kind {
+            "ok" => Outcome::Ok,
+            "already_gone" => Outcome::AlreadyGone,
+            "not_found" => Outcome::NotFound(message.unwrap_or_default()),
+            "failed" => Outcome::Failed(message.unwrap_or_default()),
+            _ => return None,
+        })
     }
 }
 
@@ -59,7 +81,8 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Outcome::Ok => f.write_str("ok"),
-            Outcome::AlreadyGone => f.write_str("already gone"),
+            Outcome::AlreadyGone => f.write_str("already revoked"),
+            Outcome::NotFound(m) => write!(f, "not found: {m}"),
             Outcome::Failed(m) => write!(f, "failed: {m}"),
         }
     }
@@ -88,10 +111,7 @@ impl Store {
     }
 
     fn append_journal_in(&self, tx: &rusqlite::Transaction<'_>, e: &JournalEntry) -> Result<()> {
-        let message = match &e.outcome {
-            Outcome::Failed(m) => Some(m.as_str()),
-            _ => None,
-        };
+        let message = e.outcome.message();
         tx.prepare_cached(
             "INSERT INTO journal (profile, time, actor_client_id, action, app_id, connector_id,
                                   credential_id, outcome, message)
@@ -188,12 +208,8 @@ impl Store {
                 "rotate" => Action::Rotate,
                 other => return Err(self.corrupt("journal action", format!("{other:?}"))),
             };
-            let outcome = match outcome.as_str() {
-                "ok" => Outcome::Ok,
-                "already_gone" => Outcome::AlreadyGone,
-                "failed" => Outcome::Failed(message.unwrap_or_default()),
-                other => return Err(self.corrupt("journal outcome", format!("{other:?}"))),
-            };
+            let outcome = Outcome::from_row(&outcome, message)
+                .ok_or_else(|| self.corrupt("journal outcome", format!("{outcome:?}")))?;
             out.push(JournalEntry {
                 time: self.parse_time("journal time", &time)?,
                 profile,

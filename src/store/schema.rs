@@ -61,6 +61,40 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
+    // 2: the journal learns the outcome `not_found`: a revoke of ids the server does not
+    // hold is no longer written as `already_gone`. SQLite cannot change a CHECK in place, so
+    // the table is rebuilt: every entry is copied with its id (the append-only triggers are
+    // dropped for the copy and made again on the new table), then the old table is dropped.
+    r#"
+    DROP TRIGGER journal_is_append_only_update;
+    DROP TRIGGER journal_is_append_only_delete;
+    DROP INDEX journal_by_profile;
+    ALTER TABLE journal RENAME TO journal_schema_1;
+    CREATE TABLE journal (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile         TEXT NOT NULL,
+        time            TEXT NOT NULL,
+        actor_client_id TEXT,
+        action          TEXT NOT NULL CHECK (action IN ('revoke', 'rotate')),
+        app_id          TEXT NOT NULL,
+        connector_id    TEXT NOT NULL,
+        credential_id   TEXT,
+        outcome         TEXT NOT NULL
+                        CHECK (outcome IN ('ok', 'already_gone', 'not_found', 'failed')),
+        message         TEXT
+    );
+    INSERT INTO journal (id, profile, time, actor_client_id, action, app_id, connector_id,
+                         credential_id, outcome, message)
+    SELECT id, profile, time, actor_client_id, action, app_id, connector_id, credential_id,
+           outcome, message
+    FROM journal_schema_1 ORDER BY id;
+    DROP TABLE journal_schema_1;
+    CREATE INDEX journal_by_profile ON journal (profile, id);
+    CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    "#,
 ];
 
 /// The schema version this build writes.
