@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use crate::api::client::Revoked;
 use crate::api::{ApiError, Client, ConnectorCredential, SecretString};
-use crate::store::{Action, JournalEntry, Outcome, Store, StoreError, TrackedId};
+use crate::store::{Action, JournalEntry, Outcome, Store, StoreError, Tenant, TrackedId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActionError {
@@ -17,9 +17,18 @@ pub enum ActionError {
         "read-only mode: {0} is disabled (turn read-only off in the settings or drop --read-only)"
     )]
     ReadOnly(&'static str),
+    /// The inventory the keys come from is another tenant's than the one the client reaches.
+    #[error(
+        "refusing to {action}: the inventory's rows belong to tenant {rows}, but credboard is configured for {client}"
+    )]
+    OtherTenant {
+        action: &'static str,
+        rows: Tenant,
+        client: String,
+    },
     /// The server holds no credential under the ids asked for: nothing was revoked.
-    #[error("credential {} was not found: {why}; nothing was sent", key.credential_id)]
-    NotFound { key: TrackedId, why: NotFound },
+    #[error("{0}; nothing was sent")]
+    NotFound(Box<NotFound>),
     /// The server's answers contradict each other; the message says how.
     #[error("{0}")]
     Unconfirmed(String),
@@ -29,36 +38,31 @@ pub enum ActionError {
     Store(#[from] StoreError),
 }
 
-/// Why a credential counts as not found. A 404 proves only that the server does not hold
-/// those three ids together: a mistyped id looks exactly like a deleted one.
+/// A credential the server does not hold under the ids asked for. A 404 proves only that
+/// the server does not hold those three ids together: a mistyped id looks exactly like a
+/// deleted one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotFound {
-    /// The server answered 404 for this app, connector and id.
-    Unknown {
-        app_id: String,
-        connector_id: String,
-    },
-    /// The server holds the id, under another app or connector than the one asked for.
-    Elsewhere {
-        asked: (String, String),
-        held: (String, String),
-    },
+pub struct NotFound {
+    pub key: TrackedId,
+    /// The app and connector the server holds the id under instead, when it said so; `None`
+    /// when it answered 404.
+    pub held_under: Option<(String, String)>,
 }
 
 impl fmt::Display for NotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NotFound::Unknown {
-                app_id,
-                connector_id,
-            } => write!(
+        let k = &self.key;
+        write!(f, "credential {} was not found: ", k.credential_id)?;
+        match &self.held_under {
+            None => write!(
                 f,
-                "the tenant has no such credential under app {app_id}, connector {connector_id}"
+                "the tenant has no such credential under app {}, connector {}",
+                k.app_id, k.connector_id
             ),
-            NotFound::Elsewhere { asked, held } => write!(
+            Some((app, connector)) => write!(
                 f,
-                "the tenant holds it under app {}, connector {}, not app {}, connector {}",
-                held.0, held.1, asked.0, asked.1
+                "the tenant holds it under app {app}, connector {connector}, not app {}, connector {}",
+                k.app_id, k.connector_id
             ),
         }
     }
@@ -114,22 +118,17 @@ impl Actions {
     /// naming another app, connector or id, is [`ActionError::NotFound`], journaled as such
     /// (nothing is sent).
     pub async fn look_up(&self, key: &TrackedId) -> Result<ConnectorCredential, ActionError> {
+        self.same_tenant("revoke")?;
         let got = self
             .client
             .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
             .await;
-        let why = match got {
+        let held_under = match got {
             Ok(Some(c)) => match held_elsewhere(&c, key) {
                 None => return Ok(c),
-                Some(held) => NotFound::Elsewhere {
-                    asked: (key.app_id.clone(), key.connector_id.clone()),
-                    held,
-                },
+                held => held,
             },
-            Ok(None) => NotFound::Unknown {
-                app_id: key.app_id.clone(),
-                connector_id: key.connector_id.clone(),
-            },
+            Ok(None) => None,
             Err(e) => {
                 let outcome = Outcome::Failed(format!("nothing was sent: {e}"));
                 self.journal(Action::Revoke, key, Some(&key.credential_id), outcome)
@@ -137,13 +136,14 @@ impl Actions {
                 return Err(e.into());
             }
         };
-        let outcome = Outcome::NotFound(why.to_string());
+        let not_found = NotFound {
+            key: key.clone(),
+            held_under,
+        };
+        let outcome = Outcome::NotFound(not_found.to_string());
         self.journal(Action::Revoke, key, Some(&key.credential_id), outcome)
             .await?;
-        Err(ActionError::NotFound {
-            key: key.clone(),
-            why,
-        })
+        Err(ActionError::NotFound(Box::new(not_found)))
     }
 
     /// Revokes exactly `key`. It is got first: ids the server does not hold together are
@@ -204,16 +204,13 @@ impl Actions {
                 }),
             ),
             (true, Ok(None)) => {
-                let why = NotFound::Unknown {
-                    app_id: key.app_id.clone(),
-                    connector_id: key.connector_id.clone(),
+                let not_found = NotFound {
+                    key: key.clone(),
+                    held_under: None,
                 };
                 (
-                    Outcome::NotFound(format!("{why}; it vanished while being revoked")),
-                    Err(ActionError::NotFound {
-                        key: key.clone(),
-                        why,
-                    }),
+                    Outcome::NotFound(format!("{not_found}; it vanished while being revoked")),
+                    Err(ActionError::NotFound(Box::new(not_found))),
                 )
             }
             (true, after) => {
@@ -238,6 +235,19 @@ impl Actions {
             self.keep(key, r.fresh.clone()).await?;
         }
         result
+    }
+
+    /// Refuses to act for a tenant other than the inventory's: its ids mean nothing there,
+    /// and a revoke would send them to the wrong tenant.
+    fn same_tenant(&self, action: &'static str) -> Result<(), ActionError> {
+        match Tenant::from_endpoint(self.client.host()) {
+            Ok(t) if &t == self.store.tenant() => Ok(()),
+            _ => Err(ActionError::OtherTenant {
+                action,
+                rows: self.store.tenant().clone(),
+                client: self.client.host().to_string(),
+            }),
+        }
     }
 
     /// Stores what the server said about a revoked credential, if it is tracked: the object,
@@ -266,6 +276,7 @@ impl Actions {
         if self.read_only {
             return Err(ActionError::ReadOnly("rotate"));
         }
+        self.same_tenant("rotate")?;
         let key = TrackedId::new(app_id, connector_id, "");
         let rotated = match self.client.rotate(app_id, connector_id).await {
             Ok(r) => r,
@@ -307,7 +318,7 @@ impl Actions {
     ) -> Result<(), StoreError> {
         let entry = JournalEntry {
             time: Utc::now(),
-            profile: self.store.profile().to_string(),
+            profile: self.store.profile().unwrap_or_default().to_string(),
             actor_client_id: self.client.client_id().map(str::to_string),
             action,
             app_id: key.app_id.clone(),

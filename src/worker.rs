@@ -10,7 +10,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::actions::{ActionError, Actions, NotFound, Revocation, blocking};
+use crate::actions::{ActionError, Actions, Revocation, blocking};
 use crate::api::{ApiError, App, Client, Connector};
 use crate::app::{
     CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
@@ -410,10 +410,7 @@ impl Worker {
             }),
             // The row was known to exist and the server no longer has it: say that, and
             // show the row as gone with its last known values.
-            Err(ActionError::NotFound {
-                why: NotFound::Unknown { .. },
-                ..
-            }) => {
+            Err(ActionError::NotFound(n)) if n.held_under.is_none() => {
                 self.report(None, key.clone(), Fetched::Gone);
                 Err("gone: the server no longer knows this id; nothing was revoked".to_string())
             }

@@ -579,13 +579,18 @@ fn track_untrack_import_and_journal_keep_the_inventory() {
     let data = home.path().join("data");
     let run = |args: &[&str]| {
         let mut c = credboard(home.path());
-        c.arg("--data-dir").arg(&data).args(args);
+        c.arg("--data-dir")
+            .arg(&data)
+            .args(["--api-endpoint", "acme.conductor.one"])
+            .args(args);
         c
     };
     run(&["track", "app1", "conn1", "cred1"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("now tracking"));
+        .stderr(predicate::str::contains(
+            "now tracking credential cred1 in the inventory of tenant acme.conductor.one",
+        ));
     run(&["track", "app1", "conn1", "cred1"])
         .assert()
         .success()
@@ -618,6 +623,119 @@ fn track_untrack_import_and_journal_keep_the_inventory() {
         .success()
         .stderr(predicate::str::contains("journal is empty"));
     assert!(data.join("inventory.sqlite3").exists());
+}
+
+/// Without a configuration that names a tenant, ids have nowhere to go: track and import
+/// refuse (exit 2) and say how to name one; named, they say which tenant's inventory they
+/// went to, and a configuration of the same tenant under another profile sees them.
+#[test]
+fn track_and_import_say_which_tenant_they_write_to_or_refuse_without_one() {
+    let home = TempDir::new().unwrap();
+    let data = home.path().join("data");
+    let csv = home.path().join("creds.csv");
+    std::fs::write(
+        &csv,
+        "app_id,connector_id,id\napp1,conn1,cred1\napp1,conn1,cred2\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut c = credboard(home.path());
+        c.arg("--data-dir").arg(&data).args(args);
+        c.output().unwrap()
+    };
+    for args in [
+        vec!["track", "app1", "conn1", "cred1"],
+        vec!["import", csv.to_str().unwrap()],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        for way in ["--api-endpoint", "--client-id", "--profile"] {
+            assert!(stderr(&out).contains(way), "{args:?}: {}", stderr(&out));
+        }
+    }
+    assert!(
+        !data.join("inventory.sqlite3").exists(),
+        "nothing was written anywhere"
+    );
+    let out = run(&[
+        "--api-endpoint",
+        "https://ACME.conductor.one",
+        "import",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("into the inventory of tenant acme.conductor.one: 2 added"),
+        "{}",
+        stderr(&out)
+    );
+    // Another profile configured for the same tenant (by its client id) shares the rows;
+    // a profile of another tenant does not see them.
+    let untrack = |client_id: &str| {
+        let mut c = credboard(home.path());
+        c.env("CONE_PROFILE", "ops")
+            .env("CONE_CLIENT_ID", client_id)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["untrack", "cred2"]);
+        c.output().unwrap()
+    };
+    let elsewhere = untrack("bot@other.conductor.one/pcc");
+    assert_eq!(elsewhere.status.code(), Some(1), "{}", stderr(&elsewhere));
+    assert!(stderr(&elsewhere).contains("not tracked for tenant other.conductor.one"));
+    let same = untrack("bot@acme.conductor.one/pcc");
+    assert!(same.status.success(), "{}", stderr(&same));
+}
+
+/// One profile name pointed at another tenant: `list` and the journal show none of the
+/// first tenant's rows, which are all still there for the first tenant.
+#[test]
+fn one_profile_name_pointed_at_another_tenant_sees_none_of_the_first_tenants_rows() {
+    let first = ConeTenant::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let second = rt
+        .block_on(DemoServer::start(DemoOptions::default()))
+        .unwrap();
+    let (app, connector, _) = first.server().tracked()[0].clone();
+    let rotated = first.run(&["rotate", &app, &connector]);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let listed = first.run(&["list", "-o", "json"]);
+    assert_eq!(stdout_json(&listed).as_array().unwrap().len(), 1);
+
+    // The same (default) profile, now configured for the second tenant.
+    let on_second = |args: &[&str]| {
+        let mut c = credboard(first.home.path());
+        c.env("CONE_CLIENT_ID", second.client_id())
+            .env("CONE_CLIENT_SECRET", second.client_secret().expose())
+            .arg("--data-dir")
+            .arg(&first.data)
+            .args(args);
+        c.output().unwrap()
+    };
+    let listed = on_second(&["list", "-o", "json"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(
+        stdout_json(&listed),
+        serde_json::json!([]),
+        "{}",
+        stderr(&listed)
+    );
+    assert!(
+        stderr(&listed).contains("no credential is tracked for tenant 127.0.0.1:"),
+        "{}",
+        stderr(&listed)
+    );
+    let journal = on_second(&["journal", "-o", "json"]);
+    assert_eq!(stdout_json(&journal), serde_json::json!([]));
+    // Back on the first tenant, everything is still there.
+    assert_eq!(
+        stdout_json(&first.run(&["list", "-o", "json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    rt.block_on(second.shutdown());
 }
 
 /// A tenant reached the way a real one is: cone's environment variables, the real

@@ -28,9 +28,9 @@ pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Resul
     if snapshot.credentials.is_empty() {
         // The API cannot list credentials: say how the inventory learns them.
         eprintln!(
-            "no credential is tracked for profile {}: learn ids with `credboard import FILE`, \
+            "no credential is tracked for tenant {}: learn ids with `credboard import FILE`, \
              `credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID`, or rotate one",
-            ctx.profile
+            ctx.store.tenant()
         );
     }
     ctx.close().await;

@@ -89,7 +89,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 "already tracked:"
             };
-            eprintln!("{verb} credential {}", output::inert(&ids.credential_id));
+            eprintln!(
+                "{verb} credential {} in the inventory of tenant {}",
+                output::inert(&ids.credential_id),
+                store.tenant()
+            );
             Ok(())
         }
         Some(Command::Untrack { credential_id }) => {
@@ -102,8 +106,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Ok(())
             } else {
                 Err(CliError::failed(format!(
-                    "credential {credential_id} is not tracked in profile {}",
-                    store.profile()
+                    "credential {credential_id} is not tracked for tenant {}",
+                    store.tenant()
                 )))
             }
         }
@@ -163,7 +167,9 @@ async fn confirm_and_revoke(
     yes: bool,
 ) -> Result<Revocation, CliError> {
     let not_revoked = |e: ActionError| match e {
-        ActionError::ReadOnly(_) | ActionError::NotFound { .. } => CliError::failed(e),
+        ActionError::ReadOnly(_) | ActionError::NotFound(_) | ActionError::OtherTenant { .. } => {
+            CliError::failed(e)
+        }
         e => CliError::failed(format!(
             "credential {} was not revoked: {e}",
             key.credential_id
@@ -281,9 +287,10 @@ fn import(global: &crate::cli::Global, file: &std::path::Path) -> Result<(), Cli
         CliError::failed(format!("nothing was imported from {}: {e}", file.display()))
     })?;
     eprintln!(
-        "{} from {}: {} added, {} already known, {} rejected",
+        "{} from {} into the inventory of tenant {}: {} added, {} already known, {} rejected",
         report.format,
         file.display(),
+        store.tenant(),
         report.added.len(),
         report.already_known.len(),
         report.rejected.len()

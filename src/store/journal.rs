@@ -93,6 +93,7 @@ impl fmt::Display for Outcome {
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     pub time: DateTime<Utc>,
+    /// The profile credboard ran with; empty when none was named.
     pub profile: String,
     /// The client id credboard acted as; `None` with a ready-made access token.
     pub actor_client_id: Option<String>,
@@ -105,7 +106,7 @@ pub struct JournalEntry {
 }
 
 impl Store {
-    /// Appends an entry, stored under `entry.profile`.
+    /// Appends an entry to this tenant's journal.
     pub fn append_journal(&self, entry: &JournalEntry) -> Result<()> {
         self.write(|tx| self.append_journal_in(tx, entry))
     }
@@ -113,12 +114,13 @@ impl Store {
     fn append_journal_in(&self, tx: &rusqlite::Transaction<'_>, e: &JournalEntry) -> Result<()> {
         let message = e.outcome.message();
         tx.prepare_cached(
-            "INSERT INTO journal (profile, time, actor_client_id, action, app_id, connector_id,
-                                  credential_id, outcome, message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO journal (tenant, profile, time, actor_client_id, action, app_id,
+                                  connector_id, credential_id, outcome, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .and_then(|mut st| {
             st.execute(params![
+                self.tenant.as_str(),
                 e.profile,
                 time_text(&e.time),
                 e.actor_client_id,
@@ -154,15 +156,20 @@ impl Store {
             self.track_in(tx, &ids, Source::Rotate, &at)?;
             tx.execute(
                 "UPDATE credentials SET json = ?3, fetched_at = ?4, gone = 0
-                 WHERE profile = ?1 AND credential_id = ?2",
-                params![self.profile, ids.credential_id, json, time_text(&at)],
+                 WHERE tenant = ?1 AND credential_id = ?2",
+                params![
+                    self.tenant.as_str(),
+                    ids.credential_id,
+                    json,
+                    time_text(&at)
+                ],
             )
             .map_err(|e| self.err(e))?;
             self.append_journal_in(
                 tx,
                 &JournalEntry {
                     time: at,
-                    profile: self.profile.clone(),
+                    profile: self.profile.clone().unwrap_or_default(),
                     actor_client_id: actor_client_id.map(str::to_string),
                     action: Action::Rotate,
                     app_id: ids.app_id.clone(),
@@ -174,18 +181,23 @@ impl Store {
         })
     }
 
-    /// This profile's journal, newest first.
+    /// This tenant's journal, newest first: its own entries, and those schema 1 wrote under
+    /// a profile this tenant adopted.
     pub fn journal(&self) -> Result<Vec<JournalEntry>> {
         let conn = self.lock();
         let mut st = conn
             .prepare(
                 "SELECT time, profile, actor_client_id, action, app_id, connector_id,
                         credential_id, outcome, message
-                 FROM journal WHERE profile = ?1 ORDER BY id DESC",
+                 FROM journal
+                 WHERE tenant = ?1
+                    OR (tenant IS NULL
+                        AND profile IN (SELECT profile FROM adoptions WHERE tenant = ?1))
+                 ORDER BY id DESC",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![self.profile], |r| {
+            .query_map(params![self.tenant.as_str()], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,

@@ -190,7 +190,9 @@ impl Dash {
                 (t.path().to_path_buf(), Some(t))
             }
         };
-        let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), "test").unwrap());
+        // The inventory of the tenant the client reaches: actions refuse any other.
+        let tenant = opts.endpoint.clone().unwrap_or_else(|| server.endpoint());
+        let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), &tenant).unwrap());
         for (app, connector, credential) in server.tracked() {
             store
                 .track(&TrackedId::new(app, connector, credential), Source::Import)
