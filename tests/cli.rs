@@ -343,6 +343,28 @@ impl ConeTenant {
         self.command().args(args).output().unwrap()
     }
 
+    /// The binary started in the background, as `command` would run it.
+    fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("credboard"))
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("CONE_CLIENT_ID", self.server().client_id())
+            .env("CONE_CLIENT_SECRET", &self.client_secret)
+            .arg("--data-dir")
+            .arg(&self.data)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn inventory(&self) -> std::path::PathBuf {
+        self.data.join("inventory.sqlite3")
+    }
+
     /// The journal as `credboard journal -o json` prints it, newest first, as
     /// (action, credential id, outcome kind).
     fn journal(&self) -> Vec<(String, String, String)> {
@@ -494,7 +516,8 @@ fn revoke_says_already_revoked_only_from_the_servers_record_and_revokes_a_live_o
     assert_eq!(
         kinds,
         [
-            (live_id, "ok".to_string()),
+            (live_id.clone(), "ok".to_string()),
+            (live_id, "requested".to_string()),
             (id, "already_gone".to_string()),
         ]
     );
@@ -832,7 +855,14 @@ fn against_a_tenant_configured_like_cone_the_journal_records_and_secrets_stay_of
         .collect();
     assert_eq!(
         actions,
-        [("rotate", "failed"), ("revoke", "ok"), ("rotate", "ok")]
+        [
+            ("rotate", "failed"),
+            ("rotate", "requested"),
+            ("revoke", "ok"),
+            ("revoke", "requested"),
+            ("rotate", "ok"),
+            ("rotate", "requested"),
+        ]
     );
     assert_eq!(journal[0]["actorClientId"], server.client_id());
 
@@ -851,6 +881,234 @@ fn against_a_tenant_configured_like_cone_the_journal_records_and_secrets_stay_of
         );
     }
     rt.block_on(server.shutdown());
+}
+
+// ---- the journal is written ahead ----
+
+/// Makes the inventory refuse new rows of `table`, as a full disk would (SQLite on a tiny
+/// filesystem is not available here, and root ignores a read-only file).
+fn refuse_inserts(inventory: &Path, table: &str) {
+    rusqlite::Connection::open(inventory)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TRIGGER disk_full_{table} BEFORE INSERT ON {table}
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"
+        ))
+        .unwrap();
+}
+
+/// If the intent cannot be journaled, nothing is sent, and the user is told why.
+#[test]
+fn a_revoke_or_rotate_whose_request_cannot_be_journaled_is_not_sent() {
+    let tenant = ConeTenant::start();
+    let live = tenant
+        .server()
+        .credentials()
+        .into_iter()
+        .find(|c| c.deleted_at.is_none())
+        .unwrap();
+    let [app, connector, id] = triple(&live);
+    assert!(
+        tenant.run(&["journal"]).status.success(),
+        "the inventory exists"
+    );
+    refuse_inserts(&tenant.inventory(), "journal");
+    tenant.server().reset_stats();
+
+    let out = tenant.run(&["revoke", "--yes", &app, &connector, &id]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for said in [
+        "the journal could not record the request, so nothing was sent",
+        "database or disk is full",
+    ] {
+        assert!(stderr(&out).contains(said), "{said:?} in {}", stderr(&out));
+    }
+    let out = tenant.run(&["rotate", &app, &connector]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing was sent"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty(), "no secret: nothing was minted");
+
+    let stats = tenant.server().stats();
+    use credboard::demo::RouteKind;
+    assert_eq!(
+        stats.route(RouteKind::RevokeCredential),
+        0,
+        "no revoke was sent"
+    );
+    assert_eq!(
+        stats.route(RouteKind::RotateCredential),
+        0,
+        "no rotate was sent"
+    );
+    assert!(
+        tenant
+            .get(&app, &connector, &id)
+            .unwrap()
+            .deleted_at
+            .is_none(),
+        "the credential is still live"
+    );
+}
+
+/// A revoke that reached the server is in the journal even when the process is killed
+/// while it waits for the reply; the next command that reaches the tenant checks it with a
+/// Get, journals what the server says, and says so.
+#[test]
+fn the_journal_holds_a_revoke_that_reached_the_server_when_the_process_is_killed() {
+    use credboard::demo::{Faults, Latency, RouteFilter, RouteKind};
+    let tenant = ConeTenant::start();
+    let live = tenant
+        .server()
+        .credentials()
+        .into_iter()
+        .find(|c| c.deleted_at.is_none())
+        .unwrap();
+    let [app, connector, id] = triple(&live);
+    // The tenant holds the revoke's reply back.
+    tenant.server().set_faults(Faults {
+        latency: Latency::Fixed(std::time::Duration::from_secs(2)),
+        latency_routes: RouteFilter::Only(RouteKind::RevokeCredential),
+        rules: Vec::new(),
+    });
+    let mut child = tenant.spawn(&["revoke", "--yes", &app, &connector, &id]);
+    let waited = std::time::Instant::now();
+    while tenant.server().stats().route(RouteKind::RevokeCredential) == 0 {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(60),
+            "hang: the revoke never reached the tenant"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The tenant carries the revoke out; its reply is still held back when the process dies.
+    assert!(tenant.server().revoke(&id));
+    child.kill().unwrap();
+    assert!(!child.wait().unwrap().success(), "killed, not finished");
+    while tenant.server().stats().in_flight > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    tenant.server().set_faults(Faults::none());
+
+    let journal = tenant.journal();
+    assert_eq!(
+        journal,
+        [("revoke".to_string(), id.clone(), "requested".to_string())],
+        "the revoke is journaled as requested, with no outcome"
+    );
+
+    let out = tenant.run(&["list"]);
+    let text = stderr(&out);
+    assert!(
+        text.contains(&format!(
+            "journal: the revoke of credential {id}, requested at"
+        )) && text.contains("the server says it is revoked"),
+        "{text}"
+    );
+    assert_eq!(
+        tenant.journal()[0],
+        ("revoke".to_string(), id.clone(), "ok".to_string()),
+        "the outcome is what the server says"
+    );
+    // Checked once: the next start has nothing left to check.
+    assert!(!stderr(&tenant.run(&["list"])).contains("journal:"));
+}
+
+/// Journal entries as a process killed after writing its request leaves them: each
+/// request of a process no longer running, with no outcome.
+fn write_unanswered(tenant: &ConeTenant, requests: &[(&str, &str, &str, Option<&str>)]) {
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    gone.wait().unwrap();
+    let conn = rusqlite::Connection::open(tenant.inventory()).unwrap();
+    let host = tenant.server().endpoint().replace("http://", "");
+    for (action, app, connector, id) in requests {
+        conn.execute(
+            "INSERT INTO journal (tenant, profile, time, actor_client_id, action, app_id,
+                                  connector_id, credential_id, outcome, pid)
+             VALUES (?1, 'default', '2026-01-02T03:04:05Z', ?2, ?3, ?4, ?5, ?6, 'requested', ?7)",
+            rusqlite::params![
+                host,
+                tenant.server().client_id(),
+                action,
+                app,
+                connector,
+                id,
+                gone.id()
+            ],
+        )
+        .unwrap();
+    }
+}
+
+/// At the next start every request without an outcome is checked with a Get, the result
+/// journaled and shown: a revoke the server did carry out is done, one it did not is not, an
+/// id the tenant does not know is not found, and a rotate (which no Get can check) is
+/// unknown, with what to do.
+#[test]
+fn requests_without_an_outcome_are_checked_and_journaled_at_the_next_start() {
+    let tenant = ConeTenant::start();
+    let creds = tenant.server().credentials();
+    let mut live = creds.iter().filter(|c| c.deleted_at.is_none());
+    let [app, connector, went_through] = triple(live.next().unwrap());
+    let [app2, connector2, did_not] = triple(live.next().unwrap());
+    assert!(
+        tenant.run(&["journal"]).status.success(),
+        "the inventory exists"
+    );
+    write_unanswered(
+        &tenant,
+        &[
+            ("revoke", &app, &connector, Some(&went_through)),
+            ("revoke", &app2, &connector2, Some(&did_not)),
+            (
+                "revoke",
+                &app,
+                &connector,
+                Some("2NOPEnotarealcredentialid00"),
+            ),
+            ("rotate", &app, &connector, None),
+        ],
+    );
+    // The first reached the tenant before its process died.
+    assert!(tenant.server().revoke(&went_through));
+
+    let out = tenant.run(&["list"]);
+    let text = stderr(&out);
+    for said in [
+        format!(
+            "the revoke of credential {went_through}, requested at 2026-01-02 03:04:05 UTC, had no outcome in the journal: the server says it is revoked"
+        ),
+        format!(
+            "the revoke of credential {did_not}, requested at 2026-01-02 03:04:05 UTC, had no outcome in the journal; journaled as failed: checked at the next start: the server still holds the credential live"
+        ),
+        "the revoke of credential 2NOPEnotarealcredentialid00".to_string(),
+        "journaled as not found".to_string(),
+        format!("the rotate for connector {connector} of app {app}"),
+        "journaled as unknown".to_string(),
+    ] {
+        assert!(text.contains(&said), "{said:?} in:\n{text}");
+    }
+    let outcomes: Vec<(String, String)> = tenant
+        .journal()
+        .into_iter()
+        .take(4)
+        .map(|(action, id, outcome)| (format!("{action} {id}"), outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("rotate ".to_string(), "unknown".to_string()),
+            (
+                "revoke 2NOPEnotarealcredentialid00".to_string(),
+                "not_found".to_string()
+            ),
+            (format!("revoke {did_not}"), "failed".to_string()),
+            (format!("revoke {went_through}"), "ok".to_string()),
+        ]
+    );
+    assert!(!stderr(&tenant.run(&["list"])).contains("journal:"));
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

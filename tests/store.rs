@@ -452,7 +452,12 @@ fn no_secret_reaches_the_file() {
     c.client_secret = Some(SecretString::new(secret));
     {
         let store = Store::open(&path, "p").unwrap();
-        store.record_rotation(&c, Some("me@acme"), t(0)).unwrap();
+        let request = store
+            .append_journal(&entry("p", Action::Rotate, Outcome::Requested, t(0)))
+            .unwrap();
+        store
+            .record_rotation(request, &c, Some("me@acme"), t(0))
+            .unwrap();
         store.save_credential(&c, t(1)).unwrap();
         let snap = store.snapshot().unwrap();
         assert_eq!(
@@ -532,18 +537,24 @@ fn journal_entries_serialize_for_scripts() {
 fn a_rotation_is_tracked_saved_and_journaled_at_once() {
     let store = Store::open_in_memory("p").unwrap();
     let c = cred("a1", "k1", "new1");
-    store.record_rotation(&c, Some("me"), t(0)).unwrap();
+    let mut requested = entry("p", Action::Rotate, Outcome::Requested, t(0));
+    requested.credential_id = None;
+    let request = store.append_journal(&requested).unwrap();
+    store
+        .record_rotation(request, &c, Some("me"), t(0))
+        .unwrap();
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), 1);
     assert_eq!(snap.credentials[0].tracked.source, Source::Rotate);
     assert_eq!(snap.credentials[0].last_known.as_ref(), Some(&c));
     let j = store.journal().unwrap();
-    assert_eq!(j.len(), 1);
+    assert_eq!(j.len(), 2);
     assert_eq!(j[0].action, Action::Rotate);
     assert_eq!(j[0].credential_id.as_deref(), Some("new1"));
     assert_eq!(j[0].outcome, Outcome::Ok);
+    assert_eq!(j[1].outcome, Outcome::Requested);
     let err = store
-        .record_rotation(&ConnectorCredential::default(), None, t(1))
+        .record_rotation(request, &ConnectorCredential::default(), None, t(1))
         .unwrap_err();
     assert!(matches!(err, StoreError::MissingId { .. }));
 }
@@ -802,4 +813,54 @@ async fn actions_refuse_the_rows_of_another_tenant() {
     let actions = Actions::new(client, own, false);
     assert!(actions.revoke(&key).await.is_ok());
     server.shutdown().await;
+}
+
+/// A request whose process is gone and that no outcome answers is unanswered; one answered,
+/// or of a process still running (this one, or another credboard's), is not: it may be in
+/// flight.
+#[test]
+fn unanswered_requests_are_those_of_processes_no_longer_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(Store::FILE_NAME);
+    let store = Store::open(&path, "acme.conductor.one").unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    gone.wait().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let write = |credential: &str, pid: u32| {
+        conn.execute(
+            "INSERT INTO journal (tenant, profile, time, action, app_id, connector_id,
+                                  credential_id, outcome, pid)
+             VALUES ('acme.conductor.one', 'p', '2026-01-02T03:04:05Z', 'revoke', 'a1', 'k1',
+                     ?1, 'requested', ?2)",
+            rusqlite::params![credential, pid],
+        )
+        .unwrap();
+    };
+    write("abandoned", gone.id());
+    write("answered", gone.id());
+    // pid 1 is always running.
+    write("in-flight-elsewhere", 1);
+    store
+        .append_journal(&JournalEntry {
+            credential_id: Some("in-flight-here".into()),
+            ..entry("p", Action::Revoke, Outcome::Requested, t(0))
+        })
+        .unwrap();
+    let pending = |store: &Store| -> Vec<String> {
+        store
+            .unanswered_requests()
+            .unwrap()
+            .into_iter()
+            .filter_map(|(_, e)| e.credential_id)
+            .collect()
+    };
+    assert_eq!(pending(&store), ["abandoned", "answered"]);
+    let (answered, _) = store.unanswered_requests().unwrap().remove(1);
+    store
+        .append_outcome(answered, &entry("p", Action::Revoke, Outcome::Ok, t(1)))
+        .unwrap();
+    assert_eq!(pending(&store), ["abandoned"]);
+    // Another tenant's requests are not this one's to check.
+    let other = Store::open(&path, "other.conductor.one").unwrap();
+    assert!(pending(&other).is_empty());
 }

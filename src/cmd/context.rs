@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::actions::Actions;
 use crate::api::client::Timeouts;
 use crate::api::{Client, ClientOptions};
 use crate::cli::Global;
@@ -127,6 +128,24 @@ impl Context {
             demo: Some(server),
             _demo_dir: Some(dir),
         })
+    }
+
+    /// Checks the journal's requests that have no outcome (a process killed while one was
+    /// in flight) and prints, on stderr, what each check found: for the commands that reach
+    /// the tenant.
+    pub async fn check_unanswered(&self) {
+        let actions = Actions::new(self.client.clone(), self.store.clone(), self.read_only);
+        match actions.check_unanswered().await {
+            Ok(checked) => {
+                for c in checked {
+                    eprintln!("journal: {}", super::output::inert(&c.to_string()));
+                }
+            }
+            Err(e) => eprintln!(
+                "warning: the journal's requests without an outcome could not be checked: {}",
+                super::output::inert(&e.to_string())
+            ),
+        }
     }
 
     pub async fn close(self) {

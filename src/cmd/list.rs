@@ -17,6 +17,7 @@ use super::{CliError, Context};
 
 pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
+    ctx.check_unanswered().await;
     let failures = refresh(&ctx).await;
     let snapshot = blocking(&ctx.store, |s| s.snapshot())
         .await

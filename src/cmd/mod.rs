@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::CommandFactory;
 
-use crate::actions::{ActionError, Actions, Revocation};
+use crate::actions::{ActionError, Actions, Revocation, RevokeResult};
 use crate::cli::{Cli, Command, SecretFormat};
 use crate::config::Settings;
 use crate::store::{Source, TrackedId};
@@ -147,13 +147,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 
 async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
+    ctx.check_unanswered().await;
     let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
     let result = confirm_and_revoke(&ctx, &actions, &key, yes).await;
     ctx.close().await;
     let id = output::inert(&key.credential_id);
-    match result? {
+    let revoked = result?;
+    match revoked.revocation {
         Revocation::AlreadyRevoked => eprintln!("credential {id} was already revoked"),
         Revocation::Revoked => eprintln!("revoked credential {id}"),
+    }
+    if let Some(e) = revoked.unrecorded {
+        eprintln!(
+            "warning: {}; the journal holds the request, and the next start checks it",
+            output::inert(&e)
+        );
     }
     Ok(())
 }
@@ -165,11 +173,12 @@ async fn confirm_and_revoke(
     actions: &Actions,
     key: &TrackedId,
     yes: bool,
-) -> Result<Revocation, CliError> {
+) -> Result<RevokeResult, CliError> {
     let not_revoked = |e: ActionError| match e {
-        ActionError::ReadOnly(_) | ActionError::NotFound(_) | ActionError::OtherTenant { .. } => {
-            CliError::failed(e)
-        }
+        ActionError::ReadOnly(_)
+        | ActionError::NotFound(_)
+        | ActionError::OtherTenant { .. }
+        | ActionError::NotJournaled(_) => CliError::failed(e),
         e => CliError::failed(format!(
             "credential {} was not revoked: {e}",
             key.credential_id
@@ -196,11 +205,7 @@ async fn confirm_and_revoke(
             }
         }
     }
-    actions
-        .revoke(key)
-        .await
-        .map(|r| r.revocation)
-        .map_err(not_revoked)
+    actions.revoke(key).await.map_err(not_revoked)
 }
 
 /// The confirmation's text: the credential as the server holds it under these ids.
@@ -244,6 +249,7 @@ async fn rotate(
     format: SecretFormat,
 ) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
+    ctx.check_unanswered().await;
     let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
     let result = actions.rotate(app_id, connector_id).await;
     ctx.close().await;
@@ -265,7 +271,22 @@ async fn rotate(
         "minted credential {id} (client id {}) for connector {connector_id}; the secret above is shown only once",
         output::inert(rotated.credential.client_id.as_deref().unwrap_or("?"))
     );
-    match rotated.record_error {
+    let mut record_error = rotated.record_error;
+    for delay in crate::actions::RECORD_RETRY_DELAYS {
+        let Some(e) = &record_error else { break };
+        eprintln!(
+            "the new credential {id} is not recorded in the inventory yet ({}); trying again in {}s",
+            output::inert(e),
+            delay.as_secs()
+        );
+        tokio::time::sleep(delay).await;
+        record_error = actions
+            .record_rotation(&rotated.credential)
+            .await
+            .err()
+            .map(|e| e.to_string());
+    }
+    match record_error {
         None => {
             eprintln!("recorded in the inventory and the journal");
             Ok(())

@@ -33,7 +33,7 @@ pub use import::{
     ImportEntry, ImportError, ImportFormat, ImportReport, Location, ParsedImport, Rejected,
     guard_csv_cell, parse_import,
 };
-pub use journal::{Action, JournalEntry, Outcome};
+pub use journal::{Action, EntryId, JournalEntry, Outcome};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use tenant::{Tenant, TenantError};
 

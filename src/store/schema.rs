@@ -62,7 +62,10 @@ pub const MIGRATIONS: &[&str] = &[
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
     // 2: rows are keyed by tenant (host[:port], see `Tenant`), not by profile name, and the
-    // journal learns the outcome `not_found`.
+    // journal is written ahead: a `requested` entry before a request leaves, its outcome
+    // after, in a second entry whose `request_id` names the first. New outcomes: `not_found`
+    // (revoke of ids the server does not hold) and `unknown` (a request whose outcome was
+    // never recorded and cannot be checked).
     //
     // Schema 1 says only which profile wrote a row, not which tenant that profile reached, so
     // its rows are kept as they are in `unadopted_*` tables: the first tenant opened under
@@ -132,9 +135,15 @@ pub const MIGRATIONS: &[&str] = &[
         app_id          TEXT NOT NULL,
         connector_id    TEXT NOT NULL,
         credential_id   TEXT,
-        outcome         TEXT NOT NULL
-                        CHECK (outcome IN ('ok', 'already_gone', 'not_found', 'failed')),
-        message         TEXT
+        outcome         TEXT NOT NULL CHECK (outcome IN
+                            ('requested', 'ok', 'already_gone', 'not_found', 'failed', 'unknown')),
+        message         TEXT,
+        -- An outcome's request; NULL for a request, and for an entry that answers none
+        -- (every entry of schema 1, and actions refused before anything was sent).
+        request_id      INTEGER REFERENCES journal (id),
+        -- The process that wrote the entry: a request still in flight in another running
+        -- credboard is not taken for an abandoned one. NULL for entries of schema 1.
+        pid             INTEGER
     );
     INSERT INTO journal (id, tenant, profile, time, actor_client_id, action, app_id,
                          connector_id, credential_id, outcome, message)
@@ -144,6 +153,7 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE journal_schema_1;
     CREATE INDEX journal_by_tenant ON journal (tenant, id);
     CREATE INDEX journal_by_profile ON journal (profile, id);
+    CREATE INDEX journal_by_request ON journal (request_id);
     CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal

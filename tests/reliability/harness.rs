@@ -101,6 +101,11 @@ pub enum Seen {
         result: Result<bool, String>,
     },
     Rotated(Result<String, String>),
+    /// Whether a rotated credential is recorded yet: the reason it is not, or `None`.
+    RotationRecord {
+        id: String,
+        failure: Option<String>,
+    },
     Journal,
     Error(String),
 }
@@ -446,6 +451,13 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             }
             Err(e) => Err(e.clone()),
         }),
+        WorkerMsg::RotationRecord {
+            credential_id,
+            failure,
+        } => Seen::RotationRecord {
+            id: credential_id.clone(),
+            failure: failure.clone(),
+        },
         WorkerMsg::Journal(_) => Seen::Journal,
         WorkerMsg::Error(e) => Seen::Error(e.clone()),
     }
