@@ -3,15 +3,15 @@
 
 pub mod limiter;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 
-use crate::actions::{Actions, blocking};
-use crate::api::{ApiError, App, Client, Connector};
+use crate::actions::{ActionError, Actions, RECORD_RETRY_DELAYS, Revocation, blocking};
+use crate::api::{ApiError, App, Client, Connector, ConnectorCredential};
 use crate::app::{
     CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
 };
@@ -42,6 +42,10 @@ const SAVE_BATCH: usize = 512;
 
 /// Tracked ids a refresh reads from the inventory at a time.
 const ID_PAGE: usize = 1024;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Stops one refresh once the tenant has stopped answering.
 #[derive(Default)]
@@ -75,6 +79,8 @@ pub struct Worker {
     /// rotates: at most `concurrency` in flight, fewer while the server pushes back.
     limiter: Limiter,
     tx: mpsc::UnboundedSender<WorkerMsg>,
+    /// Rotated credentials the inventory refused to record: tried again at each refresh.
+    unrecorded: Arc<Mutex<Vec<ConnectorCredential>>>,
 }
 
 impl Worker {
@@ -92,6 +98,7 @@ impl Worker {
             store,
             actions,
             tx,
+            unrecorded: Arc::default(),
         }
     }
 
@@ -110,6 +117,9 @@ impl Worker {
         while let Some(effect) = effects.recv().await {
             match effect {
                 Effect::Refresh { generation } => {
+                    if !lock(&self.unrecorded).is_empty() {
+                        others.spawn(self.clone().record_unrecorded());
+                    }
                     if let Some(previous) = refresh.take() {
                         previous.abort();
                     }
@@ -449,15 +459,28 @@ impl Worker {
             let _permit = self.limiter.acquire(Priority::User).await;
             self.actions.revoke(&key).await
         };
-        self.send(WorkerMsg::Revoked {
-            key,
-            result: result
-                .map(|r| RevokeOutcome {
-                    already_gone: r.already_gone,
+        let result = match result {
+            Ok(r) => {
+                if let Some(e) = &r.unrecorded {
+                    self.send(WorkerMsg::Error(format!(
+                        "credential {} was revoked, but {e}; the next start checks it",
+                        key.credential_id
+                    )));
+                }
+                Ok(RevokeOutcome {
+                    already_gone: r.revocation == Revocation::AlreadyRevoked,
                     fresh: r.fresh,
                 })
-                .map_err(|e| e.to_string()),
-        });
+            }
+            // The row was known to exist and the server no longer has it: say that, and
+            // show the row as gone with its last known values.
+            Err(ActionError::NotFound(n)) if n.held_under.is_none() => {
+                self.report(None, key.clone(), Fetched::Gone);
+                Err("gone: the server no longer knows this id; nothing was revoked".to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        self.send(WorkerMsg::Revoked { key, result });
     }
 
     async fn rotate(self, app_id: String, connector_id: String) {
@@ -465,26 +488,93 @@ impl Worker {
             let _permit = self.limiter.acquire(Priority::User).await;
             self.actions.rotate(&app_id, &connector_id).await
         };
-        let result = match result {
+        let (result, unrecorded) = match result {
             Ok(r) => {
-                if let Some(e) = r.record_error {
-                    self.send(WorkerMsg::Error(format!(
-                        "the new credential {} was minted but not recorded in the inventory: {e}",
-                        r.credential.id.as_deref().unwrap_or("?")
-                    )));
-                }
-                Ok(NewCredential {
+                let unrecorded = r.record_error.map(|e| (r.credential.clone(), e));
+                let minted = NewCredential {
                     credential: r.credential,
                     secret: r.secret,
-                })
+                };
+                (Ok(minted), unrecorded)
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => (Err(e.to_string()), None),
         };
         self.send(WorkerMsg::Rotated {
             app_id,
             connector_id,
             result,
         });
+        // The secret is on its way to the screen; now make sure the id is not lost.
+        if let Some((credential, error)) = unrecorded {
+            self.send(WorkerMsg::Error(format!(
+                "the new credential {} was minted, but the inventory could not record it: {error}; \
+                 credboard keeps trying",
+                credential.id.as_deref().unwrap_or("?")
+            )));
+            self.report_record(&credential, Some(error));
+            self.keep_recording(credential).await;
+        }
+    }
+
+    /// Tries again to record a rotated credential the inventory refused, with a backoff;
+    /// then leaves it to be tried at each refresh (the dashboard may run for days).
+    async fn keep_recording(&self, credential: ConnectorCredential) {
+        let mut last = String::new();
+        for delay in RECORD_RETRY_DELAYS {
+            tokio::time::sleep(delay).await;
+            match self.actions.record_rotation(&credential).await {
+                Ok(()) => {
+                    self.report_record(&credential, None);
+                    return;
+                }
+                Err(e) => {
+                    last = e.to_string();
+                    self.report_record(&credential, Some(last.clone()));
+                }
+            }
+        }
+        self.send(WorkerMsg::Error(format!(
+            "the new credential {} is still not recorded in the inventory ({last}); credboard \
+             tries again at each refresh. Until then only the secret window and the log know its id",
+            credential.id.as_deref().unwrap_or("?")
+        )));
+        lock(&self.unrecorded).push(credential);
+    }
+
+    /// At each refresh, one more try for every rotated credential not yet recorded.
+    async fn record_unrecorded(self) {
+        let waiting = std::mem::take(&mut *lock(&self.unrecorded));
+        for credential in waiting {
+            match self.actions.record_rotation(&credential).await {
+                Ok(()) => self.report_record(&credential, None),
+                Err(e) => {
+                    self.report_record(&credential, Some(e.to_string()));
+                    lock(&self.unrecorded).push(credential);
+                }
+            }
+        }
+    }
+
+    fn report_record(&self, credential: &ConnectorCredential, failure: Option<String>) {
+        self.send(WorkerMsg::RotationRecord {
+            credential_id: credential.id.clone().unwrap_or_default(),
+            failure,
+        });
+    }
+
+    /// Checks the journal's requests that have no outcome (see
+    /// [`Actions::check_unanswered`]) and says what each check found, in the error history.
+    pub async fn check_unanswered(self) {
+        match self.actions.check_unanswered().await {
+            Ok(checked) => {
+                for c in checked {
+                    self.send(WorkerMsg::Error(format!("journal: {c}")));
+                }
+            }
+            Err(e) => self.send(WorkerMsg::Error(format!(
+                "journal: the requests without an outcome could not be checked: {e}"
+            ))),
+        }
     }
 
     async fn journal(self) {

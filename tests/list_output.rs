@@ -94,11 +94,12 @@ fn against_an_unreachable_tenant_list_says_each_kind_of_failure_once_and_ends_th
         ids.push_str(&format!("{app},{connector},{id}\n"));
     }
     std::fs::write(&csv, ids).unwrap();
-    let (_, err) = run(credboard(home.path(), &server, &server.endpoint())
+    // The inventory is the tenant's, named by its endpoint: import for the one that is down.
+    let endpoint = dead_endpoint();
+    let (_, err) = run(credboard(home.path(), &server, &endpoint)
         .arg("import")
         .arg(&csv));
     assert!(err.contains("120 added"), "{err}");
-    let endpoint = dead_endpoint();
 
     let out = credboard(home.path(), &server, &endpoint)
         .arg("list")

@@ -63,7 +63,7 @@ async fn harness(concurrency: usize, faults: Faults) -> Harness {
         ..Default::default()
     })
     .expect("client");
-    let store = Arc::new(Store::open_in_memory("test").unwrap());
+    let store = Arc::new(Store::open_in_memory(&server.endpoint()).unwrap());
     let tracked: Vec<TrackedId> = server
         .tracked()
         .into_iter()

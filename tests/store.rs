@@ -38,7 +38,8 @@ fn opens_from_an_empty_directory_and_migrates() {
     assert!(path.exists());
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.path(), path);
-    assert_eq!(store.profile(), "default");
+    assert_eq!(store.tenant().as_str(), "default");
+    assert_eq!(store.profile(), None);
     assert!(store.tracked().unwrap().is_empty());
     assert_eq!(store.snapshot().unwrap(), Default::default());
     assert!(store.journal().unwrap().is_empty());
@@ -117,15 +118,18 @@ fn track_untrack_and_conflicts() {
 }
 
 #[test]
-fn profiles_are_kept_apart() {
+fn tenants_are_kept_apart_and_profiles_of_one_tenant_share_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("inv.sqlite3");
-    let prod = Store::open(&path, "prod").unwrap();
-    let dev = Store::open(&path, "dev").unwrap();
+    let prod = Store::open_for_profile(&path, "acme.conductor.one", "prod").unwrap();
+    // Another profile, another spelling of the same tenant: the same rows.
+    let admin = Store::open_for_profile(&path, "https://ACME.conductor.one:443/", "admin").unwrap();
+    // The same profile name pointed at another tenant: none of the first tenant's rows.
+    let other = Store::open_for_profile(&path, "other.conductor.one", "prod").unwrap();
     prod.track(&ids("a", "k", "c1"), Source::Manual).unwrap();
-    // The same credential id in another profile is independent.
-    dev.track(&ids("x", "y", "c1"), Source::Manual).unwrap();
-    dev.track(&ids("x", "y", "c2"), Source::Manual).unwrap();
+    // The same credential id in another tenant is independent.
+    other.track(&ids("x", "y", "c1"), Source::Manual).unwrap();
+    other.track(&ids("x", "y", "c2"), Source::Manual).unwrap();
     prod.save_credential(&cred("a", "k", "c1"), t(0)).unwrap();
     prod.save_apps(
         &[App {
@@ -138,15 +142,200 @@ fn profiles_are_kept_apart() {
     prod.append_journal(&entry("prod", Action::Revoke, Outcome::Ok, t(1)))
         .unwrap();
 
+    assert_eq!(prod.tenant(), admin.tenant());
     assert_eq!(prod.tracked().unwrap().len(), 1);
-    assert_eq!(dev.tracked().unwrap().len(), 2);
-    let snap = dev.snapshot().unwrap();
+    assert_eq!(admin.tracked().unwrap(), prod.tracked().unwrap());
+    assert_eq!(admin.snapshot().unwrap(), prod.snapshot().unwrap());
+    assert_eq!(admin.journal().unwrap().len(), 1);
+    assert_eq!(other.tracked().unwrap().len(), 2);
+    let snap = other.snapshot().unwrap();
     assert!(snap.apps.is_empty());
     assert!(snap.credentials.iter().all(|e| e.last_known.is_none()));
-    assert!(dev.journal().unwrap().is_empty());
-    assert_eq!(prod.journal().unwrap().len(), 1);
-    assert!(dev.untrack("c1").unwrap());
+    assert!(other.journal().unwrap().is_empty());
+    assert!(other.untrack("c1").unwrap());
     assert_eq!(prod.tracked().unwrap().len(), 1);
+}
+
+/// Copies the inventory schema 1 wrote (tests/fixtures/README.md says how it was made) to a
+/// temporary directory, so the committed file is never changed.
+fn schema_1_inventory() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(Store::FILE_NAME);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inventory-v1.sqlite3"),
+        &path,
+    )
+    .unwrap();
+    (dir, path)
+}
+
+fn credential_ids(store: &Store) -> Vec<String> {
+    store
+        .tracked()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.ids.credential_id)
+        .collect()
+}
+
+/// Every row and journal entry of a file written by schema 1 is there after the upgrade,
+/// under the tenant that first opens each profile.
+#[test]
+fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
+    let (_dir, path) = schema_1_inventory();
+    let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
+    assert_eq!(acme.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(
+        credential_ids(&acme),
+        [
+            "2CredAwsNeverFetched",
+            "2CredOktaImported",
+            "2CredOktaManual",
+            "2CredOktaRotated",
+            "2CredShared"
+        ]
+    );
+    let tracked = acme.tracked().unwrap();
+    let source = |id: &str| tracked.iter().find(|t| t.ids.credential_id == id).unwrap();
+    assert_eq!(source("2CredOktaImported").source, Source::Import);
+    assert_eq!(source("2CredOktaManual").source, Source::Manual);
+    assert_eq!(source("2CredOktaRotated").source, Source::Rotate);
+    assert_eq!(
+        source("2CredOktaImported").ids,
+        ids("2AppOkta", "2ConnOkta", "2CredOktaImported")
+    );
+    let snap = acme.snapshot().unwrap();
+    let entry_of = |id: &str| {
+        snap.credentials
+            .iter()
+            .find(|e| e.tracked.ids.credential_id == id)
+            .unwrap()
+    };
+    let imported = entry_of("2CredOktaImported");
+    assert_eq!(
+        imported.last_known.as_ref().unwrap().client_id.as_deref(),
+        Some("okta-ci@acme.conductor.one/pcc")
+    );
+    assert_eq!(imported.fetched_at, Some(t(10)));
+    let gone = entry_of("2CredOktaManual");
+    assert!(gone.gone);
+    assert_eq!(
+        gone.last_known.as_ref().unwrap().display_name.as_deref(),
+        Some("okta-old credential")
+    );
+    assert!(entry_of("2CredAwsNeverFetched").last_known.is_none());
+    assert!(entry_of("2CredOktaRotated").last_known.is_some());
+    let apps: Vec<_> = snap
+        .apps
+        .iter()
+        .map(|a| a.value.id.clone().unwrap())
+        .collect();
+    assert_eq!(apps, ["2AppAws", "2AppOkta"]);
+    let connectors: Vec<_> = snap
+        .connectors
+        .iter()
+        .map(|c| c.value.id.clone().unwrap())
+        .collect();
+    assert_eq!(connectors, ["2ConnAws", "2ConnAwsIdle", "2ConnOkta"]);
+    let journal: Vec<_> = acme
+        .journal()
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.credential_id, e.outcome, e.time))
+        .collect();
+    assert_eq!(
+        journal,
+        [
+            (
+                Action::Rotate,
+                None,
+                Outcome::Failed("the server answered 500: internal error".into()),
+                t(50)
+            ),
+            (
+                Action::Revoke,
+                Some("2CredOktaManual".into()),
+                Outcome::Failed("the server answered 503: service unavailable".into()),
+                t(42)
+            ),
+            (
+                Action::Revoke,
+                Some("2CredOktaManual".into()),
+                Outcome::AlreadyGone,
+                t(41)
+            ),
+            (
+                Action::Revoke,
+                Some("2CredOktaManual".into()),
+                Outcome::Ok,
+                t(40)
+            ),
+            (
+                Action::Rotate,
+                Some("2CredOktaRotated".into()),
+                Outcome::Ok,
+                t(30)
+            ),
+        ]
+    );
+    // The other profile's rows wait, named, for the first tenant opened under it.
+    let waiting = acme.unadopted().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        (
+            waiting[0].profile.as_str(),
+            waiting[0].credentials,
+            waiting[0].journal_entries
+        ),
+        ("prod", 2, 2)
+    );
+    let prod = Store::open_for_profile(&path, "prod.example.conductor.one", "prod").unwrap();
+    assert_eq!(credential_ids(&prod), ["2CredGhDeploy", "2CredShared"]);
+    let snap = prod.snapshot().unwrap();
+    assert_eq!(snap.apps.len(), 1);
+    assert_eq!(snap.connectors.len(), 1);
+    assert_eq!(
+        snap.credentials[0]
+            .last_known
+            .as_ref()
+            .unwrap()
+            .client_id
+            .as_deref(),
+        Some("gh-deploy@prod.example.conductor.one/pcc")
+    );
+    let journal = prod.journal().unwrap();
+    assert_eq!(journal.len(), 2);
+    assert!(
+        journal
+            .iter()
+            .all(|e| e.actor_client_id.is_none() && e.profile == "prod")
+    );
+    assert!(acme.unadopted().unwrap().is_empty());
+
+    // Adoption happens once: another tenant under profile `default` gets nothing of it.
+    let elsewhere = Store::open_for_profile(&path, "elsewhere.conductor.one", "default").unwrap();
+    assert!(elsewhere.tracked().unwrap().is_empty());
+    assert!(elsewhere.journal().unwrap().is_empty());
+    drop((acme, prod, elsewhere));
+
+    // New entries follow the old ones, the journal is still append-only, and every row of
+    // the file is accounted for: 7 credentials, 3 apps, 4 connectors, 7 journal entries.
+    let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
+    acme.append_journal(&entry("default", Action::Revoke, Outcome::Ok, t(99)))
+        .unwrap();
+    assert_eq!(acme.journal().unwrap().len(), 6);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT count(*) FROM credentials"), 7);
+    assert_eq!(count("SELECT count(*) FROM apps"), 3);
+    assert_eq!(count("SELECT count(*) FROM connectors"), 4);
+    assert_eq!(count("SELECT count(*) FROM journal"), 8);
+    assert_eq!(count("SELECT max(id) FROM journal"), 8);
+    for sql in ["UPDATE journal SET outcome = 'ok'", "DELETE FROM journal"] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
 }
 
 #[test]
@@ -263,7 +452,12 @@ fn no_secret_reaches_the_file() {
     c.client_secret = Some(SecretString::new(secret));
     {
         let store = Store::open(&path, "p").unwrap();
-        store.record_rotation(&c, Some("me@acme"), t(0)).unwrap();
+        let request = store
+            .append_journal(&entry("p", Action::Rotate, Outcome::Requested, t(0)))
+            .unwrap();
+        store
+            .record_rotation(request, &c, Some("me@acme"), t(0))
+            .unwrap();
         store.save_credential(&c, t(1)).unwrap();
         let snap = store.snapshot().unwrap();
         assert_eq!(
@@ -343,18 +537,24 @@ fn journal_entries_serialize_for_scripts() {
 fn a_rotation_is_tracked_saved_and_journaled_at_once() {
     let store = Store::open_in_memory("p").unwrap();
     let c = cred("a1", "k1", "new1");
-    store.record_rotation(&c, Some("me"), t(0)).unwrap();
+    let mut requested = entry("p", Action::Rotate, Outcome::Requested, t(0));
+    requested.credential_id = None;
+    let request = store.append_journal(&requested).unwrap();
+    store
+        .record_rotation(request, &c, Some("me"), t(0))
+        .unwrap();
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), 1);
     assert_eq!(snap.credentials[0].tracked.source, Source::Rotate);
     assert_eq!(snap.credentials[0].last_known.as_ref(), Some(&c));
     let j = store.journal().unwrap();
-    assert_eq!(j.len(), 1);
+    assert_eq!(j.len(), 2);
     assert_eq!(j[0].action, Action::Rotate);
     assert_eq!(j[0].credential_id.as_deref(), Some("new1"));
     assert_eq!(j[0].outcome, Outcome::Ok);
+    assert_eq!(j[1].outcome, Outcome::Requested);
     let err = store
-        .record_rotation(&ConnectorCredential::default(), None, t(1))
+        .record_rotation(request, &ConnectorCredential::default(), None, t(1))
         .unwrap_err();
     assert!(matches!(err, StoreError::MissingId { .. }));
 }
@@ -573,4 +773,94 @@ fn time_100k_snapshot() {
         let snap = store.snapshot().unwrap();
         eprintln!("snapshot {}: {:?}", snap.credentials.len(), start.elapsed());
     }
+}
+
+/// The actions (the dashboard's worker and the command line both use them) refuse to act
+/// with keys of one tenant's inventory on another tenant: nothing is sent.
+#[tokio::test]
+async fn actions_refuse_the_rows_of_another_tenant() {
+    use credboard::actions::{ActionError, Actions};
+    use credboard::demo::{DemoOptions, DemoServer};
+    let server = DemoServer::start(DemoOptions::default()).await.unwrap();
+    let client = credboard::api::Client::new(credboard::api::ClientOptions {
+        client_id: Some(server.client_id()),
+        client_secret: Some(server.client_secret()),
+        ..Default::default()
+    })
+    .unwrap();
+    let (app, connector, id) = server.tracked()[0].clone();
+    let key = ids(&app, &connector, &id);
+    let elsewhere = std::sync::Arc::new(Store::open_in_memory("acme.conductor.one").unwrap());
+    elsewhere.track(&key, Source::Import).unwrap();
+    let actions = Actions::new(client.clone(), elsewhere, false);
+    server.reset_stats();
+    let refused = actions.revoke(&key).await.unwrap_err();
+    assert!(
+        matches!(refused, ActionError::OtherTenant { .. }),
+        "{refused:?}"
+    );
+    let message = refused.to_string();
+    assert!(message.contains("acme.conductor.one"), "{message}");
+    let rotate = actions.rotate(&app, &connector).await.unwrap_err();
+    assert!(
+        matches!(rotate, ActionError::OtherTenant { .. }),
+        "{rotate:?}"
+    );
+    assert_eq!(server.stats().total, 0, "nothing reached the tenant");
+
+    // The tenant's own inventory is served.
+    let own = std::sync::Arc::new(Store::open_in_memory(&server.endpoint()).unwrap());
+    let actions = Actions::new(client, own, false);
+    assert!(actions.revoke(&key).await.is_ok());
+    server.shutdown().await;
+}
+
+/// A request whose process is gone and that no outcome answers is unanswered; one answered,
+/// or of a process still running (this one, or another credboard's), is not: it may be in
+/// flight.
+#[test]
+fn unanswered_requests_are_those_of_processes_no_longer_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(Store::FILE_NAME);
+    let store = Store::open(&path, "acme.conductor.one").unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    gone.wait().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let write = |credential: &str, pid: u32| {
+        conn.execute(
+            "INSERT INTO journal (tenant, profile, time, action, app_id, connector_id,
+                                  credential_id, outcome, pid)
+             VALUES ('acme.conductor.one', 'p', '2026-01-02T03:04:05Z', 'revoke', 'a1', 'k1',
+                     ?1, 'requested', ?2)",
+            rusqlite::params![credential, pid],
+        )
+        .unwrap();
+    };
+    write("abandoned", gone.id());
+    write("answered", gone.id());
+    // pid 1 is always running.
+    write("in-flight-elsewhere", 1);
+    store
+        .append_journal(&JournalEntry {
+            credential_id: Some("in-flight-here".into()),
+            ..entry("p", Action::Revoke, Outcome::Requested, t(0))
+        })
+        .unwrap();
+    let pending = |store: &Store| -> Vec<String> {
+        store
+            .unanswered_requests()
+            .unwrap()
+            .into_iter()
+            .filter_map(|(_, e)| e.credential_id)
+            .collect()
+    };
+    assert_eq!(pending(&store), ["abandoned", "answered"]);
+    let (answered, _) = store.unanswered_requests().unwrap().remove(1);
+    store
+        .append_outcome(answered, &entry("p", Action::Revoke, Outcome::Ok, t(1)))
+        .unwrap();
+    assert_eq!(pending(&store), ["abandoned"]);
+    // Another tenant's requests are not this one's to check.
+    let other = Store::open(&path, "other.conductor.one").unwrap();
+    assert!(pending(&other).is_empty());
 }

@@ -161,6 +161,12 @@ pub enum WorkerMsg {
         connector_id: String,
         result: Result<NewCredential, String>,
     },
+    /// Whether a rotated credential is recorded in the inventory: `failure` says why not
+    /// yet (the worker keeps trying), `None` that it now is.
+    RotationRecord {
+        credential_id: String,
+        failure: Option<String>,
+    },
     Journal(Result<Vec<JournalLine>, String>),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(String),
@@ -176,7 +182,7 @@ pub enum Fetched {
 
 #[derive(Debug, Clone)]
 pub struct RevokeOutcome {
-    /// The server answered 404: it was gone before we asked.
+    /// The server's own record said revoked (`deletedAt`) before we asked: nothing was sent.
     pub already_gone: bool,
     /// The credential as a Get returned it afterwards (with deletedAt), when it could.
     pub fresh: Option<ConnectorCredential>,

@@ -330,6 +330,8 @@ pub struct SecretView {
     pub revealed: bool,
     /// A close key was pressed once: the next one closes for good.
     pub close_armed: bool,
+    /// Why the inventory has not recorded this credential yet; `None` once it has.
+    pub unrecorded: Option<String>,
 }
 
 impl SecretView {

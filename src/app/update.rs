@@ -249,6 +249,25 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             connector_id,
             result,
         } => on_rotated(state, app_id, connector_id, result, fx),
+        WorkerMsg::RotationRecord {
+            credential_id,
+            failure,
+        } => {
+            let view = state
+                .secrets
+                .iter_mut()
+                .find(|s| s.credential_id == credential_id);
+            let was_unrecorded = view.as_ref().is_some_and(|v| v.unrecorded.is_some());
+            if let Some(view) = view {
+                view.unrecorded = failure.clone();
+            }
+            if failure.is_none() && was_unrecorded {
+                state.toast(format!(
+                    "credential {} is now recorded in the inventory",
+                    text::sanitize(&credential_id)
+                ));
+            }
+        }
         WorkerMsg::Journal(result) => match result {
             Ok(mut lines) => {
                 if let Some(Modal::Journal { lines: slot, .. }) = state.modal.as_mut() {
@@ -434,6 +453,7 @@ fn on_rotated(
         secret,
         revealed: false,
         close_armed: false,
+        unrecorded: None,
     });
 }
 

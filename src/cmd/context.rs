@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::actions::Actions;
 use crate::api::client::{Limits, Timeouts};
 use crate::api::{Client, ClientOptions};
 use crate::cli::Global;
-use crate::config::{self, ProfileFlags, Settings};
+use crate::config::{self, ConfigError, ProfileFlags, Settings};
 use crate::demo::{DemoOptions, DemoServer};
-use crate::store::{Source, Store, TrackedId};
+use crate::store::{Source, Store, Tenant, TrackedId};
 
 use super::CliError;
 
@@ -86,7 +87,9 @@ impl Context {
             ..Default::default()
         })
         .map_err(CliError::config)?;
-        let store = Store::open(&store_path(global), &resolved.name).map_err(CliError::failed)?;
+        let store = Store::open_for_profile(&store_path(global), client.host(), &resolved.name)
+            .map_err(CliError::failed)?;
+        name_unadopted(&store);
         Ok(Self {
             profile: resolved.name,
             client,
@@ -106,8 +109,12 @@ impl Context {
             .map_err(|e| CliError::failed(format!("the demo tenant could not start: {e}")))?;
         let dir = tempfile::tempdir()
             .map_err(|e| CliError::failed(format!("no temporary directory for the demo: {e}")))?;
-        let store =
-            Store::open(&dir.path().join(Store::FILE_NAME), "demo").map_err(CliError::failed)?;
+        let store = Store::open_for_profile(
+            &dir.path().join(Store::FILE_NAME),
+            &server.endpoint(),
+            "demo",
+        )
+        .map_err(CliError::failed)?;
         for (app, connector, credential) in server.tracked() {
             store
                 .track(&TrackedId::new(app, connector, credential), Source::Import)
@@ -133,6 +140,24 @@ impl Context {
         })
     }
 
+    /// Checks the journal's requests that have no outcome (a process killed while one was
+    /// in flight) and prints, on stderr, what each check found: for the commands that reach
+    /// the tenant.
+    pub async fn check_unanswered(&self) {
+        let actions = Actions::new(self.client.clone(), self.store.clone(), self.read_only);
+        match actions.check_unanswered().await {
+            Ok(checked) => {
+                for c in checked {
+                    eprintln!("journal: {}", super::output::inert(&c.to_string()));
+                }
+            }
+            Err(e) => eprintln!(
+                "warning: the journal's requests without an outcome could not be checked: {}",
+                super::output::inert(&e.to_string())
+            ),
+        }
+    }
+
     pub async fn close(self) {
         if let Some(server) = self.demo {
             server.shutdown().await;
@@ -141,23 +166,103 @@ impl Context {
 }
 
 /// The inventory alone, for commands that never reach the tenant (track, untrack, import,
-/// journal). With `--demo` these still work, on a throwaway inventory.
+/// journal), opened for the tenant the configuration names (the API endpoint, else the
+/// client id's host); no secret is needed. Without a configuration that names a tenant it
+/// refuses (exit 2) and says how to name one: an id belongs to exactly one tenant. With
+/// `--demo` these still work, on a throwaway inventory.
 pub fn open_store(global: &Global) -> Result<(Store, Option<tempfile::TempDir>), CliError> {
     if global.demo {
         let dir = tempfile::tempdir()
             .map_err(|e| CliError::failed(format!("no temporary directory for the demo: {e}")))?;
-        let store =
-            Store::open(&dir.path().join(Store::FILE_NAME), "demo").map_err(CliError::failed)?;
+        let store = Store::open_for_profile(&dir.path().join(Store::FILE_NAME), "demo", "demo")
+            .map_err(CliError::failed)?;
         return Ok((store, Some(dir)));
     }
-    let profile = global
-        .profile
-        .clone()
-        .or_else(|| config::process_env("CONE_PROFILE").filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".into());
-    // A secret in --profile was refused with the other arguments; this is CONE_PROFILE's.
-    crate::api::secret::refuse_misplaced_secret("CONE_PROFILE", &profile)
+    let (profile, endpoint, client_id) = configured_tenant(global)?;
+    // A secret in --profile was refused with the other arguments; this may be CONE_PROFILE's.
+    crate::api::secret::refuse_misplaced_secret("the profile name", &profile)
         .map_err(CliError::config)?;
-    let store = Store::open(&store_path(global), &profile).map_err(CliError::failed)?;
+    let tenant = Tenant::of_configuration(endpoint.as_deref(), client_id.as_deref())
+        .ok_or_else(|| {
+            CliError::config(format!(
+                "no tenant is configured for profile {profile}, and credential ids belong to one \
+                 tenant: name it with --api-endpoint HOST (e.g. --api-endpoint acme.conductor.one), \
+                 --client-id NAME@HOST/pcc, or --profile NAME (a profile of cone's config.yaml), \
+                 or the environment (CONE_API_ENDPOINT, CONE_CLIENT_ID, CONE_PROFILE)"
+            ))
+        })?
+        .map_err(CliError::config)?;
+    let store = Store::open_for_profile(&store_path(global), tenant.as_str(), &profile)
+        .map_err(CliError::failed)?;
+    name_unadopted(&store);
     Ok((store, None))
+}
+
+/// The profile name, API endpoint and client id the configuration gives, as a client would
+/// pick them (flag > environment > cone's file), without needing a secret.
+fn configured_tenant(
+    global: &Global,
+) -> Result<(String, Option<String>, Option<String>), CliError> {
+    let flags = ProfileFlags {
+        profile: global.profile.clone(),
+        client_id: global.client_id.clone(),
+        client_secret: global.client_secret.clone(),
+        api_endpoint: global.api_endpoint.clone(),
+    };
+    let home = config::home_dir();
+    match config::resolve_profile(&flags, &config::process_env, home.as_deref()) {
+        Ok(resolved) => {
+            for w in &resolved.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok((resolved.name, resolved.api_endpoint, resolved.client_id))
+        }
+        // Without a secret the profile cannot authenticate, but its ids still name a tenant.
+        Err(
+            ConfigError::NotConfigured { profile, .. } | ConfigError::Incomplete { profile, .. },
+        ) => {
+            let first = |flag: &Option<String>, names: &[&str]| {
+                flag.iter()
+                    .cloned()
+                    .chain(names.iter().filter_map(|n| config::process_env(n)))
+                    .map(|v| v.trim().to_string())
+                    .find(|v| !v.is_empty())
+            };
+            Ok((
+                profile,
+                first(
+                    &global.api_endpoint,
+                    &["CONE_API_ENDPOINT", "CONDUCTORONE_SERVER_URL"],
+                ),
+                first(
+                    &global.client_id,
+                    &["CONE_CLIENT_ID", "CONDUCTORONE_CLIENT_ID"],
+                ),
+            ))
+        }
+        Err(e) => Err(CliError::config(e)),
+    }
+}
+
+/// Says which profiles still have rows from before the inventory kept tenants apart, so
+/// that none sit unseen: opening credboard with that profile adopts them.
+fn name_unadopted(store: &Store) {
+    let waiting = match store.unadopted() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("warning: {e}");
+            return;
+        }
+    };
+    for w in waiting {
+        eprintln!(
+            "note: the inventory holds {} credential ids and {} journal entries kept under profile {} \
+             before credboard kept tenants apart; run credboard with --profile {} (configured for \
+             its tenant) and that tenant adopts them",
+            w.credentials,
+            w.journal_entries,
+            super::output::inert(&w.profile),
+            super::output::inert(&w.profile)
+        );
+    }
 }

@@ -124,6 +124,8 @@ pub fn spawn_worker(
         concurrency,
         results_tx,
     );
+    // A request the journal holds without an outcome is checked at once, beside the refresh.
+    tokio::spawn(worker.clone().check_unanswered());
     let task = tokio::spawn(worker.run(effects_rx));
     (
         runtime::WorkerLink {

@@ -17,6 +17,7 @@ use super::{CliError, Context};
 
 pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
+    ctx.check_unanswered().await;
     let failures = refresh(&ctx).await;
     let snapshot = blocking(&ctx.store, |s| s.snapshot())
         .await
@@ -29,9 +30,9 @@ pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Resul
     if snapshot.credentials.is_empty() {
         // The API cannot list credentials: say how the inventory learns them.
         eprintln!(
-            "no credential is tracked for profile {}: learn ids with `credboard import FILE`, \
+            "no credential is tracked for tenant {}: learn ids with `credboard import FILE`, \
              `credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID`, or rotate one",
-            ctx.profile
+            ctx.store.tenant()
         );
     }
     ctx.close().await;

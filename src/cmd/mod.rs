@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::CommandFactory;
 
-use crate::actions::Actions;
+use crate::actions::{ActionError, Actions, Revocation, RevokeResult};
 use crate::api::secret::{hide_client_secrets, refuse_misplaced_secret};
 use crate::cli::{Cli, Command, SecretFormat};
 use crate::config::Settings;
@@ -102,7 +102,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 "already tracked:"
             };
-            eprintln!("{verb} credential {}", output::inert(&ids.credential_id));
+            eprintln!(
+                "{verb} credential {} in the inventory of tenant {}",
+                output::inert(&ids.credential_id),
+                store.tenant()
+            );
             Ok(())
         }
         Some(Command::Untrack { credential_id }) => {
@@ -115,8 +119,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Ok(())
             } else {
                 Err(CliError::failed(format!(
-                    "credential {credential_id} is not tracked in profile {}",
-                    store.profile()
+                    "credential {credential_id} is not tracked for tenant {}",
+                    store.tenant()
                 )))
             }
         }
@@ -189,70 +193,99 @@ fn check_settings(global: &crate::cli::Global) -> Result<(), CliError> {
 
 async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
+    ctx.check_unanswered().await;
     let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
+    let result = confirm_and_revoke(&ctx, &actions, &key, yes).await;
+    ctx.close().await;
+    let id = output::inert(&key.credential_id);
+    let revoked = result?;
+    match revoked.revocation {
+        Revocation::AlreadyRevoked => eprintln!("credential {id} was already revoked"),
+        Revocation::Revoked => eprintln!("revoked credential {id}"),
+    }
+    if let Some(e) = revoked.unrecorded {
+        eprintln!(
+            "warning: {}; the journal holds the request, and the next start checks it",
+            output::inert(&e)
+        );
+    }
+    Ok(())
+}
+
+/// Asks on a terminal (unless `yes`) about the credential as the server holds it, then
+/// revokes it. Ids the server does not hold are refused before anything is asked.
+async fn confirm_and_revoke(
+    ctx: &Context,
+    actions: &Actions,
+    key: &TrackedId,
+    yes: bool,
+) -> Result<RevokeResult, CliError> {
+    let not_revoked = |e: ActionError| match e {
+        ActionError::ReadOnly(_)
+        | ActionError::NotFound(_)
+        | ActionError::OtherTenant { .. }
+        | ActionError::NotJournaled(_) => CliError::failed(e),
+        e => CliError::failed(format!(
+            "credential {} was not revoked: {e}",
+            key.credential_id
+        )),
+    };
     if actions.read_only() {
-        ctx.close().await;
-        return Err(CliError::failed(crate::actions::ActionError::ReadOnly(
-            "revoke",
-        )));
+        return Err(CliError::failed(ActionError::ReadOnly("revoke")));
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
-            ctx.close().await;
             return Err(CliError::config(
                 "refusing to revoke without confirmation: stdin is not a terminal; pass --yes",
             ));
         }
-        let shown = ctx
-            .client
-            .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
-            .await
-            .ok()
-            .flatten();
-        let name = shown
-            .as_ref()
-            .and_then(|c| c.display_name.clone())
-            .unwrap_or_else(|| "(no name)".into());
-        let client_id = shown
-            .as_ref()
-            .and_then(|c| c.client_id.clone())
-            .unwrap_or_else(|| "?".into());
-        eprint!(
-            "Revoke credential {} \"{}\" (client id {}) of connector {} in app {}?\nType yes to revoke: ",
-            output::inert(&key.credential_id),
-            output::inert(&name),
-            output::inert(&client_id),
-            output::inert(&key.connector_id),
-            output::inert(&key.app_id)
-        );
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if answer.trim() != "yes" {
-            ctx.close().await;
-            eprintln!("not revoked");
-            return Err(CliError::failed("cancelled: nothing was revoked"));
+        let held = actions.look_up(key).await.map_err(not_revoked)?;
+        if held.deleted_at.is_none() {
+            eprint!("{}Type yes to revoke: ", question(ctx, key, &held));
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if answer.trim() != "yes" {
+                eprintln!("not revoked");
+                return Err(CliError::failed("cancelled: nothing was revoked"));
+            }
         }
     }
-    let result = actions.revoke(&key).await;
-    ctx.close().await;
-    match result {
-        Ok(r) if r.already_gone => {
-            eprintln!(
-                "credential {} was already revoked",
-                output::inert(&key.credential_id)
-            );
-            Ok(())
-        }
-        Ok(_) => {
-            eprintln!("revoked credential {}", output::inert(&key.credential_id));
-            Ok(())
-        }
-        Err(e) => Err(CliError::failed(format!(
-            "credential {} was not revoked: {e}",
-            key.credential_id
-        ))),
-    }
+    actions.revoke(key).await.map_err(not_revoked)
+}
+
+/// The confirmation's text: the credential as the server holds it under these ids.
+fn question(ctx: &Context, key: &TrackedId, held: &crate::api::ConnectorCredential) -> String {
+    let now = chrono::Utc::now();
+    let thresholds = crate::app::rows::Thresholds {
+        expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
+        idle_days: ctx.settings.thresholds.idle_days.into(),
+    };
+    let status = crate::app::rows::Status::of(crate::app::rows::flags_of(
+        Some(held),
+        false,
+        now,
+        thresholds,
+    ));
+    let last_used = match held.last_used_at {
+        Some(t) => format!(
+            "{} ({})",
+            crate::app::text::relative(t, now),
+            crate::app::text::absolute(t)
+        ),
+        None => "never".to_string(),
+    };
+    let or_dash = |v: &Option<String>| output::inert(v.as_deref().unwrap_or("—"));
+    format!(
+        "Revoke this credential?\n  name       {}\n  client id  {}\n  last used  {}\n  status     {}\n  id         {} (connector {}, app {})\n",
+        or_dash(&held.display_name),
+        or_dash(&held.client_id),
+        last_used,
+        status.word(),
+        output::inert(&key.credential_id),
+        output::inert(&key.connector_id),
+        output::inert(&key.app_id),
+    )
 }
 
 async fn rotate(
@@ -262,6 +295,7 @@ async fn rotate(
     format: SecretFormat,
 ) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
+    ctx.check_unanswered().await;
     let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
     let result = actions.rotate(app_id, connector_id).await;
     ctx.close().await;
@@ -283,7 +317,22 @@ async fn rotate(
         "minted credential {id} (client id {}) for connector {connector_id}; the secret above is shown only once",
         output::inert(rotated.credential.client_id.as_deref().unwrap_or("?"))
     );
-    match rotated.record_error {
+    let mut record_error = rotated.record_error;
+    for delay in crate::actions::RECORD_RETRY_DELAYS {
+        let Some(e) = &record_error else { break };
+        eprintln!(
+            "the new credential {id} is not recorded in the inventory yet ({}); trying again in {}s",
+            output::inert(e),
+            delay.as_secs()
+        );
+        tokio::time::sleep(delay).await;
+        record_error = actions
+            .record_rotation(&rotated.credential)
+            .await
+            .err()
+            .map(|e| e.to_string());
+    }
+    match record_error {
         None => {
             eprintln!("recorded in the inventory and the journal");
             Ok(())
@@ -305,9 +354,10 @@ fn import(global: &crate::cli::Global, file: &std::path::Path) -> Result<(), Cli
         CliError::failed(format!("nothing was imported from {}: {e}", file.display()))
     })?;
     eprintln!(
-        "{} from {}: {} added, {} already known, {} rejected",
+        "{} from {} into the inventory of tenant {}: {} added, {} already known, {} rejected",
         report.format,
         file.display(),
+        store.tenant(),
         report.added.len(),
         report.already_known.len(),
         report.rejected.len()

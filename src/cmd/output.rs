@@ -260,7 +260,7 @@ pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
                 })
                 .collect();
             if body.is_empty() {
-                eprintln!("the journal is empty: nothing was revoked or rotated with this profile");
+                eprintln!("the journal is empty: nothing was revoked or rotated for this tenant");
                 return Ok(());
             }
             table(&mut out, &header, &body, &[])

@@ -1,6 +1,11 @@
 //! The action journal: every revoke and rotate, with its outcome, failures included.
 //! Append-only: there is no API to edit or delete an entry, and triggers in the schema refuse
 //! UPDATE and DELETE on the table.
+//!
+//! Written ahead: a request that changes the tenant is journaled as `requested` before it is
+//! sent, and its outcome is a second entry naming the first ([`Store::append_outcome`]). A
+//! request with no outcome (the process was killed, the disk filled) is found by
+//! [`Store::unanswered_requests`] and checked at the next start.
 
 use std::fmt;
 
@@ -33,43 +38,82 @@ impl fmt::Display for Action {
     }
 }
 
-/// How an action ended. Serialized as `{"kind":"ok"}`, `{"kind":"already_gone"}` or
-/// `{"kind":"failed","message":"..."}`.
+/// How an action ended. Serialized as `{"kind":"ok"}` (also `requested`, `already_gone`),
+/// or with a message: `{"kind":"failed","message":"..."}` (also `not_found`, `unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
 pub enum Outcome {
+    /// Written before the request is sent; its outcome comes in a later entry.
+    Requested,
     Ok,
-    /// Revoke answered 404: the credential was already gone, which counts as done.
+    /// Revoke: the server's own record said the credential was revoked (`deletedAt`) before
+    /// credboard asked; nothing was sent. (Schema 1 wrote this for any 404 on revoke.)
     AlreadyGone,
+    /// Revoke: the server holds no credential under those ids; nothing was revoked. The
+    /// message says what the server answered.
+    NotFound(String),
     /// The action failed; the message says why (it must never contain a secret).
     Failed(String),
+    /// Nobody can tell how a request ended (a rotate whose reply was never recorded); the
+    /// message says what is known and what to do.
+    Unknown(String),
 }
 
 impl Outcome {
     fn kind(&self) -> &'static str {
         match self {
+            Outcome::Requested => "requested",
             Outcome::Ok => "ok",
             Outcome::AlreadyGone => "already_gone",
+            Outcome::NotFound(_) => "not_found",
             Outcome::Failed(_) => "failed",
+            Outcome::Unknown(_) => "unknown",
         }
+    }
+
+    fn message(&self) -> Option<&str> {
+        match self {
+            Outcome::NotFound(m) | Outcome::Failed(m) | Outcome::Unknown(m) => Some(m),
+            Outcome::Requested | Outcome::Ok | Outcome::AlreadyGone => None,
+        }
+    }
+
+    fn from_row(kind: &str, message: Option<String>) -> Option<Outcome> {
+        Some(match kind {
+            "requested" => Outcome::Requested,
+            "ok" => Outcome::Ok,
+            "already_gone" => Outcome::AlreadyGone,
+            "not_found" => Outcome::NotFound(message.unwrap_or_default()),
+            "failed" => Outcome::Failed(message.unwrap_or_default()),
+            "unknown" => Outcome::Unknown(message.unwrap_or_default()),
+            _ => return None,
+        })
     }
 }
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Outcome::Requested => f.write_str("requested"),
             Outcome::Ok => f.write_str("ok"),
-            Outcome::AlreadyGone => f.write_str("already gone"),
+            Outcome::AlreadyGone => f.write_str("already revoked"),
+            Outcome::NotFound(m) => write!(f, "not found: {m}"),
             Outcome::Failed(m) => write!(f, "failed: {m}"),
+            Outcome::Unknown(m) => write!(f, "unknown: {m}"),
         }
     }
 }
+
+/// A journal entry's number: how an outcome names its request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EntryId(i64);
 
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     pub time: DateTime<Utc>,
+    /// The profile credboard ran with; empty when none was named.
     pub profile: String,
     /// The client id credboard acted as; `None` with a ready-made access token.
     pub actor_client_id: Option<String>,
@@ -82,23 +126,31 @@ pub struct JournalEntry {
 }
 
 impl Store {
-    /// Appends an entry, stored under `entry.profile`.
-    pub fn append_journal(&self, entry: &JournalEntry) -> Result<()> {
-        self.write(|tx| self.append_journal_in(tx, entry))
+    /// Appends an entry to this tenant's journal; a `requested` entry before its request is
+    /// sent (if this fails, send nothing).
+    pub fn append_journal(&self, entry: &JournalEntry) -> Result<EntryId> {
+        self.write(|tx| self.append_journal_in(tx, entry, None))
     }
 
-    fn append_journal_in(&self, tx: &rusqlite::Transaction<'_>, e: &JournalEntry) -> Result<()> {
-        let message = match &e.outcome {
-            Outcome::Failed(m) => Some(m.as_str()),
-            _ => None,
-        };
+    /// Appends the outcome of `request`.
+    pub fn append_outcome(&self, request: EntryId, entry: &JournalEntry) -> Result<EntryId> {
+        self.write(|tx| self.append_journal_in(tx, entry, Some(request)))
+    }
+
+    fn append_journal_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        e: &JournalEntry,
+        request: Option<EntryId>,
+    ) -> Result<EntryId> {
         tx.prepare_cached(
-            "INSERT INTO journal (profile, time, actor_client_id, action, app_id, connector_id,
-                                  credential_id, outcome, message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO journal (tenant, profile, time, actor_client_id, action, app_id,
+                                  connector_id, credential_id, outcome, message, request_id, pid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )
         .and_then(|mut st| {
             st.execute(params![
+                self.tenant.as_str(),
                 e.profile,
                 time_text(&e.time),
                 e.actor_client_id,
@@ -107,18 +159,21 @@ impl Store {
                 e.connector_id,
                 e.credential_id,
                 e.outcome.kind(),
-                message,
+                e.outcome.message(),
+                request.map(|r| r.0),
+                std::process::id(),
             ])
         })
         .map_err(|err| self.err(err))?;
-        Ok(())
+        Ok(EntryId(tx.last_insert_rowid()))
     }
 
-    /// Records a successful rotate in one transaction, before anything else can fail: tracks
-    /// the new credential (source rotate), saves it as its last known state and appends the
-    /// journal entry. `credential` is the rotate reply; its secret is not stored.
+    /// Records a successful rotate in one transaction: tracks the new credential (source
+    /// rotate), saves it as its last known state and appends the outcome of `request`.
+    /// `credential` is the rotate reply; its secret is not stored.
     pub fn record_rotation(
         &self,
+        request: EntryId,
         credential: &ConnectorCredential,
         actor_client_id: Option<&str>,
         at: DateTime<Utc>,
@@ -134,15 +189,20 @@ impl Store {
             self.track_in(tx, &ids, Source::Rotate, &at)?;
             tx.execute(
                 "UPDATE credentials SET json = ?3, fetched_at = ?4, gone = 0
-                 WHERE profile = ?1 AND credential_id = ?2",
-                params![self.profile, ids.credential_id, json, time_text(&at)],
+                 WHERE tenant = ?1 AND credential_id = ?2",
+                params![
+                    self.tenant.as_str(),
+                    ids.credential_id,
+                    json,
+                    time_text(&at)
+                ],
             )
             .map_err(|e| self.err(e))?;
             self.append_journal_in(
                 tx,
                 &JournalEntry {
                     time: at,
-                    profile: self.profile.clone(),
+                    profile: self.profile.clone().unwrap_or_default(),
                     actor_client_id: actor_client_id.map(str::to_string),
                     action: Action::Rotate,
                     app_id: ids.app_id.clone(),
@@ -150,61 +210,130 @@ impl Store {
                     credential_id: Some(ids.credential_id.clone()),
                     outcome: Outcome::Ok,
                 },
+                Some(request),
             )
+            .map(drop)
         })
     }
 
-    /// This profile's journal, newest first.
+    /// This tenant's `requested` entries that no outcome names, oldest first, leaving out
+    /// those of a credboard process still running, this one included: their request may be
+    /// in flight.
+    pub fn unanswered_requests(&self) -> Result<Vec<(EntryId, JournalEntry)>> {
+        let running: Vec<i64> = {
+            let conn = self.lock();
+            let mut st = conn
+                .prepare(
+                    "SELECT DISTINCT pid FROM journal
+                     WHERE tenant = ?1 AND outcome = 'requested' AND pid IS NOT NULL",
+                )
+                .map_err(|e| self.err(e))?;
+            let pids = st
+                .query_map(params![self.tenant.as_str()], |r| r.get::<_, i64>(0))
+                .map_err(|e| self.err(e))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(|e| self.err(e))?;
+            pids.into_iter().filter(|&p| process_runs(p)).collect()
+        };
+        let running = running
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        self.journal_where(&format!(
+            "tenant = ?1 AND outcome = 'requested'
+             AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.request_id = journal.id)
+             AND (pid IS NULL OR pid NOT IN ({running}))
+             ORDER BY id"
+        ))
+    }
+
+    /// This tenant's journal, newest first: its own entries, and those schema 1 wrote under
+    /// a profile this tenant adopted.
     pub fn journal(&self) -> Result<Vec<JournalEntry>> {
+        Ok(self
+            .journal_where(
+                "tenant = ?1
+                 OR (tenant IS NULL
+                     AND profile IN (SELECT profile FROM adoptions WHERE tenant = ?1))
+                 ORDER BY id DESC",
+            )?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+
+    /// The entries a `WHERE` clause (with `?1` the tenant) picks, in its order.
+    fn journal_where(&self, clause: &str) -> Result<Vec<(EntryId, JournalEntry)>> {
         let conn = self.lock();
         let mut st = conn
-            .prepare(
-                "SELECT time, profile, actor_client_id, action, app_id, connector_id,
+            .prepare(&format!(
+                "SELECT id, time, profile, actor_client_id, action, app_id, connector_id,
                         credential_id, outcome, message
-                 FROM journal WHERE profile = ?1 ORDER BY id DESC",
-            )
+                 FROM journal WHERE {clause}"
+            ))
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![self.profile], |r| {
+            .query_map(params![self.tenant.as_str()], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, String>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (time, profile, actor, action, app_id, connector_id, cred, outcome, message) =
+            let (id, time, profile, actor, action, app_id, connector_id, cred, outcome, message) =
                 row.map_err(|e| self.err(e))?;
             let action = match action.as_str() {
                 "revoke" => Action::Revoke,
                 "rotate" => Action::Rotate,
                 other => return Err(self.corrupt("journal action", format!("{other:?}"))),
             };
-            let outcome = match outcome.as_str() {
-                "ok" => Outcome::Ok,
-                "already_gone" => Outcome::AlreadyGone,
-                "failed" => Outcome::Failed(message.unwrap_or_default()),
-                other => return Err(self.corrupt("journal outcome", format!("{other:?}"))),
-            };
-            out.push(JournalEntry {
-                time: self.parse_time("journal time", &time)?,
-                profile,
-                actor_client_id: actor,
-                action,
-                app_id,
-                connector_id,
-                credential_id: cred,
-                outcome,
-            });
+            let outcome = Outcome::from_row(&outcome, message)
+                .ok_or_else(|| self.corrupt("journal outcome", format!("{outcome:?}")))?;
+            out.push((
+                EntryId(id),
+                JournalEntry {
+                    time: self.parse_time("journal time", &time)?,
+                    profile,
+                    actor_client_id: actor,
+                    action,
+                    app_id,
+                    connector_id,
+                    credential_id: cred,
+                    outcome,
+                },
+            ));
         }
         Ok(out)
     }
+}
+
+/// Whether `pid` is a running process, this one included (its own requests are in flight,
+/// not abandoned). A pid reused since leaves its requests for a later start: deferred, never
+/// misjudged.
+fn process_runs(pid: i64) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    if u32::try_from(pid).ok() == Some(std::process::id()) {
+        return true;
+    }
+    // Signal 0 checks that the process exists without sending anything; EPERM means it
+    // exists but belongs to another user.
+    // SAFETY: kill with signal 0 has no effect on the target process.
+    let sent = unsafe { libc::kill(pid, 0) };
+    sent == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }

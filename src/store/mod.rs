@@ -2,8 +2,9 @@
 //! cannot list them), the last known state of each credential, app and connector (so the
 //! dashboard draws at once and works offline), and the append-only action journal.
 //!
-//! - Profiles (tenants) are kept apart: every row is keyed by the profile the store was opened
-//!   with, and every query filters on it.
+//! - Tenants are kept apart: every row is keyed by the tenant (host[:port], see [`Tenant`])
+//!   the store was opened for, and every query filters on it. Two profiles of one tenant
+//!   share its rows; one profile name pointed at another tenant sees none of the first's.
 //! - Every write is one `BEGIN IMMEDIATE` transaction. WAL mode and a busy timeout let several
 //!   credboard processes share the file; `synchronous = FULL` makes each commit durable even
 //!   against a power loss, not only a killed process (commits are few and batched, so the
@@ -15,6 +16,7 @@ mod decode;
 mod import;
 mod journal;
 mod schema;
+mod tenant;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,8 +33,9 @@ pub use import::{
     ImportEntry, ImportError, ImportFormat, ImportReport, Location, ParsedImport, Rejected,
     check_id, guard_csv_cell, parse_import,
 };
-pub use journal::{Action, JournalEntry, Outcome};
+pub use journal::{Action, EntryId, JournalEntry, Outcome};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+pub use tenant::{Tenant, TenantError};
 
 /// How long a write waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,6 +86,8 @@ pub enum StoreError {
         what: &'static str,
         reason: String,
     },
+    #[error("the inventory cannot be opened for that tenant: {0}")]
+    Tenant(#[from] TenantError),
     #[error("cannot save {what} without an id")]
     MissingId { what: &'static str },
     #[error(
@@ -210,20 +215,31 @@ pub struct Snapshot {
     pub credentials: Vec<SnapshotEntry>,
 }
 
-/// The inventory, opened for one profile. `Send + Sync`: one connection behind a mutex.
+/// The inventory, opened for one tenant. `Send + Sync`: one connection behind a mutex.
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
-    profile: String,
+    tenant: Tenant,
+    /// The profile credboard runs with, written into journal entries.
+    profile: Option<String>,
 }
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Store")
             .field("path", &self.path)
+            .field("tenant", &self.tenant)
             .field("profile", &self.profile)
             .finish()
     }
+}
+
+/// Rows written by schema 1 under a profile name that no tenant has adopted yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unadopted {
+    pub profile: String,
+    pub credentials: usize,
+    pub journal_entries: usize,
 }
 
 pub(crate) fn time_text(t: &DateTime<Utc>) -> String {
@@ -247,8 +263,9 @@ impl Store {
         dir.join(Self::FILE_NAME)
     }
 
-    /// Opens (creating the file and its directory on first use) and migrates the inventory.
-    pub fn open(path: &Path, profile: &str) -> Result<Store> {
+    /// Opens (creating the file and its directory on first use) and migrates the inventory,
+    /// for `tenant`: an API endpoint or host[:port], made into a [`Tenant`].
+    pub fn open(path: &Path, tenant: &str) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
@@ -272,20 +289,30 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "the inventory is not in WAL mode");
         }
-        Self::configure(conn, path.to_path_buf(), profile)
+        Self::configure(conn, path.to_path_buf(), Tenant::from_endpoint(tenant)?)
+    }
+
+    /// [`Store::open`] for a tenant reached through `profile`: the rows schema 1 kept under
+    /// that profile name are adopted by this tenant if no tenant has adopted them yet, and
+    /// the journal entries it writes name the profile.
+    pub fn open_for_profile(path: &Path, tenant: &str, profile: &str) -> Result<Store> {
+        let mut store = Self::open(path, tenant)?;
+        store.profile = Some(profile.to_string());
+        store.adopt(profile)?;
+        Ok(store)
     }
 
     /// A throwaway inventory in memory (tests, the demo).
-    pub fn open_in_memory(profile: &str) -> Result<Store> {
+    pub fn open_in_memory(tenant: &str) -> Result<Store> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
             path: path.clone(),
             source,
         })?;
-        Self::configure(conn, path, profile)
+        Self::configure(conn, path, Tenant::from_endpoint(tenant)?)
     }
 
-    fn configure(conn: Connection, path: PathBuf, profile: &str) -> Result<Store> {
+    fn configure(conn: Connection, path: PathBuf, tenant: Tenant) -> Result<Store> {
         let open_err = |source| StoreError::Open {
             path: path.clone(),
             source,
@@ -299,7 +326,8 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
             path,
-            profile: profile.to_string(),
+            tenant,
+            profile: None,
         })
     }
 
@@ -307,8 +335,109 @@ impl Store {
         &self.path
     }
 
-    pub fn profile(&self) -> &str {
-        &self.profile
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    /// The profile the store was opened for, if it was ([`Store::open_for_profile`]).
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Moves the rows schema 1 kept under `profile` to this tenant, once: the first tenant
+    /// opened under a profile name takes them, and its journal entries with them. A
+    /// credential this tenant already tracks keeps its own row.
+    fn adopt(&self, profile: &str) -> Result<()> {
+        const WAITING: &str = "NOT EXISTS (SELECT 1 FROM adoptions WHERE profile = ?1)
+            AND (EXISTS (SELECT 1 FROM unadopted_credentials WHERE profile = ?1)
+              OR EXISTS (SELECT 1 FROM unadopted_apps WHERE profile = ?1)
+              OR EXISTS (SELECT 1 FROM unadopted_connectors WHERE profile = ?1)
+              OR EXISTS (SELECT 1 FROM journal WHERE tenant IS NULL AND profile = ?1))";
+        let waiting = |tx: &rusqlite::Transaction<'_>| {
+            tx.query_row(&format!("SELECT {WAITING}"), params![profile], |r| {
+                r.get::<_, bool>(0)
+            })
+            .map_err(|e| self.err(e))
+        };
+        // Checked without the write lock first: almost every open has nothing to adopt.
+        if !self.read(waiting)? {
+            return Ok(());
+        }
+        let tenant = self.tenant.as_str();
+        let moved = self.write(|tx| {
+            if !waiting(tx)? {
+                return Ok(0);
+            }
+            tx.execute(
+                "INSERT INTO adoptions (profile, tenant, adopted_at) VALUES (?1, ?2, ?3)",
+                params![profile, tenant, time_text(&Utc::now())],
+            )
+            .map_err(|e| self.err(e))?;
+            let mut moved = 0;
+            for (table, columns) in [
+                (
+                    "credentials",
+                    "credential_id, app_id, connector_id, source, learned_at, json, fetched_at, gone",
+                ),
+                ("apps", "app_id, json, fetched_at"),
+                ("connectors", "app_id, connector_id, json, fetched_at"),
+            ] {
+                moved += tx
+                    .execute(
+                        &format!(
+                            "INSERT OR IGNORE INTO {table} (tenant, {columns})
+                             SELECT ?2, {columns} FROM unadopted_{table} WHERE profile = ?1"
+                        ),
+                        params![profile, tenant],
+                    )
+                    .map_err(|e| self.err(e))?;
+                tx.execute(
+                    &format!("DELETE FROM unadopted_{table} WHERE profile = ?1"),
+                    params![profile],
+                )
+                .map_err(|e| self.err(e))?;
+            }
+            Ok(moved)
+        })?;
+        tracing::info!(
+            profile,
+            tenant,
+            moved,
+            "adopted the rows schema 1 kept for this profile"
+        );
+        Ok(())
+    }
+
+    /// Profiles whose schema-1 rows wait for a tenant to adopt them, with how many
+    /// credentials and journal entries each holds: shown at start, so that none go unseen.
+    pub fn unadopted(&self) -> Result<Vec<Unadopted>> {
+        self.read(|tx| {
+            let mut st = tx
+                .prepare(
+                    "SELECT profile,
+                        (SELECT count(*) FROM unadopted_credentials c WHERE c.profile = p.profile),
+                        (SELECT count(*) FROM journal j
+                         WHERE j.tenant IS NULL AND j.profile = p.profile)
+                     FROM (SELECT profile FROM unadopted_credentials
+                           UNION SELECT profile FROM unadopted_apps
+                           UNION SELECT profile FROM unadopted_connectors
+                           UNION SELECT profile FROM journal WHERE tenant IS NULL) p
+                     WHERE profile NOT IN (SELECT profile FROM adoptions)
+                     ORDER BY profile",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok(Unadopted {
+                        profile: r.get(0)?,
+                        credentials: usize::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                        journal_entries: usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| self.err(e))
+        })
     }
 
     /// The schema version of the open file.
@@ -400,12 +529,12 @@ impl Store {
             });
         }
         tx.prepare_cached(
-            "INSERT INTO credentials (profile, credential_id, app_id, connector_id, source, learned_at)
+            "INSERT INTO credentials (tenant, credential_id, app_id, connector_id, source, learned_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .and_then(|mut st| {
             st.execute(params![
-                self.profile,
+                self.tenant.as_str(),
                 ids.credential_id,
                 ids.app_id,
                 ids.connector_id,
@@ -423,10 +552,10 @@ impl Store {
         credential_id: &str,
     ) -> Result<Option<TrackedId>> {
         tx.prepare_cached(
-            "SELECT app_id, connector_id FROM credentials WHERE profile = ?1 AND credential_id = ?2",
+            "SELECT app_id, connector_id FROM credentials WHERE tenant = ?1 AND credential_id = ?2",
         )
         .and_then(|mut st| {
-            st.query_row(params![self.profile, credential_id], |r| {
+            st.query_row(params![self.tenant.as_str(), credential_id], |r| {
                 Ok(TrackedId::new(
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -444,8 +573,8 @@ impl Store {
         self.write(|tx| {
             let n = tx
                 .execute(
-                    "DELETE FROM credentials WHERE profile = ?1 AND credential_id = ?2",
-                    params![self.profile, credential_id],
+                    "DELETE FROM credentials WHERE tenant = ?1 AND credential_id = ?2",
+                    params![self.tenant.as_str(), credential_id],
                 )
                 .map_err(|e| self.err(e))?;
             Ok(n > 0)
@@ -458,11 +587,11 @@ impl Store {
             let mut st = tx
                 .prepare(
                     "SELECT app_id, connector_id, credential_id, source, learned_at
-                     FROM credentials WHERE profile = ?1 ORDER BY credential_id",
+                     FROM credentials WHERE tenant = ?1 ORDER BY credential_id",
                 )
                 .map_err(|e| self.err(e))?;
             let rows = st
-                .query_map(params![self.profile], |r| {
+                .query_map(params![self.tenant.as_str()], |r| {
                     Ok((
                         TrackedId::new(
                             r.get::<_, String>(0)?,
@@ -487,8 +616,8 @@ impl Store {
     pub fn tracked_count(&self) -> Result<usize> {
         self.read(|tx| {
             tx.query_row(
-                "SELECT count(*) FROM credentials WHERE profile = ?1",
-                params![self.profile],
+                "SELECT count(*) FROM credentials WHERE tenant = ?1",
+                params![self.tenant.as_str()],
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| usize::try_from(n).unwrap_or(0))
@@ -503,13 +632,13 @@ impl Store {
             let mut st = tx
                 .prepare_cached(
                     "SELECT app_id, connector_id, credential_id FROM credentials
-                     WHERE profile = ?1 AND credential_id > ?2 ORDER BY credential_id LIMIT ?3",
+                     WHERE tenant = ?1 AND credential_id > ?2 ORDER BY credential_id LIMIT ?3",
                 )
                 .map_err(|e| self.err(e))?;
             let rows = st
                 .query_map(
                     params![
-                        self.profile,
+                        self.tenant.as_str(),
                         after,
                         i64::try_from(limit).unwrap_or(i64::MAX)
                     ],
@@ -565,7 +694,7 @@ impl Store {
             let mut st = tx
                 .prepare_cached(
                     "UPDATE credentials SET json = ?3, fetched_at = ?4, gone = 0
-                     WHERE profile = ?1 AND credential_id = ?2",
+                     WHERE tenant = ?1 AND credential_id = ?2",
                 )
                 .map_err(|e| self.err(e))?;
             let mut saved = 0;
@@ -578,7 +707,7 @@ impl Store {
                     source,
                 })?;
                 saved += st
-                    .execute(params![self.profile, id, json, fetched])
+                    .execute(params![self.tenant.as_str(), id, json, fetched])
                     .map_err(|e| self.err(e))?;
             }
             Ok(saved)
@@ -603,29 +732,32 @@ impl Store {
             let mut st = tx
                 .prepare_cached(
                     "UPDATE credentials SET fetched_at = ?3, gone = 1
-                     WHERE profile = ?1 AND credential_id = ?2",
+                     WHERE tenant = ?1 AND credential_id = ?2",
                 )
                 .map_err(|e| self.err(e))?;
             let mut n = 0;
             for id in credential_ids {
                 n += st
-                    .execute(params![self.profile, id.as_ref(), fetched])
+                    .execute(params![self.tenant.as_str(), id.as_ref(), fetched])
                     .map_err(|e| self.err(e))?;
             }
             Ok(n)
         })
     }
 
-    /// Replaces the profile's list of apps with `apps` (the full list a refresh fetched);
+    /// Replaces the tenant's list of apps with `apps` (the full list a refresh fetched);
     /// connectors of apps no longer listed are dropped too.
     pub fn save_apps(&self, apps: &[App], fetched_at: DateTime<Utc>) -> Result<()> {
         let fetched = time_text(&fetched_at);
         self.write(|tx| {
-            tx.execute("DELETE FROM apps WHERE profile = ?1", params![self.profile])
-                .map_err(|e| self.err(e))?;
+            tx.execute(
+                "DELETE FROM apps WHERE tenant = ?1",
+                params![self.tenant.as_str()],
+            )
+            .map_err(|e| self.err(e))?;
             let mut st = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO apps (profile, app_id, json, fetched_at)
+                    "INSERT OR REPLACE INTO apps (tenant, app_id, json, fetched_at)
                      VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(|e| self.err(e))?;
@@ -638,13 +770,13 @@ impl Store {
                     what: "an app",
                     source,
                 })?;
-                st.execute(params![self.profile, id, json, fetched])
+                st.execute(params![self.tenant.as_str(), id, json, fetched])
                     .map_err(|e| self.err(e))?;
             }
             tx.execute(
-                "DELETE FROM connectors WHERE profile = ?1
-                 AND app_id NOT IN (SELECT app_id FROM apps WHERE profile = ?1)",
-                params![self.profile],
+                "DELETE FROM connectors WHERE tenant = ?1
+                 AND app_id NOT IN (SELECT app_id FROM apps WHERE tenant = ?1)",
+                params![self.tenant.as_str()],
             )
             .map_err(|e| self.err(e))?;
             Ok(())
@@ -662,13 +794,13 @@ impl Store {
         let fetched = time_text(&fetched_at);
         self.write(|tx| {
             tx.execute(
-                "DELETE FROM connectors WHERE profile = ?1 AND app_id = ?2",
-                params![self.profile, app_id],
+                "DELETE FROM connectors WHERE tenant = ?1 AND app_id = ?2",
+                params![self.tenant.as_str(), app_id],
             )
             .map_err(|e| self.err(e))?;
             let mut st = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO connectors (profile, app_id, connector_id, json, fetched_at)
+                    "INSERT OR REPLACE INTO connectors (tenant, app_id, connector_id, json, fetched_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(|e| self.err(e))?;
@@ -688,14 +820,14 @@ impl Store {
                     what: "a connector",
                     source,
                 })?;
-                st.execute(params![self.profile, app_id, id, json, fetched])
+                st.execute(params![self.tenant.as_str(), app_id, id, json, fetched])
                     .map_err(|e| self.err(e))?;
             }
             Ok(())
         })
     }
 
-    /// Everything stored for this profile, read in one consistent transaction.
+    /// Everything stored for this tenant, read in one consistent transaction.
     pub fn snapshot(&self) -> Result<Snapshot> {
         let mut credentials = Vec::new();
         let (apps, connectors) = self.snapshot_chunked(
@@ -742,11 +874,11 @@ impl Store {
         self.read(|tx| {
             let apps = self.raw_stamped(
                 tx,
-                "SELECT json, fetched_at FROM apps WHERE profile = ?1 ORDER BY app_id",
+                "SELECT json, fetched_at FROM apps WHERE tenant = ?1 ORDER BY app_id",
             )?;
             let connectors = self.raw_stamped(
                 tx,
-                "SELECT json, fetched_at FROM connectors WHERE profile = ?1
+                "SELECT json, fetched_at FROM connectors WHERE tenant = ?1
                  ORDER BY app_id, connector_id",
             )?;
             // Set exactly once, to `None` if the apps or connectors could not be decoded, so
@@ -795,10 +927,12 @@ impl Store {
             .prepare(
                 "SELECT app_id, connector_id, credential_id, source, learned_at,
                         json, fetched_at, gone
-                 FROM credentials WHERE profile = ?1 ORDER BY credential_id",
+                 FROM credentials WHERE tenant = ?1 ORDER BY credential_id",
             )
             .map_err(|e| self.err(e))?;
-        let mut rows = st.query(params![self.profile]).map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query(params![self.tenant.as_str()])
+            .map_err(|e| self.err(e))?;
         // Decoded chunks come back to be filled again: a few buffers instead of one per
         // chunk, so the reading thread does not wait on fresh memory.
         let (recycle, recycled) = std::sync::mpsc::channel::<RawChunk>();
@@ -880,7 +1014,7 @@ impl Store {
     ) -> Result<Vec<(String, String)>> {
         let mut st = tx.prepare(sql).map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![self.profile], |r| {
+            .query_map(params![self.tenant.as_str()], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(|e| self.err(e))?;

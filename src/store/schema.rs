@@ -61,6 +61,104 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
+    // 2: rows are keyed by tenant (host[:port], see `Tenant`), not by profile name, and the
+    // journal is written ahead: a `requested` entry before a request leaves, its outcome
+    // after, in a second entry whose `request_id` names the first. New outcomes: `not_found`
+    // (revoke of ids the server does not hold) and `unknown` (a request whose outcome was
+    // never recorded and cannot be checked).
+    //
+    // Schema 1 says only which profile wrote a row, not which tenant that profile reached, so
+    // its rows are kept as they are in `unadopted_*` tables: the first tenant opened under
+    // that profile name adopts them (`Store::open_for_profile`), and `adoptions` remembers
+    // which tenant took each profile. Nothing is lost or guessed: rows of a profile nobody
+    // opens again stay there, and credboard names them when it starts.
+    //
+    // The journal is append-only, so its rows cannot be moved: schema-1 entries keep a NULL
+    // tenant and belong to the tenant that adopted their profile. SQLite cannot change a
+    // CHECK in place, so the journal table is rebuilt: every entry is copied with its id (the
+    // append-only triggers are dropped for the copy and made again on the new table), then
+    // the old table is dropped.
+    r#"
+    ALTER TABLE credentials RENAME TO unadopted_credentials;
+    ALTER TABLE apps RENAME TO unadopted_apps;
+    ALTER TABLE connectors RENAME TO unadopted_connectors;
+
+    CREATE TABLE credentials (
+        tenant        TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        app_id        TEXT NOT NULL,
+        connector_id  TEXT NOT NULL,
+        source        TEXT NOT NULL CHECK (source IN ('rotate', 'import', 'manual')),
+        learned_at    TEXT NOT NULL,
+        json          TEXT,
+        fetched_at    TEXT,
+        gone          INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),
+        PRIMARY KEY (tenant, credential_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE apps (
+        tenant     TEXT NOT NULL,
+        app_id     TEXT NOT NULL,
+        json       TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, app_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE connectors (
+        tenant       TEXT NOT NULL,
+        app_id       TEXT NOT NULL,
+        connector_id TEXT NOT NULL,
+        json         TEXT NOT NULL,
+        fetched_at   TEXT NOT NULL,
+        PRIMARY KEY (tenant, app_id, connector_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE adoptions (
+        profile    TEXT PRIMARY KEY,
+        tenant     TEXT NOT NULL,
+        adopted_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    DROP TRIGGER journal_is_append_only_update;
+    DROP TRIGGER journal_is_append_only_delete;
+    DROP INDEX journal_by_profile;
+    ALTER TABLE journal RENAME TO journal_schema_1;
+    CREATE TABLE journal (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- NULL only for entries of schema 1: see `adoptions`.
+        tenant          TEXT,
+        -- The profile credboard ran with, for the record.
+        profile         TEXT NOT NULL,
+        time            TEXT NOT NULL,
+        actor_client_id TEXT,
+        action          TEXT NOT NULL CHECK (action IN ('revoke', 'rotate')),
+        app_id          TEXT NOT NULL,
+        connector_id    TEXT NOT NULL,
+        credential_id   TEXT,
+        outcome         TEXT NOT NULL CHECK (outcome IN
+                            ('requested', 'ok', 'already_gone', 'not_found', 'failed', 'unknown')),
+        message         TEXT,
+        -- An outcome's request; NULL for a request, and for an entry that answers none
+        -- (every entry of schema 1, and actions refused before anything was sent).
+        request_id      INTEGER REFERENCES journal (id),
+        -- The process that wrote the entry: a request still in flight in another running
+        -- credboard is not taken for an abandoned one. NULL for entries of schema 1.
+        pid             INTEGER
+    );
+    INSERT INTO journal (id, tenant, profile, time, actor_client_id, action, app_id,
+                         connector_id, credential_id, outcome, message)
+    SELECT id, NULL, profile, time, actor_client_id, action, app_id, connector_id,
+           credential_id, outcome, message
+    FROM journal_schema_1 ORDER BY id;
+    DROP TABLE journal_schema_1;
+    CREATE INDEX journal_by_tenant ON journal (tenant, id);
+    CREATE INDEX journal_by_profile ON journal (profile, id);
+    CREATE INDEX journal_by_request ON journal (request_id);
+    CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    "#,
 ];
 
 /// The schema version this build writes.

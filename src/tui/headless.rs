@@ -37,8 +37,9 @@ impl Session {
             .await
             .expect("the demo tenant starts");
         let dir = TempDir::new().expect("a temporary directory");
-        let store =
-            Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "demo").expect("a store"));
+        let store = Arc::new(
+            Store::open(&dir.path().join(Store::FILE_NAME), &server.endpoint()).expect("a store"),
+        );
         for (app, connector, credential) in server.tracked() {
             store
                 .track(&TrackedId::new(app, connector, credential), Source::Import)

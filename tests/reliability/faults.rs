@@ -755,8 +755,22 @@ async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_
 
 // ---- revoke ----
 
+/// Opens the revoke dialog on credential `id` and confirms it; returns the revoke's answer.
+async fn revoke_from_the_dashboard(d: &Dash, id: &str) -> Seen {
+    d.char('/');
+    d.type_str(id);
+    d.key(KeyCode::Enter);
+    d.char('d');
+    d.see("Revoke").await;
+    d.char('y');
+    d.wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
+        .await
+}
+
+/// A 404 to the revoke of a credential the server still holds live is no proof it was
+/// revoked: the dashboard says what happened and the row stays as it was.
 #[tokio::test]
-async fn a_404_on_revoke_counts_as_already_revoked_and_is_journaled() {
+async fn a_404_on_revoke_of_a_live_credential_is_not_called_revoked() {
     let mut d = Dash::start(DashOptions::default()).await;
     d.refreshed(1).await;
     d.settle().await;
@@ -767,21 +781,10 @@ async fn a_404_on_revoke_counts_as_already_revoked_and_is_journaled() {
         Share::Always,
     )));
     d.server().reset_stats();
-    d.char('/');
-    d.type_str(&id);
-    d.key(KeyCode::Enter);
-    d.char('d');
-    d.see("Revoke").await;
-    d.char('y');
-    let seen = d
-        .wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
-        .await;
-    assert_eq!(
-        seen,
-        Seen::Revoked {
-            id: id.clone(),
-            result: Ok(true)
-        }
+    let seen = revoke_from_the_dashboard(&d, &id).await;
+    assert!(
+        matches!(&seen, Seen::Revoked { result: Err(e), .. } if e.contains("404")),
+        "{seen:?}"
     );
     d.settle().await;
     assert_eq!(
@@ -789,19 +792,78 @@ async fn a_404_on_revoke_counts_as_already_revoked_and_is_journaled() {
         1,
         "a 404 is an answer, not retried"
     );
-    d.see("already revoked").await;
     d.key(KeyCode::Esc);
     d.see("active").await;
     d.answers_keys().await;
     let state = d.quit().await;
-    assert!(real_errors(&state).is_empty(), "{:#?}", real_errors(&state));
+    let errors = real_errors(&state);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("still holds the credential live")),
+        "{errors:#?}"
+    );
+    assert!(
+        !state
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("already revoked")),
+        "{:#?}",
+        state.toasts
+    );
+    let journal = d.store.journal().unwrap();
+    assert_eq!(journal[0].credential_id.as_deref(), Some(id.as_str()));
+    assert!(
+        matches!(&journal[0].outcome, Outcome::Failed(m) if m.contains("404")),
+        "{journal:#?}"
+    );
+}
+
+/// A credential the server no longer knows (404 to the Get and the revoke) is shown gone,
+/// with what is known; it is not called revoked, and no revoke is sent.
+#[tokio::test]
+async fn revoking_a_credential_the_server_no_longer_knows_says_gone_and_sends_nothing() {
+    let mut d = Dash::start(DashOptions::default()).await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let id = simple_revoke_target(d.server());
+    d.server().set_faults(
+        Faults::none().with(
+            FaultRule::new(FaultKind::Status(404)).routes(RouteFilter::AnyOf(vec![
+                RouteKind::GetCredential,
+                RouteKind::RevokeCredential,
+            ])),
+        ),
+    );
+    d.server().reset_stats();
+    let seen = revoke_from_the_dashboard(&d, &id).await;
+    assert!(
+        matches!(&seen, Seen::Revoked { result: Err(e), .. } if e.contains("gone: the server no longer knows this id")),
+        "{seen:?}"
+    );
+    d.settle().await;
+    assert_eq!(d.server().stats().route(RouteKind::RevokeCredential), 0);
+    d.server().set_faults(Faults::none());
+    d.key(KeyCode::Esc);
+    let state = d.quit().await;
+    let row = credential_rows(&state)
+        .find(|e| e.key.credential_id == id)
+        .unwrap();
+    assert!(row.gone, "the row is shown gone");
+    assert!(row.last.is_some(), "with its last known values");
+    assert!(
+        !state
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("already revoked") || t.text.starts_with("revoked ")),
+        "{:#?}",
+        state.toasts
+    );
     let journal = d.store.journal().unwrap();
     assert_eq!(journal.len(), 1);
-    assert_eq!(journal[0].credential_id.as_deref(), Some(id.as_str()));
-    assert_eq!(journal[0].outcome, Outcome::AlreadyGone);
-    assert_eq!(
-        credential_rows(&state).count(),
-        d.store.tracked().unwrap().len()
+    assert!(
+        matches!(&journal[0].outcome, Outcome::NotFound(_)),
+        "{journal:#?}"
     );
 }
 

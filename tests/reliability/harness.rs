@@ -103,6 +103,11 @@ pub enum Seen {
         result: Result<bool, String>,
     },
     Rotated(Result<String, String>),
+    /// Whether a rotated credential is recorded yet: the reason it is not, or `None`.
+    RotationRecord {
+        id: String,
+        failure: Option<String>,
+    },
     Journal,
     Error(String),
 }
@@ -192,7 +197,9 @@ impl Dash {
                 (t.path().to_path_buf(), Some(t))
             }
         };
-        let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), "test").unwrap());
+        // The inventory of the tenant the client reaches: actions refuse any other.
+        let tenant = opts.endpoint.clone().unwrap_or_else(|| server.endpoint());
+        let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), &tenant).unwrap());
         for (app, connector, credential) in server.tracked() {
             store
                 .track(&TrackedId::new(app, connector, credential), Source::Import)
@@ -447,6 +454,13 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             }
             Err(e) => Err(e.clone()),
         }),
+        WorkerMsg::RotationRecord {
+            credential_id,
+            failure,
+        } => Seen::RotationRecord {
+            id: credential_id.clone(),
+            failure: failure.clone(),
+        },
         WorkerMsg::Journal(_) => Seen::Journal,
         WorkerMsg::Error(e) => Seen::Error(e.clone()),
     }

@@ -72,6 +72,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, s: &SecretView, theme:
             Span::styled(" close", theme.label()),
         ]),
     ];
+    if s.unrecorded.is_some() {
+        // First, so that no other line can push it out of the window.
+        lines.insert(
+            0,
+            Line::styled(
+                format!(
+                    "NOT RECORDED: credential {} is not in the inventory (the error history says \
+                     why). Write its id down; credboard keeps trying.",
+                    text::sanitize(&s.credential_id)
+                ),
+                theme.danger(),
+            ),
+        );
+    }
     if s.close_armed {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
