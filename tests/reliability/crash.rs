@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use credboard::app::{Inventory, Options, State};
@@ -325,6 +326,38 @@ fn kill_9_during_an_import_keeps_every_committed_import_whole() {
     }
     drop(store);
     integrity_ok(&path);
+}
+
+// ---- quitting while the worker writes ----
+
+/// Quitting (or a signal) shuts the runtime down while worker tasks may still be running:
+/// a store call they make then is cancelled by the runtime. That must end the task
+/// quietly; it panicked ("a store task panicked: JoinError::Cancelled"), and the panic
+/// hook turned a clean exit into exit 101 with a report.
+#[test]
+fn a_store_call_cut_off_by_the_runtime_shutting_down_does_not_panic() {
+    use futures::FutureExt;
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "crash").unwrap());
+    let panicked = Arc::new(Mutex::new(None));
+    let seen = panicked.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.spawn(async move {
+        // Still busy on a worker thread when the shutdown begins; then the store call.
+        std::thread::sleep(Duration::from_millis(300));
+        let call = credboard::actions::blocking(&store, |s| s.tracked().map(|t| t.len()));
+        if let Err(panic) = std::panic::AssertUnwindSafe(call).catch_unwind().await {
+            let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+            *seen.lock().unwrap() = Some(message);
+        }
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    rt.shutdown_timeout(Duration::from_secs(5));
+    let panicked = panicked.lock().unwrap().clone();
+    assert!(panicked.is_none(), "{panicked:?}");
 }
 
 // ---- the real binary quits at once, and gives the terminal back ----
