@@ -1,5 +1,6 @@
 //! credboard's entry point: parse the command line, run the command, exit with its code.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -24,7 +25,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Not eprintln: after a SIGHUP the terminal is gone, and a failed write must not
+            // turn the exit status into a panic's.
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(u8::try_from(e.code).unwrap_or(1))
         }
     }

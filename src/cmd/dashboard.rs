@@ -16,7 +16,8 @@ use crate::app::state::{Loaded, Loading, Prepared};
 use crate::app::{KnownCredential, Options, State};
 use crate::cli::Global;
 use crate::store::{Store, StoreError};
-use crate::tui::{runtime, terminal};
+use crate::tui::runtime::{self, Stopped};
+use crate::tui::terminal;
 use crate::worker::Worker;
 
 use super::{CliError, Context};
@@ -55,9 +56,11 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         ctx.settings.concurrency,
     );
 
+    let console = terminal::Console::new()
+        .map_err(|e| CliError::failed(format!("cannot catch the signals: {e}")))?;
     let mut tui =
         terminal::enter().map_err(|e| CliError::failed(format!("cannot use the terminal: {e}")))?;
-    let result = runtime::run(
+    let result = runtime::run_with_host(
         &mut tui,
         state,
         loaded,
@@ -68,7 +71,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
                 .then(|| Duration::from_secs(ctx.settings.refresh_interval)),
             ..Default::default()
         },
-        terminal::copy_osc52,
+        console,
     )
     .await;
     terminal::restore();
@@ -77,7 +80,14 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     ctx.close().await;
     result
         .map(drop)
-        .map_err(|e| CliError::failed(format!("the dashboard stopped: {e}")))
+        .map_err(|e| match e.downcast_ref::<Stopped>() {
+            // As the shell reports a program a signal ended.
+            Some(stopped) => CliError {
+                code: 128 + stopped.number,
+                message: stopped.to_string(),
+            },
+            None => CliError::failed(format!("the dashboard stopped: {e}")),
+        })
 }
 
 /// The stored inventory, made into rows as it is read: each chunk of credentials becomes

@@ -1,14 +1,16 @@
-//! Crash safety: a panic restores the terminal, and kill -9 loses nothing committed.
+//! Crash safety: a panic, a signal or Ctrl-Z gives the terminal back, and kill -9 loses
+//! nothing committed.
 //!
-//! Each test runs this test binary again as a child process (see `secrets::child`): the
-//! panic under a pseudo-terminal (`script` from util-linux), the inventory writers until
-//! they are killed with SIGKILL (`Child::kill` on unix).
+//! The panics and the inventory writers run this test binary again as a child process (see
+//! `secrets::child`): the panic under a pseudo-terminal (`script` from util-linux), the
+//! writers until they are killed with SIGKILL (`Child::kill` on unix). The rest runs the
+//! credboard binary under a pseudo-terminal ([`Pty`]).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use credboard::app::{Inventory, Options, State};
 use credboard::store::{Action, JournalEntry, Outcome, Source, Store, TrackedId, parse_import};
@@ -131,7 +133,7 @@ fn panic_under_a_terminal(role: &str) -> String {
         .output()
         .expect("`script` (util-linux) runs the child under a pseudo-terminal");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let shown = text.replace('\u{1b}', "<ESC>");
+    let shown = printable(&text);
 
     let enter = text
         .find("\u{1b}[?1049h")
@@ -360,18 +362,302 @@ fn a_store_call_cut_off_by_the_runtime_shutting_down_does_not_panic() {
     assert!(panicked.is_none(), "{panicked:?}");
 }
 
-// ---- the real binary quits at once, and gives the terminal back ----
+// ---- the real binary under a pseudo-terminal ----
+
+/// A shell line run under a pseudo-terminal (`script` from util-linux) with a clean
+/// environment and a throwaway HOME. What the terminal receives is collected as it comes;
+/// keys are typed into it.
+struct Pty {
+    script: std::process::Child,
+    keys: Option<std::process::ChildStdin>,
+    received: Arc<Mutex<Vec<u8>>>,
+    home: tempfile::TempDir,
+}
+
+/// The hang detector of every wait below: generous, it does not measure speed.
+const HANG: Duration = Duration::from_secs(60);
+
+impl Pty {
+    fn run(shell: &str, env: &[(&str, &str)]) -> Pty {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", shell, "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut script = cmd
+            .spawn()
+            .expect("`script` (util-linux) runs the binary under a pseudo-terminal");
+        let keys = script.stdin.take();
+        let mut out = script.stdout.take().unwrap();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = received.clone();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = out.read(&mut chunk) {
+                sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        });
+        Pty {
+            script,
+            keys,
+            received,
+            home,
+        }
+    }
+
+    fn press(&mut self, keys: &[u8]) {
+        let to = self.keys.as_mut().unwrap();
+        to.write_all(keys).unwrap();
+        to.flush().unwrap();
+    }
+
+    /// How many bytes the terminal has received so far: a mark for [`Pty::wait_for`].
+    fn mark(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
+    /// What the terminal received from byte `from` on, escapes shown as `<ESC>`.
+    fn shown(&self, from: usize) -> String {
+        let all = self.received.lock().unwrap();
+        printable(&String::from_utf8_lossy(&all[from.min(all.len())..]))
+    }
+
+    /// Waits until the terminal has received `what` after byte `from`; returns where it
+    /// ends. Panics, showing everything received after `from`, if it never comes.
+    fn wait_for(&self, what: &str, from: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            {
+                let all = self.received.lock().unwrap();
+                if let Some(at) = memchr::memmem::find(&all[from.min(all.len())..], what.as_bytes())
+                {
+                    return from + at + what.len();
+                }
+            }
+            if started.elapsed() > HANG {
+                panic!(
+                    "waited in vain for {:?}; the terminal received:\n{}",
+                    what.replace('\u{1b}', "<ESC>"),
+                    self.shown(from)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until the drawn screen (see [`screen`]) shows `what` on a row; returns where
+    /// the received bytes end then.
+    fn wait_for_screen(&self, what: &str) -> usize {
+        let started = Instant::now();
+        loop {
+            {
+                let all = self.received.lock().unwrap();
+                if screen(&all).iter().any(|row| row.contains(what)) {
+                    return all.len();
+                }
+            }
+            if started.elapsed() > HANG {
+                let drawn = screen(&self.received.lock().unwrap()).join("\n");
+                let shown = self.shown(0);
+                let tail = &shown[shown.floor_char_boundary(shown.len().saturating_sub(2000))..];
+                panic!(
+                    "waited in vain for {what:?} on the screen:\n{drawn}\nreceived last:\n{tail}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The pid a shell line printed as `CREDBOARD-PID=<pid>` (see [`credboard_line`]).
+    fn credboard_pid(&self) -> libc::pid_t {
+        let end = self.wait_for("CREDBOARD-PID=", 0);
+        self.wait_for("\n", end);
+        let all = self.received.lock().unwrap();
+        let digits: String = all[end..]
+            .iter()
+            .map(|&b| b as char)
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().unwrap()
+    }
+
+    /// Waits for the shell line to end; returns everything the terminal received.
+    fn finish(mut self) -> String {
+        drop(self.keys.take());
+        let started = Instant::now();
+        while self.script.try_wait().unwrap().is_none() {
+            if started.elapsed() > HANG {
+                let _ = self.script.kill();
+                panic!("hang: the shell line did not end:\n{}", self.shown(0));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The reader drains what is left once `script` is gone.
+        std::thread::sleep(Duration::from_millis(100));
+        String::from_utf8_lossy(&self.received.lock().unwrap()).into_owned()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = self.script.kill();
+        let _ = self.script.wait();
+    }
+}
+
+/// What a terminal received, fit for a failure message: escapes shown as `<ESC>`, and the
+/// payload of a clipboard write (a new secret) left out.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}]52;") {
+        out.push_str(&rest[..at + 5]);
+        rest = &rest[at + 5..];
+        let end = rest.find(['\u{7}', '\u{1b}']).unwrap_or(rest.len());
+        out.push_str("[clipboard]");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.replace('\u{1b}', "<ESC>")
+}
+
+/// The screen as the dashboard drew it, replayed from what a 120×30 terminal received:
+/// ratatui moves the cursor (`CSI row;col H`) and writes cells, skipping cells that did
+/// not change, so text is only whole on the screen, not in the bytes. Styles, modes and
+/// other strings are skipped; entering or leaving the alternate screen starts a blank one.
+fn screen(bytes: &[u8]) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    const ROWS: usize = 30;
+    const COLS: usize = 120;
+    let blank = || vec![vec![' '; COLS]; ROWS];
+    let mut grid = blank();
+    let (mut row, mut col) = (0usize, 0usize);
+    let text = String::from_utf8_lossy(bytes);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => {
+                    let mut params = String::new();
+                    let end = loop {
+                        match chars.next() {
+                            Some(c) if ('\u{40}'..='\u{7e}').contains(&c) => break c,
+                            Some(c) => params.push(c),
+                            None => break ' ',
+                        }
+                    };
+                    match (end, params.as_str()) {
+                        ('H', p) => {
+                            let mut at = p.split(';').map(|n| n.parse::<usize>().unwrap_or(1));
+                            row = at.next().unwrap_or(1).saturating_sub(1);
+                            col = at.next().unwrap_or(1).saturating_sub(1);
+                        }
+                        ('J', "2") | ('h' | 'l', "?1049") => grid = blank(),
+                        _ => {}
+                    }
+                }
+                // OSC and DCS strings end with BEL or ST.
+                Some(']' | 'P') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\r' => col = 0,
+            '\n' => row += 1,
+            c if c.is_control() => {}
+            c => {
+                if row < ROWS && col < COLS {
+                    grid[row][col] = c;
+                }
+                col += c.width().unwrap_or(0);
+            }
+        }
+    }
+    grid.into_iter().map(|r| r.into_iter().collect()).collect()
+}
+
+/// A shell line that runs the binary with `args` in a 120×30 terminal, printing its pid
+/// first (the process execs, so the pid stays), then its exit status and the terminal's
+/// mode as `stty -a` sees it.
+fn credboard_line(args: &[&str]) -> String {
+    let mut line = vec![quoted(env!("CARGO_BIN_EXE_credboard"))];
+    line.extend(args.iter().map(|a| quoted(a)));
+    format!(
+        "stty cols 120 rows 30; sh -c 'echo CREDBOARD-PID=$$; exec \"$0\" \"$@\"' {}; \
+         status=$?; echo; echo BINARY-EXIT=$status; stty -a",
+        line.join(" ")
+    )
+}
+
+/// `stty -a`'s words after the exit status: the line discipline edits lines and echoes.
+fn assert_cooked(text: &str) {
+    let stty = &text[text.find("BINARY-EXIT=").unwrap()..];
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "the terminal was left in raw mode:\n{stty}"
+    );
+}
+
+/// Everything a way out must leave: after byte `from`, the alternate screen left, mouse
+/// reporting off and the cursor shown.
+fn assert_given_back(received: &[u8], from: usize) {
+    let after = &received[from..];
+    let shown = printable(&String::from_utf8_lossy(after));
+    for (what, sequence) in [
+        ("the alternate screen left", "\u{1b}[?1049l"),
+        ("mouse reporting off", "\u{1b}[?1000l"),
+        ("the cursor shown", "\u{1b}[?25h"),
+    ] {
+        assert!(
+            memchr::memmem::find(after, sequence.as_bytes()).is_some(),
+            "{what}: not written:\n{shown}"
+        );
+    }
+}
 
 /// `credboard` (the dashboard) under a pseudo-terminal against a tenant that answers no API
 /// call for ten minutes: `q` ends it at once, and the terminal is given back.
 #[test]
 fn the_binary_quits_at_once_with_requests_in_flight_and_restores_the_terminal() {
-    use credboard::demo::{DemoOptions, DemoServer, Faults, Latency, RouteFilter};
-    use std::io::{Read, Write};
-    use std::time::Instant;
     if std::env::var_os(CHILD).is_some() {
         return;
     }
+    let (server, _rt) = a_tenant_that_never_answers();
+    let data = tempfile::tempdir().unwrap();
+    let mut pty = Pty::run(
+        &credboard_line(&["--data-dir", data.path().to_str().unwrap()]),
+        &[
+            ("CONE_CLIENT_ID", &server.client_id()),
+            ("CONE_CLIENT_SECRET", server.client_secret().expose()),
+        ],
+    );
+    until_in_flight(&server);
+    pty.press(b"q");
+    let text = pty.finish();
+    let shown = printable(&text);
+    assert!(text.contains("BINARY-EXIT=0"), "{shown}");
+    let enter = text.find("\u{1b}[?1049h").expect("the alternate screen");
+    assert_given_back(text.as_bytes(), enter);
+    assert_cooked(&text);
+}
+
+/// A demo tenant whose API calls are held for ten minutes, and the runtime serving it.
+fn a_tenant_that_never_answers() -> (credboard::demo::DemoServer, tokio::runtime::Runtime) {
+    use credboard::demo::{DemoOptions, DemoServer, Faults, Latency, RouteFilter};
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(600)));
     faults.latency_routes = RouteFilter::ApiOnly;
@@ -381,76 +667,147 @@ fn the_binary_quits_at_once_with_requests_in_flight_and_restores_the_terminal() 
             ..Default::default()
         }))
         .unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_credboard");
-    let shell = format!(
-        "stty cols 120 rows 30; {} --data-dir {}; echo; echo BINARY-EXIT=$?; stty -a",
-        quoted(bin),
-        quoted(home.path().join("data").to_str().unwrap())
-    );
-    let mut script = Command::new("script")
-        .args(["-qec", &shell, "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .env("TERM", "xterm-256color")
-        .env("CONE_CLIENT_ID", server.client_id())
-        .env("CONE_CLIENT_SECRET", server.client_secret().expose())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("`script` (util-linux) runs the binary under a pseudo-terminal");
-    let mut stdin = script.stdin.take().unwrap();
-    let mut stdout = script.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut all = Vec::new();
-        let _ = stdout.read_to_end(&mut all);
-        String::from_utf8_lossy(&all).into_owned()
-    });
-    // Wait (bounded) until a request is in flight, then press q.
+    (server, rt)
+}
+
+/// Waits until the dashboard has requests in flight, and a moment more.
+fn until_in_flight(server: &credboard::demo::DemoServer) {
     let started = Instant::now();
     while server.stats().in_flight == 0 {
         assert!(
-            started.elapsed() < Duration::from_secs(60),
+            started.elapsed() < HANG,
             "the dashboard never sent a request"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
+    assert!(server.stats().in_flight > 0, "requests are in flight");
+}
+
+/// `kill -<signal>` of the running dashboard: it gives the terminal back and exits with
+/// 128 + the signal's number.
+fn a_signal_restores_the_terminal_and_exits_with_128_plus_n(signal: libc::c_int) {
+    let mut pty = Pty::run(&credboard_line(&["--demo"]), &[]);
+    let pid = pty.credboard_pid();
+    pty.wait_for_screen("(demo)");
+    // It answers keys: the help opens.
+    pty.press(b"?");
+    pty.wait_for_screen("Esc closes");
+    let sent = pty.mark();
+    // SAFETY: kill(2) with a pid this test started and a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill {pid}");
+    let text = pty.finish();
+    let shown = printable(&text);
     assert!(
-        server.stats().in_flight > 0,
-        "requests in flight as q is pressed"
+        text.contains(&format!("BINARY-EXIT={}", 128 + signal)),
+        "exit status 128+{signal}:\n{shown}"
     );
-    stdin.write_all(b"q").unwrap();
-    stdin.flush().unwrap();
-    // The hang detector: generous, it does not measure speed.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = script.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = script.kill();
-            panic!("hang: the dashboard did not quit within 30 s of q");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    drop(stdin);
-    let text = reader.join().unwrap();
-    let shown = text.replace('\u{1b}', "<ESC>");
-    assert!(status.success(), "{shown}");
-    assert!(text.contains("BINARY-EXIT=0"), "{shown}");
-    let enter = text.find("\u{1b}[?1049h").expect("the alternate screen");
-    assert!(
-        text[enter..].contains("\u{1b}[?1049l"),
-        "the alternate screen was left:\n{shown}"
+    assert_given_back(text.as_bytes(), sent);
+    assert_cooked(&text);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    a_signal_restores_the_terminal_and_exits_with_128_plus_n(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    a_signal_restores_the_terminal_and_exits_with_128_plus_n(libc::SIGHUP);
+}
+
+#[test]
+fn sigint_as_a_signal_restores_the_terminal_and_exits_130() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    a_signal_restores_the_terminal_and_exits_with_128_plus_n(libc::SIGINT);
+}
+
+/// SIGTERM while every API call is in flight: the calls are abandoned, the program ends at
+/// once, and the inventory it was writing is whole.
+#[test]
+fn sigterm_with_requests_in_flight_ends_at_once_and_leaves_the_inventory_whole() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let (server, _rt) = a_tenant_that_never_answers();
+    let data = tempfile::tempdir().unwrap();
+    let pty = Pty::run(
+        &credboard_line(&["--data-dir", data.path().to_str().unwrap()]),
+        &[
+            ("CONE_CLIENT_ID", &server.client_id()),
+            ("CONE_CLIENT_SECRET", server.client_secret().expose()),
+        ],
     );
-    let stty = &text[text.find("BINARY-EXIT=").unwrap()..];
-    assert!(
-        stty.split_whitespace().any(|w| w == "icanon"),
-        "the terminal was left in raw mode:\n{stty}"
+    let pid = pty.credboard_pid();
+    until_in_flight(&server);
+    let sent = pty.mark();
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let text = pty.finish();
+    assert!(text.contains("BINARY-EXIT=143"), "{}", printable(&text));
+    assert_given_back(text.as_bytes(), sent);
+    let path = data.path().join(Store::FILE_NAME);
+    drop(Store::open(&path, "default").expect("the inventory opens"));
+    integrity_ok(&path);
+}
+
+/// Ctrl-Z in an interactive shell with job control: the dashboard steps aside (main
+/// screen, mouse off, cursor shown) and stops; `fg` brings it back drawn, and it answers
+/// keys.
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_redraws_the_dashboard() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    const PROMPT: &str = "READY> ";
+    // Through env: a non-interactive shell on the way drops PS1.
+    let mut pty = Pty::run(
+        &format!("exec env PS1={} bash --norc --noprofile -i", quoted(PROMPT)),
+        &[],
     );
-    drop(server);
+    let at = pty.wait_for(PROMPT, 0);
+    pty.press(b"stty cols 120 rows 30\n");
+    pty.wait_for(PROMPT, at);
+    let data = pty.home.path().join("data");
+    pty.press(
+        format!(
+            "{} --demo --data-dir {}\n",
+            quoted(env!("CARGO_BIN_EXE_credboard")),
+            quoted(data.to_str().unwrap())
+        )
+        .as_bytes(),
+    );
+    pty.wait_for_screen("(demo)");
+
+    let suspended = pty.mark();
+    pty.press(b"\x1a");
+    let stopped = pty.wait_for("Stopped", suspended);
+    pty.wait_for(PROMPT, stopped);
+    let received = pty.received.lock().unwrap()[..stopped].to_vec();
+    assert_given_back(&received, suspended);
+
+    let resumed = pty.mark();
+    pty.press(b"fg\n");
+    pty.wait_for("\u{1b}[?1049h", resumed);
+    // Drawn again in full: the header is on the fresh alternate screen.
+    pty.wait_for_screen("(demo)");
+    // It answers keys again: the help opens, Esc closes it, q quits.
+    pty.press(b"?");
+    let drawn = pty.wait_for_screen("Esc closes");
+    pty.press(b"\x1b");
+    std::thread::sleep(Duration::from_millis(500));
+    pty.press(b"q");
+    let quit = pty.wait_for(PROMPT, drawn);
+    pty.press(b"echo BINARY-EXIT=$?\n");
+    pty.wait_for("BINARY-EXIT=0", quit);
+    pty.press(b"exit\n");
+    pty.finish();
 }
