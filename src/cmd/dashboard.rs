@@ -1,5 +1,6 @@
 //! `credboard` with no command: the dashboard.
 
+use std::io::{self, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use crate::worker::Worker;
 use super::{CliError, Context};
 
 pub async fn run(global: &Global) -> Result<(), CliError> {
+    refuse_without_a_terminal()?;
     // Everything that can fail on configuration fails here, before the terminal is touched.
     let ctx = Context::new(global).await?;
     // The log sits beside the inventory (for --demo, in its throwaway directory).
@@ -88,6 +90,22 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
             },
             None => CliError::failed(format!("the dashboard stopped: {e}")),
         })
+}
+
+/// The dashboard draws on standard output and reads keys from the terminal: with either
+/// redirected it would run blind (and write escape codes into a file). Refused before
+/// anything is set up.
+fn refuse_without_a_terminal() -> Result<(), CliError> {
+    let not_a_terminal = match (io::stdin().is_terminal(), io::stdout().is_terminal()) {
+        (true, true) => return Ok(()),
+        (_, false) => "standard output",
+        (false, true) => "standard input",
+    };
+    Err(CliError::config(format!(
+        "the dashboard needs a terminal, and {not_a_terminal} is not one; \
+         to print the credentials to a file or a pipe, use `credboard list` \
+         (-o csv or -o json for scripts)"
+    )))
 }
 
 /// The stored inventory, made into rows as it is read: each chunk of credentials becomes

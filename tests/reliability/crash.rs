@@ -1,5 +1,6 @@
 //! Crash safety: a panic, a signal or Ctrl-Z gives the terminal back, and kill -9 loses
-//! nothing committed.
+//! nothing committed. Also what only the real binary on a real terminal shows: a blind run
+//! refused, a 0×0 terminal.
 //!
 //! The panics and the inventory writers run this test binary again as a child process (see
 //! `secrets::child`): the panic under a pseudo-terminal (`script` from util-linux), the
@@ -810,4 +811,78 @@ fn ctrl_z_suspends_to_the_shell_and_fg_redraws_the_dashboard() {
     pty.wait_for("BINARY-EXIT=0", quit);
     pty.press(b"exit\n");
     pty.finish();
+}
+
+// ---- the dashboard refuses to run blind, and copes with a 0×0 terminal ----
+
+/// `credboard --demo > file` at a terminal: refused with exit 2 and a pointer to
+/// `credboard list`, and nothing written to the file.
+#[test]
+fn the_dashboard_with_stdout_not_a_terminal_is_refused_and_writes_nothing() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("dashboard.out");
+    let pty = Pty::run(
+        &format!(
+            "{} --demo > {}; echo BINARY-EXIT=$?",
+            quoted(env!("CARGO_BIN_EXE_credboard")),
+            quoted(file.to_str().unwrap())
+        ),
+        &[],
+    );
+    let text = pty.finish();
+    let shown = printable(&text);
+    assert!(text.contains("BINARY-EXIT=2"), "exit 2:\n{shown}");
+    assert!(text.contains("credboard list"), "points to list:\n{shown}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "the terminal was not touched:\n{shown}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"", "nothing in the file");
+}
+
+/// `credboard --demo < /dev/null`: no keys can come, refused the same way.
+#[test]
+fn the_dashboard_with_stdin_not_a_terminal_is_refused() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let pty = Pty::run(
+        &format!(
+            "{} --demo < /dev/null; echo BINARY-EXIT=$?",
+            quoted(env!("CARGO_BIN_EXE_credboard"))
+        ),
+        &[],
+    );
+    let text = pty.finish();
+    let shown = printable(&text);
+    assert!(text.contains("BINARY-EXIT=2"), "exit 2:\n{shown}");
+    assert!(text.contains("credboard list"), "points to list:\n{shown}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "the terminal was not touched:\n{shown}"
+    );
+}
+
+/// A terminal of 0 rows and 0 columns: the dashboard runs, draws nothing that loops or
+/// panics, and `q` ends it at once, terminal given back.
+#[test]
+fn a_zero_by_zero_terminal_still_quits_on_q() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let line = credboard_line(&["--demo"]).replace("stty cols 120 rows 30", "stty cols 0 rows 0");
+    let mut pty = Pty::run(&line, &[]);
+    let entered = pty.wait_for("\u{1b}[?1049h", 0);
+    // Past the first frames, with the refresh under way or done.
+    std::thread::sleep(Duration::from_millis(1500));
+    pty.press(b"q");
+    let text = pty.finish();
+    let shown = printable(&text);
+    assert!(text.contains("BINARY-EXIT=0"), "{shown}");
+    assert!(!text.contains("panicked"), "{shown}");
+    assert_given_back(text.as_bytes(), entered);
+    assert_cooked(&text);
 }
