@@ -56,6 +56,7 @@ pub fn restore() {
 /// signals, and stepping aside for the shell.
 pub struct Console {
     signals: Signals,
+    multiplexer: Multiplexer,
 }
 
 impl Console {
@@ -64,13 +65,17 @@ impl Console {
     pub fn new() -> io::Result<Self> {
         Ok(Self {
             signals: Signals::new()?,
+            multiplexer: Multiplexer::from_env(),
         })
     }
 }
 
 impl Host for Console {
     fn copy(&mut self, secret: &SecretString) {
-        copy_osc52(secret);
+        let sequence = osc52(secret.expose(), self.multiplexer);
+        let mut out = io::stdout();
+        let _ = out.write_all(&sequence);
+        let _ = out.flush();
     }
 
     fn signal(&mut self) -> impl Future<Output = Signal> {
@@ -170,16 +175,110 @@ impl Signals {
 #[cfg(not(unix))]
 fn stop_until_continued() {}
 
-/// Copies text to the clipboard of the terminal the user sits at, over SSH too: OSC 52,
-/// wrapped for tmux's passthrough when inside tmux.
-pub fn copy_osc52(text: &SecretString) {
-    let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text.expose()));
-    let sequence = Zeroizing::new(if std::env::var_os("TMUX").is_some() {
-        format!("\x1bPtmux;\x1b\x1b]52;c;{}\x07\x1b\\", encoded.as_str())
-    } else {
-        format!("\x1b]52;c;{}\x07", encoded.as_str())
-    });
-    let mut out = io::stdout();
-    let _ = out.write_all(sequence.as_bytes());
-    let _ = out.flush();
+/// The terminal multiplexer the program runs inside, as its environment says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplexer {
+    None,
+    Tmux,
+    Screen,
+}
+
+impl Multiplexer {
+    pub fn from_env() -> Self {
+        let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if set("TMUX") {
+            Self::Tmux
+        } else if set("STY") {
+            Self::Screen
+        } else {
+            Self::None
+        }
+    }
+}
+
+/// The longest string GNU screen passes through whole (its limit since 2008; 768 since
+/// 4.2.1), the wrapping included.
+const SCREEN_STRING_LIMIT: usize = 256;
+
+/// The bytes that ask the terminal the user sits at to put `text` on its clipboard
+/// (OSC 52). Whether it does is the terminal's choice; nothing answers.
+///
+/// - Alone: the sequence itself.
+/// - In tmux: the sequence itself, which tmux takes into its buffer and passes on to its own
+///   terminal when `set-clipboard` is `on`; then the same in tmux's passthrough, which
+///   reaches the outer terminal when `allow-passthrough` is `on` (and is dropped otherwise).
+/// - In screen, which does not know OSC 52: the sequence in screen's passthrough (DCS), in
+///   pieces that fit screen's string limit; the outer terminal receives it whole.
+pub fn osc52(text: &str, multiplexer: Multiplexer) -> Zeroizing<Vec<u8>> {
+    let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
+    // Sized once: growing would leave copies of the secret behind in freed memory.
+    let mut out = Zeroizing::new(Vec::with_capacity(2 * encoded.len() + 64));
+    let plain = |out: &mut Vec<u8>| {
+        out.extend_from_slice(b"\x1b]52;c;");
+        out.extend_from_slice(encoded.as_bytes());
+        out.push(0x07);
+    };
+    match multiplexer {
+        Multiplexer::None => plain(&mut out),
+        Multiplexer::Tmux => {
+            plain(&mut out);
+            out.extend_from_slice(b"\x1bPtmux;\x1b");
+            plain(&mut out);
+            out.extend_from_slice(b"\x1b\\");
+        }
+        Multiplexer::Screen => {
+            let mut sequence = Zeroizing::new(Vec::with_capacity(encoded.len() + 8));
+            plain(&mut sequence);
+            for piece in sequence.chunks(SCREEN_STRING_LIMIT - 4) {
+                out.extend_from_slice(b"\x1bP");
+                out.extend_from_slice(piece);
+                out.extend_from_slice(b"\x1b\\");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "secret-token:conductorone.com:v1:eyJrdHkiOiJPS1AifQ";
+
+    fn plain() -> Vec<u8> {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(SECRET);
+        [b"\x1b]52;c;".as_slice(), b64.as_bytes(), b"\x07"].concat()
+    }
+
+    #[test]
+    fn a_plain_terminal_gets_the_osc_52_sequence_alone() {
+        assert_eq!(*osc52(SECRET, Multiplexer::None), plain());
+    }
+
+    #[test]
+    fn tmux_gets_the_plain_sequence_for_set_clipboard_then_the_passthrough() {
+        let bytes = osc52(SECRET, Multiplexer::Tmux);
+        let wrapped = [b"\x1bPtmux;\x1b".as_slice(), &plain(), b"\x1b\\".as_slice()].concat();
+        assert_eq!(*bytes, [plain(), wrapped].concat());
+    }
+
+    #[test]
+    fn screen_gets_the_sequence_in_passthrough_pieces_within_its_limit() {
+        let long = SECRET.repeat(20);
+        let bytes = osc52(&long, Multiplexer::Screen);
+        let mut inner = Vec::new();
+        let mut rest: &[u8] = &bytes;
+        while !rest.is_empty() {
+            assert!(rest.starts_with(b"\x1bP"), "a DCS string");
+            let end = memchr::memmem::find(rest, b"\x1b\\").expect("terminated") + 2;
+            assert!(end <= SCREEN_STRING_LIMIT, "{end} bytes");
+            inner.extend_from_slice(&rest[2..end - 2]);
+            rest = &rest[end..];
+        }
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&long);
+        assert_eq!(
+            inner,
+            [b"\x1b]52;c;".as_slice(), b64.as_bytes(), b"\x07"].concat()
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! Crash safety: a panic, a signal or Ctrl-Z gives the terminal back, and kill -9 loses
 //! nothing committed. Also what only the real binary on a real terminal shows: a blind run
-//! refused, a 0×0 terminal.
+//! refused, a 0×0 terminal, what a copy sends.
 //!
 //! The panics and the inventory writers run this test binary again as a child process (see
 //! `secrets::child`): the panic under a pseudo-terminal (`script` from util-linux), the
@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use credboard::app::{Inventory, Options, State};
 use credboard::store::{Action, JournalEntry, Outcome, Source, Store, TrackedId, parse_import};
 use credboard::tui::runtime::{self, RunOptions, WorkerLink};
@@ -885,4 +886,105 @@ fn a_zero_by_zero_terminal_still_quits_on_q() {
     assert!(!text.contains("panicked"), "{shown}");
     assert_given_back(text.as_bytes(), entered);
     assert_cooked(&text);
+}
+
+// ---- the clipboard: what is sent, inside and outside a multiplexer ----
+
+/// Rotates on the demo tenant in the binary under a pseudo-terminal with `env`, presses `c`
+/// in the secret window, and returns what the terminal received from the key press to the
+/// toast that followed.
+fn copy_in_the_secret_window(env: &[(&str, &str)]) -> Vec<u8> {
+    let mut pty = Pty::run(&credboard_line(&["--demo"]), env);
+    pty.wait_for_screen("refreshed");
+    pty.press(b"R");
+    pty.wait_for_screen("Mint a new credential");
+    pty.press(b"y");
+    pty.wait_for_screen("the secret is shown once");
+    let copied = pty.mark();
+    pty.press(b"c");
+    let toast = pty.wait_for_screen("secret sent to the terminal's clipboard");
+    let received = pty.received.lock().unwrap()[copied..toast].to_vec();
+    // Closing the secret window takes two presses, then q quits.
+    for key in [b"\x1b", b"\x1b", b"q"] {
+        std::thread::sleep(Duration::from_millis(500));
+        pty.press(key);
+    }
+    let text = pty.finish();
+    assert!(text.contains("BINARY-EXIT=0"), "{}", printable(&text));
+    received
+}
+
+/// The base64 of the first OSC 52 sequence in `bytes`, checked to carry a new secret.
+fn sent_to_the_clipboard(bytes: &[u8]) -> String {
+    let start = memchr::memmem::find(bytes, b"\x1b]52;c;").expect("an OSC 52 sequence") + 7;
+    let end = start + bytes[start..].iter().position(|&b| b == 0x07).unwrap();
+    let base64 = String::from_utf8(bytes[start..end].to_vec()).unwrap();
+    let secret = base64::engine::general_purpose::STANDARD
+        .decode(&base64)
+        .expect("base64");
+    assert!(
+        secret.starts_with(b"secret-token:conductorone.com:v1:"),
+        "the new secret is what is sent"
+    );
+    base64
+}
+
+fn osc52(base64: &str) -> Vec<u8> {
+    [b"\x1b]52;c;".as_slice(), base64.as_bytes(), b"\x07"].concat()
+}
+
+#[test]
+fn copy_outside_a_multiplexer_sends_plain_osc_52_and_says_sent_not_copied() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let received = copy_in_the_secret_window(&[]);
+    let base64 = sent_to_the_clipboard(&received);
+    let plain = osc52(&base64);
+    assert_eq!(
+        memchr::memmem::find_iter(&received, &plain).count(),
+        1,
+        "the sequence, once"
+    );
+    assert!(
+        memchr::memmem::find(&received, b"\x1bP").is_none(),
+        "no passthrough outside a multiplexer"
+    );
+}
+
+/// In tmux (3.3 has `allow-passthrough` off by default), the plain sequence is what
+/// `set-clipboard on` takes; the passthrough after it serves `allow-passthrough on`.
+#[test]
+fn copy_inside_tmux_sends_plain_osc_52_for_set_clipboard_then_the_passthrough() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let received = copy_in_the_secret_window(&[("TMUX", "/tmp/tmux-1000/default,4242,0")]);
+    let base64 = sent_to_the_clipboard(&received);
+    let plain = osc52(&base64);
+    let wrapped = [b"\x1bPtmux;\x1b".as_slice(), &plain, b"\x1b\\"].concat();
+    assert!(
+        memchr::memmem::find(&received, &[plain, wrapped].concat()).is_some(),
+        "the plain sequence, then the same in the passthrough (not printed: it holds the secret)"
+    );
+}
+
+/// GNU screen does not know OSC 52: the sequence goes through its passthrough (DCS), in
+/// pieces within screen's string limit, and arrives whole at the outer terminal.
+#[test]
+fn copy_inside_screen_sends_osc_52_through_screens_passthrough() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let received = copy_in_the_secret_window(&[("STY", "4242.pts-0.host")]);
+    let first = memchr::memmem::find(&received, b"\x1bP\x1b]52;c;").expect("a DCS string");
+    let mut inner = Vec::new();
+    let mut rest = &received[first..];
+    while rest.starts_with(b"\x1bP") {
+        let end = memchr::memmem::find(rest, b"\x1b\\").unwrap() + 2;
+        assert!(end <= 256, "a piece of {end} bytes is past screen's limit");
+        inner.extend_from_slice(&rest[2..end - 2]);
+        rest = &rest[end..];
+    }
+    assert_eq!(inner, osc52(&sent_to_the_clipboard(&inner)));
 }
