@@ -8,6 +8,7 @@ use clap::Parser;
 use credboard::cli::Cli;
 
 fn main() -> ExitCode {
+    refuse_dumps();
     credboard::memory::limit_arenas();
     // Installed first, so even a failure while starting up is reported properly.
     let _ = color_eyre::install();
@@ -30,5 +31,16 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(u8::try_from(e.code).unwrap_or(1))
         }
+    }
+}
+
+/// The process holds client secrets and, after a rotate, a new one: no core dump of it, and
+/// no ptrace or /proc/PID/mem reading by other processes of the same user (as ssh-agent
+/// does). Linux only; elsewhere nothing.
+fn refuse_dumps() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

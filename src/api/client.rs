@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 use url::Url;
+use zeroize::Zeroizing;
 
 use super::auth::{self, ClientSecret};
 use super::error::{ApiError, ErrorKind, server_message};
@@ -399,8 +400,6 @@ impl Client {
                 }
                 Err(e) => return Err(e),
                 Ok(bytes) => {
-                    // A rotate reply carries a new secret: do not leave it in freed memory.
-                    let bytes = zeroize::Zeroizing::new(bytes);
                     return serde_json::from_slice(&bytes).map_err(|e| {
                         ApiError::new(
                             call,
@@ -420,7 +419,7 @@ impl Client {
         call: &str,
         replay: Replay,
         build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<Vec<u8>, ApiError> {
+    ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
         let policy = self.inner.retry;
         let started = Instant::now();
         let mut tries = 0;
@@ -556,8 +555,6 @@ impl Client {
             access_token: Option<SecretString>,
             expires_in: Option<u64>,
         }
-        // The reply carries the access token.
-        let body = zeroize::Zeroizing::new(body);
         let reply: TokenReply = serde_json::from_slice(&body).map_err(|e| {
             ApiError::new(
                 CALL,
@@ -602,8 +599,10 @@ struct Failure {
     not_received: bool,
 }
 
-/// One attempt: the body of a 2xx, or what went wrong.
-async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
+/// One attempt: the body of a 2xx, or what went wrong. The bytes read are wiped when
+/// dropped, whatever the path: a rotate reply holds the new secret, a token reply the
+/// access token.
+async fn send(req: reqwest::RequestBuilder) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let response = req.send().await.map_err(transport_failure)?;
     let status = response.status();
     let retry_after = retry_after(response.headers());
@@ -620,8 +619,11 @@ async fn send(req: reqwest::RequestBuilder) -> Result<Vec<u8>, Failure> {
         retryable: true,
         not_received: false,
     })?;
+    // Takes over the buffer when no one else holds it (then the wipe reaches it); else
+    // copies, and the original stays hyper's.
+    let body = Zeroizing::new(Vec::from(body));
     if status.is_success() {
-        return Ok(body.to_vec());
+        return Ok(body);
     }
     let (code, message) = server_message(&body);
     Err(Failure {
@@ -767,6 +769,16 @@ fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checked by the compiler: the bytes one attempt reads are handed over wiped on drop.
+    #[test]
+    fn the_bytes_read_for_a_reply_are_wiped_on_drop() {
+        fn wiped<T: zeroize::ZeroizeOnDrop, E, F: Future<Output = Result<T, E>>>(
+            _: impl FnOnce() -> F,
+        ) {
+        }
+        wiped(|| send(reqwest::Client::new().get("http://127.0.0.1:9/")));
+    }
 
     #[test]
     fn endpoints_are_https_except_loopback() {

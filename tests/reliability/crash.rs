@@ -1,6 +1,6 @@
 //! Crash safety: a panic, a signal or Ctrl-Z gives the terminal back, and kill -9 loses
 //! nothing committed. Also what only the real binary on a real terminal shows: a blind run
-//! refused, a 0×0 terminal, what a copy sends.
+//! refused, a 0×0 terminal, what a copy sends, the process not dumpable.
 //!
 //! The panics and the inventory writers run this test binary again as a child process (see
 //! `secrets::child`): the panic under a pseudo-terminal (`script` from util-linux), the
@@ -812,6 +812,51 @@ fn ctrl_z_suspends_to_the_shell_and_fg_redraws_the_dashboard() {
     pty.wait_for("BINARY-EXIT=0", quit);
     pty.press(b"exit\n");
     pty.finish();
+}
+
+/// The running binary is marked non-dumpable (no core dump, no ptrace or /proc/PID/mem by
+/// other processes of its user): it holds the client secret, and after a rotate a new one.
+/// The kernel shows the mark as /proc/PID belonging to root instead of the process's user,
+/// so the binary runs as another user when the test runs as root. Any command will do: the
+/// demo server stays up long enough to look.
+#[test]
+#[cfg(target_os = "linux")]
+fn the_running_binary_is_not_dumpable() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_credboard"));
+    cmd.args(["demo-server", "--port", "0"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let owner = std::fs::metadata(&status).map(|m| m.uid());
+    let text = std::fs::read_to_string(&status).unwrap_or_default();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.contains("demo tenant"), "it started: {first:?}");
+    let user = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().next())
+        .and_then(|uid| uid.parse::<u32>().ok());
+    assert!(user.is_some_and(|u| u != 0), "runs as a user: {text}");
+    assert_eq!(owner.unwrap(), 0, "/proc/PID is root's, not {user:?}'s");
 }
 
 // ---- the dashboard refuses to run blind, and copes with a 0×0 terminal ----
