@@ -547,7 +547,10 @@ pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&Store) -> T + Send + 'static,
 ) -> T {
     let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || f(&store))
-        .await
-        .expect("a store task panicked")
+    match tokio::task::spawn_blocking(move || f(&store)).await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // The runtime is shutting down (the program quits): this task is dropped next.
+        Err(_) => std::future::pending().await,
+    }
 }

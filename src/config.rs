@@ -270,7 +270,7 @@ struct ConeProfile {
     #[serde(rename = "client-id", default)]
     client_id: Option<String>,
     #[serde(rename = "client-secret", default)]
-    client_secret: Option<String>,
+    client_secret: Option<SecretString>,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -282,6 +282,16 @@ fn first(candidates: Vec<(Option<String>, ValueSource)>) -> Option<(String, Valu
     candidates
         .into_iter()
         .find_map(|(v, src)| non_empty(v).map(|v| (v, src)))
+}
+
+/// [`first`] for a secret.
+fn first_secret(
+    candidates: Vec<(Option<SecretString>, ValueSource)>,
+) -> Option<(SecretString, ValueSource)> {
+    candidates.into_iter().find_map(|(v, src)| {
+        let trimmed = v?.expose().trim().to_string();
+        (!trimmed.is_empty()).then(|| (SecretString::new(trimmed), src))
+    })
 }
 
 /// Hides values a parser quoted in its message: cone's file holds secrets, and a secret in
@@ -315,7 +325,7 @@ fn read_cone_file(
     path: &Path,
     warnings: &mut Vec<String>,
 ) -> Result<Option<ConeFile>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_wiped(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {
@@ -339,13 +349,19 @@ fn read_cone_file(
     })?;
     let holds_secret = file.profiles.iter().flatten().any(|(_, p)| {
         p.as_ref()
-            .and_then(|p| p.client_secret.as_deref())
-            .is_some_and(|s| !s.trim().is_empty())
+            .and_then(|p| p.client_secret.as_ref())
+            .is_some_and(|s| !s.expose().trim().is_empty())
     });
     if holds_secret && let Some(w) = permission_warning(path) {
         warnings.push(w);
     }
     Ok(Some(file))
+}
+
+/// A file that holds a secret, read whole into a buffer that is wiped when dropped (std
+/// sizes it from the file's length, so it is not regrown, which would leave copies).
+fn read_wiped(path: &Path) -> std::io::Result<zeroize::Zeroizing<String>> {
+    std::fs::read_to_string(path).map(zeroize::Zeroizing::new)
 }
 
 /// serde_yaml appends " at line L column C"; we report the position ourselves.
@@ -426,17 +442,18 @@ pub fn resolve_profile(
         ),
         (file_id, file_src()),
     ]);
-    let secret_text = first(vec![
+    // Our copies of the secret are wiped when dropped, the ones not chosen included.
+    let secret_text = first_secret(vec![
         (
-            flags.client_secret.clone(),
+            flags.client_secret.clone().map(SecretString::new),
             ValueSource::Flag("--client-secret"),
         ),
         (
-            env("CONE_CLIENT_SECRET"),
+            env("CONE_CLIENT_SECRET").map(SecretString::new),
             ValueSource::Env("CONE_CLIENT_SECRET"),
         ),
         (
-            env("CONDUCTORONE_CLIENT_SECRET"),
+            env("CONDUCTORONE_CLIENT_SECRET").map(SecretString::new),
             ValueSource::Env("CONDUCTORONE_CLIENT_SECRET"),
         ),
         (file_secret, file_src()),
@@ -468,13 +485,10 @@ pub fn resolve_profile(
     }
 
     let client_secret = match secret_text {
-        Some((text, origin)) => {
-            let text = SecretString::new(text);
-            match ClientSecret::parse(text.expose()) {
-                Ok(s) => Some((s, origin)),
-                Err(reason) => return Err(ConfigError::BadSecret { origin, reason }),
-            }
-        }
+        Some((text, origin)) => match ClientSecret::parse(text.expose()) {
+            Ok(s) => Some((s, origin)),
+            Err(reason) => return Err(ConfigError::BadSecret { origin, reason }),
+        },
         None => None,
     };
 
@@ -940,6 +954,27 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checked by the compiler (the closures are never called): cone's file text and the
+    /// secrets taken from it, the environment or a flag are wiped when dropped.
+    #[test]
+    fn the_texts_that_hold_a_client_secret_are_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: impl FnOnce() -> T) {}
+        wiped_on_drop(|| read_wiped(Path::new("config.yaml")).unwrap());
+        wiped_on_drop(|| ConeProfile::default().client_secret.unwrap());
+        wiped_on_drop(|| first_secret(Vec::new()).unwrap().0);
+        let chosen = first_secret(vec![
+            (
+                Some(SecretString::new("  ")),
+                ValueSource::Flag("--client-secret"),
+            ),
+            (Some(SecretString::new(" secret ")), ValueSource::Default),
+        ]);
+        assert_eq!(
+            chosen.map(|(s, _)| s.expose().to_string()),
+            Some("secret".into())
+        );
+    }
 
     #[test]
     fn redact_hides_secret_tokens() {

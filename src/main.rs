@@ -1,11 +1,13 @@
 //! credboard's entry point: parse the command line, run the command, exit with its code.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use credboard::cli::Cli;
 
 fn main() -> ExitCode {
+    refuse_dumps();
     credboard::memory::limit_arenas();
     // Installed first, so even a failure while starting up is reported properly.
     let _ = color_eyre::install();
@@ -23,8 +25,21 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Not eprintln: after a SIGHUP the terminal is gone, and a failed write must not
+            // turn the exit status into a panic's.
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(u8::try_from(e.code).unwrap_or(1))
         }
+    }
+}
+
+/// The process holds client secrets and, after a rotate, a new one: no core dump of it, and
+/// no ptrace or /proc/PID/mem reading by other processes of the same user (as ssh-agent
+/// does). Linux only; elsewhere nothing.
+fn refuse_dumps() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

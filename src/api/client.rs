@@ -640,7 +640,9 @@ struct Failure {
     not_received: bool,
 }
 
-/// One attempt: the body of a 2xx (at most `max_reply` bytes), or what went wrong.
+/// One attempt: the body of a 2xx (at most `max_reply` bytes), or what went wrong. The bytes
+/// read are wiped when dropped, whatever the path: a rotate reply holds the new secret, a
+/// token reply the access token.
 async fn send(req: reqwest::RequestBuilder, max_reply: u64) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let response = req.send().await.map_err(transport_failure)?;
     let status = response.status();
@@ -868,6 +870,16 @@ fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checked by the compiler: the bytes one attempt reads are handed over wiped on drop.
+    #[test]
+    fn the_bytes_read_for_a_reply_are_wiped_on_drop() {
+        fn wiped<T: zeroize::ZeroizeOnDrop, E, F: Future<Output = Result<T, E>>>(
+            _: impl FnOnce() -> F,
+        ) {
+        }
+        wiped(|| send(reqwest::Client::new().get("http://127.0.0.1:9/"), 1024));
+    }
 
     #[test]
     fn endpoints_are_https_except_loopback() {

@@ -25,6 +25,9 @@ impl SecretString {
     }
 }
 
+/// Its `Zeroizing<String>` wipes the text on drop.
+impl zeroize::ZeroizeOnDrop for SecretString {}
+
 impl fmt::Debug for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")

@@ -524,7 +524,8 @@ fn secret_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         view.revealed = !view.revealed;
     } else if copy {
         fx.push(Effect::Copy(view.secret.clone()));
-        state.toast("secret copied to the clipboard (OSC 52)");
+        // Nothing answers OSC 52: whether the terminal took it cannot be known.
+        state.toast("secret sent to the terminal's clipboard (OSC 52)");
     }
 }
 

@@ -1,5 +1,6 @@
 //! `credboard` with no command: the dashboard.
 
+use std::io::{self, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,12 +17,14 @@ use crate::app::state::{Loaded, Loading, Prepared};
 use crate::app::{KnownCredential, Options, State};
 use crate::cli::Global;
 use crate::store::{Store, StoreError};
-use crate::tui::{runtime, terminal};
+use crate::tui::runtime::{self, Stopped};
+use crate::tui::terminal;
 use crate::worker::Worker;
 
 use super::{CliError, Context};
 
 pub async fn run(global: &Global) -> Result<(), CliError> {
+    refuse_without_a_terminal()?;
     // Everything that can fail on configuration fails here, before the terminal is touched.
     let ctx = Context::new(global).await?;
     // The log sits beside the inventory (for --demo, in its throwaway directory).
@@ -56,9 +59,11 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         ctx.settings.concurrency,
     );
 
+    let console = terminal::Console::new()
+        .map_err(|e| CliError::failed(format!("cannot catch the signals: {e}")))?;
     let mut tui =
         terminal::enter().map_err(|e| CliError::failed(format!("cannot use the terminal: {e}")))?;
-    let result = runtime::run(
+    let result = runtime::run_with_host(
         &mut tui,
         state,
         loaded,
@@ -69,7 +74,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
                 .then(|| Duration::from_secs(ctx.settings.refresh_interval)),
             ..Default::default()
         },
-        terminal::copy_osc52,
+        console,
     )
     .await;
     terminal::restore();
@@ -78,7 +83,30 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     ctx.close().await;
     result
         .map(drop)
-        .map_err(|e| CliError::failed(format!("the dashboard stopped: {e}")))
+        .map_err(|e| match e.downcast_ref::<Stopped>() {
+            // As the shell reports a program a signal ended.
+            Some(stopped) => CliError {
+                code: 128 + stopped.number,
+                message: stopped.to_string(),
+            },
+            None => CliError::failed(format!("the dashboard stopped: {e}")),
+        })
+}
+
+/// The dashboard draws on standard output and reads keys from the terminal: with either
+/// redirected it would run blind (and write escape codes into a file). Refused before
+/// anything is set up.
+fn refuse_without_a_terminal() -> Result<(), CliError> {
+    let not_a_terminal = match (io::stdin().is_terminal(), io::stdout().is_terminal()) {
+        (true, true) => return Ok(()),
+        (_, false) => "standard output",
+        (false, true) => "standard input",
+    };
+    Err(CliError::config(format!(
+        "the dashboard needs a terminal, and {not_a_terminal} is not one; \
+         to print the credentials to a file or a pipe, use `credboard list` \
+         (-o csv or -o json for scripts)"
+    )))
 }
 
 /// The stored inventory, made into rows as it is read: each chunk of credentials becomes

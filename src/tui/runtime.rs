@@ -11,14 +11,21 @@
 //! draws only when it changed something drawn (`State::tick_changed_view`) or such a
 //! relative time. Nothing else wakes the loop: the terminal's event stream blocks in its own
 //! thread, and the background refresh fires once a period.
+//!
+//! The process's signals come in through the [`Host`]: SIGTERM, SIGHUP and SIGINT end the
+//! loop with [`Stopped`], so the caller gives the terminal back and exits 128+n; SIGTSTP
+//! and Ctrl-Z (which raw mode delivers as a key, not as the tty's suspend) step aside for
+//! the shell; SIGCONT sets the terminal up again. Either way the whole screen is redrawn.
 
+use std::future::Future;
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{Event, KeyEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
@@ -55,15 +62,83 @@ impl Default for RunOptions {
     }
 }
 
+/// What the loop needs from the terminal it runs on, beyond drawing.
+pub trait Host {
+    /// Puts `secret` on the clipboard.
+    fn copy(&mut self, secret: &SecretString);
+
+    /// The next signal for the loop. Must be cancel-safe: the loop drops it when something
+    /// else comes first.
+    fn signal(&mut self) -> impl Future<Output = Signal> {
+        std::future::pending()
+    }
+
+    /// Gives the terminal back, stops the program until the shell continues it, and sets
+    /// the terminal up again.
+    fn suspend(&mut self) {}
+
+    /// Sets the terminal up again after the program was stopped and continued by others.
+    fn resume(&mut self) {}
+}
+
+/// A host that is only a clipboard: no signals, nothing to step aside from.
+struct Clipboard<F>(F);
+
+impl<F: FnMut(&SecretString)> Host for Clipboard<F> {
+    fn copy(&mut self, secret: &SecretString) {
+        (self.0)(secret)
+    }
+}
+
+/// A signal, as the loop acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// End the loop with this error.
+    Stop(Stopped),
+    /// Step aside for the shell, as Ctrl-Z does.
+    Suspend,
+    /// The program was continued after being stopped.
+    Continue,
+}
+
+/// The loop ended because the process was told to stop by a signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("stopped by {name}")]
+pub struct Stopped {
+    pub name: &'static str,
+    pub number: i32,
+}
+
 /// Runs the dashboard until the user quits (or `events` ends) and returns the final state.
+/// `copy` is the clipboard; no signals reach this loop (the tests' and tools' case).
 pub async fn run<B, E>(
+    terminal: &mut Terminal<B>,
+    state: State,
+    inventory: impl Into<Msg>,
+    events: E,
+    worker: WorkerLink,
+    options: RunOptions,
+    copy: impl FnMut(&SecretString),
+) -> color_eyre::Result<State>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    E: Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    let host = Clipboard(copy);
+    run_with_host(terminal, state, inventory, events, worker, options, host).await
+}
+
+/// [`run`] on a real terminal's `host`: its clipboard and signals. A signal that stops the
+/// program ends the loop with the error [`Stopped`].
+pub async fn run_with_host<B, E>(
     terminal: &mut Terminal<B>,
     mut state: State,
     inventory: impl Into<Msg>,
     mut events: E,
     mut worker: WorkerLink,
     options: RunOptions,
-    mut copy: impl FnMut(&SecretString),
+    mut host: impl Host,
 ) -> color_eyre::Result<State>
 where
     B: Backend,
@@ -95,7 +170,7 @@ where
             for effect in update(&mut state, msg) {
                 match effect {
                     Effect::Quit => {}
-                    Effect::Copy(secret) => copy(&secret),
+                    Effect::Copy(secret) => host.copy(&secret),
                     effect => {
                         // The worker only stops when the dashboard quits: nothing to report.
                         let _ = worker.effects.send(effect);
@@ -141,6 +216,10 @@ where
         };
         tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if is_suspend_key(&key) => {
+                    host.suspend();
+                    pending.push(redraw_all(terminal)?);
+                }
                 Some(Ok(event)) => {
                     if let Some(msg) = to_msg(event) {
                         tick_if_stale(&mut pending);
@@ -149,6 +228,17 @@ where
                 }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(state),
+            },
+            signal = host.signal() => match signal {
+                Signal::Stop(stopped) => return Err(stopped.into()),
+                Signal::Suspend => {
+                    host.suspend();
+                    pending.push(redraw_all(terminal)?);
+                }
+                Signal::Continue => {
+                    host.resume();
+                    pending.push(redraw_all(terminal)?);
+                }
             },
             Some(result) = worker.results.recv() => {
                 tick_if_stale(&mut pending);
@@ -170,6 +260,30 @@ where
             }
         }
     }
+}
+
+/// Ctrl-Z: the tty's suspend character, which raw mode hands over as a key.
+fn is_suspend_key(key: &KeyEvent) -> bool {
+    key.kind != KeyEventKind::Release
+        && key.code == KeyCode::Char('z')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Clears the screen and forgets what it showed, so that the next frame draws every cell:
+/// after the program stepped aside, the screen holds whatever the shell left there, and
+/// its size may have changed. (Not `Terminal::clear`: it asks the terminal where the cursor
+/// is, and a terminal that does not answer would stop the dashboard.)
+fn redraw_all<B>(terminal: &mut Terminal<B>) -> color_eyre::Result<Msg>
+where
+    B: Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let size = terminal.size()?;
+    terminal.resize(Rect::new(0, 0, size.width, size.height))?;
+    Ok(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    })
 }
 
 fn to_msg(event: Event) -> Option<Msg> {

@@ -87,7 +87,7 @@ fn child_dashboard_session() {
         d.settle().await;
         d.char('v');
         d.char('c');
-        d.see("copied to the clipboard").await;
+        d.see("sent to the terminal's clipboard").await;
         d.key(KeyCode::Esc);
         d.key(KeyCode::Esc);
         let new_secret = d.log.secrets.lock().unwrap()[0].clone();
