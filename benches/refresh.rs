@@ -36,7 +36,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use credboard::actions::Actions;
 use credboard::api::client::RetryPolicy;
 use credboard::api::{Client, ClientOptions};
 use credboard::app::{Effect, Fetched, WorkerMsg};
@@ -44,7 +43,9 @@ use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter,
     RouteKind, Scale, Share,
 };
-use credboard::store::{Source, Store, parse_import};
+use credboard::model::Source;
+use credboard::ops::Ops;
+use credboard::store::{Store, parse_import};
 use credboard::worker::{DEFAULT_CONCURRENCY, Worker};
 use tokio::sync::mpsc;
 
@@ -253,7 +254,7 @@ async fn refresh(server: &DemoServer, scale: Scale, concurrency: usize, latency:
         ..Default::default()
     })
     .unwrap();
-    let actions = Arc::new(Actions::new(client.clone(), store.clone(), true));
+    let actions = Arc::new(Ops::new(client.clone(), store.clone(), true));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (effects, effects_rx) = mpsc::unbounded_channel();
     let worker = Worker::new(client, store, actions, concurrency, tx);

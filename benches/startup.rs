@@ -33,13 +33,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use credboard::actions::Actions;
 use credboard::api::{Client, ClientOptions};
 use credboard::app::fixtures::{fixed_now, synthetic_inventory};
 use credboard::app::{Effect, Msg, Options, State, WorkerMsg, update};
-use credboard::cmd::dashboard::load_stored;
 use credboard::demo::{DemoOptions, DemoServer, Scale};
-use credboard::store::{Source, Store, parse_import};
+use credboard::model::Source;
+use credboard::ops::Ops;
+use credboard::store::{Store, parse_import};
 use credboard::worker::Worker;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -128,8 +128,7 @@ fn run_once(path: &Path) -> ([f64; 5], usize) {
     let store = Store::open(path, "default").expect("the inventory opens");
     let t1 = Instant::now();
     let mut state = State::new(Options::new("bench", "default"), chrono::Utc::now());
-    let (now, thresholds) = state.now_and_thresholds();
-    let loaded = load_stored(&store, now, thresholds).expect("the stored inventory");
+    let loaded = store.snapshot().expect("the stored inventory");
     let t2 = Instant::now();
     update(
         &mut state,
@@ -138,7 +137,7 @@ fn run_once(path: &Path) -> ([f64; 5], usize) {
             height: 60,
         },
     );
-    update(&mut state, Msg::Loaded(loaded));
+    update(&mut state, Msg::Inventory(loaded));
     let t3 = Instant::now();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a terminal");
     terminal
@@ -230,7 +229,7 @@ fn demo_inventory(path: &Path, n: usize) {
             ..Default::default()
         })
         .expect("a client");
-        let actions = Arc::new(Actions::new(client.clone(), store.clone(), true));
+        let actions = Arc::new(Ops::new(client.clone(), store.clone(), true));
         let (tx, mut rx) = mpsc::unbounded_channel();
         let (effects, effects_rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(Worker::new(client, store, actions, 64, tx).run(effects_rx));

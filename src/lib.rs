@@ -1,6 +1,5 @@
 //! credboard: a terminal dashboard for the connector credentials of a ConductorOne tenant.
 
-pub mod actions;
 pub mod api;
 pub mod app;
 pub mod cli;
@@ -9,6 +8,8 @@ pub mod config;
 pub mod demo;
 pub mod logging;
 pub mod memory;
+pub mod model;
+pub mod ops;
 pub mod store;
 pub mod tui;
 pub mod worker;

@@ -10,12 +10,11 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 
-use crate::actions::{ActionError, Actions, RECORD_RETRY_DELAYS, Revocation, blocking};
 use crate::api::{ApiError, App, Client, Connector, ConnectorCredential};
-use crate::app::{
-    CredentialKey, Effect, Fetched, JournalLine, NewCredential, RevokeOutcome, WorkerMsg,
-};
-use crate::store::{Store, TrackedId};
+use crate::app::{Effect, Fetched, JournalLine, WorkerMsg};
+use crate::model::CredentialKey;
+use crate::ops::{OpError, Ops, RECORD_RETRY_DELAYS, blocking};
+use crate::store::Store;
 use limiter::{Limiter, Permit, Priority};
 
 /// Requests in flight at once when the settings do not say (`concurrency` in the settings).
@@ -74,7 +73,7 @@ impl Breaker {
 pub struct Worker {
     client: Client,
     store: Arc<Store>,
-    actions: Arc<Actions>,
+    actions: Arc<Ops>,
     /// Bounds every request the worker makes, across refreshes, fetches, revokes and
     /// rotates: at most `concurrency` in flight, fewer while the server pushes back.
     limiter: Limiter,
@@ -87,7 +86,7 @@ impl Worker {
     pub fn new(
         client: Client,
         store: Arc<Store>,
-        actions: Arc<Actions>,
+        actions: Arc<Ops>,
         concurrency: usize,
         tx: mpsc::UnboundedSender<WorkerMsg>,
     ) -> Self {
@@ -270,7 +269,7 @@ impl Worker {
         self,
         generation: u64,
         breaker: Arc<Breaker>,
-        answers: mpsc::UnboundedSender<(TrackedId, Fetched)>,
+        answers: mpsc::UnboundedSender<(CredentialKey, Fetched)>,
     ) {
         let mut gets = JoinSet::new();
         let mut after = String::new();
@@ -321,7 +320,7 @@ impl Worker {
     /// Stores answered Gets as they arrive, a batch at a time: whatever came in while the
     /// previous batch was being written, up to [`SAVE_BATCH`]. The first failure to store is
     /// reported; later batches are still tried.
-    async fn store_answers(&self, mut answered: mpsc::UnboundedReceiver<(TrackedId, Fetched)>) {
+    async fn store_answers(&self, mut answered: mpsc::UnboundedReceiver<(CredentialKey, Fetched)>) {
         let mut reported = false;
         let mut buffer = Vec::with_capacity(SAVE_BATCH);
         while answered.recv_many(&mut buffer, SAVE_BATCH).await > 0 {
@@ -407,8 +406,8 @@ impl Worker {
         &self,
         permit: Permit,
         refresh: Option<(u64, &Breaker)>,
-        key: TrackedId,
-    ) -> (TrackedId, Fetched) {
+        key: CredentialKey,
+    ) -> (CredentialKey, Fetched) {
         let result = self
             .client
             .get_credential(&key.app_id, &key.connector_id, &key.credential_id)
@@ -426,7 +425,7 @@ impl Worker {
         (key, fetched)
     }
 
-    fn report(&self, generation: Option<u64>, key: TrackedId, fetched: Fetched) {
+    fn report(&self, generation: Option<u64>, key: CredentialKey, fetched: Fetched) {
         self.send(WorkerMsg::Credential {
             generation,
             key,
@@ -467,14 +466,11 @@ impl Worker {
                         key.credential_id
                     )));
                 }
-                Ok(RevokeOutcome {
-                    already_gone: r.revocation == Revocation::AlreadyRevoked,
-                    fresh: r.fresh,
-                })
+                Ok(r)
             }
             // The row was known to exist and the server no longer has it: say that, and
             // show the row as gone with its last known values.
-            Err(ActionError::NotFound(n)) if n.held_under.is_none() => {
+            Err(OpError::NotFound(n)) if n.held_under.is_none() => {
                 self.report(None, key.clone(), Fetched::Gone);
                 Err("gone: the server no longer knows this id; nothing was revoked".to_string())
             }
@@ -489,12 +485,11 @@ impl Worker {
             self.actions.rotate(&app_id, &connector_id).await
         };
         let (result, unrecorded) = match result {
-            Ok(r) => {
-                let unrecorded = r.record_error.map(|e| (r.credential.clone(), e));
-                let minted = NewCredential {
-                    credential: r.credential,
-                    secret: r.secret,
-                };
+            Ok(minted) => {
+                let unrecorded = minted
+                    .record_error
+                    .clone()
+                    .map(|e| (minted.credential.clone(), e));
                 (Ok(minted), unrecorded)
             }
             Err(e) => (Err(e.to_string()), None),
@@ -563,7 +558,7 @@ impl Worker {
     }
 
     /// Checks the journal's requests that have no outcome (see
-    /// [`Actions::check_unanswered`]) and says what each check found, in the error history.
+    /// [`Ops::check_unanswered`]) and says what each check found, in the error history.
     pub async fn check_unanswered(self) {
         match self.actions.check_unanswered().await {
             Ok(checked) => {
@@ -638,7 +633,7 @@ mod tests {
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join(Store::FILE_NAME), "test").unwrap());
-        let actions = Arc::new(Actions::new(client.clone(), store.clone(), true));
+        let actions = Arc::new(Ops::new(client.clone(), store.clone(), true));
         let (tx, rx) = mpsc::unbounded_channel();
         (Worker::new(client, store, actions, 4, tx), rx, dir)
     }

@@ -1,9 +1,9 @@
 //! Import: format detection, each format, broken files, duplicates, and the store side.
 
 use credboard::api::ConnectorCredential;
+use credboard::model::{CredentialKey, Source};
 use credboard::store::{
-    ImportError, ImportFormat, Location, ParsedImport, Source, Store, TrackedId, guard_csv_cell,
-    parse_import,
+    ImportError, ImportFormat, Location, ParsedImport, Store, guard_csv_cell, parse_import,
 };
 
 fn ids(p: &ParsedImport) -> Vec<(String, String, String)> {
@@ -370,10 +370,10 @@ fn broken_files_are_errors() {
 fn import_reports_added_known_and_rejected() {
     let store = Store::open_in_memory("p").unwrap();
     store
-        .track(&TrackedId::new("a1", "k1", "c1"), Source::Manual)
+        .track(&CredentialKey::new("a1", "k1", "c1"), Source::Manual)
         .unwrap();
     store
-        .track(&TrackedId::new("other", "k9", "c9"), Source::Manual)
+        .track(&CredentialKey::new("other", "k9", "c9"), Source::Manual)
         .unwrap();
     let text = "app_id,connector_id,id\n\
                 a1,k1,c1\n\

@@ -12,7 +12,8 @@ use credboard::api::{Client, ClientOptions};
 use credboard::app::{Effect, Msg, Options, State, update};
 use credboard::cmd::dashboard::spawn_worker;
 use credboard::demo::{DemoOptions, DemoServer};
-use credboard::store::{Action, Outcome, Store};
+use credboard::model::{Action, Outcome};
+use credboard::store::Store;
 use credboard::tui::runtime::WorkerLink;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -183,8 +184,10 @@ async fn a_rotated_credential_the_inventory_refuses_is_shown_with_its_id_until_r
         })
         .unwrap();
     let screen = d
-        .until("the warning in the secret window", |s, screen| {
-            !s.secrets.is_empty() && screen.contains("NOT RECORDED")
+        .until("the warning in the secret window and the history", |s, screen| {
+            !s.secrets.is_empty()
+                && screen.contains("NOT RECORDED")
+                && s.errors.iter().any(|e| e.text.contains("could not record"))
         })
         .await;
     let id = d.state.secrets[0].credential_id.clone();

@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use credboard::actions::Actions;
 use credboard::api::client::RetryPolicy;
 use credboard::api::{Client, ClientOptions};
 use credboard::app::{Effect, Fetched, WorkerMsg};
@@ -18,7 +17,9 @@ use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter,
     RouteKind, Scale, Share,
 };
-use credboard::store::{Source, Store, TrackedId};
+use credboard::model::{CredentialKey, Source};
+use credboard::ops::Ops;
+use credboard::store::Store;
 use credboard::worker::Worker;
 use tokio::sync::mpsc;
 
@@ -39,7 +40,7 @@ struct Harness {
     worker: Worker,
     effects: mpsc::UnboundedSender<Effect>,
     msgs: mpsc::UnboundedReceiver<WorkerMsg>,
-    tracked: Vec<TrackedId>,
+    tracked: Vec<CredentialKey>,
     store: Arc<Store>,
 }
 
@@ -64,16 +65,16 @@ async fn harness(concurrency: usize, faults: Faults) -> Harness {
     })
     .expect("client");
     let store = Arc::new(Store::open_in_memory(&server.endpoint()).unwrap());
-    let tracked: Vec<TrackedId> = server
+    let tracked: Vec<CredentialKey> = server
         .tracked()
         .into_iter()
-        .map(|(a, c, id)| TrackedId::new(a, c, id))
+        .map(|(a, c, id)| CredentialKey::new(a, c, id))
         .collect();
     assert_eq!(tracked.len(), SCALE.credentials);
     for t in &tracked {
         store.track(t, Source::Manual).unwrap();
     }
-    let actions = Arc::new(Actions::new(client.clone(), store.clone(), false));
+    let actions = Arc::new(Ops::new(client.clone(), store.clone(), false));
     let (tx, msgs) = mpsc::unbounded_channel();
     let (effects, effects_rx) = mpsc::unbounded_channel();
     let worker = Worker::new(client.clone(), store.clone(), actions, concurrency, tx);
@@ -122,7 +123,7 @@ impl Harness {
     }
 }
 
-fn credential_keys(msgs: &[WorkerMsg], generation: u64) -> Vec<TrackedId> {
+fn credential_keys(msgs: &[WorkerMsg], generation: u64) -> Vec<CredentialKey> {
     msgs.iter()
         .filter_map(|m| match m {
             WorkerMsg::Credential {
@@ -479,10 +480,10 @@ async fn a_tenant_that_stops_answering_ends_the_refresh_early() {
     let store = Arc::new(Store::open_in_memory("test").unwrap());
     for (a, c, id) in server.tracked() {
         store
-            .track(&TrackedId::new(a, c, id), Source::Manual)
+            .track(&CredentialKey::new(a, c, id), Source::Manual)
             .unwrap();
     }
-    let actions = Arc::new(Actions::new(client.clone(), store.clone(), false));
+    let actions = Arc::new(Ops::new(client.clone(), store.clone(), false));
     let (tx, mut msgs) = mpsc::unbounded_channel();
     let (effects, effects_rx) = mpsc::unbounded_channel();
     tokio::spawn(Worker::new(client, store, actions, 4, tx).run(effects_rx));
@@ -534,14 +535,14 @@ async fn read_only_refuses_revoke_and_rotate_below_the_ui() {
     })
     .unwrap();
     let store = Arc::new(Store::open_in_memory("test").unwrap());
-    let actions = Arc::new(Actions::new(client.clone(), store.clone(), true));
+    let actions = Arc::new(Ops::new(client.clone(), store.clone(), true));
     let (tx, mut msgs) = mpsc::unbounded_channel();
     let (effects, effects_rx) = mpsc::unbounded_channel();
     tokio::spawn(Worker::new(client, store.clone(), actions, 4, tx).run(effects_rx));
     let (app, connector, id) = server.tracked()[0].clone();
     effects
         .send(Effect::Revoke {
-            key: TrackedId::new(&app, &connector, &id),
+            key: CredentialKey::new(&app, &connector, &id),
         })
         .unwrap();
     effects

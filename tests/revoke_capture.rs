@@ -6,7 +6,8 @@ use chrono::Duration;
 use credboard::api::ConnectorCredential;
 use credboard::app::fixtures::{self, fixed_now, synthetic_inventory};
 use credboard::app::state::Modal;
-use credboard::app::{CredentialKey, Effect, Fetched, Msg, State, WorkerMsg, update};
+use credboard::app::{Effect, Fetched, Msg, State, WorkerMsg, update};
+use credboard::model::CredentialKey;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;
 

@@ -6,9 +6,8 @@ use std::process::Command;
 
 use chrono::{DateTime, TimeZone, Utc};
 use credboard::api::{App, Connector, ConnectorCredential, SecretString};
-use credboard::store::{
-    Action, JournalEntry, Outcome, SCHEMA_VERSION, Source, Store, StoreError, TrackedId,
-};
+use credboard::model::{Action, CredentialKey, JournalEntry, Outcome, Source};
+use credboard::store::{SCHEMA_VERSION, Store, StoreError};
 
 fn t(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_780_000_000 + secs, 0).unwrap()
@@ -26,8 +25,8 @@ fn cred(app: &str, conn: &str, id: &str) -> ConnectorCredential {
     }
 }
 
-fn ids(app: &str, conn: &str, id: &str) -> TrackedId {
-    TrackedId::new(app, conn, id)
+fn ids(app: &str, conn: &str, id: &str) -> CredentialKey {
+    CredentialKey::new(app, conn, id)
 }
 
 #[test]
@@ -150,7 +149,7 @@ fn tenants_are_kept_apart_and_profiles_of_one_tenant_share_it() {
     assert_eq!(other.tracked().unwrap().len(), 2);
     let snap = other.snapshot().unwrap();
     assert!(snap.apps.is_empty());
-    assert!(snap.credentials.iter().all(|e| e.last_known.is_none()));
+    assert!(snap.credentials.iter().all(|e| e.last.is_none()));
     assert!(other.journal().unwrap().is_empty());
     assert!(other.untrack("c1").unwrap());
     assert_eq!(prod.tracked().unwrap().len(), 1);
@@ -209,33 +208,29 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
     let entry_of = |id: &str| {
         snap.credentials
             .iter()
-            .find(|e| e.tracked.ids.credential_id == id)
+            .find(|e| e.key.credential_id == id)
             .unwrap()
     };
     let imported = entry_of("2CredOktaImported");
     assert_eq!(
-        imported.last_known.as_ref().unwrap().client_id.as_deref(),
+        imported.last.as_ref().unwrap().client_id.as_deref(),
         Some("okta-ci@acme.conductor.one/pcc")
     );
     assert_eq!(imported.fetched_at, Some(t(10)));
     let gone = entry_of("2CredOktaManual");
     assert!(gone.gone);
     assert_eq!(
-        gone.last_known.as_ref().unwrap().display_name.as_deref(),
+        gone.last.as_ref().unwrap().display_name.as_deref(),
         Some("okta-old credential")
     );
-    assert!(entry_of("2CredAwsNeverFetched").last_known.is_none());
-    assert!(entry_of("2CredOktaRotated").last_known.is_some());
-    let apps: Vec<_> = snap
-        .apps
-        .iter()
-        .map(|a| a.value.id.clone().unwrap())
-        .collect();
+    assert!(entry_of("2CredAwsNeverFetched").last.is_none());
+    assert!(entry_of("2CredOktaRotated").last.is_some());
+    let apps: Vec<_> = snap.apps.iter().map(|a| a.id.clone().unwrap()).collect();
     assert_eq!(apps, ["2AppAws", "2AppOkta"]);
     let connectors: Vec<_> = snap
         .connectors
         .iter()
-        .map(|c| c.value.id.clone().unwrap())
+        .map(|c| c.id.clone().unwrap())
         .collect();
     assert_eq!(connectors, ["2ConnAws", "2ConnAwsIdle", "2ConnOkta"]);
     let journal: Vec<_> = acme
@@ -297,7 +292,7 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
     assert_eq!(snap.connectors.len(), 1);
     assert_eq!(
         snap.credentials[0]
-            .last_known
+            .last
             .as_ref()
             .unwrap()
             .client_id
@@ -365,20 +360,17 @@ fn last_known_state_round_trips() {
     let by = |id: &str| {
         snap.credentials
             .iter()
-            .find(|e| e.tracked.ids.credential_id == id)
+            .find(|e| e.key.credential_id == id)
             .unwrap()
     };
-    assert_eq!(by("c1").last_known.as_ref(), Some(&c1));
+    assert_eq!(by("c1").last.as_ref(), Some(&c1));
     assert_eq!(by("c1").fetched_at, Some(t(5)));
     assert!(!by("c1").gone);
     // Gone keeps what it was, with the time of the 404.
-    assert_eq!(
-        by("c2").last_known.as_ref().unwrap().id.as_deref(),
-        Some("c2")
-    );
+    assert_eq!(by("c2").last.as_ref().unwrap().id.as_deref(), Some("c2"));
     assert_eq!(by("c2").fetched_at, Some(t(7)));
     assert!(by("c2").gone);
-    assert_eq!(by("c3").last_known, None);
+    assert_eq!(by("c3").last, None);
     assert_eq!(by("c3").fetched_at, None);
 
     // Saving again clears the gone flag.
@@ -416,25 +408,15 @@ fn apps_and_connectors_are_replaced_per_refresh() {
     store.save_connectors("a1", &[conn("k2")], t(2)).unwrap();
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.apps.len(), 2);
-    assert_eq!(snap.apps[0].value, app("a1"));
-    assert_eq!(snap.apps[0].fetched_at, t(0));
+    assert_eq!(snap.apps[0], app("a1"));
     let ks: Vec<_> = snap
         .connectors
         .iter()
-        .map(|k| {
-            (
-                k.value.app_id.clone().unwrap(),
-                k.value.id.clone().unwrap(),
-                k.fetched_at,
-            )
-        })
+        .map(|k| (k.app_id.clone().unwrap(), k.id.clone().unwrap()))
         .collect();
     assert_eq!(
         ks,
-        vec![
-            ("a1".into(), "k2".into(), t(2)),
-            ("a2".into(), "k3".into(), t(1))
-        ]
+        vec![("a1".into(), "k2".into()), ("a2".into(), "k3".into())]
     );
     // a2 disappears: its connectors go with it.
     store.save_apps(&[app("a1")], t(3)).unwrap();
@@ -461,11 +443,7 @@ fn no_secret_reaches_the_file() {
         store.save_credential(&c, t(1)).unwrap();
         let snap = store.snapshot().unwrap();
         assert_eq!(
-            snap.credentials[0]
-                .last_known
-                .as_ref()
-                .unwrap()
-                .client_secret,
+            snap.credentials[0].last.as_ref().unwrap().client_secret,
             None
         );
     }
@@ -545,8 +523,8 @@ fn a_rotation_is_tracked_saved_and_journaled_at_once() {
         .unwrap();
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), 1);
-    assert_eq!(snap.credentials[0].tracked.source, Source::Rotate);
-    assert_eq!(snap.credentials[0].last_known.as_ref(), Some(&c));
+    assert_eq!(snap.credentials[0].source, Source::Rotate);
+    assert_eq!(snap.credentials[0].last.as_ref(), Some(&c));
     let j = store.journal().unwrap();
     assert_eq!(j.len(), 2);
     assert_eq!(j[0].action, Action::Rotate);
@@ -573,7 +551,7 @@ fn bulk_saving_and_loading_many_credentials() {
             .enumerate()
             .map(|(i, c)| credboard::store::ImportEntry {
                 location: credboard::store::Location::CsvLine(i as u64 + 2),
-                ids: TrackedId::of(c).unwrap(),
+                ids: CredentialKey::of(c).unwrap(),
             })
             .collect(),
         rejected: vec![],
@@ -583,16 +561,15 @@ fn bulk_saving_and_loading_many_credentials() {
     assert_eq!(store.save_credentials(&creds, t(0)).unwrap(), n);
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), n);
-    assert_eq!(snap.credentials[123].last_known.as_ref(), Some(&creds[123]));
+    assert_eq!(snap.credentials[123].last.as_ref(), Some(&creds[123]));
     // Decoded in parallel chunks, returned in order, each row with its own object.
     assert!(
         snap.credentials
             .windows(2)
-            .all(|w| { w[0].tracked.ids.credential_id < w[1].tracked.ids.credential_id })
+            .all(|w| { w[0].key.credential_id < w[1].key.credential_id })
     );
     assert!(snap.credentials.iter().all(|e| {
-        e.last_known.as_ref().and_then(|c| c.id.as_deref())
-            == Some(e.tracked.ids.credential_id.as_str())
+        e.last.as_ref().and_then(|c| c.id.as_deref()) == Some(e.key.credential_id.as_str())
     }));
 }
 
@@ -607,7 +584,7 @@ fn snapshot_after(n: usize, damage: &str) -> (StoreError, std::path::PathBuf) {
         .collect();
     for c in &creds {
         store
-            .track(&TrackedId::of(c).unwrap(), Source::Manual)
+            .track(&CredentialKey::of(c).unwrap(), Source::Manual)
             .unwrap();
     }
     store.save_credentials(&creds, t(0)).unwrap();
@@ -680,7 +657,7 @@ fn check_writers(path: &Path, writers: &[&str], n: usize) {
     let tracked = store.tracked().unwrap();
     assert_eq!(tracked.len(), writers.len() * n);
     let snap = store.snapshot().unwrap();
-    assert!(snap.credentials.iter().all(|e| e.last_known.is_some()));
+    assert!(snap.credentials.iter().all(|e| e.last.is_some()));
     assert_eq!(store.journal().unwrap().len(), writers.len() * n);
     let ok: String = rusqlite::Connection::open(path)
         .unwrap()
@@ -757,7 +734,7 @@ fn time_100k_snapshot() {
             .iter()
             .map(|c| credboard::store::ImportEntry {
                 location: credboard::store::Location::CsvLine(0),
-                ids: TrackedId::of(c).unwrap(),
+                ids: CredentialKey::of(c).unwrap(),
             })
             .collect(),
         rejected: vec![],
@@ -779,8 +756,8 @@ fn time_100k_snapshot() {
 /// with keys of one tenant's inventory on another tenant: nothing is sent.
 #[tokio::test]
 async fn actions_refuse_the_rows_of_another_tenant() {
-    use credboard::actions::{ActionError, Actions};
     use credboard::demo::{DemoOptions, DemoServer};
+    use credboard::ops::{OpError, Ops};
     let server = DemoServer::start(DemoOptions::default()).await.unwrap();
     let client = credboard::api::Client::new(credboard::api::ClientOptions {
         client_id: Some(server.client_id()),
@@ -792,25 +769,22 @@ async fn actions_refuse_the_rows_of_another_tenant() {
     let key = ids(&app, &connector, &id);
     let elsewhere = std::sync::Arc::new(Store::open_in_memory("acme.conductor.one").unwrap());
     elsewhere.track(&key, Source::Import).unwrap();
-    let actions = Actions::new(client.clone(), elsewhere, false);
+    let actions = Ops::new(client.clone(), elsewhere, false);
     server.reset_stats();
     let refused = actions.revoke(&key).await.unwrap_err();
     assert!(
-        matches!(refused, ActionError::OtherTenant { .. }),
+        matches!(refused, OpError::OtherTenant { .. }),
         "{refused:?}"
     );
     let message = refused.to_string();
     assert!(message.contains("acme.conductor.one"), "{message}");
     let rotate = actions.rotate(&app, &connector).await.unwrap_err();
-    assert!(
-        matches!(rotate, ActionError::OtherTenant { .. }),
-        "{rotate:?}"
-    );
+    assert!(matches!(rotate, OpError::OtherTenant { .. }), "{rotate:?}");
     assert_eq!(server.stats().total, 0, "nothing reached the tenant");
 
     // The tenant's own inventory is served.
     let own = std::sync::Arc::new(Store::open_in_memory(&server.endpoint()).unwrap());
-    let actions = Actions::new(client, own, false);
+    let actions = Ops::new(client, own, false);
     assert!(actions.revoke(&key).await.is_ok());
     server.shutdown().await;
 }

@@ -3,6 +3,7 @@
 
 use credboard::app::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
 use credboard::app::{Msg, State, update};
+use credboard::model::{Revocation, RevokeResult};
 use credboard::tui::ui::draw;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -169,7 +170,8 @@ fn revoke_dialog() {
 #[test]
 fn secret_modal_masked() {
     use credboard::api::SecretString;
-    use credboard::app::{NewCredential, WorkerMsg};
+    use credboard::app::WorkerMsg;
+    use credboard::model::Minted;
     let mut s = refreshed_state(options(), 100, 30);
     let mut c = fixtures::Cred {
         key: ("app-okta", "k-okta", "cred-okta-3"),
@@ -189,7 +191,8 @@ fn secret_modal_masked() {
         [Msg::Worker(WorkerMsg::Rotated {
             app_id: "app-okta".into(),
             connector_id: "k-okta".into(),
-            result: Ok(NewCredential {
+            result: Ok(Minted {
+                record_error: None,
                 credential: c,
                 secret: SecretString::new("secret-token:conductorone.com:v1:c2VjcmV0"),
             }),
@@ -275,7 +278,8 @@ fn no_color_means_no_colour_anywhere() {
 
 fn hostile_state(width: u16, height: u16) -> State {
     use credboard::app::fixtures::{app, connector, key as ckey};
-    use credboard::app::{Inventory, KnownCredential};
+    use credboard::model::KnownCredential;
+    use credboard::model::Snapshot as Inventory;
     let names = [
         "\x1b[31mred\x1b[0m\x1b]0;pwned\x07title",
         "osc8 \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
@@ -304,6 +308,8 @@ fn hostile_state(width: u16, height: u16) -> State {
         .credential();
         c.client_id = Some(format!("{n}@acme"));
         credentials.push(KnownCredential {
+            source: credboard::model::Source::Import,
+            learned_at: chrono::DateTime::UNIX_EPOCH,
             key: ckey("app-z", "k-z", &id),
             last: Some(c),
             gone: false,
@@ -390,7 +396,8 @@ fn hostile_snapshot() {
 #[test]
 fn every_size_and_window_draws_without_panicking() {
     use credboard::api::SecretString;
-    use credboard::app::{NewCredential, WorkerMsg};
+    use credboard::app::WorkerMsg;
+    use credboard::model::Minted;
     type Setup = Box<dyn Fn(&mut State)>;
     let mut setups: Vec<Setup> = vec![
         Box::new(|_| {}),
@@ -430,7 +437,8 @@ fn every_size_and_window_draws_without_panicking() {
                 [Msg::Worker(WorkerMsg::Rotated {
                     app_id: "app-okta".into(),
                     connector_id: "k-okta".into(),
-                    result: Ok(NewCredential {
+                    result: Ok(Minted {
+                        record_error: None,
                         credential: fixtures::Cred {
                             key: ("app-okta", "k-okta", "cred-n"),
                             name: "n",
@@ -503,8 +511,8 @@ fn mark(s: &mut State, names: &[&str]) {
 
 #[test]
 fn bulk_plan_and_run() {
+    use credboard::app::WorkerMsg;
     use credboard::app::fixtures::key as ckey;
-    use credboard::app::{RevokeOutcome, WorkerMsg};
     let mut s = refreshed_state(options(), 100, 24);
     mark(
         &mut s,
@@ -541,9 +549,10 @@ fn bulk_plan_and_run() {
         [
             Msg::Worker(WorkerMsg::Revoked {
                 key: ckey("app-okta", "k-okta", "cred-okta-2"),
-                result: Ok(RevokeOutcome {
-                    already_gone: false,
+                result: Ok(RevokeResult {
+                    revocation: Revocation::Revoked,
                     fresh: None,
+                    unrecorded: None,
                 }),
             }),
             Msg::Worker(WorkerMsg::Revoked {
@@ -557,9 +566,10 @@ fn bulk_plan_and_run() {
         &mut s,
         [Msg::Worker(WorkerMsg::Revoked {
             key: ckey("app-sf", "k-sf", "cred-sf-1"),
-            result: Ok(RevokeOutcome {
-                already_gone: true,
+            result: Ok(RevokeResult {
+                revocation: Revocation::AlreadyRevoked,
                 fresh: None,
+                unrecorded: None,
             }),
         })],
     );
@@ -649,7 +659,9 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
     use credboard::app::fixtures::{app, connector, key as ckey};
     use credboard::app::rows::Column;
     use credboard::app::state::Modal;
-    use credboard::app::{Inventory, JournalLine, KnownCredential, NewCredential, WorkerMsg};
+    use credboard::app::{JournalLine, WorkerMsg};
+    use credboard::model::KnownCredential;
+    use credboard::model::{Minted, Snapshot as Inventory};
     let long = "W".repeat(10_000);
     let hostile: Vec<String> = [
         "\x1b[31mred\x1b[0m\x1b]0;pwned\x07",
@@ -688,6 +700,8 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
             .credential();
             cred.client_id = Some(format!("{h}@acme\x1b[8m/pcc"));
             credentials.push(KnownCredential {
+                source: credboard::model::Source::Import,
+                learned_at: chrono::DateTime::UNIX_EPOCH,
                 key: ckey(&a, &k, &id),
                 last: Some(cred),
                 gone: false,
@@ -782,9 +796,14 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
                     c.key.credential_id
                 ))
             } else {
-                Ok(credboard::app::RevokeOutcome {
-                    already_gone: n % 3 == 0,
+                Ok(credboard::model::RevokeResult {
+                    revocation: if n % 3 == 0 {
+                        credboard::model::Revocation::AlreadyRevoked
+                    } else {
+                        credboard::model::Revocation::Revoked
+                    },
                     fresh: None,
+                    unrecorded: None,
                 })
             };
             send(
@@ -825,7 +844,8 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
             [Msg::Worker(WorkerMsg::Rotated {
                 app_id: c.key.app_id.clone(),
                 connector_id: c.key.connector_id.clone(),
-                result: Ok(NewCredential {
+                result: Ok(Minted {
+                    record_error: None,
                     credential: minted,
                     secret: SecretString::new("secret-token:x:v1:\x1b]52;c;ZXZpbA==\x07\u{202e}"),
                 }),

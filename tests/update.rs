@@ -7,11 +7,11 @@ use credboard::api::{ConnectorCredential, SecretString};
 use credboard::app::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
 use credboard::app::rows::{Column, Status, View};
 use credboard::app::state::{BulkOutcome, Modal, ToastKind};
-use credboard::app::{
-    CredentialKey, Effect, Fetched, Inventory, JournalLine, KnownCredential, Msg, NewCredential,
-    Options, RevokeOutcome, State, WorkerMsg, update,
-};
+use credboard::app::{Effect, Fetched, JournalLine, Msg, Options, State, WorkerMsg, update};
 use credboard::demo::{DemoOptions, DemoServer};
+use credboard::model::{CredentialKey, KnownCredential};
+use credboard::model::{Minted, Snapshot as Inventory};
+use credboard::model::{Revocation, RevokeResult};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;
 
@@ -108,9 +108,10 @@ fn credential(id: &str) -> ConnectorCredential {
 fn revoked_as_asked(key: CredentialKey) -> Msg {
     Msg::Worker(WorkerMsg::Revoked {
         key,
-        result: Ok(RevokeOutcome {
-            already_gone: false,
+        result: Ok(RevokeResult {
+            revocation: Revocation::Revoked,
             fresh: None,
+            unrecorded: None,
         }),
     })
 }
@@ -969,6 +970,8 @@ async fn demo_state() -> (State, DemoServer) {
         .credentials()
         .into_iter()
         .map(|c| KnownCredential {
+            source: credboard::model::Source::Import,
+            learned_at: chrono::DateTime::UNIX_EPOCH,
             key: CredentialKey {
                 app_id: c.app_id.clone().unwrap(),
                 connector_id: c.connector_id.clone().unwrap(),
@@ -1020,6 +1023,8 @@ async fn no_two_demo_credentials_need_the_same_confirmation_text() {
 fn two_credentials(a: &str, b: &str) -> State {
     let host = "@acme.conductor.one/pcc";
     let known = |id: &str, name: &str| KnownCredential {
+        source: credboard::model::Source::Import,
+        learned_at: chrono::DateTime::UNIX_EPOCH,
         key: key("app-1", "k-1", id),
         last: Some(ConnectorCredential {
             client_id: Some(format!("{name}{host}")),
@@ -1132,9 +1137,10 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
         &mut s,
         [Msg::Worker(WorkerMsg::Revoked {
             key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Ok(RevokeOutcome {
-                already_gone: true,
+            result: Ok(RevokeResult {
+                revocation: Revocation::AlreadyRevoked,
                 fresh: None,
+                unrecorded: None,
             }),
         })],
     );
@@ -1158,9 +1164,10 @@ fn a_fresh_get_after_revoke_is_used() {
         &mut s,
         [Msg::Worker(WorkerMsg::Revoked {
             key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Ok(RevokeOutcome {
-                already_gone: false,
+            result: Ok(RevokeResult {
+                revocation: Revocation::Revoked,
                 fresh: Some(fresh),
+                unrecorded: None,
             }),
         })],
     );
@@ -1303,9 +1310,10 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
         &mut s,
         [Msg::Worker(WorkerMsg::Revoked {
             key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Ok(RevokeOutcome {
-                already_gone: true,
+            result: Ok(RevokeResult {
+                revocation: Revocation::AlreadyRevoked,
                 fresh: None,
+                unrecorded: None,
             }),
         })],
     );
@@ -1386,8 +1394,9 @@ fn bulk_plan_cancels_and_needs_marks() {
 
 // ---- rotate ----
 
-fn minted(id: &str, secret: &str) -> NewCredential {
-    NewCredential {
+fn minted(id: &str, secret: &str) -> Minted {
+    credboard::model::Minted {
+        record_error: None,
         credential: ConnectorCredential {
             id: Some(id.into()),
             app_id: Some("app-okta".into()),

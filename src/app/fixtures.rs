@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use crate::api::model::ConnectorStatus;
 use crate::api::{App, Connector, ConnectorCredential};
 
-use super::msg::{CredentialKey, Inventory, KnownCredential};
+use crate::model::Snapshot as Inventory;
+use crate::model::{CredentialKey, KnownCredential};
 
 /// The `now` the fixtures are written against: 2026-03-01 12:00:00 UTC.
 pub fn fixed_now() -> DateTime<Utc> {
@@ -76,6 +77,8 @@ impl Cred<'_> {
 
     pub fn known(&self) -> KnownCredential {
         KnownCredential {
+            source: crate::model::Source::Import,
+            learned_at: fixed_now(),
             key: key(self.key.0, self.key.1, self.key.2),
             last: Some(self.credential()),
             gone: false,
@@ -223,6 +226,8 @@ pub fn sample_inventory() -> Inventory {
     credentials.push(g);
     // Tracked but never fetched.
     credentials.push(KnownCredential {
+        source: crate::model::Source::Import,
+        learned_at: fixed_now(),
         key: key("app-okta", "k-okta", "cred-okta-new"),
         last: None,
         gone: false,
@@ -341,6 +346,8 @@ pub fn synthetic_inventory(n: usize, seed: u64) -> Inventory {
                 client_secret: None,
             };
             KnownCredential {
+                source: crate::model::Source::Import,
+                learned_at: fixed_now(),
                 key,
                 last: Some(cred),
                 gone: rng.below(200) == 0,

@@ -553,7 +553,7 @@ mod tests {
     #[test]
     fn keys_agree_with_the_exact_order_wherever_they_differ() {
         use crate::api::ConnectorCredential;
-        use crate::app::msg::CredentialKey;
+        use crate::model::CredentialKey;
         let strings = [
             "",
             "a",
@@ -618,7 +618,7 @@ mod tests {
     #[test]
     fn sorts_agree_with_the_exact_order() {
         use crate::api::ConnectorCredential;
-        use crate::app::msg::CredentialKey;
+        use crate::model::CredentialKey;
         // Names, apps and client ids sharing long prefixes, unset ones, equal ones.
         let stems = [
             "",

@@ -8,67 +8,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
-/// The three ids that address a credential in the API: the inventory's key.
-pub use crate::store::TrackedId as CredentialKey;
-
-/// What the inventory knew at start: drawn at once, marked as not yet current.
-#[derive(Debug, Clone, Default)]
-pub struct Inventory {
-    pub apps: Vec<App>,
-    pub connectors: Vec<Connector>,
-    pub credentials: Vec<KnownCredential>,
-}
-
-impl From<crate::store::Snapshot> for Inventory {
-    fn from(snapshot: crate::store::Snapshot) -> Self {
-        Inventory {
-            apps: snapshot.apps.into_iter().map(|a| a.value).collect(),
-            connectors: snapshot.connectors.into_iter().map(|c| c.value).collect(),
-            credentials: snapshot
-                .credentials
-                .into_iter()
-                .map(KnownCredential::from)
-                .collect(),
-        }
-    }
-}
-
-impl From<crate::store::SnapshotEntry> for KnownCredential {
-    fn from(e: crate::store::SnapshotEntry) -> Self {
-        KnownCredential {
-            key: e.tracked.ids,
-            last: e.last_known,
-            gone: e.gone,
-            fetched_at: e.fetched_at,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct KnownCredential {
-    pub key: CredentialKey,
-    /// The last state fetched, if it ever was.
-    pub last: Option<ConnectorCredential>,
-    /// The server answered 404 the last time.
-    pub gone: bool,
-    pub fetched_at: Option<DateTime<Utc>>,
-}
-
-impl KnownCredential {
-    /// Nothing, for moving a credential out of a slice (allocates nothing).
-    pub(crate) fn empty() -> Self {
-        KnownCredential {
-            key: CredentialKey {
-                app_id: String::new(),
-                connector_id: String::new(),
-                credential_id: String::new(),
-            },
-            last: None,
-            gone: false,
-            fetched_at: None,
-        }
-    }
-}
+use crate::model::{CredentialKey, Minted, RevokeResult, Snapshot};
 
 /// One line of the action journal, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,21 +40,13 @@ pub enum Msg {
     /// The background refresh interval came round: like `r`, without a toast.
     RefreshDue,
     /// The stored inventory, to be made into rows.
-    Inventory(Inventory),
-    /// The stored inventory, made into rows off the event loop (`Loading`).
-    Loaded(super::state::Loaded),
+    Inventory(Snapshot),
     Worker(WorkerMsg),
 }
 
-impl From<Inventory> for Msg {
-    fn from(inventory: Inventory) -> Msg {
-        Msg::Inventory(inventory)
-    }
-}
-
-impl From<super::state::Loaded> for Msg {
-    fn from(loaded: super::state::Loaded) -> Msg {
-        Msg::Loaded(loaded)
+impl From<Snapshot> for Msg {
+    fn from(snapshot: Snapshot) -> Msg {
+        Msg::Inventory(snapshot)
     }
 }
 
@@ -154,12 +86,12 @@ pub enum WorkerMsg {
     },
     Revoked {
         key: CredentialKey,
-        result: Result<RevokeOutcome, String>,
+        result: Result<RevokeResult, String>,
     },
     Rotated {
         app_id: String,
         connector_id: String,
-        result: Result<NewCredential, String>,
+        result: Result<Minted, String>,
     },
     /// Whether a rotated credential is recorded in the inventory: `failure` says why not
     /// yet (the worker keeps trying), `None` that it now is.
@@ -178,21 +110,6 @@ pub enum Fetched {
     /// The server answered 404.
     Gone,
     Failed(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct RevokeOutcome {
-    /// The server's own record said revoked (`deletedAt`) before we asked: nothing was sent.
-    pub already_gone: bool,
-    /// The credential as a Get returned it afterwards (with deletedAt), when it could.
-    pub fresh: Option<ConnectorCredential>,
-}
-
-/// A credential just minted. The secret lives here and in the modal that shows it, only.
-#[derive(Debug)]
-pub struct NewCredential {
-    pub credential: ConnectorCredential,
-    pub secret: SecretString,
 }
 
 #[derive(Debug, Clone, PartialEq)]

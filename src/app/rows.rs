@@ -24,8 +24,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::api::ConnectorCredential;
 
-use super::msg::CredentialKey;
 use super::text;
+use crate::model::CredentialKey;
 
 /// Derived status flags of a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]

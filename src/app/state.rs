@@ -10,15 +10,15 @@ use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
 use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
-use super::msg::{CredentialKey, JournalLine};
+use super::msg::JournalLine;
 use super::palette::Palette;
 use super::risk::TextOf;
 use super::rows::{
     Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View, flags_change_at,
 };
+use crate::model::CredentialKey;
 
 mod load;
-pub use load::{Loaded, Loading, Prepared};
 
 /// How the dashboard is set up; the runtime builds it from the command line and settings.
 #[derive(Debug, Clone)]
@@ -1356,7 +1356,7 @@ pub(crate) fn absorb(kept: &mut Option<ConnectorCredential>, fetched: ConnectorC
 mod tests {
     use super::*;
     use crate::app::fixtures::{self, fixed_now, synthetic_inventory};
-    use crate::app::msg::{Inventory, KnownCredential};
+    use crate::model::{KnownCredential, Snapshot as Inventory};
 
     /// An inventory with what a load must handle besides the plain case: the same key twice,
     /// credentials of connectors and apps never listed, names to sanitise and lower-case.
@@ -1379,6 +1379,8 @@ mod tests {
             k.display_name = None;
         }
         inv.credentials.push(KnownCredential {
+            source: crate::model::Source::Import,
+            learned_at: fixed_now(),
             key: fixtures::key("app-000001", "conn-000001", "never-fetched"),
             last: None,
             gone: false,

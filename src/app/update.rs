@@ -12,7 +12,7 @@ use crate::api::ConnectorCredential;
 
 use super::keymap::{Action, Context};
 use super::layout;
-use super::msg::{CredentialKey, Effect, Fetched, Msg, NewCredential, RevokeOutcome, WorkerMsg};
+use super::msg::{Effect, Fetched, Msg, WorkerMsg};
 use super::risk;
 use super::rows::{EntryKind, Flags, Pending};
 use super::state::{
@@ -21,6 +21,8 @@ use super::state::{
 };
 use super::text;
 use super::view;
+use crate::model::CredentialKey;
+use crate::model::{Minted, Revocation, RevokeResult};
 
 /// The contexts whose keys act on the list.
 const LIST_CONTEXTS: &[Context] = &[
@@ -49,11 +51,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => on_tick(state, now),
         Msg::Inventory(inv) => {
             state.load(inv.apps, inv.connectors, inv.credentials);
-            state.loaded = true;
-            request_refresh(state, true, &mut fx);
-        }
-        Msg::Loaded(loaded) => {
-            state.put_loaded(loaded);
             state.loaded = true;
             request_refresh(state, true, &mut fx);
         }
@@ -296,7 +293,7 @@ fn label_of(state: &State, key: &CredentialKey) -> String {
         .unwrap_or_else(|| text::sanitize(&key.credential_id))
 }
 
-fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcome, String>) {
+fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeResult, String>) {
     let name = label_of(state, &key);
     let now = state.now;
     let in_bulk = state.bulk.as_ref().is_some_and(|b| {
@@ -305,10 +302,10 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeOutcom
             .any(|(p, o)| p.key == key && *o == BulkOutcome::Pending)
     });
     let outcome = match result {
-        Ok(RevokeOutcome {
-            already_gone,
-            fresh,
+        Ok(RevokeResult {
+            revocation, fresh, ..
         }) => {
+            let already_gone = revocation == Revocation::AlreadyRevoked;
             let running = state.refresh.running;
             state.change_credential(&key, |e| {
                 e.pending = None;
@@ -388,14 +385,18 @@ fn on_rotated(
     state: &mut State,
     app_id: String,
     connector_id: String,
-    result: Result<NewCredential, String>,
+    result: Result<Minted, String>,
     fx: &mut Vec<Effect>,
 ) {
     state
         .rotating
         .remove(&(app_id.clone(), connector_id.clone()));
     let connector = text::sanitize(state.rows.connector_name(&app_id, &connector_id));
-    let NewCredential { credential, secret } = match result {
+    let Minted {
+        credential,
+        secret,
+        record_error,
+    } = match result {
         Ok(n) => n,
         Err(e) => {
             state.error(format!("rotating {connector} failed: {e}"));
@@ -453,7 +454,7 @@ fn on_rotated(
         secret,
         revealed: false,
         close_armed: false,
-        unrecorded: None,
+        unrecorded: record_error,
     });
 }
 

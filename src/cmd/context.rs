@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::actions::Actions;
 use crate::api::client::{Limits, Timeouts};
 use crate::api::{Client, ClientOptions};
 use crate::cli::Global;
 use crate::config::{self, ConfigError, ProfileFlags, Settings};
 use crate::demo::{DemoOptions, DemoServer};
-use crate::store::{Source, Store, Tenant, TrackedId};
+use crate::model::{CredentialKey, Source};
+use crate::ops::Ops;
+use crate::store::{Store, Tenant};
 
 use super::CliError;
 
@@ -117,7 +118,10 @@ impl Context {
         .map_err(CliError::failed)?;
         for (app, connector, credential) in server.tracked() {
             store
-                .track(&TrackedId::new(app, connector, credential), Source::Import)
+                .track(
+                    &CredentialKey::new(app, connector, credential),
+                    Source::Import,
+                )
                 .map_err(CliError::failed)?;
         }
         let client = Client::new(ClientOptions {
@@ -144,7 +148,7 @@ impl Context {
     /// in flight) and prints, on stderr, what each check found: for the commands that reach
     /// the tenant.
     pub async fn check_unanswered(&self) {
-        let actions = Actions::new(self.client.clone(), self.store.clone(), self.read_only);
+        let actions = Ops::new(self.client.clone(), self.store.clone(), self.read_only);
         match actions.check_unanswered().await {
             Ok(checked) => {
                 for c in checked {

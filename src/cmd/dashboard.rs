@@ -4,19 +4,17 @@ use std::io::{self, IsTerminal};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use crossterm::event::EventStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::actions::{Actions, blocking};
 use crate::api::Client;
 use crate::app::palette::Palette;
-use crate::app::rows::Thresholds;
-use crate::app::state::{Loaded, Loading, Prepared};
-use crate::app::{KnownCredential, Options, State};
+use crate::app::{Options, State};
 use crate::cli::Global;
-use crate::store::{Store, StoreError};
+use crate::ops::{Ops, blocking};
+use crate::store::Store;
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
 use crate::worker::Worker;
@@ -47,8 +45,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         keymap,
     };
     let state = State::new(options, Utc::now());
-    let (now, thresholds) = state.now_and_thresholds();
-    let loaded = blocking(&ctx.store, move |s| load_stored(s, now, thresholds))
+    let stored = blocking(&ctx.store, |s| s.snapshot())
         .await
         .map_err(CliError::failed)?;
 
@@ -66,7 +63,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let result = runtime::run_with_host(
         &mut tui,
         state,
-        loaded,
+        stored,
         EventStream::new(),
         link,
         runtime::RunOptions {
@@ -109,30 +106,6 @@ fn refuse_without_a_terminal() -> Result<(), CliError> {
     )))
 }
 
-/// The stored inventory, made into rows as it is read: each chunk of credentials becomes
-/// entries on the thread that decoded it, so the first frame waits for the slower of reading
-/// and decoding, not for one after the other. `now` and `thresholds` are the state's.
-pub fn load_stored(
-    store: &Store,
-    now: DateTime<Utc>,
-    thresholds: Thresholds,
-) -> Result<Loaded, StoreError> {
-    let mut credentials = Prepared::empty();
-    let loading = store.snapshot_chunked(
-        |apps, connectors| {
-            Loading::new(
-                now,
-                thresholds,
-                apps.into_iter().map(|a| a.value).collect(),
-                connectors.into_iter().map(|c| c.value).collect(),
-            )
-        },
-        |loading, chunk| loading.prepare(chunk.into_iter().map(KnownCredential::from).collect()),
-        |run| credentials.append(run),
-    )?;
-    Ok(loading.finish(credentials))
-}
-
 /// Starts the worker on the current tokio runtime: the dashboard's async side, with the
 /// actions gate (read-only, journal) below it. Returns the channels the runtime needs and the
 /// task; aborting the task abandons what is in flight. Tests build the whole app with this.
@@ -144,7 +117,7 @@ pub fn spawn_worker(
 ) -> (runtime::WorkerLink, JoinHandle<()>) {
     let (effects_tx, effects_rx) = mpsc::unbounded_channel();
     let (results_tx, results_rx) = mpsc::unbounded_channel();
-    let actions = Arc::new(Actions::new(client.clone(), store.clone(), read_only));
+    let actions = Arc::new(Ops::new(client.clone(), store.clone(), read_only));
     let worker = Worker::new(
         client.clone(),
         store.clone(),

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::actions::{Actions, blocking};
 use crate::app::rows::{Flags, Thresholds, flags_of};
 use crate::app::{Effect, Fetched, WorkerMsg};
 use crate::cli::{Format, Global, StatusFilter};
+use crate::ops::{Ops, blocking};
 use crate::worker::Worker;
 
 use super::output::{self, Listed};
@@ -41,26 +41,23 @@ pub async fn run(global: &Global, format: Format, status: StatusFilter) -> Resul
     let apps: HashMap<_, _> = snapshot
         .apps
         .iter()
-        .filter_map(|a| Some((a.value.id.clone()?, a.value.display_name.clone())))
+        .filter_map(|a| Some((a.id.clone()?, a.display_name.clone())))
         .collect();
     let connectors: HashMap<_, _> = snapshot
         .connectors
         .iter()
-        .filter_map(|c| Some((c.value.id.clone()?, c.value.display_name.clone())))
+        .filter_map(|c| Some((c.id.clone()?, c.display_name.clone())))
         .collect();
     let mut rows: Vec<Listed> = snapshot
         .credentials
         .into_iter()
         .map(|entry| {
-            let flags = flags_of(entry.last_known.as_ref(), entry.gone, now, thresholds);
+            let flags = flags_of(entry.last.as_ref(), entry.gone, now, thresholds);
             Listed {
-                app_name: apps.get(&entry.tracked.ids.app_id).cloned().flatten(),
-                connector_name: connectors
-                    .get(&entry.tracked.ids.connector_id)
-                    .cloned()
-                    .flatten(),
-                ids: entry.tracked.ids,
-                credential: entry.last_known,
+                app_name: apps.get(&entry.key.app_id).cloned().flatten(),
+                connector_name: connectors.get(&entry.key.connector_id).cloned().flatten(),
+                ids: entry.key,
+                credential: entry.last,
                 flags,
             }
         })
@@ -210,7 +207,7 @@ fn admits(filter: StatusFilter, flags: Flags) -> bool {
 async fn refresh(ctx: &Context) -> Failures {
     let (effects, effects_rx) = mpsc::unbounded_channel();
     let (results_tx, mut results) = mpsc::unbounded_channel();
-    let actions = Arc::new(Actions::new(ctx.client.clone(), ctx.store.clone(), true));
+    let actions = Arc::new(Ops::new(ctx.client.clone(), ctx.store.clone(), true));
     let worker = Worker::new(
         ctx.client.clone(),
         ctx.store.clone(),

@@ -11,11 +11,12 @@ use std::io::{IsTerminal, Write};
 
 use clap::CommandFactory;
 
-use crate::actions::{ActionError, Actions, Revocation, RevokeResult};
 use crate::api::secret::{hide_client_secrets, refuse_misplaced_secret};
 use crate::cli::{Cli, Command, SecretFormat};
 use crate::config::Settings;
-use crate::store::{Source, TrackedId};
+use crate::model::{CredentialKey, Source};
+use crate::model::{Revocation, RevokeResult};
+use crate::ops::{OpError, Ops};
 
 pub use context::Context;
 
@@ -72,7 +73,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }) => {
             revoke(
                 global,
-                TrackedId::new(app_id, connector_id, credential_id),
+                CredentialKey::new(app_id, connector_id, credential_id),
                 yes,
             )
             .await
@@ -88,7 +89,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             connector_id,
             credential_id,
         }) => {
-            let ids = TrackedId::new(
+            let ids = CredentialKey::new(
                 plausible_id("APP_ID", &app_id)?,
                 plausible_id("CONNECTOR_ID", &connector_id)?,
                 plausible_id("CREDENTIAL_ID", &credential_id)?,
@@ -191,10 +192,14 @@ fn check_settings(global: &crate::cli::Global) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Result<(), CliError> {
+async fn revoke(
+    global: &crate::cli::Global,
+    key: CredentialKey,
+    yes: bool,
+) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
     ctx.check_unanswered().await;
-    let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
+    let actions = Ops::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
     let result = confirm_and_revoke(&ctx, &actions, &key, yes).await;
     ctx.close().await;
     let id = output::inert(&key.credential_id);
@@ -216,22 +221,22 @@ async fn revoke(global: &crate::cli::Global, key: TrackedId, yes: bool) -> Resul
 /// revokes it. Ids the server does not hold are refused before anything is asked.
 async fn confirm_and_revoke(
     ctx: &Context,
-    actions: &Actions,
-    key: &TrackedId,
+    actions: &Ops,
+    key: &CredentialKey,
     yes: bool,
 ) -> Result<RevokeResult, CliError> {
-    let not_revoked = |e: ActionError| match e {
-        ActionError::ReadOnly(_)
-        | ActionError::NotFound(_)
-        | ActionError::OtherTenant { .. }
-        | ActionError::NotJournaled(_) => CliError::failed(e),
+    let not_revoked = |e: OpError| match e {
+        OpError::ReadOnly(_)
+        | OpError::NotFound(_)
+        | OpError::OtherTenant { .. }
+        | OpError::NotJournaled(_) => CliError::failed(e),
         e => CliError::failed(format!(
             "credential {} was not revoked: {e}",
             key.credential_id
         )),
     };
     if actions.read_only() {
-        return Err(CliError::failed(ActionError::ReadOnly("revoke")));
+        return Err(CliError::failed(OpError::ReadOnly("revoke")));
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
@@ -255,7 +260,7 @@ async fn confirm_and_revoke(
 }
 
 /// The confirmation's text: the credential as the server holds it under these ids.
-fn question(ctx: &Context, key: &TrackedId, held: &crate::api::ConnectorCredential) -> String {
+fn question(ctx: &Context, key: &CredentialKey, held: &crate::api::ConnectorCredential) -> String {
     let now = chrono::Utc::now();
     let thresholds = crate::app::rows::Thresholds {
         expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
@@ -296,7 +301,7 @@ async fn rotate(
 ) -> Result<(), CliError> {
     let ctx = Context::new(global).await?;
     ctx.check_unanswered().await;
-    let actions = Actions::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
+    let actions = Ops::new(ctx.client.clone(), ctx.store.clone(), ctx.read_only);
     let result = actions.rotate(app_id, connector_id).await;
     ctx.close().await;
     let rotated = result.map_err(|e| {
@@ -318,7 +323,7 @@ async fn rotate(
         output::inert(rotated.credential.client_id.as_deref().unwrap_or("?"))
     );
     let mut record_error = rotated.record_error;
-    for delay in crate::actions::RECORD_RETRY_DELAYS {
+    for delay in crate::ops::RECORD_RETRY_DELAYS {
         let Some(e) = &record_error else { break };
         eprintln!(
             "the new credential {id} is not recorded in the inventory yet ({}); trying again in {}s",

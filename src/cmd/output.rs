@@ -10,14 +10,15 @@ use crate::api::ConnectorCredential;
 use crate::app::rows::{Flags, Status};
 use crate::app::text::{fit, relative, sanitize, width};
 use crate::cli::Format;
-use crate::store::{JournalEntry, TrackedId, guard_csv_cell};
+use crate::model::{CredentialKey, JournalEntry};
+use crate::store::guard_csv_cell;
 
 /// What the table prints for a field of a credential of which nothing is known.
 const UNKNOWN: &str = "unknown";
 
 /// A credential as `list` prints it.
 pub struct Listed {
-    pub ids: TrackedId,
+    pub ids: CredentialKey,
     pub credential: Option<ConnectorCredential>,
     pub app_name: Option<String>,
     pub connector_name: Option<String>,

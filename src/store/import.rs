@@ -22,8 +22,9 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Result, Source, Store, TrackedId};
+use super::{Result, Store};
 use crate::api::secret::{hide_client_secrets, refuse_misplaced_secret};
+use crate::model::{CredentialKey, Source};
 
 /// The format [`parse_import`] detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,7 +71,7 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportEntry {
     pub location: Location,
-    pub ids: TrackedId,
+    pub ids: CredentialKey,
 }
 
 /// An entry that was not imported, and why.
@@ -330,7 +331,7 @@ fn push_checked(
     if problems.is_empty() {
         parsed.entries.push(ImportEntry {
             location,
-            ids: TrackedId {
+            ids: CredentialKey {
                 app_id,
                 connector_id,
                 credential_id,

@@ -7,123 +7,12 @@
 //! request with no outcome (the process was killed, the disk filled) is found by
 //! [`Store::unanswered_requests`] and checked at the next start.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
 
-use super::{Result, Source, Store, StoreError, TrackedId, time_text};
+use super::{Result, Store, StoreError, time_text};
 use crate::api::model::ConnectorCredential;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Revoke,
-    Rotate,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Revoke => "revoke",
-            Action::Rotate => "rotate",
-        }
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How an action ended. Serialized as `{"kind":"ok"}` (also `requested`, `already_gone`),
-/// or with a message: `{"kind":"failed","message":"..."}` (also `not_found`, `unknown`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Written before the request is sent; its outcome comes in a later entry.
-    Requested,
-    Ok,
-    /// Revoke: the server's own record said the credential was revoked (`deletedAt`) before
-    /// credboard asked; nothing was sent. (Schema 1 wrote this for any 404 on revoke.)
-    AlreadyGone,
-    /// Revoke: the server holds no credential under those ids; nothing was revoked. The
-    /// message says what the server answered.
-    NotFound(String),
-    /// The action failed; the message says why (it must never contain a secret).
-    Failed(String),
-    /// Nobody can tell how a request ended (a rotate whose reply was never recorded); the
-    /// message says what is known and what to do.
-    Unknown(String),
-}
-
-impl Outcome {
-    fn kind(&self) -> &'static str {
-        match self {
-            Outcome::Requested => "requested",
-            Outcome::Ok => "ok",
-            Outcome::AlreadyGone => "already_gone",
-            Outcome::NotFound(_) => "not_found",
-            Outcome::Failed(_) => "failed",
-            Outcome::Unknown(_) => "unknown",
-        }
-    }
-
-    fn message(&self) -> Option<&str> {
-        match self {
-            Outcome::NotFound(m) | Outcome::Failed(m) | Outcome::Unknown(m) => Some(m),
-            Outcome::Requested | Outcome::Ok | Outcome::AlreadyGone => None,
-        }
-    }
-
-    fn from_row(kind: &str, message: Option<String>) -> Option<Outcome> {
-        Some(match kind {
-            "requested" => Outcome::Requested,
-            "ok" => Outcome::Ok,
-            "already_gone" => Outcome::AlreadyGone,
-            "not_found" => Outcome::NotFound(message.unwrap_or_default()),
-            "failed" => Outcome::Failed(message.unwrap_or_default()),
-            "unknown" => Outcome::Unknown(message.unwrap_or_default()),
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Outcome::Requested => f.write_str("requested"),
-            Outcome::Ok => f.write_str("ok"),
-            Outcome::AlreadyGone => f.write_str("already revoked"),
-            Outcome::NotFound(m) => write!(f, "not found: {m}"),
-            Outcome::Failed(m) => write!(f, "failed: {m}"),
-            Outcome::Unknown(m) => write!(f, "unknown: {m}"),
-        }
-    }
-}
-
-/// A journal entry's number: how an outcome names its request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EntryId(i64);
-
-/// One journal line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JournalEntry {
-    pub time: DateTime<Utc>,
-    /// The profile credboard ran with; empty when none was named.
-    pub profile: String,
-    /// The client id credboard acted as; `None` with a ready-made access token.
-    pub actor_client_id: Option<String>,
-    pub action: Action,
-    pub app_id: String,
-    pub connector_id: String,
-    /// Revoke: the revoked credential. Rotate: the new credential, if the rotate succeeded.
-    pub credential_id: Option<String>,
-    pub outcome: Outcome,
-}
+use crate::model::{Action, CredentialKey, EntryId, JournalEntry, Outcome, Source};
 
 impl Store {
     /// Appends an entry to this tenant's journal; a `requested` entry before its request is
@@ -178,7 +67,7 @@ impl Store {
         actor_client_id: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let ids = TrackedId::of(credential).ok_or(StoreError::MissingId {
+        let ids = CredentialKey::of(credential).ok_or(StoreError::MissingId {
             what: "a rotated credential (it needs an id, an app id and a connector id)",
         })?;
         let json = serde_json::to_string(credential).map_err(|source| StoreError::Encode {

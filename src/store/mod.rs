@@ -12,7 +12,6 @@
 //! - No client secret is ever stored: model objects are kept as JSON written by their serde
 //!   `Serialize`, which skips the secret, and no table has a secret column.
 
-mod decode;
 mod import;
 mod journal;
 mod schema;
@@ -20,20 +19,21 @@ mod tenant;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::api::model::{App, Connector, ConnectorCredential};
+use crate::model::{CredentialKey, KnownCredential, Snapshot, Source};
 
 pub use import::{
     ImportEntry, ImportError, ImportFormat, ImportReport, Location, ParsedImport, Rejected,
     check_id, guard_csv_cell, parse_import,
 };
-pub use journal::{Action, EntryId, JournalEntry, Outcome};
+
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use tenant::{Tenant, TenantError};
 
@@ -107,112 +107,14 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// How credboard learned a credential id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// credboard minted it (rotate).
-    Rotate,
-    /// From a file: Terraform state, CSV, credboard's JSON.
-    Import,
-    /// `credboard track`, or added by hand in the dashboard.
-    Manual,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Rotate => "rotate",
-            Source::Import => "import",
-            Source::Manual => "manual",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "rotate" => Source::Rotate,
-            "import" => Source::Import,
-            "manual" => Source::Manual,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The three ids that name a credential in the API's paths.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrackedId {
-    pub app_id: String,
-    pub connector_id: String,
-    pub credential_id: String,
-}
-
-impl TrackedId {
-    pub fn new(
-        app_id: impl Into<String>,
-        connector_id: impl Into<String>,
-        credential_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_id: app_id.into(),
-            connector_id: connector_id.into(),
-            credential_id: credential_id.into(),
-        }
-    }
-
-    /// The ids of a credential the server returned, if it carries all three.
-    pub fn of(c: &ConnectorCredential) -> Option<Self> {
-        Some(Self::new(
-            c.app_id.clone()?,
-            c.connector_id.clone()?,
-            c.id.clone()?,
-        ))
-    }
-}
-
 /// A tracked credential: its ids, and how and when credboard learned them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tracked {
     #[serde(flatten)]
-    pub ids: TrackedId,
+    pub ids: CredentialKey,
     pub source: Source,
     pub learned_at: DateTime<Utc>,
-}
-
-/// A stored object and when it was fetched.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stamped<T> {
-    pub value: T,
-    pub fetched_at: DateTime<Utc>,
-}
-
-/// A tracked credential with what the server last said about it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SnapshotEntry {
-    pub tracked: Tracked,
-    /// The last fetched object; `None` if it was never fetched. Kept after the server said
-    /// the credential is gone, so the dashboard can still show what it was.
-    pub last_known: Option<ConnectorCredential>,
-    /// When `last_known` (or the gone answer) was fetched.
-    pub fetched_at: Option<DateTime<Utc>>,
-    /// The server answered 404 at `fetched_at`.
-    pub gone: bool,
-}
-
-/// Everything the dashboard needs to draw before the first refresh.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Snapshot {
-    pub apps: Vec<Stamped<App>>,
-    pub connectors: Vec<Stamped<Connector>>,
-    /// Ordered by credential id.
-    pub credentials: Vec<SnapshotEntry>,
 }
 
 /// The inventory, opened for one tenant. `Send + Sync`: one connection behind a mutex.
@@ -506,7 +408,7 @@ impl Store {
 
     /// Starts tracking a credential. `Ok(true)` if it is new, `Ok(false)` if it was already
     /// tracked with the same app and connector; an error if the id is tracked under others.
-    pub fn track(&self, ids: &TrackedId, source: Source) -> Result<bool> {
+    pub fn track(&self, ids: &CredentialKey, source: Source) -> Result<bool> {
         let now = Utc::now();
         self.write(|tx| self.track_in(tx, ids, source, &now))
     }
@@ -514,7 +416,7 @@ impl Store {
     pub(crate) fn track_in(
         &self,
         tx: &rusqlite::Transaction<'_>,
-        ids: &TrackedId,
+        ids: &CredentialKey,
         source: Source,
         learned_at: &DateTime<Utc>,
     ) -> Result<bool> {
@@ -550,13 +452,13 @@ impl Store {
         &self,
         tx: &rusqlite::Transaction<'_>,
         credential_id: &str,
-    ) -> Result<Option<TrackedId>> {
+    ) -> Result<Option<CredentialKey>> {
         tx.prepare_cached(
             "SELECT app_id, connector_id FROM credentials WHERE tenant = ?1 AND credential_id = ?2",
         )
         .and_then(|mut st| {
             st.query_row(params![self.tenant.as_str(), credential_id], |r| {
-                Ok(TrackedId::new(
+                Ok(CredentialKey::new(
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     credential_id,
@@ -593,7 +495,7 @@ impl Store {
             let rows = st
                 .query_map(params![self.tenant.as_str()], |r| {
                     Ok((
-                        TrackedId::new(
+                        CredentialKey::new(
                             r.get::<_, String>(0)?,
                             r.get::<_, String>(1)?,
                             r.get::<_, String>(2)?,
@@ -627,7 +529,7 @@ impl Store {
 
     /// Up to `limit` tracked ids, ordered by credential id, starting after `after`: a page of
     /// the inventory, so a caller walking all of it holds one page at a time.
-    pub fn tracked_ids_after(&self, after: &str, limit: usize) -> Result<Vec<TrackedId>> {
+    pub fn tracked_ids_after(&self, after: &str, limit: usize) -> Result<Vec<CredentialKey>> {
         self.read(|tx| {
             let mut st = tx
                 .prepare_cached(
@@ -643,7 +545,7 @@ impl Store {
                         i64::try_from(limit).unwrap_or(i64::MAX)
                     ],
                     |r| {
-                        Ok(TrackedId::new(
+                        Ok(CredentialKey::new(
                             r.get::<_, String>(0)?,
                             r.get::<_, String>(1)?,
                             r.get::<_, String>(2)?,
@@ -656,7 +558,7 @@ impl Store {
         })
     }
 
-    fn tracked_from(&self, ids: TrackedId, source: &str, learned_at: &str) -> Result<Tracked> {
+    fn tracked_from(&self, ids: CredentialKey, source: &str, learned_at: &str) -> Result<Tracked> {
         Ok(Tracked {
             ids,
             source: Source::parse(source)
@@ -666,7 +568,9 @@ impl Store {
     }
 
     pub(crate) fn parse_time(&self, what: &'static str, s: &str) -> Result<DateTime<Utc>> {
-        decode::time(s).map_err(|e| self.corrupt(what, format!("{s:?}: {e}")))
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| self.corrupt(what, format!("{s:?}: {e}")))
     }
 
     // ----- last known state -----
@@ -828,361 +732,84 @@ impl Store {
     }
 
     /// Everything stored for this tenant, read in one consistent transaction.
+    /// Everything stored for this tenant, read in one consistent transaction: the apps, the
+    /// connectors and the tracked credentials (ordered by credential id) with what the
+    /// server last said about each.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let mut credentials = Vec::new();
-        let (apps, connectors) = self.snapshot_chunked(
-            |apps, connectors| (apps, connectors),
-            |_, chunk| chunk,
-            |chunk| credentials.extend(chunk),
-        )?;
-        for e in &mut credentials {
-            if let Some(c) = &mut e.last_known {
-                let ids = &e.tracked.ids;
-                c.id = Some(ids.credential_id.clone());
-                c.app_id = Some(ids.app_id.clone());
-                c.connector_id = Some(ids.connector_id.clone());
-            }
-        }
-        Ok(Snapshot {
-            apps,
-            connectors,
-            credentials,
-        })
-    }
-
-    /// [`Store::snapshot`], with the credentials handed over a chunk at a time as they are
-    /// decoded (their last known state without the three ids: `tracked.ids` has them), so
-    /// that a caller can make them into what it keeps while the rest is still being read.
-    /// `objects` gets the apps and connectors (decoded on a thread of their own while this
-    /// one starts on the credentials) and makes what `chunk` is given beside each chunk.
-    /// `chunk` runs on the decoding threads; `gather` gets its results in credential id
-    /// order, on this thread, between the reads. Returns what `objects` made.
-    ///
-    /// Decoding costs more than reading, so this thread copies chunks of rows into one
-    /// buffer each while worker threads decode the chunks before, and gathers what they
-    /// made while they work on.
-    pub fn snapshot_chunked<C, P>(
-        &self,
-        objects: impl FnOnce(Vec<Stamped<App>>, Vec<Stamped<Connector>>) -> C + Send,
-        chunk: impl Fn(&C, Vec<SnapshotEntry>) -> P + Sync,
-        mut gather: impl FnMut(P),
-    ) -> Result<C>
-    where
-        C: Send + Sync,
-        P: Send,
-    {
         self.read(|tx| {
-            let apps = self.raw_stamped(
+            let apps = self.decode_json(
                 tx,
-                "SELECT json, fetched_at FROM apps WHERE tenant = ?1 ORDER BY app_id",
+                "SELECT json FROM apps WHERE tenant = ?1 ORDER BY app_id",
+                "app",
             )?;
-            let connectors = self.raw_stamped(
+            let connectors = self.decode_json(
                 tx,
-                "SELECT json, fetched_at FROM connectors WHERE tenant = ?1
-                 ORDER BY app_id, connector_id",
+                "SELECT json FROM connectors WHERE tenant = ?1 ORDER BY app_id, connector_id",
+                "connector",
             )?;
-            // Set exactly once, to `None` if the apps or connectors could not be decoded, so
-            // that no decoding thread waits for it forever.
-            let context = OnceLock::new();
-            std::thread::scope(|scope| {
-                let context = &context;
-                let made = scope.spawn(move || {
-                    let _always = SetOnDrop(context);
-                    let apps = self.decode_stamped::<App>(apps, "app")?;
-                    let connectors = self.decode_stamped::<Connector>(connectors, "connector")?;
-                    let _ = context.set(Some(objects(apps, connectors)));
-                    Ok::<_, StoreError>(())
-                });
-                let with_context = |decoded: Result<Vec<SnapshotEntry>>| -> Result<Option<P>> {
-                    let decoded = decoded?;
-                    Ok(context.wait().as_ref().map(|c| chunk(c, decoded)))
-                };
-                let read = self.credential_chunks(tx, &with_context, &mut |made| {
-                    if let Some(made) = made {
-                        gather(made);
+            let mut st = tx
+                .prepare(
+                    "SELECT app_id, connector_id, credential_id, source, learned_at,
+                            json, fetched_at, gone
+                     FROM credentials WHERE tenant = ?1 ORDER BY credential_id",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut rows = st
+                .query(params![self.tenant.as_str()])
+                .map_err(|e| self.err(e))?;
+            let mut credentials = Vec::new();
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let text = |i| r.get::<_, String>(i).map_err(|e| self.err(e));
+                let optional = |i| r.get::<_, Option<String>>(i).map_err(|e| self.err(e));
+                let key = CredentialKey::new(text(0)?, text(1)?, text(2)?);
+                let source = text(3)?;
+                let last = match optional(5)? {
+                    Some(json) => {
+                        let mut c: ConnectorCredential = serde_json::from_str(&json)
+                            .map_err(|e| self.corrupt("credential", e))?;
+                        c.id = Some(key.credential_id.clone());
+                        c.app_id = Some(key.app_id.clone());
+                        c.connector_id = Some(key.connector_id.clone());
+                        Some(c)
                     }
+                    None => None,
+                };
+                credentials.push(KnownCredential {
+                    source: Source::parse(&source)
+                        .ok_or_else(|| self.corrupt("credential source", format!("{source:?}")))?,
+                    learned_at: self.parse_time("learned_at time", &text(4)?)?,
+                    last,
+                    fetched_at: optional(6)?
+                        .map(|t| self.parse_time("fetched_at time", &t))
+                        .transpose()?,
+                    gone: r.get(7).map_err(|e| self.err(e))?,
+                    key,
                 });
-                made.join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-                read
-            })?;
-            Ok(context
-                .into_inner()
-                .flatten()
-                .expect("the apps and connectors decoded, so the context was made"))
+            }
+            Ok(Snapshot {
+                apps,
+                connectors,
+                credentials,
+            })
         })
     }
 
-    /// Reads the tracked credentials and has `each` decode and take over each chunk of rows
-    /// (on worker threads when there are many), and gives `gather` the results in credential
-    /// id order, on this thread. Stops at the first error.
-    fn credential_chunks<P: Send>(
-        &self,
-        tx: &rusqlite::Transaction<'_>,
-        each: &(dyn Fn(Result<Vec<SnapshotEntry>>) -> Result<P> + Sync),
-        gather: &mut dyn FnMut(P),
-    ) -> Result<()> {
-        const CHUNK: usize = 2048;
-        let mut st = tx
-            .prepare(
-                "SELECT app_id, connector_id, credential_id, source, learned_at,
-                        json, fetched_at, gone
-                 FROM credentials WHERE tenant = ?1 ORDER BY credential_id",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut rows = st
-            .query(params![self.tenant.as_str()])
-            .map_err(|e| self.err(e))?;
-        // Decoded chunks come back to be filled again: a few buffers instead of one per
-        // chunk, so the reading thread does not wait on fresh memory.
-        let (recycle, recycled) = std::sync::mpsc::channel::<RawChunk>();
-        let mut next_chunk = || -> Result<RawChunk> {
-            let mut chunk = match recycled.try_recv() {
-                Ok(mut c) => {
-                    c.clear();
-                    c
-                }
-                Err(_) => RawChunk::with_capacity(CHUNK),
-            };
-            while chunk.rows.len() < CHUNK {
-                let Some(r) = rows.next().map_err(|e| self.err(e))? else {
-                    break;
-                };
-                chunk.push(r).map_err(|e| self.err(e))?;
-            }
-            Ok(chunk)
-        };
-        let first = next_chunk()?;
-        if first.rows.len() < CHUNK {
-            gather(each(first.decode(self))?);
-            return Ok(());
-        }
-        let recycle = &recycle;
-        // Decoders on every core: the reading thread mostly waits on memory.
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(1, 8);
-        let (done_tx, done) = std::sync::mpsc::channel::<(usize, Result<P>)>();
-        std::thread::scope(|scope| {
-            let mut senders = Vec::with_capacity(workers);
-            for _ in 0..workers {
-                let (tx, rx) = std::sync::mpsc::channel::<(usize, RawChunk)>();
-                senders.push(tx);
-                let recycle = recycle.clone();
-                let done_tx = done_tx.clone();
-                scope.spawn(move || {
-                    for (i, chunk) in rx {
-                        let made = each(chunk.decode(self));
-                        let _ = recycle.send(chunk);
-                        if done_tx.send((i, made)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            drop(done_tx);
-            let mut in_order = InOrder::default();
-            let mut chunk = first;
-            let mut sent = 0;
-            let read = loop {
-                if chunk.rows.is_empty() {
-                    break Ok(());
-                }
-                // A worker only stops early by panicking; the scope's end reports it.
-                let _ = senders[sent % workers].send((sent, chunk));
-                sent += 1;
-                if let Err(e) = in_order.take(done.try_iter(), gather) {
-                    break Err(e);
-                }
-                chunk = match next_chunk() {
-                    Ok(c) => c,
-                    Err(e) => break Err(e),
-                };
-            };
-            drop(senders);
-            read?;
-            // Ends when every worker has: a worker's panic is reported as the scope ends.
-            in_order.take(done.iter(), gather)
-        })
-    }
-
-    /// The `(json, fetched_at)` rows of a query, not yet decoded.
-    fn raw_stamped(
+    /// The objects a `SELECT json ... WHERE tenant = ?1` query finds, decoded.
+    fn decode_json<T: serde::de::DeserializeOwned>(
         &self,
         tx: &rusqlite::Transaction<'_>,
         sql: &str,
-    ) -> Result<Vec<(String, String)>> {
+        what: &'static str,
+    ) -> Result<Vec<T>> {
         let mut st = tx.prepare(sql).map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![self.tenant.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
+            .query_map(params![self.tenant.as_str()], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
-        rows.map(|row| row.map_err(|e| self.err(e))).collect()
-    }
-
-    fn decode_stamped<T: serde::de::DeserializeOwned>(
-        &self,
-        rows: Vec<(String, String)>,
-        what: &'static str,
-    ) -> Result<Vec<Stamped<T>>> {
-        rows.into_iter()
-            .map(|(json, fetched)| {
-                Ok(Stamped {
-                    value: serde_json::from_str(&json).map_err(|e| self.corrupt(what, e))?,
-                    fetched_at: self.parse_time("fetched_at time", &fetched)?,
-                })
-            })
-            .collect()
-    }
-}
-
-/// Credential rows as read, before their JSON and times are decoded. The text fields of all
-/// rows are packed in one buffer, so the reading thread makes a few allocations per chunk
-/// instead of six per row; the decoding threads build the values.
-struct RawChunk {
-    /// The text fields' bytes, checked to be UTF-8 by the decoding threads, not the reading
-    /// one (the reading thread is the one the others wait for).
-    text: Vec<u8>,
-    rows: Vec<RawRow>,
-}
-
-struct RawRow {
-    /// End offsets in `text` of app_id, connector_id, credential_id, learned_at, json and
-    /// fetched_at; each field starts where the previous one ends.
-    ends: [usize; 6],
-    has_json: bool,
-    has_fetched_at: bool,
-    source: Option<Source>,
-    gone: bool,
-}
-
-impl RawChunk {
-    fn with_capacity(rows: usize) -> Self {
-        Self {
-            text: Vec::with_capacity(rows * 512),
-            rows: Vec::with_capacity(rows),
-        }
-    }
-
-    /// Appends a row of `SELECT app_id, connector_id, credential_id, source, learned_at,
-    /// json, fetched_at, gone`.
-    fn push(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
-        let mut ends = [0; 6];
-        let mut present = [true; 6];
-        for (i, col) in [0, 1, 2, 4, 5, 6].into_iter().enumerate() {
-            match r.get_ref(col)? {
-                rusqlite::types::ValueRef::Text(s) => self.text.extend_from_slice(s),
-                rusqlite::types::ValueRef::Null => present[i] = false,
-                // Not text: the error reading it as text gives.
-                other => {
-                    other.as_str()?;
-                }
-            }
-            ends[i] = self.text.len();
-        }
-        self.rows.push(RawRow {
-            ends,
-            has_json: present[4],
-            has_fetched_at: present[5],
-            source: Source::parse(r.get_ref(3)?.as_str()?),
-            gone: r.get(7)?,
-        });
-        Ok(())
-    }
-
-    fn clear(&mut self) {
-        self.text.clear();
-        self.rows.clear();
-    }
-
-    fn decode(&self, store: &Store) -> Result<Vec<SnapshotEntry>> {
-        let mut out = Vec::with_capacity(self.rows.len());
-        let mut start = 0;
-        for row in &self.rows {
-            let mut fields = [""; 6];
-            for (field, &end) in fields.iter_mut().zip(&row.ends) {
-                *field = std::str::from_utf8(&self.text[start..end])
-                    .map_err(|e| store.corrupt("credential", e))?;
-                start = end;
-            }
-            let [
-                app_id,
-                connector_id,
-                credential_id,
-                learned_at,
-                json,
-                fetched_at,
-            ] = fields;
-            let source = row
-                .source
-                .ok_or_else(|| store.corrupt("credential source", credential_id))?;
-            out.push(SnapshotEntry {
-                tracked: Tracked {
-                    ids: TrackedId::new(app_id, connector_id, credential_id),
-                    source,
-                    learned_at: store.parse_time("learned_at time", learned_at)?,
-                },
-                last_known: if row.has_json {
-                    Some(
-                        decode::credential_without_ids(json)
-                            .map_err(|e| store.corrupt("credential", e))?,
-                    )
-                } else {
-                    None
-                },
-                fetched_at: if row.has_fetched_at {
-                    Some(store.parse_time("fetched_at time", fetched_at)?)
-                } else {
-                    None
-                },
-                gone: row.gone,
-            });
-        }
-        Ok(out)
-    }
-}
-
-/// Results that arrive in any order, handed on in the order of their numbers.
-struct InOrder<P> {
-    next: usize,
-    early: std::collections::BTreeMap<usize, P>,
-}
-
-impl<P> Default for InOrder<P> {
-    fn default() -> Self {
-        Self {
-            next: 0,
-            early: Default::default(),
-        }
-    }
-}
-
-impl<P> InOrder<P> {
-    /// Hands on what `arrived` makes ready, in order; stops at the first error.
-    fn take(
-        &mut self,
-        arrived: impl Iterator<Item = (usize, Result<P>)>,
-        to: &mut dyn FnMut(P),
-    ) -> Result<()> {
-        for (i, made) in arrived {
-            self.early.insert(i, made?);
-            while let Some(made) = self.early.remove(&self.next) {
-                to(made);
-                self.next += 1;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Sets a cell to `None` when dropped, unless it was set before: whoever waits on it is
-/// released on every way out, a panic included.
-struct SetOnDrop<'a, T>(&'a OnceLock<Option<T>>);
-
-impl<T> Drop for SetOnDrop<'_, T> {
-    fn drop(&mut self) {
-        let _ = self.0.set(None);
+        rows.map(|json| {
+            let json = json.map_err(|e| self.err(e))?;
+            serde_json::from_str(&json).map_err(|e| self.corrupt(what, e))
+        })
+        .collect()
     }
 }
 

@@ -18,7 +18,8 @@ use crate::api::client::RetryPolicy;
 use crate::api::{Client, ClientOptions};
 use crate::app::{Options, State};
 use crate::demo::{DemoOptions, DemoServer, RouteKind};
-use crate::store::{Source, Store, TrackedId};
+use crate::model::{CredentialKey, Source};
+use crate::store::Store;
 use crate::tui::runtime::{self, RunOptions};
 
 pub struct Session {
@@ -42,7 +43,10 @@ impl Session {
         );
         for (app, connector, credential) in server.tracked() {
             store
-                .track(&TrackedId::new(app, connector, credential), Source::Import)
+                .track(
+                    &CredentialKey::new(app, connector, credential),
+                    Source::Import,
+                )
                 .expect("track");
         }
         let client = Client::new(ClientOptions {
@@ -59,9 +63,7 @@ impl Session {
         let (keys, key_stream) = keys::unbounded();
         let options = Options::new(server.addr().to_string(), "demo");
         let state = State::new(options, chrono::Utc::now());
-        let (now, thresholds) = state.now_and_thresholds();
-        let inventory = crate::cmd::dashboard::load_stored(&store, now, thresholds)
-            .expect("the stored inventory");
+        let inventory = store.snapshot().expect("the stored inventory");
         let run = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
             let state = runtime::run(

@@ -14,8 +14,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use credboard::app::{Inventory, Options, State};
-use credboard::store::{Action, JournalEntry, Outcome, Source, Store, TrackedId, parse_import};
+use credboard::app::{Options, State};
+use credboard::model::Snapshot as Inventory;
+use credboard::model::{Action, CredentialKey, JournalEntry, Outcome, Source};
+use credboard::store::{Store, parse_import};
 use credboard::tui::runtime::{self, RunOptions, WorkerLink};
 use tokio::sync::mpsc;
 
@@ -310,7 +312,7 @@ fn kill_9_during_an_import_keeps_every_committed_import_whole() {
         *per_batch.entry(batch).or_default() += 1;
         assert_eq!(
             t.ids,
-            TrackedId::new(
+            CredentialKey::new(
                 format!("a{batch}"),
                 t.ids.connector_id.clone(),
                 t.ids.credential_id.clone()
@@ -352,7 +354,7 @@ fn a_store_call_cut_off_by_the_runtime_shutting_down_does_not_panic() {
     rt.spawn(async move {
         // Still busy on a worker thread when the shutdown begins; then the store call.
         std::thread::sleep(Duration::from_millis(300));
-        let call = credboard::actions::blocking(&store, |s| s.tracked().map(|t| t.len()));
+        let call = credboard::ops::blocking(&store, |s| s.tracked().map(|t| t.len()));
         if let Err(panic) = std::panic::AssertUnwindSafe(call).catch_unwind().await {
             let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
             *seen.lock().unwrap() = Some(message);

@@ -13,7 +13,8 @@ use credboard::app::rows::EntryKind;
 use credboard::demo::{
     FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share, Stats,
 };
-use credboard::store::{Outcome, Snapshot};
+use credboard::model::Outcome;
+use credboard::model::Snapshot;
 use crossterm::event::KeyCode;
 
 use crate::harness::{Dash, DashOptions, HANG, Seen, real_errors};
@@ -91,7 +92,7 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
     let tracked = d.store.tracked().unwrap().len();
     let snapshot = d.store.snapshot().unwrap();
     assert!(
-        snapshot.credentials.iter().all(|c| c.last_known.is_some()),
+        snapshot.credentials.iter().all(|c| c.last.is_some()),
         "the baseline refresh fetched every credential"
     );
     let catalog_before = catalog(&snapshot);
@@ -122,7 +123,7 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
     assert_eq!(d.store.tracked().unwrap().len(), tracked);
     assert_eq!(snapshot.credentials.len(), tracked);
     assert!(
-        snapshot.credentials.iter().all(|c| c.last_known.is_some()),
+        snapshot.credentials.iter().all(|c| c.last.is_some()),
         "an inventory entry lost its last known state"
     );
     // Every credential row is kept, with its data.
@@ -142,15 +143,11 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
 
 /// The ids of the stored apps and connectors (app id, connector id).
 fn catalog(snapshot: &Snapshot) -> (Vec<String>, Vec<(String, String)>) {
-    let mut apps: Vec<String> = snapshot
-        .apps
-        .iter()
-        .filter_map(|a| a.value.id.clone())
-        .collect();
+    let mut apps: Vec<String> = snapshot.apps.iter().filter_map(|a| a.id.clone()).collect();
     let mut connectors: Vec<(String, String)> = snapshot
         .connectors
         .iter()
-        .filter_map(|k| Some((k.value.app_id.clone()?, k.value.id.clone()?)))
+        .filter_map(|k| Some((k.app_id.clone()?, k.id.clone()?)))
         .collect();
     apps.sort();
     connectors.sort();
@@ -971,7 +968,7 @@ async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keep
             .unwrap()
             .credentials
             .iter()
-            .all(|c| c.last_known.is_some())
+            .all(|c| c.last.is_some())
     );
 }
 

@@ -12,11 +12,13 @@ use credboard::api::auth::{LONGEST_TOKEN_LIFETIME, SHORTEST_TOKEN_LIFETIME, rene
 use credboard::api::client::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::api::{App, Client, ClientOptions, ClientSecret};
-use credboard::app::{Inventory, KnownCredential, Msg, Options, State, text, update};
+use credboard::app::{Msg, Options, State, text, update};
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
     Share,
 };
+use credboard::model::KnownCredential;
+use credboard::model::Snapshot as Inventory;
 use credboard::store::parse_import;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -553,7 +555,9 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
         .filter_map(|(i, v)| {
             let c: credboard::api::ConnectorCredential = serde_json::from_value(v).ok()?;
             Some(KnownCredential {
-                key: credboard::store::TrackedId::new(
+                source: credboard::model::Source::Import,
+                learned_at: chrono::DateTime::UNIX_EPOCH,
+                key: credboard::model::CredentialKey::new(
                     c.app_id.clone().unwrap_or_else(|| "a".into()),
                     c.connector_id.clone().unwrap_or_else(|| "k".into()),
                     c.id.clone().unwrap_or_else(|| format!("c{i}")),

@@ -24,7 +24,8 @@ use credboard::api::{Client, ClientOptions, SecretString};
 use credboard::app::{Fetched, Options, State, WorkerMsg};
 use credboard::cmd::dashboard;
 use credboard::demo::{DemoOptions, DemoServer, Faults};
-use credboard::store::{Source, Store, TrackedId};
+use credboard::model::{CredentialKey, Source};
+use credboard::store::Store;
 use credboard::tui::headless::WatchedBackend;
 use credboard::tui::runtime::{self, RunOptions, WorkerLink};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -202,7 +203,10 @@ impl Dash {
         let store = Arc::new(Store::open(&dir.join(Store::FILE_NAME), &tenant).unwrap());
         for (app, connector, credential) in server.tracked() {
             store
-                .track(&TrackedId::new(app, connector, credential), Source::Import)
+                .track(
+                    &CredentialKey::new(app, connector, credential),
+                    Source::Import,
+                )
                 .unwrap();
         }
         let client = Client::new(ClientOptions {
@@ -238,8 +242,7 @@ impl Dash {
         options.read_only = opts.read_only;
         options.color = false;
         let state = State::new(options, chrono::Utc::now());
-        let (now, thresholds) = state.now_and_thresholds();
-        let stored = credboard::cmd::dashboard::load_stored(&store, now, thresholds).unwrap();
+        let stored = store.snapshot().unwrap();
         let screen = Arc::new(Screen::default());
         let copied = Arc::new(Mutex::new(Vec::new()));
         let (keys, key_rx) = fmpsc::unbounded();
@@ -441,7 +444,7 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             id: key.credential_id.clone(),
             result: result
                 .as_ref()
-                .map(|o| o.already_gone)
+                .map(|o| o.revocation == credboard::model::Revocation::AlreadyRevoked)
                 .map_err(Clone::clone),
         },
         WorkerMsg::Rotated { result, .. } => Seen::Rotated(match result {

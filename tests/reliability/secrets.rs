@@ -14,10 +14,11 @@ use base64::Engine;
 use credboard::api::client::Rotated;
 use credboard::api::model::CredentialReply;
 use credboard::api::{ClientOptions, ClientSecret, ConnectorCredential, SecretString};
-use credboard::app::{Effect, Msg, NewCredential, Options, State, WorkerMsg, update};
+use credboard::app::{Effect, Msg, Options, State, WorkerMsg, update};
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RouteFilter, RouteKind,
 };
+use credboard::model::Minted;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::harness::{Dash, DashOptions, Seen};
@@ -295,17 +296,10 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
         ),
         format!(
             "{:?}",
-            credboard::actions::RotateResult {
+            Minted {
                 credential: credential.clone(),
                 secret: new.clone(),
                 record_error: None
-            }
-        ),
-        format!(
-            "{:?}",
-            NewCredential {
-                credential: credential.clone(),
-                secret: new.clone()
             }
         ),
         format!("{:?}", Effect::Copy(new.clone())),
@@ -324,7 +318,8 @@ fn debug_output_of_every_type_holding_a_secret_is_redacted() {
     let msg = Msg::Worker(WorkerMsg::Rotated {
         app_id: "a1".into(),
         connector_id: "k1".into(),
-        result: Ok(NewCredential {
+        result: Ok(Minted {
+            record_error: None,
             credential,
             secret: new.clone(),
         }),

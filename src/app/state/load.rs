@@ -8,8 +8,8 @@ use super::{
     Entry, EntryKind, HashIndex, Hot, Rows, State, TextIndex, Thresholds, earliest, held, index,
 };
 use crate::api::{App, Connector};
-use crate::app::msg::KnownCredential;
 use crate::app::rows::{flags_change_at, push_lower};
+use crate::model::KnownCredential;
 
 /// A stored inventory on its way into the rows: the apps and connectors in place, and what
 /// making a run of credentials into entries needs. Runs are made on many threads at once.
@@ -66,11 +66,6 @@ impl Loading {
             now,
             thresholds,
         }
-    }
-
-    /// Makes a run of credentials into entries, on whichever thread calls it.
-    pub fn prepare(&self, mut credentials: Vec<KnownCredential>) -> Prepared {
-        self.prepare_run(&mut credentials)
     }
 
     /// Makes a run into entries, leaving `credentials` emptied.
@@ -256,6 +251,15 @@ fn retain_tail<T>(v: &mut Vec<T>, from: usize, keep: &[bool]) {
     });
 }
 
+/// A stored credential as an entry, moved out of the slice (which keeps empty strings).
+fn taken_entry(c: &mut KnownCredential) -> Entry {
+    let key = std::mem::take(&mut c.key);
+    let mut e = Entry::new(EntryKind::Credential, key, c.last.take().map(held));
+    e.gone = c.gone;
+    e.fetched_at = c.fetched_at;
+    e
+}
+
 /// A stored credential as an entry, not yet placed.
 fn known_entry(c: KnownCredential) -> Entry {
     let mut e = Entry::new(EntryKind::Credential, c.key, c.last.map(held));
@@ -328,7 +332,7 @@ impl Prepared {
         self.hot.reserve(n);
         self.text.reserve(n, n * 96);
         for c in credentials {
-            let mut e = known_entry(std::mem::replace(c, KnownCredential::empty()));
+            let mut e = taken_entry(c);
             e.derive_flags(now, t);
             self.flags_due = earliest(self.flags_due, flags_change_at(e.last.as_ref(), now, t));
             let h = rows.hash_slot(&e.key.app_id, &e.key.connector_id);

@@ -10,11 +10,14 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::api::client::Revoked;
-use crate::api::{ApiError, Client, ConnectorCredential, SecretString};
-use crate::store::{Action, EntryId, JournalEntry, Outcome, Store, StoreError, Tenant, TrackedId};
+use crate::api::{ApiError, Client, ConnectorCredential};
+use crate::model::{
+    Action, CredentialKey, EntryId, JournalEntry, Minted, Outcome, Revocation, RevokeResult,
+};
+use crate::store::{Store, StoreError, Tenant};
 
 #[derive(Debug, thiserror::Error)]
-pub enum ActionError {
+pub enum OpError {
     #[error(
         "read-only mode: {0} is disabled (turn read-only off in the settings or drop --read-only)"
     )]
@@ -48,7 +51,7 @@ pub enum ActionError {
 /// deleted one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotFound {
-    pub key: TrackedId,
+    pub key: CredentialKey,
     /// The app and connector the server holds the id under instead, when it said so; `None`
     /// when it answered 404.
     pub held_under: Option<(String, String)>,
@@ -71,38 +74,6 @@ impl fmt::Display for NotFound {
             ),
         }
     }
-}
-
-/// What a revoke did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revocation {
-    /// The server accepted the revoke.
-    Revoked,
-    /// The server's own record said revoked (`deletedAt`) before we asked; nothing was sent.
-    AlreadyRevoked,
-}
-
-/// What a revoke did, and the credential as the server holds it afterwards.
-#[derive(Debug, Clone)]
-pub struct RevokeResult {
-    pub revocation: Revocation,
-    /// The credential as a Get returned it last, when it could.
-    pub fresh: Option<ConnectorCredential>,
-    /// The revoke went through but the inventory could not record all of it (the journal's
-    /// outcome, or the credential's new state): what failed, to show as a warning. The
-    /// request itself is journaled, and the next start checks it.
-    pub unrecorded: Option<String>,
-}
-
-/// A credential just minted, and its secret, which exists only in this value.
-#[derive(Debug)]
-pub struct RotateResult {
-    pub credential: ConnectorCredential,
-    pub secret: SecretString,
-    /// The rotate succeeded but the inventory could not record it: the secret must still be
-    /// shown (it cannot be fetched again) with the credential's id and this warning, and
-    /// recording it tried again ([`Actions::record_rotation`]).
-    pub record_error: Option<String>,
 }
 
 /// A request the journal holds with no outcome, found at start, and what checking it showed.
@@ -155,7 +126,7 @@ pub const RECORD_RETRY_DELAYS: [Duration; 3] = [
     Duration::from_secs(4),
 ];
 
-pub struct Actions {
+pub struct Ops {
     client: Client,
     store: Arc<Store>,
     read_only: bool,
@@ -163,7 +134,7 @@ pub struct Actions {
     unrecorded: Mutex<HashMap<String, EntryId>>,
 }
 
-impl Actions {
+impl Ops {
     pub fn new(client: Client, store: Arc<Store>, read_only: bool) -> Self {
         Self {
             client,
@@ -178,9 +149,9 @@ impl Actions {
     }
 
     /// Gets the credential under exactly these ids, to show or to revoke. A 404, or a reply
-    /// naming another app, connector or id, is [`ActionError::NotFound`], journaled as such
+    /// naming another app, connector or id, is [`OpError::NotFound`], journaled as such
     /// (nothing is sent).
-    pub async fn look_up(&self, key: &TrackedId) -> Result<ConnectorCredential, ActionError> {
+    pub async fn look_up(&self, key: &CredentialKey) -> Result<ConnectorCredential, OpError> {
         self.same_tenant("revoke")?;
         let got = self
             .client
@@ -206,17 +177,17 @@ impl Actions {
         let outcome = Outcome::NotFound(not_found.to_string());
         self.journal(self.entry(Action::Revoke, key, outcome))
             .await?;
-        Err(ActionError::NotFound(Box::new(not_found)))
+        Err(OpError::NotFound(Box::new(not_found)))
     }
 
     /// Revokes exactly `key`. It is got first: ids the server does not hold together are
-    /// [`ActionError::NotFound`], and "already revoked" comes only from the server's record.
+    /// [`OpError::NotFound`], and "already revoked" comes only from the server's record.
     /// The journal is written ahead: "requested" before the revoke is sent (if that cannot be
     /// written, nothing is sent), the outcome after. The credential as the server holds it
     /// afterwards is stored, so the caller shows what the server now says.
-    pub async fn revoke(&self, key: &TrackedId) -> Result<RevokeResult, ActionError> {
+    pub async fn revoke(&self, key: &CredentialKey) -> Result<RevokeResult, OpError> {
         if self.read_only {
-            return Err(ActionError::ReadOnly("revoke"));
+            return Err(OpError::ReadOnly("revoke"));
         }
         let current = self.look_up(key).await?;
         if current.deleted_at.is_some() {
@@ -232,7 +203,7 @@ impl Actions {
         let request = self
             .journal(self.entry(Action::Revoke, key, Outcome::Requested))
             .await
-            .map_err(ActionError::NotJournaled)?;
+            .map_err(OpError::NotJournaled)?;
         let sent = self
             .client
             .revoke(&key.app_id, &key.connector_id, &key.credential_id)
@@ -265,7 +236,7 @@ impl Actions {
                 };
                 (
                     Outcome::NotFound(format!("{not_found}; it vanished while being revoked")),
-                    Err(ActionError::NotFound(Box::new(not_found))),
+                    Err(OpError::NotFound(Box::new(not_found))),
                 )
             }
             (true, after) => {
@@ -280,7 +251,7 @@ impl Actions {
                 };
                 (
                     Outcome::Failed(message.clone()),
-                    Err(ActionError::Unconfirmed(message)),
+                    Err(OpError::Unconfirmed(message)),
                 )
             }
         };
@@ -307,7 +278,7 @@ impl Actions {
     /// while it was in flight, or its outcome could not be written) and journals what the
     /// tenant says now: a revoke by getting the credential, a rotate as unknown (no call
     /// lists what it may have minted). Returns what each check found, to show.
-    pub async fn check_unanswered(&self) -> Result<Vec<Checked>, ActionError> {
+    pub async fn check_unanswered(&self) -> Result<Vec<Checked>, OpError> {
         self.same_tenant("check the journal")?;
         let unanswered = self.with_store(|s| s.unanswered_requests()).await?;
         let mut checked = Vec::with_capacity(unanswered.len());
@@ -343,7 +314,7 @@ impl Actions {
 
     /// What the tenant says now about a revoke whose outcome was never journaled.
     async fn check_revoke(&self, request: &JournalEntry) -> Result<Outcome, String> {
-        let key = TrackedId::new(
+        let key = CredentialKey::new(
             &request.app_id,
             &request.connector_id,
             request.credential_id.as_deref().unwrap_or_default(),
@@ -372,10 +343,10 @@ impl Actions {
 
     /// Refuses to act for a tenant other than the inventory's: its ids mean nothing there,
     /// and a revoke would send them to the wrong tenant.
-    fn same_tenant(&self, action: &'static str) -> Result<(), ActionError> {
+    fn same_tenant(&self, action: &'static str) -> Result<(), OpError> {
         match Tenant::from_endpoint(self.client.host()) {
             Ok(t) if &t == self.store.tenant() => Ok(()),
-            _ => Err(ActionError::OtherTenant {
+            _ => Err(OpError::OtherTenant {
                 action,
                 rows: self.store.tenant().clone(),
                 client: self.client.host().to_string(),
@@ -385,7 +356,11 @@ impl Actions {
 
     /// Stores what the server said about a credential, if it is tracked: the object, or that
     /// it is gone. Returns what failed, if anything did: the action itself is done.
-    async fn keep(&self, key: &TrackedId, fresh: Option<ConnectorCredential>) -> Option<String> {
+    async fn keep(
+        &self,
+        key: &CredentialKey,
+        fresh: Option<ConnectorCredential>,
+    ) -> Option<String> {
         let now = Utc::now();
         let id = key.credential_id.clone();
         self.with_store(move |store| match fresh {
@@ -400,22 +375,18 @@ impl Actions {
     /// Mints a new credential for a connector and records its id in the inventory as soon
     /// as the reply arrives. The journal is written ahead: if the request cannot be journaled,
     /// nothing is sent. The secret is never stored.
-    pub async fn rotate(
-        &self,
-        app_id: &str,
-        connector_id: &str,
-    ) -> Result<RotateResult, ActionError> {
+    pub async fn rotate(&self, app_id: &str, connector_id: &str) -> Result<Minted, OpError> {
         if self.read_only {
-            return Err(ActionError::ReadOnly("rotate"));
+            return Err(OpError::ReadOnly("rotate"));
         }
         self.same_tenant("rotate")?;
-        let key = TrackedId::new(app_id, connector_id, "");
+        let key = CredentialKey::new(app_id, connector_id, "");
         let mut requested = self.entry(Action::Rotate, &key, Outcome::Requested);
         requested.credential_id = None;
         let request = self
             .journal(requested)
             .await
-            .map_err(ActionError::NotJournaled)?;
+            .map_err(OpError::NotJournaled)?;
         let rotated = match self.client.rotate(app_id, connector_id).await {
             Ok(r) => r,
             Err(e) => {
@@ -442,7 +413,7 @@ impl Actions {
             .await
             .err()
             .map(|e| e.to_string());
-        Ok(RotateResult {
+        Ok(Minted {
             credential,
             secret: rotated.secret,
             record_error,
@@ -488,7 +459,7 @@ impl Actions {
     }
 
     /// A journal entry about `key`, as this client, now.
-    fn entry(&self, action: Action, key: &TrackedId, outcome: Outcome) -> JournalEntry {
+    fn entry(&self, action: Action, key: &CredentialKey, outcome: Outcome) -> JournalEntry {
         JournalEntry {
             time: Utc::now(),
             profile: self.store.profile().unwrap_or_default().to_string(),
@@ -511,7 +482,7 @@ impl Actions {
         &self,
         request: EntryId,
         action: Action,
-        key: &TrackedId,
+        key: &CredentialKey,
         outcome: Outcome,
     ) -> Result<EntryId, StoreError> {
         let entry = self.entry(action, key, outcome);
@@ -529,7 +500,7 @@ impl Actions {
 
 /// The app and connector the server holds a credential under, when they are not the ones
 /// asked for. Fields the reply leaves out are not held against it.
-fn held_elsewhere(c: &ConnectorCredential, key: &TrackedId) -> Option<(String, String)> {
+fn held_elsewhere(c: &ConnectorCredential, key: &CredentialKey) -> Option<(String, String)> {
     let differs = |got: &Option<String>, asked: &str| got.as_deref().is_some_and(|g| g != asked);
     (differs(&c.app_id, &key.app_id) || differs(&c.connector_id, &key.connector_id)).then(|| {
         (

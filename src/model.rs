@@ -1,0 +1,294 @@
+//! The nouns every layer shares: what names a credential, how credboard learned it, what the
+//! inventory remembers of it, what the journal records, and what a revoke, a rotate or any
+//! failure comes to. Each is one type, passed through the layers unchanged.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{App, Connector, ConnectorCredential, SecretString};
+
+/// How credboard learned a credential id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// credboard minted it (rotate).
+    Rotate,
+    /// From a file: Terraform state, CSV, credboard's JSON.
+    Import,
+    /// `credboard track`, or added by hand in the dashboard.
+    Manual,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Rotate => "rotate",
+            Source::Import => "import",
+            Source::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "rotate" => Source::Rotate,
+            "import" => Source::Import,
+            "manual" => Source::Manual,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The three ids that name a credential in the API's paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialKey {
+    pub app_id: String,
+    pub connector_id: String,
+    pub credential_id: String,
+}
+
+impl CredentialKey {
+    pub fn new(
+        app_id: impl Into<String>,
+        connector_id: impl Into<String>,
+        credential_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            connector_id: connector_id.into(),
+            credential_id: credential_id.into(),
+        }
+    }
+
+    /// The ids of a credential the server returned, if it carries all three.
+    pub fn of(c: &ConnectorCredential) -> Option<Self> {
+        Some(Self::new(
+            c.app_id.clone()?,
+            c.connector_id.clone()?,
+            c.id.clone()?,
+        ))
+    }
+}
+
+/// What the inventory remembers of a tracked credential.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownCredential {
+    pub key: CredentialKey,
+    pub source: Source,
+    pub learned_at: DateTime<Utc>,
+    /// The last state fetched, if it ever was; kept after the server said it is gone.
+    pub last: Option<ConnectorCredential>,
+    /// The server answered 404 the last time.
+    pub gone: bool,
+    /// When `last` (or the gone answer) was fetched.
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
+/// Everything the inventory holds for a tenant: what is drawn before the first refresh.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub apps: Vec<App>,
+    pub connectors: Vec<Connector>,
+    /// Ordered by credential id.
+    pub credentials: Vec<KnownCredential>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Revoke,
+    Rotate,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Revoke => "revoke",
+            Action::Rotate => "rotate",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an action ended. Serialized as `{"kind":"ok"}` (also `requested`, `already_gone`),
+/// or with a message: `{"kind":"failed","message":"..."}` (also `not_found`, `unknown`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Written before the request is sent; its outcome comes in a later entry.
+    Requested,
+    Ok,
+    /// Revoke: the server's own record said the credential was revoked (`deletedAt`) before
+    /// credboard asked; nothing was sent. (Schema 1 wrote this for any 404 on revoke.)
+    AlreadyGone,
+    /// Revoke: the server holds no credential under those ids; nothing was revoked. The
+    /// message says what the server answered.
+    NotFound(String),
+    /// The action failed; the message says why (it must never contain a secret).
+    Failed(String),
+    /// Nobody can tell how a request ended (a rotate whose reply was never recorded); the
+    /// message says what is known and what to do.
+    Unknown(String),
+}
+
+impl Outcome {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Requested => "requested",
+            Outcome::Ok => "ok",
+            Outcome::AlreadyGone => "already_gone",
+            Outcome::NotFound(_) => "not_found",
+            Outcome::Failed(_) => "failed",
+            Outcome::Unknown(_) => "unknown",
+        }
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Outcome::NotFound(m) | Outcome::Failed(m) | Outcome::Unknown(m) => Some(m),
+            Outcome::Requested | Outcome::Ok | Outcome::AlreadyGone => None,
+        }
+    }
+
+    pub fn from_row(kind: &str, message: Option<String>) -> Option<Outcome> {
+        Some(match kind {
+            "requested" => Outcome::Requested,
+            "ok" => Outcome::Ok,
+            "already_gone" => Outcome::AlreadyGone,
+            "not_found" => Outcome::NotFound(message.unwrap_or_default()),
+            "failed" => Outcome::Failed(message.unwrap_or_default()),
+            "unknown" => Outcome::Unknown(message.unwrap_or_default()),
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Requested => f.write_str("requested"),
+            Outcome::Ok => f.write_str("ok"),
+            Outcome::AlreadyGone => f.write_str("already revoked"),
+            Outcome::NotFound(m) => write!(f, "not found: {m}"),
+            Outcome::Failed(m) => write!(f, "failed: {m}"),
+            Outcome::Unknown(m) => write!(f, "unknown: {m}"),
+        }
+    }
+}
+
+/// A journal entry's number: how an outcome names its request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EntryId(pub i64);
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    pub time: DateTime<Utc>,
+    /// The profile credboard ran with; empty when none was named.
+    pub profile: String,
+    /// The client id credboard acted as; `None` with a ready-made access token.
+    pub actor_client_id: Option<String>,
+    pub action: Action,
+    pub app_id: String,
+    pub connector_id: String,
+    /// Revoke: the revoked credential. Rotate: the new credential, if the rotate succeeded.
+    pub credential_id: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// What a revoke did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// The server accepted the revoke.
+    Revoked,
+    /// The server's own record said revoked (`deletedAt`) before we asked; nothing was sent.
+    AlreadyRevoked,
+}
+
+/// What a revoke did, and the credential as the server holds it afterwards.
+#[derive(Debug, Clone)]
+pub struct RevokeResult {
+    pub revocation: Revocation,
+    /// The credential as a Get returned it last, when it could.
+    pub fresh: Option<ConnectorCredential>,
+    /// The revoke went through but the inventory could not record all of it (the journal's
+    /// outcome, or the credential's new state): what failed, to show as a warning. The
+    /// request itself is journaled, and the next start checks it.
+    pub unrecorded: Option<String>,
+}
+
+/// A credential just minted, and its secret, which exists only in this value (and the
+/// window that shows it once).
+#[derive(Debug)]
+pub struct Minted {
+    pub credential: ConnectorCredential,
+    pub secret: SecretString,
+    /// The rotate succeeded but the inventory could not record it: the secret must still be
+    /// shown (it cannot be fetched again) with the credential's id and this warning, and
+    /// recording it tried again (`Ops::record_rotation`).
+    pub record_error: Option<String>,
+}
+
+/// What went wrong, as a kind the screen can act on and words a person can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// Read-only mode refused the action.
+    ReadOnly,
+    /// The inventory's rows are another tenant's than the one the client reaches.
+    OtherTenant,
+    /// The server holds no credential under the ids asked for.
+    NotFound,
+    /// The server refused the credentials, or no token could be had.
+    Auth,
+    /// The server did not answer in time.
+    Timeout,
+    /// The server could not be reached, or the connection broke.
+    Unreachable,
+    /// The server asked to slow down (429) until the retries ran out.
+    RateLimited,
+    /// The server answered with an error.
+    Server,
+    /// The server's reply could not be used: malformed, too large, endless, contradictory.
+    BadReply,
+    /// The configuration cannot work.
+    Config,
+    /// The inventory or the journal could not be read or written.
+    Store,
+    /// credboard itself failed (a task panicked).
+    Internal,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
