@@ -157,7 +157,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 
 /// `value` trimmed, or a usage error naming `argument` and why it is no id.
 fn plausible_id(argument: &str, value: &str) -> Result<String, CliError> {
-    match crate::store::check_id(argument, value) {
+    match crate::import::check_id(argument, value) {
         Ok(id) => Ok(id.to_string()),
         Err(why) => Err(CliError::config(format!("{why}; nothing was tracked"))),
     }
@@ -351,7 +351,7 @@ async fn rotate(
 fn import(global: &crate::cli::Global, file: &std::path::Path) -> Result<(), CliError> {
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display())))?;
-    let parsed = crate::store::parse_import(&bytes).map_err(|e| {
+    let parsed = crate::import::parse_import(&bytes).map_err(|e| {
         CliError::failed(format!("nothing was imported from {}: {e}", file.display()))
     })?;
     let (store, _tmp) = context::open_store(global)?;

@@ -8,9 +8,10 @@
 //! [`Store::unanswered_requests`] and checked at the next start.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 
-use super::{Result, Store, StoreError, time_text};
+use super::columns::time_text;
+use super::{Result, Store, StoreError};
 use crate::api::model::ConnectorCredential;
 use crate::model::{Action, CredentialKey, EntryId, JournalEntry, Outcome, Source};
 
@@ -28,7 +29,7 @@ impl Store {
 
     fn append_journal_in(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Transaction<'_>,
         e: &JournalEntry,
         request: Option<EntryId>,
     ) -> Result<EntryId> {
@@ -70,23 +71,9 @@ impl Store {
         let ids = CredentialKey::of(credential).ok_or(StoreError::MissingId {
             what: "a rotated credential (it needs an id, an app id and a connector id)",
         })?;
-        let json = serde_json::to_string(credential).map_err(|source| StoreError::Encode {
-            what: "a credential",
-            source,
-        })?;
         self.write(|tx| {
             self.track_in(tx, &ids, Source::Rotate, &at)?;
-            tx.execute(
-                "UPDATE credentials SET json = ?3, fetched_at = ?4, gone = 0
-                 WHERE tenant = ?1 AND credential_id = ?2",
-                params![
-                    self.tenant.as_str(),
-                    ids.credential_id,
-                    json,
-                    time_text(&at)
-                ],
-            )
-            .map_err(|e| self.err(e))?;
+            self.save_state_in(tx, credential, &at)?;
             self.append_journal_in(
                 tx,
                 &JournalEntry {
@@ -162,43 +149,30 @@ impl Store {
                  FROM journal WHERE {clause}"
             ))
             .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![self.tenant.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, String>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                ))
-            })
+        let mut rows = st
+            .query(params![self.tenant.as_str()])
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, time, profile, actor, action, app_id, connector_id, cred, outcome, message) =
-                row.map_err(|e| self.err(e))?;
-            let action = match action.as_str() {
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let text = |i| r.get::<_, String>(i).map_err(|e| self.err(e));
+            let action = match text(4)?.as_str() {
                 "revoke" => Action::Revoke,
                 "rotate" => Action::Rotate,
                 other => return Err(self.corrupt("journal action", format!("{other:?}"))),
             };
-            let outcome = Outcome::from_row(&outcome, message)
+            let outcome = text(8)?;
+            let outcome = Outcome::from_row(&outcome, self.text_at(r, 9)?)
                 .ok_or_else(|| self.corrupt("journal outcome", format!("{outcome:?}")))?;
             out.push((
-                EntryId(id),
+                EntryId(r.get(0).map_err(|e| self.err(e))?),
                 JournalEntry {
-                    time: self.parse_time("journal time", &time)?,
-                    profile,
-                    actor_client_id: actor,
+                    time: self.required_time_at(r, 1, "journal time")?,
+                    profile: text(2)?,
+                    actor_client_id: self.text_at(r, 3)?,
                     action,
-                    app_id,
-                    connector_id,
-                    credential_id: cred,
+                    app_id: text(5)?,
+                    connector_id: text(6)?,
+                    credential_id: self.text_at(r, 7)?,
                     outcome,
                 },
             ));

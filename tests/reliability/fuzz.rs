@@ -17,9 +17,9 @@ use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
     Share,
 };
+use credboard::import::parse_import;
 use credboard::model::KnownCredential;
 use credboard::model::Snapshot as Inventory;
-use credboard::store::parse_import;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::{Value, json};
