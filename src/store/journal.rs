@@ -94,34 +94,19 @@ impl Store {
 
     /// This tenant's `requested` entries that no outcome names, oldest first, leaving out
     /// those of a credboard process still running, this one included: their request may be
-    /// in flight.
+    /// in flight. One query, so a request written meanwhile is either seen with its process
+    /// or not at all.
     pub fn unanswered_requests(&self) -> Result<Vec<(EntryId, JournalEntry)>> {
-        let running: Vec<i64> = {
-            let conn = self.lock();
-            let mut st = conn
-                .prepare(
-                    "SELECT DISTINCT pid FROM journal
-                     WHERE tenant = ?1 AND outcome = 'requested' AND pid IS NOT NULL",
-                )
-                .map_err(|e| self.err(e))?;
-            let pids = st
-                .query_map(params![self.tenant.as_str()], |r| r.get::<_, i64>(0))
-                .map_err(|e| self.err(e))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(|e| self.err(e))?;
-            pids.into_iter().filter(|&p| process_runs(p)).collect()
-        };
-        let running = running
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        self.journal_where(&format!(
-            "tenant = ?1 AND outcome = 'requested'
-             AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.request_id = journal.id)
-             AND (pid IS NULL OR pid NOT IN ({running}))
-             ORDER BY id"
-        ))
+        Ok(self
+            .journal_where(
+                "tenant = ?1 AND outcome = 'requested'
+                 AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.request_id = journal.id)
+                 ORDER BY id",
+            )?
+            .into_iter()
+            .filter(|(_, _, pid)| pid.is_none_or(|p| !process_runs(p)))
+            .map(|(id, entry, _)| (id, entry))
+            .collect())
     }
 
     /// This tenant's journal, newest first: its own entries, and those schema 1 wrote under
@@ -135,17 +120,18 @@ impl Store {
                  ORDER BY id DESC",
             )?
             .into_iter()
-            .map(|(_, e)| e)
+            .map(|(_, entry, _)| entry)
             .collect())
     }
 
-    /// The entries a `WHERE` clause (with `?1` the tenant) picks, in its order.
-    fn journal_where(&self, clause: &str) -> Result<Vec<(EntryId, JournalEntry)>> {
+    /// The entries a `WHERE` clause (with `?1` the tenant) picks, in its order, each with
+    /// the process that wrote it (none for schema 1's).
+    fn journal_where(&self, clause: &str) -> Result<Vec<(EntryId, JournalEntry, Option<i64>)>> {
         let conn = self.lock();
         let mut st = conn
             .prepare(&format!(
                 "SELECT id, time, profile, actor_client_id, action, app_id, connector_id,
-                        credential_id, outcome, message
+                        credential_id, outcome, message, pid
                  FROM journal WHERE {clause}"
             ))
             .map_err(|e| self.err(e))?;
@@ -175,6 +161,7 @@ impl Store {
                     credential_id: self.text_at(r, 7)?,
                     outcome,
                 },
+                r.get(10).map_err(|e| self.err(e))?,
             ));
         }
         Ok(out)
