@@ -9,8 +9,8 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use credboard::api::auth::{LONGEST_TOKEN_LIFETIME, SHORTEST_TOKEN_LIFETIME, renew_after};
-use credboard::api::client::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
+use credboard::api::retry::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::{App, Client, ClientOptions, ClientSecret};
 use credboard::app::{Msg, Options, State, text, update};
 use credboard::demo::{
