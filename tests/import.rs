@@ -1,10 +1,11 @@
 //! Import: format detection, each format, broken files, duplicates, and the store side.
 
 use credboard::api::ConnectorCredential;
-use credboard::model::{CredentialKey, Source};
-use credboard::store::{
-    ImportError, ImportFormat, Location, ParsedImport, Store, guard_csv_cell, parse_import,
+use credboard::import::{
+    ImportError, ImportFormat, Location, ParsedImport, guard_csv_cell, parse_import,
 };
+use credboard::model::{CredentialKey, Source};
+use credboard::store::Store;
 
 fn ids(p: &ParsedImport) -> Vec<(String, String, String)> {
     p.entries

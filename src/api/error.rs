@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::client::LONGEST_RETRY_AFTER;
+use super::retry::LONGEST_RETRY_AFTER;
 
 /// What failed, in words a person can act on. `call` names the request
 /// ("get credential cred-1 of connector k-1"), `kind` the failure.

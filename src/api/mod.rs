@@ -1,9 +1,14 @@
-//! The ConductorOne API client. Knows nothing of the terminal, the dashboard or the inventory.
+//! The ConductorOne client. Knows nothing of the terminal, the dashboard or the inventory:
+//! `client` (the calls), `auth` (secret, assertion, token), `retry` (when to send again),
+//! `reply` (one try and its capped body), `paging` (listings), `model`, `error`, `secret`.
 
 pub mod auth;
 pub mod client;
 pub mod error;
 pub mod model;
+mod paging;
+mod reply;
+pub mod retry;
 pub mod secret;
 
 pub use auth::{ClientSecret, CredentialError};

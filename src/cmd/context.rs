@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use crate::api::client::{Limits, Timeouts};
 use crate::api::{Client, ClientOptions};
+use crate::app::keymap::Keymap;
+use crate::app::palette::Palette;
 use crate::cli::Global;
-use crate::config::{self, ConfigError, ProfileFlags, Settings};
+use crate::config::{self, ConfigError, ProfileFlags, Settings, SettingsFile, SettingsProblem};
 use crate::demo::{DemoOptions, DemoServer};
 use crate::model::{CredentialKey, Source};
 use crate::ops::Ops;
@@ -29,14 +31,36 @@ pub struct Context {
 }
 
 /// Loads the settings. Warnings (unknown keys, a secret file readable by others) go to
-/// stderr; a file that does not parse stops the program before anything else happens.
+/// stderr; a file with any problem stops the program before anything else happens.
 pub fn settings(global: &Global) -> Result<Settings, CliError> {
-    let (settings, warnings) =
-        Settings::load(global.config.as_deref()).map_err(CliError::config)?;
+    let (settings, warnings) = checked_settings(global)?;
     for w in warnings {
         eprintln!("warning: {}", super::shown(&w));
     }
     Ok(settings)
+}
+
+/// The settings and their warnings, or every problem of the file with its line (exit 2):
+/// config's own, and what the dashboard's keymap and palette find in `[keys]` and
+/// `[colors]` (config knows neither).
+pub fn checked_settings(global: &Global) -> Result<(Settings, Vec<String>), CliError> {
+    let file = SettingsFile::read(global.config.as_deref()).map_err(CliError::config)?;
+    let in_section = |section: &str, entry: &str, message: String| SettingsProblem {
+        line: file.line_of(&[section, entry]),
+        message,
+    };
+    let keys = Keymap::with_overrides(&file.settings.keys).1;
+    let colors = Palette::with_overrides(&file.settings.colors).1;
+    let problems = keys
+        .into_iter()
+        .map(|p| in_section("keys", &p.entry, p.to_string()))
+        .chain(
+            colors
+                .into_iter()
+                .map(|p| in_section("colors", &p.entry, p.to_string())),
+        )
+        .collect();
+    file.finish(problems).map_err(CliError::config)
 }
 
 /// The settings' `request_timeout` (at least a second), the demo tenant's included.

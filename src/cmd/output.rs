@@ -10,8 +10,8 @@ use crate::api::ConnectorCredential;
 use crate::app::rows::{Flags, Status};
 use crate::app::text::{fit, relative, sanitize, width};
 use crate::cli::Format;
+use crate::import::guard_csv_cell;
 use crate::model::{CredentialKey, JournalEntry};
-use crate::store::guard_csv_cell;
 
 /// What the table prints for a field of a credential of which nothing is known.
 const UNKNOWN: &str = "unknown";

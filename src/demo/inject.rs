@@ -13,7 +13,7 @@ use futures::StreamExt as _;
 
 use super::faults::{FaultKind, RetryAfter, RouteKind};
 use super::reply::{self, code};
-use super::server::Shared;
+use super::shared::Shared;
 
 /// Put in the request's extensions when a list reply must carry a page token that repeats.
 #[derive(Debug, Clone, Copy)]

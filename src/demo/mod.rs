@@ -29,6 +29,7 @@
 
 mod faults;
 mod foreground;
+mod generate;
 mod inject;
 mod mint;
 mod render;
@@ -36,6 +37,7 @@ mod reply;
 mod routes;
 mod seed;
 mod server;
+mod shared;
 mod state;
 mod stats;
 

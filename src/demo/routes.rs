@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::inject::{self, RepeatPageToken};
 use super::reply;
-use super::server::Shared;
+use super::shared::Shared;
 use super::state::{self, Missing};
 use super::{mint, render};
 use crate::api::auth::{ClientSecret, verify_assertion};

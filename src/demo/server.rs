@@ -1,75 +1,21 @@
-//! The running server: its shared state, and the handle tests and the CLI hold.
+//! The running server: starting it, and the handle tests and the CLI hold.
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::faults::{FaultState, Faults};
-use super::state::{self, Tenant};
-use super::stats::{Counters, Stats};
+use super::shared::Shared;
+use super::state;
+use super::stats::Stats;
 use super::{DemoOptions, Scale, routes, seed};
-use crate::api::auth::{ClientSecret, audience_for};
+use crate::api::auth::ClientSecret;
 use crate::api::model::ConnectorCredential;
-
-/// What every request handler shares.
-pub(crate) struct Shared {
-    /// When the server started: the seed's relative times are relative to this.
-    pub started: DateTime<Utc>,
-    /// `127.0.0.1:PORT`, the host part of every client id.
-    pub host: String,
-    /// The audience assertions must name: the host without its port.
-    pub audience: String,
-    pub client_id: String,
-    pub client_secret: ClientSecret,
-    pub token_ttl: Duration,
-    tenant: RwLock<Tenant>,
-    /// Issued access tokens and when they expire.
-    tokens: Mutex<HashMap<String, Instant>>,
-    faults: Mutex<FaultState>,
-    pub counters: Counters,
-}
-
-impl Shared {
-    pub fn read_tenant(&self) -> RwLockReadGuard<'_, Tenant> {
-        self.tenant.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn write_tenant(&self) -> RwLockWriteGuard<'_, Tenant> {
-        self.tenant.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn lock_faults(&self) -> MutexGuard<'_, FaultState> {
-        self.faults.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn lock_tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// A new opaque access token, valid for `token_ttl`.
-    pub fn issue_token(&self) -> String {
-        let token = B64.encode(rand::random::<[u8; 32]>());
-        let now = Instant::now();
-        let mut tokens = self.lock_tokens();
-        tokens.retain(|_, expiry| *expiry > now);
-        tokens.insert(token.clone(), now + self.token_ttl);
-        token
-    }
-
-    pub fn token_is_valid(&self, token: &str) -> bool {
-        self.lock_tokens()
-            .get(token)
-            .is_some_and(|expiry| *expiry > Instant::now())
-    }
-}
 
 /// A demo tenant serving on 127.0.0.1. Stop it with [`shutdown`](Self::shutdown); dropping
 /// the handle also asks it to stop, without waiting.
@@ -96,18 +42,15 @@ impl DemoServer {
                 .await
                 .map_err(std::io::Error::other)?;
         let client_id = format!("{}@{host}/pcc", seeded.client_name);
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(Shared::new(
             started,
-            audience: audience_for(&host).to_string(),
             host,
             client_id,
-            client_secret: ClientSecret::from_signing_key(seeded.client_key),
-            token_ttl: opts.token_ttl,
-            tenant: RwLock::new(seeded.tenant),
-            tokens: Mutex::new(HashMap::new()),
-            faults: Mutex::new(FaultState::new(opts.faults)),
-            counters: Counters::default(),
-        });
+            ClientSecret::from_signing_key(seeded.client_key),
+            opts.token_ttl,
+            seeded.tenant,
+            FaultState::new(opts.faults),
+        ));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = routes::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -216,7 +159,7 @@ impl DemoServer {
     /// Invalidates every token issued so far: the next /api/ call with one gets 401, as when
     /// a token expires between two calls.
     pub fn expire_tokens(&self) {
-        self.shared.lock_tokens().clear();
+        self.shared.expire_tokens();
     }
 
     /// Stops accepting connections, lets requests in progress finish (waiting at most five

@@ -8,9 +8,10 @@
 //! [`Store::unanswered_requests`] and checked at the next start.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{Transaction, params};
 
-use super::{Result, Store, StoreError, time_text};
+use super::columns::time_text;
+use super::{Result, Store, StoreError};
 use crate::api::model::ConnectorCredential;
 use crate::model::{Action, CredentialKey, EntryId, JournalEntry, Outcome, Source};
 
@@ -28,7 +29,7 @@ impl Store {
 
     fn append_journal_in(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Transaction<'_>,
         e: &JournalEntry,
         request: Option<EntryId>,
     ) -> Result<EntryId> {
@@ -70,23 +71,9 @@ impl Store {
         let ids = CredentialKey::of(credential).ok_or(StoreError::MissingId {
             what: "a rotated credential (it needs an id, an app id and a connector id)",
         })?;
-        let json = serde_json::to_string(credential).map_err(|source| StoreError::Encode {
-            what: "a credential",
-            source,
-        })?;
         self.write(|tx| {
             self.track_in(tx, &ids, Source::Rotate, &at)?;
-            tx.execute(
-                "UPDATE credentials SET json = ?3, fetched_at = ?4, gone = 0
-                 WHERE tenant = ?1 AND credential_id = ?2",
-                params![
-                    self.tenant.as_str(),
-                    ids.credential_id,
-                    json,
-                    time_text(&at)
-                ],
-            )
-            .map_err(|e| self.err(e))?;
+            self.save_state_in(tx, credential, &at)?;
             self.append_journal_in(
                 tx,
                 &JournalEntry {
@@ -107,34 +94,19 @@ impl Store {
 
     /// This tenant's `requested` entries that no outcome names, oldest first, leaving out
     /// those of a credboard process still running, this one included: their request may be
-    /// in flight.
+    /// in flight. One query, so a request written meanwhile is either seen with its process
+    /// or not at all.
     pub fn unanswered_requests(&self) -> Result<Vec<(EntryId, JournalEntry)>> {
-        let running: Vec<i64> = {
-            let conn = self.lock();
-            let mut st = conn
-                .prepare(
-                    "SELECT DISTINCT pid FROM journal
-                     WHERE tenant = ?1 AND outcome = 'requested' AND pid IS NOT NULL",
-                )
-                .map_err(|e| self.err(e))?;
-            let pids = st
-                .query_map(params![self.tenant.as_str()], |r| r.get::<_, i64>(0))
-                .map_err(|e| self.err(e))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(|e| self.err(e))?;
-            pids.into_iter().filter(|&p| process_runs(p)).collect()
-        };
-        let running = running
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        self.journal_where(&format!(
-            "tenant = ?1 AND outcome = 'requested'
-             AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.request_id = journal.id)
-             AND (pid IS NULL OR pid NOT IN ({running}))
-             ORDER BY id"
-        ))
+        Ok(self
+            .journal_where(
+                "tenant = ?1 AND outcome = 'requested'
+                 AND NOT EXISTS (SELECT 1 FROM journal o WHERE o.request_id = journal.id)
+                 ORDER BY id",
+            )?
+            .into_iter()
+            .filter(|(_, _, pid)| pid.is_none_or(|p| !process_runs(p)))
+            .map(|(id, entry, _)| (id, entry))
+            .collect())
     }
 
     /// This tenant's journal, newest first: its own entries, and those schema 1 wrote under
@@ -148,59 +120,48 @@ impl Store {
                  ORDER BY id DESC",
             )?
             .into_iter()
-            .map(|(_, e)| e)
+            .map(|(_, entry, _)| entry)
             .collect())
     }
 
-    /// The entries a `WHERE` clause (with `?1` the tenant) picks, in its order.
-    fn journal_where(&self, clause: &str) -> Result<Vec<(EntryId, JournalEntry)>> {
+    /// The entries a `WHERE` clause (with `?1` the tenant) picks, in its order, each with
+    /// the process that wrote it (none for schema 1's).
+    fn journal_where(&self, clause: &str) -> Result<Vec<(EntryId, JournalEntry, Option<i64>)>> {
         let conn = self.lock();
         let mut st = conn
             .prepare(&format!(
                 "SELECT id, time, profile, actor_client_id, action, app_id, connector_id,
-                        credential_id, outcome, message
+                        credential_id, outcome, message, pid
                  FROM journal WHERE {clause}"
             ))
             .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![self.tenant.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, String>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                ))
-            })
+        let mut rows = st
+            .query(params![self.tenant.as_str()])
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, time, profile, actor, action, app_id, connector_id, cred, outcome, message) =
-                row.map_err(|e| self.err(e))?;
-            let action = match action.as_str() {
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let text = |i| r.get::<_, String>(i).map_err(|e| self.err(e));
+            let action = match text(4)?.as_str() {
                 "revoke" => Action::Revoke,
                 "rotate" => Action::Rotate,
                 other => return Err(self.corrupt("journal action", format!("{other:?}"))),
             };
-            let outcome = Outcome::from_row(&outcome, message)
+            let outcome = text(8)?;
+            let outcome = Outcome::from_row(&outcome, self.text_at(r, 9)?)
                 .ok_or_else(|| self.corrupt("journal outcome", format!("{outcome:?}")))?;
             out.push((
-                EntryId(id),
+                EntryId(r.get(0).map_err(|e| self.err(e))?),
                 JournalEntry {
-                    time: self.parse_time("journal time", &time)?,
-                    profile,
-                    actor_client_id: actor,
+                    time: self.required_time_at(r, 1, "journal time")?,
+                    profile: text(2)?,
+                    actor_client_id: self.text_at(r, 3)?,
                     action,
-                    app_id,
-                    connector_id,
-                    credential_id: cred,
+                    app_id: text(5)?,
+                    connector_id: text(6)?,
+                    credential_id: self.text_at(r, 7)?,
                     outcome,
                 },
+                r.get(10).map_err(|e| self.err(e))?,
             ));
         }
         Ok(out)

@@ -159,6 +159,221 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
+    // 3: credentials, apps and connectors in typed columns, one per field credboard reads,
+    // instead of a JSON object each: read with one plain query, no decoder. The schema-1 rows
+    // waiting for adoption get the same columns, so adopting them is a copy. Times are RFC
+    // 3339 text in UTC as `columns::time_text` writes them (the JSON held the same text); a
+    // connector's user ids stay a JSON array. Every JSON value is taken as the old reader
+    // took it: "" is unset. A row whose JSON cannot be read stops the upgrade (nothing is
+    // lost; the error names the file). The journal is already typed and is not touched.
+    r#"
+    ALTER TABLE credentials RENAME TO credentials_schema_2;
+    ALTER TABLE apps RENAME TO apps_schema_2;
+    ALTER TABLE connectors RENAME TO connectors_schema_2;
+    ALTER TABLE unadopted_credentials RENAME TO unadopted_credentials_schema_2;
+    ALTER TABLE unadopted_apps RENAME TO unadopted_apps_schema_2;
+    ALTER TABLE unadopted_connectors RENAME TO unadopted_connectors_schema_2;
+
+    -- There is no secret column: a client secret exists once, in memory.
+    CREATE TABLE credentials (
+        tenant        TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        app_id        TEXT NOT NULL,
+        connector_id  TEXT NOT NULL,
+        source        TEXT NOT NULL CHECK (source IN ('rotate', 'import', 'manual')),
+        learned_at    TEXT NOT NULL,
+        -- When the server last answered for it, with its state or a 404.
+        fetched_at    TEXT,
+        gone          INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),
+        -- 1 once the server's state was saved: the columns below hold it (kept when gone).
+        has_state     INTEGER NOT NULL DEFAULT 0 CHECK (has_state IN (0, 1)),
+        display_name  TEXT,
+        client_id     TEXT,
+        created_at    TEXT,
+        updated_at    TEXT,
+        deleted_at    TEXT,
+        expires_time  TEXT,
+        last_used_at  TEXT,
+        PRIMARY KEY (tenant, credential_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE apps (
+        tenant       TEXT NOT NULL,
+        app_id       TEXT NOT NULL,
+        display_name TEXT,
+        description  TEXT,
+        is_directory INTEGER NOT NULL DEFAULT 0 CHECK (is_directory IN (0, 1)),
+        user_count   INTEGER,
+        created_at   TEXT,
+        updated_at   TEXT,
+        deleted_at   TEXT,
+        fetched_at   TEXT NOT NULL,
+        PRIMARY KEY (tenant, app_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE connectors (
+        tenant               TEXT NOT NULL,
+        app_id               TEXT NOT NULL,
+        connector_id         TEXT NOT NULL,
+        display_name         TEXT,
+        description          TEXT,
+        -- 1 when the server sent a sync status object, even one with every field unset.
+        has_sync_status      INTEGER NOT NULL DEFAULT 0 CHECK (has_sync_status IN (0, 1)),
+        sync_status          TEXT,
+        sync_last_error      TEXT,
+        sync_completed_at    TEXT,
+        created_at           TEXT,
+        updated_at           TEXT,
+        deleted_at           TEXT,
+        sync_disabled_at     TEXT,
+        sync_disabled_reason TEXT,
+        -- A JSON array of strings.
+        user_ids             TEXT NOT NULL DEFAULT '[]',
+        fetched_at           TEXT NOT NULL,
+        PRIMARY KEY (tenant, app_id, connector_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE unadopted_credentials (
+        profile       TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        app_id        TEXT NOT NULL,
+        connector_id  TEXT NOT NULL,
+        source        TEXT NOT NULL CHECK (source IN ('rotate', 'import', 'manual')),
+        learned_at    TEXT NOT NULL,
+        fetched_at    TEXT,
+        gone          INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),
+        has_state     INTEGER NOT NULL DEFAULT 0 CHECK (has_state IN (0, 1)),
+        display_name  TEXT,
+        client_id     TEXT,
+        created_at    TEXT,
+        updated_at    TEXT,
+        deleted_at    TEXT,
+        expires_time  TEXT,
+        last_used_at  TEXT,
+        PRIMARY KEY (profile, credential_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE unadopted_apps (
+        profile      TEXT NOT NULL,
+        app_id       TEXT NOT NULL,
+        display_name TEXT,
+        description  TEXT,
+        is_directory INTEGER NOT NULL DEFAULT 0 CHECK (is_directory IN (0, 1)),
+        user_count   INTEGER,
+        created_at   TEXT,
+        updated_at   TEXT,
+        deleted_at   TEXT,
+        fetched_at   TEXT NOT NULL,
+        PRIMARY KEY (profile, app_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE unadopted_connectors (
+        profile              TEXT NOT NULL,
+        app_id               TEXT NOT NULL,
+        connector_id         TEXT NOT NULL,
+        display_name         TEXT,
+        description          TEXT,
+        has_sync_status      INTEGER NOT NULL DEFAULT 0 CHECK (has_sync_status IN (0, 1)),
+        sync_status          TEXT,
+        sync_last_error      TEXT,
+        sync_completed_at    TEXT,
+        created_at           TEXT,
+        updated_at           TEXT,
+        deleted_at           TEXT,
+        sync_disabled_at     TEXT,
+        sync_disabled_reason TEXT,
+        user_ids             TEXT NOT NULL DEFAULT '[]',
+        fetched_at           TEXT NOT NULL,
+        PRIMARY KEY (profile, app_id, connector_id)
+    ) WITHOUT ROWID;
+
+    INSERT INTO credentials
+    SELECT tenant, credential_id, app_id, connector_id, source, learned_at, fetched_at, gone,
+           json IS NOT NULL,
+           NULLIF(json_extract(json, '$.displayName'), ''),
+           NULLIF(json_extract(json, '$.clientId'), ''),
+           NULLIF(json_extract(json, '$.createdAt'), ''),
+           NULLIF(json_extract(json, '$.updatedAt'), ''),
+           NULLIF(json_extract(json, '$.deletedAt'), ''),
+           NULLIF(json_extract(json, '$.expiresTime'), ''),
+           NULLIF(json_extract(json, '$.lastUsedAt'), '')
+    FROM credentials_schema_2;
+    INSERT INTO unadopted_credentials
+    SELECT profile, credential_id, app_id, connector_id, source, learned_at, fetched_at, gone,
+           json IS NOT NULL,
+           NULLIF(json_extract(json, '$.displayName'), ''),
+           NULLIF(json_extract(json, '$.clientId'), ''),
+           NULLIF(json_extract(json, '$.createdAt'), ''),
+           NULLIF(json_extract(json, '$.updatedAt'), ''),
+           NULLIF(json_extract(json, '$.deletedAt'), ''),
+           NULLIF(json_extract(json, '$.expiresTime'), ''),
+           NULLIF(json_extract(json, '$.lastUsedAt'), '')
+    FROM unadopted_credentials_schema_2;
+
+    -- `userCount` was written as a string of digits (int64 on the wire).
+    INSERT INTO apps
+    SELECT tenant, app_id,
+           NULLIF(json_extract(json, '$.displayName'), ''),
+           NULLIF(json_extract(json, '$.description'), ''),
+           coalesce(json_extract(json, '$.isDirectory'), 0),
+           CAST(NULLIF(json_extract(json, '$.userCount'), '') AS INTEGER),
+           NULLIF(json_extract(json, '$.createdAt'), ''),
+           NULLIF(json_extract(json, '$.updatedAt'), ''),
+           NULLIF(json_extract(json, '$.deletedAt'), ''),
+           fetched_at
+    FROM apps_schema_2;
+    INSERT INTO unadopted_apps
+    SELECT profile, app_id,
+           NULLIF(json_extract(json, '$.displayName'), ''),
+           NULLIF(json_extract(json, '$.description'), ''),
+           coalesce(json_extract(json, '$.isDirectory'), 0),
+           CAST(NULLIF(json_extract(json, '$.userCount'), '') AS INTEGER),
+           NULLIF(json_extract(json, '$.createdAt'), ''),
+           NULLIF(json_extract(json, '$.updatedAt'), ''),
+           NULLIF(json_extract(json, '$.deletedAt'), ''),
+           fetched_at
+    FROM unadopted_apps_schema_2;
+
+    INSERT INTO connectors
+    SELECT tenant, app_id, connector_id,
+           NULLIF(json_extract(json, '$.displayName'), ''),
+           NULLIF(json_extract(json, '$.description'), ''),
+           coalesce(json_type(json, '$.status') = 'object', 0),
+           NULLIF(json_extract(json, '$.status.status'), ''),
+           NULLIF(json_extract(json, '$.status.lastError'), ''),
+           NULLIF(json_extract(json, '$.status.completedAt'), ''),
+           NULLIF(json_extract(json, '$.createdAt'), ''),
+           NULLIF(json_extract(json, '$.updatedAt'), ''),
+           NULLIF(json_extract(json, '$.deletedAt'), ''),
+           NULLIF(json_extract(json, '$.syncDisabledAt'), ''),
+           NULLIF(json_extract(json, '$.syncDisabledReason'), ''),
+           coalesce(json_extract(json, '$.userIds'), '[]'),
+           fetched_at
+    FROM connectors_schema_2;
+    INSERT INTO unadopted_connectors
+    SELECT profile, app_id, connector_id,
+           NULLIF(json_extract(json, '$.displayName'), ''),
+           NULLIF(json_extract(json, '$.description'), ''),
+           coalesce(json_type(json, '$.status') = 'object', 0),
+           NULLIF(json_extract(json, '$.status.status'), ''),
+           NULLIF(json_extract(json, '$.status.lastError'), ''),
+           NULLIF(json_extract(json, '$.status.completedAt'), ''),
+           NULLIF(json_extract(json, '$.createdAt'), ''),
+           NULLIF(json_extract(json, '$.updatedAt'), ''),
+           NULLIF(json_extract(json, '$.deletedAt'), ''),
+           NULLIF(json_extract(json, '$.syncDisabledAt'), ''),
+           NULLIF(json_extract(json, '$.syncDisabledReason'), ''),
+           coalesce(json_extract(json, '$.userIds'), '[]'),
+           fetched_at
+    FROM unadopted_connectors_schema_2;
+
+    DROP TABLE credentials_schema_2;
+    DROP TABLE apps_schema_2;
+    DROP TABLE connectors_schema_2;
+    DROP TABLE unadopted_credentials_schema_2;
+    DROP TABLE unadopted_apps_schema_2;
+    DROP TABLE unadopted_connectors_schema_2;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -9,17 +9,17 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use credboard::api::auth::{LONGEST_TOKEN_LIFETIME, SHORTEST_TOKEN_LIFETIME, renew_after};
-use credboard::api::client::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
+use credboard::api::retry::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::{App, Client, ClientOptions, ClientSecret};
 use credboard::app::{Msg, Options, State, text, update};
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
     Share,
 };
+use credboard::import::parse_import;
 use credboard::model::KnownCredential;
 use credboard::model::Snapshot as Inventory;
-use credboard::store::parse_import;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::{Value, json};

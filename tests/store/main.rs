@@ -1,6 +1,10 @@
 //! The inventory: migrations from an empty directory, tracking, last known state, profiles,
 //! the journal, no secret on disk, and several writers at once (threads and processes).
 
+mod journal;
+mod migrations;
+mod schema_2;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -60,22 +64,6 @@ fn default_path_honours_the_override() {
     assert_eq!(p, Path::new("/tmp/xyz").join(Store::FILE_NAME));
     let d = Store::default_path(None);
     assert!(d.ends_with(Store::FILE_NAME), "{}", d.display());
-}
-
-#[test]
-fn a_newer_schema_is_refused_with_the_path() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("inv.sqlite3");
-    drop(Store::open(&path, "p").unwrap());
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .pragma_update(None, "user_version", SCHEMA_VERSION + 7)
-        .unwrap();
-    let err = Store::open(&path, "p").unwrap_err();
-    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
-    let msg = err.to_string();
-    assert!(msg.contains(&path.display().to_string()), "{msg}");
-    assert!(msg.contains("upgrade credboard"), "{msg}");
 }
 
 #[test]
@@ -155,184 +143,6 @@ fn tenants_are_kept_apart_and_profiles_of_one_tenant_share_it() {
     assert_eq!(prod.tracked().unwrap().len(), 1);
 }
 
-/// Copies the inventory schema 1 wrote (tests/fixtures/README.md says how it was made) to a
-/// temporary directory, so the committed file is never changed.
-fn schema_1_inventory() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(Store::FILE_NAME);
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inventory-v1.sqlite3"),
-        &path,
-    )
-    .unwrap();
-    (dir, path)
-}
-
-fn credential_ids(store: &Store) -> Vec<String> {
-    store
-        .tracked()
-        .unwrap()
-        .into_iter()
-        .map(|t| t.ids.credential_id)
-        .collect()
-}
-
-/// Every row and journal entry of a file written by schema 1 is there after the upgrade,
-/// under the tenant that first opens each profile.
-#[test]
-fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
-    let (_dir, path) = schema_1_inventory();
-    let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
-    assert_eq!(acme.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
-    assert_eq!(
-        credential_ids(&acme),
-        [
-            "2CredAwsNeverFetched",
-            "2CredOktaImported",
-            "2CredOktaManual",
-            "2CredOktaRotated",
-            "2CredShared"
-        ]
-    );
-    let tracked = acme.tracked().unwrap();
-    let source = |id: &str| tracked.iter().find(|t| t.ids.credential_id == id).unwrap();
-    assert_eq!(source("2CredOktaImported").source, Source::Import);
-    assert_eq!(source("2CredOktaManual").source, Source::Manual);
-    assert_eq!(source("2CredOktaRotated").source, Source::Rotate);
-    assert_eq!(
-        source("2CredOktaImported").ids,
-        ids("2AppOkta", "2ConnOkta", "2CredOktaImported")
-    );
-    let snap = acme.snapshot().unwrap();
-    let entry_of = |id: &str| {
-        snap.credentials
-            .iter()
-            .find(|e| e.key.credential_id == id)
-            .unwrap()
-    };
-    let imported = entry_of("2CredOktaImported");
-    assert_eq!(
-        imported.last.as_ref().unwrap().client_id.as_deref(),
-        Some("okta-ci@acme.conductor.one/pcc")
-    );
-    assert_eq!(imported.fetched_at, Some(t(10)));
-    let gone = entry_of("2CredOktaManual");
-    assert!(gone.gone);
-    assert_eq!(
-        gone.last.as_ref().unwrap().display_name.as_deref(),
-        Some("okta-old credential")
-    );
-    assert!(entry_of("2CredAwsNeverFetched").last.is_none());
-    assert!(entry_of("2CredOktaRotated").last.is_some());
-    let apps: Vec<_> = snap.apps.iter().map(|a| a.id.clone().unwrap()).collect();
-    assert_eq!(apps, ["2AppAws", "2AppOkta"]);
-    let connectors: Vec<_> = snap
-        .connectors
-        .iter()
-        .map(|c| c.id.clone().unwrap())
-        .collect();
-    assert_eq!(connectors, ["2ConnAws", "2ConnAwsIdle", "2ConnOkta"]);
-    let journal: Vec<_> = acme
-        .journal()
-        .unwrap()
-        .into_iter()
-        .map(|e| (e.action, e.credential_id, e.outcome, e.time))
-        .collect();
-    assert_eq!(
-        journal,
-        [
-            (
-                Action::Rotate,
-                None,
-                Outcome::Failed("the server answered 500: internal error".into()),
-                t(50)
-            ),
-            (
-                Action::Revoke,
-                Some("2CredOktaManual".into()),
-                Outcome::Failed("the server answered 503: service unavailable".into()),
-                t(42)
-            ),
-            (
-                Action::Revoke,
-                Some("2CredOktaManual".into()),
-                Outcome::AlreadyGone,
-                t(41)
-            ),
-            (
-                Action::Revoke,
-                Some("2CredOktaManual".into()),
-                Outcome::Ok,
-                t(40)
-            ),
-            (
-                Action::Rotate,
-                Some("2CredOktaRotated".into()),
-                Outcome::Ok,
-                t(30)
-            ),
-        ]
-    );
-    // The other profile's rows wait, named, for the first tenant opened under it.
-    let waiting = acme.unadopted().unwrap();
-    assert_eq!(waiting.len(), 1);
-    assert_eq!(
-        (
-            waiting[0].profile.as_str(),
-            waiting[0].credentials,
-            waiting[0].journal_entries
-        ),
-        ("prod", 2, 2)
-    );
-    let prod = Store::open_for_profile(&path, "prod.example.conductor.one", "prod").unwrap();
-    assert_eq!(credential_ids(&prod), ["2CredGhDeploy", "2CredShared"]);
-    let snap = prod.snapshot().unwrap();
-    assert_eq!(snap.apps.len(), 1);
-    assert_eq!(snap.connectors.len(), 1);
-    assert_eq!(
-        snap.credentials[0]
-            .last
-            .as_ref()
-            .unwrap()
-            .client_id
-            .as_deref(),
-        Some("gh-deploy@prod.example.conductor.one/pcc")
-    );
-    let journal = prod.journal().unwrap();
-    assert_eq!(journal.len(), 2);
-    assert!(
-        journal
-            .iter()
-            .all(|e| e.actor_client_id.is_none() && e.profile == "prod")
-    );
-    assert!(acme.unadopted().unwrap().is_empty());
-
-    // Adoption happens once: another tenant under profile `default` gets nothing of it.
-    let elsewhere = Store::open_for_profile(&path, "elsewhere.conductor.one", "default").unwrap();
-    assert!(elsewhere.tracked().unwrap().is_empty());
-    assert!(elsewhere.journal().unwrap().is_empty());
-    drop((acme, prod, elsewhere));
-
-    // New entries follow the old ones, the journal is still append-only, and every row of
-    // the file is accounted for: 7 credentials, 3 apps, 4 connectors, 7 journal entries.
-    let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
-    acme.append_journal(&entry("default", Action::Revoke, Outcome::Ok, t(99)))
-        .unwrap();
-    assert_eq!(acme.journal().unwrap().len(), 6);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-    assert_eq!(count("SELECT count(*) FROM credentials"), 7);
-    assert_eq!(count("SELECT count(*) FROM apps"), 3);
-    assert_eq!(count("SELECT count(*) FROM connectors"), 4);
-    assert_eq!(count("SELECT count(*) FROM journal"), 8);
-    assert_eq!(count("SELECT max(id) FROM journal"), 8);
-    for sql in ["UPDATE journal SET outcome = 'ok'", "DELETE FROM journal"] {
-        let err = conn.execute(sql, []).unwrap_err().to_string();
-        assert!(err.contains("append-only"), "{sql}: {err}");
-    }
-}
-
 #[test]
 fn last_known_state_round_trips() {
     let store = Store::open_in_memory("p").unwrap();
@@ -384,6 +194,24 @@ fn last_known_state_round_trips() {
         .save_credential(&ConnectorCredential::default(), t(9))
         .unwrap_err();
     assert!(matches!(err, StoreError::MissingId { .. }));
+}
+
+/// A tenant may send any RFC 3339 time; with its offset, one can fall past year 9999 or
+/// before year 0 in UTC. It is stored and read back as it was, and the inventory stays
+/// readable (schema 2 wrote such a time into JSON it could not read again).
+#[test]
+fn a_time_past_year_9999_in_utc_is_stored_and_read_back() {
+    let store = Store::open_in_memory("p").unwrap();
+    store.track(&ids("a1", "k1", "c1"), Source::Manual).unwrap();
+    let sent = |text: &str| Some(DateTime::parse_from_rfc3339(text).unwrap().to_utc());
+    let c = ConnectorCredential {
+        expires_time: sent("9999-12-31T23:59:59-23:59"),
+        created_at: sent("0000-01-01T00:00:00+23:59"),
+        ..cred("a1", "k1", "c1")
+    };
+    store.save_credential(&c, t(1)).unwrap();
+    let snap = store.snapshot().unwrap();
+    assert_eq!(snap.credentials[0].last.as_ref(), Some(&c));
 }
 
 #[test]
@@ -470,87 +298,19 @@ fn entry(profile: &str, action: Action, outcome: Outcome, time: DateTime<Utc>) -
 }
 
 #[test]
-fn the_journal_records_success_and_failure_newest_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("inv.sqlite3");
-    let store = Store::open(&path, "p").unwrap();
-    let ok = entry("p", Action::Revoke, Outcome::Ok, t(1));
-    let gone = entry("p", Action::Revoke, Outcome::AlreadyGone, t(2));
-    let mut failed = entry(
-        "p",
-        Action::Rotate,
-        Outcome::Failed("the server answered 503".into()),
-        t(3),
-    );
-    failed.credential_id = None;
-    failed.actor_client_id = None;
-    for e in [&ok, &gone, &failed] {
-        store.append_journal(e).unwrap();
-    }
-    assert_eq!(store.journal().unwrap(), vec![failed, gone, ok]);
-
-    // Nothing edits or deletes a journal row, not even SQL behind credboard's back.
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    assert!(raw.execute("DELETE FROM journal", []).is_err());
-    assert!(
-        raw.execute("UPDATE journal SET outcome = 'ok'", [])
-            .is_err()
-    );
-    assert_eq!(store.journal().unwrap().len(), 3);
-}
-
-#[test]
-fn journal_entries_serialize_for_scripts() {
-    let e = entry("p", Action::Rotate, Outcome::Failed("boom".into()), t(0));
-    let v = serde_json::to_value(&e).unwrap();
-    assert_eq!(v["action"], "rotate");
-    assert_eq!(v["outcome"]["kind"], "failed");
-    assert_eq!(v["outcome"]["message"], "boom");
-    assert_eq!(v["actorClientId"], "bot@acme.conductor.one/pcc");
-    let back: JournalEntry = serde_json::from_value(v).unwrap();
-    assert_eq!(back, e);
-}
-
-#[test]
-fn a_rotation_is_tracked_saved_and_journaled_at_once() {
-    let store = Store::open_in_memory("p").unwrap();
-    let c = cred("a1", "k1", "new1");
-    let mut requested = entry("p", Action::Rotate, Outcome::Requested, t(0));
-    requested.credential_id = None;
-    let request = store.append_journal(&requested).unwrap();
-    store
-        .record_rotation(request, &c, Some("me"), t(0))
-        .unwrap();
-    let snap = store.snapshot().unwrap();
-    assert_eq!(snap.credentials.len(), 1);
-    assert_eq!(snap.credentials[0].source, Source::Rotate);
-    assert_eq!(snap.credentials[0].last.as_ref(), Some(&c));
-    let j = store.journal().unwrap();
-    assert_eq!(j.len(), 2);
-    assert_eq!(j[0].action, Action::Rotate);
-    assert_eq!(j[0].credential_id.as_deref(), Some("new1"));
-    assert_eq!(j[0].outcome, Outcome::Ok);
-    assert_eq!(j[1].outcome, Outcome::Requested);
-    let err = store
-        .record_rotation(request, &ConnectorCredential::default(), None, t(1))
-        .unwrap_err();
-    assert!(matches!(err, StoreError::MissingId { .. }));
-}
-
-#[test]
 fn bulk_saving_and_loading_many_credentials() {
     let store = Store::open_in_memory("p").unwrap();
     let n = 20_000;
     let creds: Vec<_> = (0..n)
         .map(|i| cred(&format!("a{}", i % 7), "k", &format!("c{i:06}")))
         .collect();
-    let parsed = credboard::store::ParsedImport {
-        format: credboard::store::ImportFormat::Csv,
+    let parsed = credboard::import::ParsedImport {
+        format: credboard::import::ImportFormat::Csv,
         entries: creds
             .iter()
             .enumerate()
-            .map(|(i, c)| credboard::store::ImportEntry {
-                location: credboard::store::Location::CsvLine(i as u64 + 2),
+            .map(|(i, c)| credboard::import::ImportEntry {
+                location: credboard::import::Location::CsvLine(i as u64 + 2),
                 ids: CredentialKey::of(c).unwrap(),
             })
             .collect(),
@@ -562,7 +322,7 @@ fn bulk_saving_and_loading_many_credentials() {
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), n);
     assert_eq!(snap.credentials[123].last.as_ref(), Some(&creds[123]));
-    // Decoded in parallel chunks, returned in order, each row with its own object.
+    // Returned in order, each row with its own state.
     assert!(
         snap.credentials
             .windows(2)
@@ -612,7 +372,7 @@ fn an_unreadable_row_is_reported_with_the_path() {
     for n in [3, 5000] {
         let (err, path) = snapshot_after(
             n,
-            "UPDATE credentials SET json = '{not json' WHERE credential_id = 'c00002'",
+            "UPDATE credentials SET last_used_at = 'yesterday' WHERE credential_id = 'c00002'",
         );
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
         assert!(
@@ -622,12 +382,12 @@ fn an_unreadable_row_is_reported_with_the_path() {
     }
 }
 
-/// The apps and connectors decode beside the credentials; when one of them cannot be read,
-/// the snapshot says so (and does not wait for them forever), whatever the inventory's size.
+/// The apps and connectors are read with the credentials; when one of them cannot be read,
+/// the snapshot says so, whatever the inventory's size.
 #[test]
 fn an_unreadable_connector_is_reported_with_the_path() {
     for n in [3, 5000] {
-        let (err, path) = snapshot_after(n, "UPDATE connectors SET json = '[1, 2'");
+        let (err, path) = snapshot_after(n, "UPDATE connectors SET user_ids = '[1, 2'");
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
         assert!(err.to_string().contains("connector"), "{err}");
         assert!(
@@ -728,12 +488,12 @@ fn time_100k_snapshot() {
             )
         })
         .collect();
-    let parsed = credboard::store::ParsedImport {
-        format: credboard::store::ImportFormat::Csv,
+    let parsed = credboard::import::ParsedImport {
+        format: credboard::import::ImportFormat::Csv,
         entries: creds
             .iter()
-            .map(|c| credboard::store::ImportEntry {
-                location: credboard::store::Location::CsvLine(0),
+            .map(|c| credboard::import::ImportEntry {
+                location: credboard::import::Location::CsvLine(0),
                 ids: CredentialKey::of(c).unwrap(),
             })
             .collect(),
@@ -750,91 +510,4 @@ fn time_100k_snapshot() {
         let snap = store.snapshot().unwrap();
         eprintln!("snapshot {}: {:?}", snap.credentials.len(), start.elapsed());
     }
-}
-
-/// The actions (the dashboard's worker and the command line both use them) refuse to act
-/// with keys of one tenant's inventory on another tenant: nothing is sent.
-#[tokio::test]
-async fn actions_refuse_the_rows_of_another_tenant() {
-    use credboard::demo::{DemoOptions, DemoServer};
-    use credboard::ops::{OpError, Ops};
-    let server = DemoServer::start(DemoOptions::default()).await.unwrap();
-    let client = credboard::api::Client::new(credboard::api::ClientOptions {
-        client_id: Some(server.client_id()),
-        client_secret: Some(server.client_secret()),
-        ..Default::default()
-    })
-    .unwrap();
-    let (app, connector, id) = server.tracked()[0].clone();
-    let key = ids(&app, &connector, &id);
-    let elsewhere = std::sync::Arc::new(Store::open_in_memory("acme.conductor.one").unwrap());
-    elsewhere.track(&key, Source::Import).unwrap();
-    let actions = Ops::new(client.clone(), elsewhere, false);
-    server.reset_stats();
-    let refused = actions.revoke(&key).await.unwrap_err();
-    assert!(
-        matches!(refused, OpError::OtherTenant { .. }),
-        "{refused:?}"
-    );
-    let message = refused.to_string();
-    assert!(message.contains("acme.conductor.one"), "{message}");
-    let rotate = actions.rotate(&app, &connector).await.unwrap_err();
-    assert!(matches!(rotate, OpError::OtherTenant { .. }), "{rotate:?}");
-    assert_eq!(server.stats().total, 0, "nothing reached the tenant");
-
-    // The tenant's own inventory is served.
-    let own = std::sync::Arc::new(Store::open_in_memory(&server.endpoint()).unwrap());
-    let actions = Ops::new(client, own, false);
-    assert!(actions.revoke(&key).await.is_ok());
-    server.shutdown().await;
-}
-
-/// A request whose process is gone and that no outcome answers is unanswered; one answered,
-/// or of a process still running (this one, or another credboard's), is not: it may be in
-/// flight.
-#[test]
-fn unanswered_requests_are_those_of_processes_no_longer_running() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(Store::FILE_NAME);
-    let store = Store::open(&path, "acme.conductor.one").unwrap();
-    let mut gone = std::process::Command::new("true").spawn().unwrap();
-    gone.wait().unwrap();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let write = |credential: &str, pid: u32| {
-        conn.execute(
-            "INSERT INTO journal (tenant, profile, time, action, app_id, connector_id,
-                                  credential_id, outcome, pid)
-             VALUES ('acme.conductor.one', 'p', '2026-01-02T03:04:05Z', 'revoke', 'a1', 'k1',
-                     ?1, 'requested', ?2)",
-            rusqlite::params![credential, pid],
-        )
-        .unwrap();
-    };
-    write("abandoned", gone.id());
-    write("answered", gone.id());
-    // pid 1 is always running.
-    write("in-flight-elsewhere", 1);
-    store
-        .append_journal(&JournalEntry {
-            credential_id: Some("in-flight-here".into()),
-            ..entry("p", Action::Revoke, Outcome::Requested, t(0))
-        })
-        .unwrap();
-    let pending = |store: &Store| -> Vec<String> {
-        store
-            .unanswered_requests()
-            .unwrap()
-            .into_iter()
-            .filter_map(|(_, e)| e.credential_id)
-            .collect()
-    };
-    assert_eq!(pending(&store), ["abandoned", "answered"]);
-    let (answered, _) = store.unanswered_requests().unwrap().remove(1);
-    store
-        .append_outcome(answered, &entry("p", Action::Revoke, Outcome::Ok, t(1)))
-        .unwrap();
-    assert_eq!(pending(&store), ["abandoned"]);
-    // Another tenant's requests are not this one's to check.
-    let other = Store::open(&path, "other.conductor.one").unwrap();
-    assert!(pending(&other).is_empty());
 }
