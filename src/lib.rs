@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -11,5 +12,6 @@ pub mod memory;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod worker;

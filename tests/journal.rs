@@ -184,11 +184,14 @@ async fn a_rotated_credential_the_inventory_refuses_is_shown_with_its_id_until_r
         })
         .unwrap();
     let screen = d
-        .until("the warning in the secret window and the history", |s, screen| {
-            !s.secrets.is_empty()
-                && screen.contains("NOT RECORDED")
-                && s.errors.iter().any(|e| e.text.contains("could not record"))
-        })
+        .until(
+            "the warning in the secret window and the history",
+            |s, screen| {
+                !s.secrets.is_empty()
+                    && screen.contains("NOT RECORDED")
+                    && s.errors.iter().any(|e| e.text.contains("could not record"))
+            },
+        )
         .await;
     let id = d.state.secrets[0].credential_id.clone();
     assert!(!id.is_empty());

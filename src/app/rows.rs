@@ -20,177 +20,16 @@
 //! Revoked and gone credentials are only in the "revoked" view (and "all"); the other views
 //! hold live credentials. Connector rows are only in "all".
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::audit::Group;
 
 use crate::api::ConnectorCredential;
 
-use super::text;
 use crate::model::CredentialKey;
+use crate::text;
 
-/// Derived status flags of a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct Flags(u8);
-
-impl Flags {
-    pub const REVOKED: Flags = Flags(1);
-    pub const GONE: Flags = Flags(1 << 1);
-    pub const EXPIRED: Flags = Flags(1 << 2);
-    pub const EXPIRING: Flags = Flags(1 << 3);
-    pub const NEVER_USED: Flags = Flags(1 << 4);
-    pub const IDLE: Flags = Flags(1 << 5);
-    pub const UNKNOWN: Flags = Flags(1 << 6);
-    pub const NONE: Flags = Flags(0);
-
-    pub fn contains(self, other: Flags) -> bool {
-        self.0 & other.0 == other.0 && other.0 != 0
-    }
-
-    pub fn insert(&mut self, other: Flags) {
-        self.0 |= other.0;
-    }
-
-    /// Revoked or gone: no longer usable and nothing to do.
-    pub fn is_dead(self) -> bool {
-        self.contains(Flags::REVOKED) || self.contains(Flags::GONE)
-    }
-
-    /// Fetched, and neither revoked, gone nor expired.
-    pub fn is_active(self) -> bool {
-        !self.is_dead() && !self.contains(Flags::EXPIRED) && !self.contains(Flags::UNKNOWN)
-    }
-}
-
-/// The thresholds the flags are computed against.
-#[derive(Debug, Clone, Copy)]
-pub struct Thresholds {
-    pub expiring_soon_days: i64,
-    pub idle_days: i64,
-}
-
-pub fn flags_of(
-    last: Option<&ConnectorCredential>,
-    gone: bool,
-    now: DateTime<Utc>,
-    t: Thresholds,
-) -> Flags {
-    let mut f = Flags::NONE;
-    if gone {
-        f.insert(Flags::GONE);
-    }
-    let Some(c) = last else {
-        if !gone {
-            f.insert(Flags::UNKNOWN);
-        }
-        return f;
-    };
-    if c.deleted_at.is_some() {
-        f.insert(Flags::REVOKED);
-    }
-    let dead = f.is_dead();
-    if let Some(exp) = c.expires_time {
-        if exp <= now {
-            f.insert(Flags::EXPIRED);
-        } else if !dead && exp <= now + Duration::days(t.expiring_soon_days) {
-            f.insert(Flags::EXPIRING);
-        }
-    }
-    match c.last_used_at {
-        None => f.insert(Flags::NEVER_USED),
-        Some(used) if !dead && used < now - Duration::days(t.idle_days) => f.insert(Flags::IDLE),
-        Some(_) => {}
-    }
-    f
-}
-
-/// The earliest instant, not before `now`, at which [`flags_of`] may answer differently for
-/// a credential: its expiry, the start of "expiring soon", the start of "idle". `None` when
-/// no time of it can change its flags.
-pub fn flags_change_at(
-    last: Option<&ConnectorCredential>,
-    now: DateTime<Utc>,
-    t: Thresholds,
-) -> Option<DateTime<Utc>> {
-    let c = last?;
-    let mut next: Option<DateTime<Utc>> = None;
-    let mut consider = |at: Option<DateTime<Utc>>| {
-        if let Some(at) = at.filter(|at| *at >= now) {
-            next = Some(next.map_or(at, |n| n.min(at)));
-        }
-    };
-    if let Some(exp) = c.expires_time {
-        consider(Some(exp));
-        consider(exp.checked_sub_signed(Duration::days(t.expiring_soon_days)));
-    }
-    if let Some(used) = c.last_used_at {
-        consider(used.checked_add_signed(Duration::days(t.idle_days)));
-    }
-    next
-}
-
-/// The status a row shows in its column: the most pressing of its flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    Expired,
-    Expiring,
-    NeverUsed,
-    Idle,
-    Active,
-    Unknown,
-    Revoked,
-    Gone,
-    /// A connector with no tracked credential.
-    NoCredential,
-}
-
-impl Status {
-    pub fn of(flags: Flags) -> Status {
-        if flags.contains(Flags::GONE) {
-            Status::Gone
-        } else if flags.contains(Flags::REVOKED) {
-            Status::Revoked
-        } else if flags.contains(Flags::UNKNOWN) {
-            Status::Unknown
-        } else if flags.contains(Flags::EXPIRED) {
-            Status::Expired
-        } else if flags.contains(Flags::EXPIRING) {
-            Status::Expiring
-        } else if flags.contains(Flags::NEVER_USED) {
-            Status::NeverUsed
-        } else if flags.contains(Flags::IDLE) {
-            Status::Idle
-        } else {
-            Status::Active
-        }
-    }
-
-    /// A symbol, so that status never rests on colour alone.
-    pub fn symbol(self) -> char {
-        match self {
-            Status::Expired => '✗',
-            Status::Expiring => '!',
-            Status::NeverUsed => '○',
-            Status::Idle => '~',
-            Status::Active => '✓',
-            Status::Unknown => '?',
-            Status::Revoked | Status::Gone => '⊘',
-            Status::NoCredential => '·',
-        }
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Expired => "expired",
-            Status::Expiring => "expiring",
-            Status::NeverUsed => "never used",
-            Status::Idle => "idle",
-            Status::Active => "active",
-            Status::Unknown => "not fetched",
-            Status::Revoked => "revoked",
-            Status::Gone => "gone",
-            Status::NoCredential => "no credential",
-        }
-    }
-}
+pub use crate::audit::{Flags, Status, Thresholds, flags_change_at, flags_of};
 
 /// Sortable columns, in the order `s` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -297,19 +136,23 @@ impl View {
         View::ALL[(i + View::ALL.len() - 1) % View::ALL.len()]
     }
 
+    /// The credentials it holds; `None` for every row.
+    pub fn group(self) -> Option<Group> {
+        Some(match self {
+            View::All => return None,
+            View::Active => Group::Active,
+            View::Expiring => Group::Expiring,
+            View::Expired => Group::Expired,
+            View::NeverUsed => Group::NeverUsed,
+            View::Idle => Group::Idle,
+            View::Revoked => Group::Revoked,
+        })
+    }
+
     pub fn admits(self, kind: EntryKind, flags: Flags) -> bool {
-        if kind == EntryKind::Connector {
-            return self == View::All;
-        }
-        match self {
-            View::All => true,
-            View::Revoked => flags.is_dead(),
-            _ if flags.is_dead() => false,
-            View::Active => flags.is_active(),
-            View::Expiring => flags.contains(Flags::EXPIRING),
-            View::Expired => flags.contains(Flags::EXPIRED),
-            View::NeverUsed => flags.contains(Flags::NEVER_USED),
-            View::Idle => flags.contains(Flags::IDLE),
+        match self.group() {
+            None => true,
+            Some(g) => kind == EntryKind::Credential && g.holds(flags),
         }
     }
 }
@@ -368,7 +211,7 @@ impl Entry {
             marked: false,
             removed: false,
             slot: 0,
-            flags: Flags::NONE,
+            flags: Flags::empty(),
             status: Status::Unknown,
         }
     }
@@ -402,7 +245,7 @@ impl Entry {
     /// Recompute the flags and status against `now`. Returns true when they changed.
     pub fn derive_flags(&mut self, now: DateTime<Utc>, t: Thresholds) -> bool {
         let (flags, status) = match self.kind {
-            EntryKind::Connector => (Flags::NONE, Status::NoCredential),
+            EntryKind::Connector => (Flags::empty(), Status::NoCredential),
             EntryKind::Credential => {
                 let f = flags_of(self.last.as_ref(), self.gone, now, t);
                 (f, Status::of(f))
@@ -504,76 +347,11 @@ impl Counts {
 
 /// The reasons behind each flag, as the detail pane lists them.
 pub fn reasons(e: &Entry, now: DateTime<Utc>, t: Thresholds) -> Vec<(Status, String)> {
-    let mut out = Vec::new();
-    if e.kind == EntryKind::Connector {
-        out.push((
+    match e.kind {
+        EntryKind::Connector => vec![(
             Status::NoCredential,
             "no tracked credential for this connector".to_string(),
-        ));
-        return out;
+        )],
+        EntryKind::Credential => crate::audit::reasons(e.last.as_ref(), e.gone, e.flags, now, t),
     }
-    if e.gone {
-        let known = match e.last {
-            Some(_) => "; what is shown is its last known state",
-            None => "; nothing else is known of it",
-        };
-        out.push((
-            Status::Gone,
-            format!("gone; the server answered 404 (not found){known}"),
-        ));
-    }
-    let Some(c) = e.last.as_ref() else {
-        if !e.gone {
-            out.push((Status::Unknown, "not fetched yet".to_string()));
-        }
-        return out;
-    };
-    let ago = |t: DateTime<Utc>| text::days(text::days_between(t, now));
-    if let Some(d) = c.deleted_at {
-        out.push((Status::Revoked, format!("revoked; deleted {} ago", ago(d))));
-    }
-    if e.flags.contains(Flags::EXPIRED)
-        && let Some(x) = c.expires_time
-    {
-        out.push((Status::Expired, format!("expired; {} ago", ago(x))));
-    }
-    if e.flags.contains(Flags::EXPIRING)
-        && let Some(x) = c.expires_time
-    {
-        out.push((
-            Status::Expiring,
-            format!(
-                "expiring soon; in {} (threshold {})",
-                text::days(text::days_between(now, x)),
-                text::days(t.expiring_soon_days)
-            ),
-        ));
-    }
-    if e.flags.contains(Flags::NEVER_USED) {
-        let created = match c.created_at {
-            Some(at) => format!("created {} ago", ago(at)),
-            None => "creation time unknown".to_string(),
-        };
-        out.push((Status::NeverUsed, format!("never used; {created}")));
-    }
-    if e.flags.contains(Flags::IDLE)
-        && let Some(u) = c.last_used_at
-    {
-        out.push((
-            Status::Idle,
-            format!(
-                "idle; last used {} ago (threshold {})",
-                ago(u),
-                text::days(t.idle_days)
-            ),
-        ));
-    }
-    if e.flags.is_active() && out.is_empty() {
-        let used = c
-            .last_used_at
-            .map(|u| format!("; last used {}", text::relative(u, now)))
-            .unwrap_or_default();
-        out.push((Status::Active, format!("active{used}")));
-    }
-    out
 }

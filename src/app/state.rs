@@ -729,17 +729,87 @@ impl State {
         (self.now, self.thresholds())
     }
 
-    /// The next instant a clock tick would change something besides relative times (the
-    /// runtime knows those from the last frame): the spinner's next turn (at once, while
-    /// something runs), the first toast to expire, the first flag that can change. `None`:
-    /// no tick is needed.
+    /// The next instant a clock tick would change something drawn: the spinner's next turn
+    /// (at once, while something runs), the first toast to expire, the first flag that can
+    /// change, the first relative time on screen to read differently. `None`: no tick is
+    /// needed.
     pub fn next_tick_due(&self) -> Option<DateTime<Utc>> {
         let spinning = self.refresh.running.is_some() || !self.rotating.is_empty();
         let toast = self.toasts.iter().map(|t| t.until).min();
-        earliest(
-            earliest(spinning.then_some(self.now), toast),
+        [
+            spinning.then_some(self.now),
+            toast,
             self.rows.flags_due,
-        )
+            self.screen_text_changes_at(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// When a time on screen shown relative to `now` ("12s ago", "in 6d", "created 214 days
+    /// ago") next reads differently: the header's last refresh, the time columns of the rows
+    /// on the page, the detail pane, an open revoke dialog. Worked out from what the drawing
+    /// shows, so that an idle dashboard draws only when something visible changed.
+    pub fn screen_text_changes_at(&self) -> Option<DateTime<Utc>> {
+        let now = self.now;
+        let mut relative: Vec<DateTime<Utc>> = Vec::new();
+        let mut days: Vec<DateTime<Utc>> = Vec::new();
+        let mut midnight = None;
+        if self.refresh.running.is_none()
+            && let Some(f) = self.refresh.last
+        {
+            relative.push(f.at);
+            if f.outcome == Outcome::Failed {
+                // "data from 11:59 UTC" gains its date at midnight.
+                midnight = (now.date_naive() + chrono::Days::new(1))
+                    .and_hms_opt(0, 0, 0)
+                    .map(|m| m.and_utc());
+            }
+        }
+        let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+        let l = super::layout::layout(area, self);
+        let page = (l.rows.height as usize).max(1);
+        let offset = self.effective_offset(page);
+        let shown: Vec<Column> = l.columns.iter().filter_map(|c| c.column).collect();
+        for &i in self.rows.visible.iter().skip(offset).take(page) {
+            let e = &self.rows.entries[i as usize];
+            for column in [Column::Created, Column::LastUsed, Column::Expires] {
+                if shown.contains(&column) {
+                    relative.extend(e.time(column));
+                }
+            }
+        }
+        if self.detail
+            && let Some(e) = self.selected_entry()
+        {
+            relative.extend(e.fetched_at);
+            if let Some(c) = e.last.as_ref() {
+                let times = [
+                    c.created_at,
+                    c.updated_at,
+                    c.last_used_at,
+                    c.expires_time,
+                    c.deleted_at,
+                ];
+                relative.extend(times.iter().flatten());
+                days.extend(times.iter().flatten());
+            }
+            if let Some(k) = self.rows.connector(&e.key.app_id, &e.key.connector_id) {
+                relative.extend(k.status.as_ref().and_then(|s| s.completed_at));
+                relative.extend(k.sync_disabled_at);
+            }
+        }
+        if let Some(Modal::Revoke(d)) = &self.modal {
+            relative.extend(d.last_used);
+        }
+        let relative = relative
+            .into_iter()
+            .map(|t| crate::text::relative_changes_at(t, now));
+        let days = days
+            .into_iter()
+            .map(|t| crate::text::days_change_at(t, now));
+        relative.chain(days).chain(midnight).min()
     }
 
     /// The last clock tick changed something drawn besides relative times (the spinner,

@@ -19,10 +19,10 @@ use super::state::{
     BulkOutcome, BulkPlan, BulkRun, Finished, Modal, Outcome, PlanItem, RevokeDialog, RotateDialog,
     SecretView, State, TypedConfirm, absorb, held,
 };
-use super::text;
 use super::view;
 use crate::model::CredentialKey;
 use crate::model::{Minted, Revocation, RevokeResult};
+use crate::text;
 
 /// The contexts whose keys act on the list.
 const LIST_CONTEXTS: &[Context] = &[
@@ -62,6 +62,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 fn on_tick(state: &mut State, now: DateTime<Utc>) {
     let earlier = now < state.now;
+    let text_due = state.screen_text_changes_at();
     state.now = now;
     let spinning = state.refresh.running.is_some() || !state.rotating.is_empty();
     if spinning {
@@ -70,7 +71,11 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
     let toasts = state.toasts.len();
     state.toasts.retain(|t| t.until > now);
     let flags = state.rederive_flags(earlier);
-    state.tick_changed = spinning || flags || state.toasts.len() != toasts;
+    state.tick_changed = spinning
+        || flags
+        || state.toasts.len() != toasts
+        || earlier
+        || text_due.is_some_and(|at| now >= at);
 }
 
 // ---- refresh ----
@@ -714,7 +719,7 @@ fn open_revoke(state: &mut State) {
         .rows
         .connector_name(&key.app_id, &key.connector_id)
         .to_string();
-    let risks = risk::risks(
+    let risks = crate::audit::risks(
         last_used,
         state.now,
         state.options.recent_use_days,
@@ -1075,7 +1080,7 @@ fn assess_plan(state: &State, targets: &mut [PlanItem]) {
             .get(&t.key)
             .and_then(|e| e.last.as_ref())
             .and_then(|c| c.last_used_at);
-        let risks = risk::risks(
+        let risks = crate::audit::risks(
             last_used,
             state.now,
             state.options.recent_use_days,

@@ -3,14 +3,13 @@
 //! on a `TestBackend` with scripted keys.
 //!
 //! Idle, it is quiet. The clock ticks (`Msg::Tick`: toasts expire, flags follow the time)
-//! at most once a second, and only when a tick is due: while the spinner turns, when a
-//! toast expires or a flag can change (`State::next_tick_due`), or when a relative time on
-//! screen ("12s ago", "in 6d") reads differently, which the last frame said when
-//! (`text::watch_changes`); at the latest every `MAX_SLEEP`. Any other message is preceded
-//! by a tick when the last one is a period old, so `update` always sees the time. A tick
-//! draws only when it changed something drawn (`State::tick_changed_view`) or such a
-//! relative time. Nothing else wakes the loop: the terminal's event stream blocks in its own
-//! thread, and the background refresh fires once a period.
+//! at most once a second, and only when a tick is due (`State::next_tick_due`): while the
+//! spinner turns, when a toast expires, a flag can change, or a relative time on screen
+//! ("12s ago", "in 6d") reads differently; at the latest every `MAX_SLEEP`. Any other message
+//! is preceded by a tick when the last one is a period old, so `update` always sees the
+//! time. A tick draws only when it changed something drawn (`State::tick_changed_view`).
+//! Nothing else wakes the loop: the terminal's event stream blocks in its own thread, and
+//! the background refresh fires once a period.
 //!
 //! The process's signals come in through the [`Host`]: SIGTERM, SIGHUP and SIGINT end the
 //! loop with [`Stopped`], so the caller gives the terminal back and exits 128+n; SIGTSTP
@@ -30,7 +29,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Msg, State, WorkerMsg, text, update};
+use crate::app::{Effect, Msg, State, WorkerMsg, update};
 use crate::tui::ui;
 
 /// The longest the loop sleeps without a tick, in case the wall clock jumped.
@@ -162,8 +161,6 @@ where
     ];
     let mut dirty = true;
     let mut first_frame = true;
-    // When a relative time in the last frame next reads differently.
-    let mut text_changes: Option<chrono::DateTime<Utc>> = None;
     loop {
         for msg in pending.drain(..) {
             let tick = matches!(msg, Msg::Tick(_));
@@ -177,18 +174,13 @@ where
                     }
                 }
             }
-            dirty |= !tick
-                || state.tick_changed_view()
-                || text_changes.is_some_and(|at| state.now >= at);
+            dirty |= !tick || state.tick_changed_view();
         }
         if state.should_quit() {
             return Ok(state);
         }
         if dirty {
-            let (drawn, changes) =
-                text::watch_changes(|| terminal.draw(|frame| ui::draw(frame, &state)).map(drop));
-            drawn?;
-            text_changes = changes;
+            terminal.draw(|frame| ui::draw(frame, &state))?;
             dirty = false;
             if std::mem::take(&mut first_frame) {
                 // The stored inventory's load freed most of what it allocated.
@@ -196,11 +188,7 @@ where
             }
         }
         // The next tick: when one is due, not sooner than a period after the last.
-        let due = match (state.next_tick_due(), text_changes) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let wait = due.map_or(MAX_SLEEP, |at| {
+        let wait = state.next_tick_due().map_or(MAX_SLEEP, |at| {
             (at - Utc::now())
                 .to_std()
                 .unwrap_or_default()

@@ -14,7 +14,7 @@ use crate::api::ConnectorCredential;
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::rows::{self, EntryKind, Pending};
-use crate::app::text;
+use crate::text;
 
 use super::style::Theme;
 use super::table::UNKNOWN;

@@ -12,7 +12,7 @@ use crate::app::risk::{self, TextOf, Typed};
 use crate::app::state::{
     BULK_WORD, BulkOutcome, BulkPlan, Modal, PlanItem, RevokeDialog, RotateDialog,
 };
-use crate::app::text;
+use crate::text;
 
 use super::style::Theme;
 use super::{window, windows};

@@ -9,7 +9,7 @@ use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::rows::View;
 use crate::app::state::{Toast, ToastKind};
-use crate::app::text;
+use crate::text;
 
 use super::style::Theme;
 

@@ -8,7 +8,7 @@ use crate::app::State;
 use crate::app::layout::Layout;
 use crate::app::rows::Status;
 use crate::app::state::{Finished, Outcome};
-use crate::app::text;
+use crate::text;
 
 use super::style::Theme;
 

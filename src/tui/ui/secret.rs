@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::state::SecretView;
-use crate::app::text;
+use crate::text;
 
 use super::style::Theme;
 use super::window;

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use crate::app::State;
 use crate::app::layout::{ColumnArea, Layout};
 use crate::app::rows::{Column, Entry, EntryKind, Pending, Status};
-use crate::app::text;
+use crate::text;
 
 use super::style::Theme;
 

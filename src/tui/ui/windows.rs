@@ -8,8 +8,8 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::msg::JournalLine;
-use crate::app::text;
 use crate::app::view::{self, HelpLine};
+use crate::text;
 
 use super::style::Theme;
 use super::window;
