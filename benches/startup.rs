@@ -141,7 +141,7 @@ fn run_once(path: &Path) -> ([f64; 5], usize) {
     let t3 = Instant::now();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a terminal");
     terminal
-        .draw(|f| credboard::tui::ui::draw(f, &state))
+        .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
         .expect("a frame");
     let t4 = Instant::now();
     let rows = state.rows.counts.total;

@@ -165,7 +165,7 @@ fn draw(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {
                 terminal
-                    .draw(|f| credboard::tui::ui::draw(f, &s))
+                    .draw(|f| credboard::tui::ui::draw(f, &s, &Default::default()))
                     .expect("a frame");
             })
         });

@@ -50,6 +50,8 @@ fn start() -> Dashboard {
             RunOptions {
                 refresh_every: None,
                 tick: Duration::from_secs(1),
+
+                ..Default::default()
             },
             |_| {},
         )

@@ -67,7 +67,7 @@ impl Dashboard {
 
     fn screen(&self) -> String {
         let mut t = Terminal::new(TestBackend::new(self.state.width, self.state.height)).unwrap();
-        t.draw(|f| credboard::tui::ui::draw(f, &self.state))
+        t.draw(|f| credboard::tui::ui::draw(f, &self.state, &Default::default()))
             .unwrap();
         credboard::tui::headless::text(t.backend().buffer())
     }

@@ -5,14 +5,19 @@ use credboard::app::fixtures::{self, fixed_now, loaded_state, options, refreshed
 use credboard::app::{Msg, State, update};
 use credboard::model::{Revocation, RevokeResult};
 use credboard::tui::ui::draw;
+use credboard::tui::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 fn render(state: &State) -> Buffer {
+    render_in(state, &Theme::default())
+}
+
+fn render_in(state: &State, theme: &Theme) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
-    t.draw(|f| draw(f, state)).unwrap();
+    t.draw(|f| draw(f, state, theme)).unwrap();
     t.backend().buffer().clone()
 }
 
@@ -153,7 +158,7 @@ fn revoke_dialog() {
     let y = row_of(&buf, "> okta7x");
     let line = text(&buf).lines().nth(y as usize).unwrap().to_string();
     let x = line[..line.find("> okta7x").unwrap()].chars().count() as u16;
-    let palette = options().palette;
+    let palette = Theme::default().palette;
     for (i, want) in [palette.ok; 5]
         .into_iter()
         .chain([palette.danger])
@@ -252,13 +257,16 @@ fn risk_states_are_coloured_and_the_selection_highlighted() {
 #[test]
 fn no_color_means_no_colour_anywhere() {
     let mut o = options();
-    o.color = false;
     o.read_only = true;
+    let no_color = Theme {
+        color: false,
+        ..Theme::default()
+    };
     let mut s = refreshed_state(o, 160, 40);
     send(&mut s, [code(KeyCode::Enter)]);
     use credboard::app::WorkerMsg;
     send(&mut s, [Msg::Worker(WorkerMsg::Error("boom".into()))]);
-    let buf = render(&s);
+    let buf = render_in(&s, &no_color);
     for c in buf.content() {
         assert_eq!(c.fg, Color::Reset, "{c:?}");
         assert_eq!(c.bg, Color::Reset, "{c:?}");
@@ -269,7 +277,7 @@ fn no_color_means_no_colour_anywhere() {
     assert!(text(&buf).contains("✗ expired"));
     assert!(text(&buf).contains("READ-ONLY"));
     send(&mut s, [key('?')]);
-    for c in render(&s).content() {
+    for c in render_in(&s, &no_color).content() {
         assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset));
     }
 }

@@ -11,7 +11,6 @@ use crate::api::{App, Connector, ConnectorCredential, SecretString};
 use super::index::{self, HashIndex, Hot, TextIndex};
 use super::keymap::Keymap;
 use super::msg::JournalLine;
-use super::palette::Palette;
 use super::risk::TextOf;
 use super::rows::{
     Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View, flags_change_at,
@@ -32,10 +31,6 @@ pub struct Options {
     pub idle_days: i64,
     /// Revoking a credential used within this many days needs a typed confirmation.
     pub recent_use_days: i64,
-    /// False when NO_COLOR is set: symbols and modifiers only.
-    pub color: bool,
-    /// The colour of each role, from the settings' `[colors]`.
-    pub palette: Palette,
     pub keymap: Keymap,
 }
 
@@ -65,8 +60,6 @@ impl Default for Options {
             expiring_soon_days: 7,
             idle_days: 90,
             recent_use_days: 7,
-            color: true,
-            palette: Palette::default(),
             keymap: Keymap::default(),
         }
     }

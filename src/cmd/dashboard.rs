@@ -10,13 +10,13 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::api::Client;
-use crate::app::palette::Palette;
 use crate::app::{Options, State};
 use crate::cli::Global;
 use crate::ops::{Ops, blocking};
 use crate::store::Store;
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
+use crate::tui::ui::theme::{Palette, Theme};
 use crate::worker::Worker;
 
 use super::{CliError, Context};
@@ -40,8 +40,6 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
         idle_days: ctx.settings.thresholds.idle_days.into(),
         recent_use_days: ctx.settings.thresholds.recent_use_days.into(),
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        palette,
         keymap,
     };
     let state = State::new(options, Utc::now());
@@ -69,6 +67,10 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         runtime::RunOptions {
             refresh_every: (ctx.settings.refresh_interval > 0)
                 .then(|| Duration::from_secs(ctx.settings.refresh_interval)),
+            theme: Theme {
+                color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                palette,
+            },
             ..Default::default()
         },
         console,

@@ -30,7 +30,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
 use crate::app::{Effect, Msg, State, WorkerMsg, update};
-use crate::tui::ui;
+use crate::tui::ui::{self, theme::Theme};
 
 /// The longest the loop sleeps without a tick, in case the wall clock jumped.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -50,6 +50,7 @@ pub struct RunOptions {
     pub refresh_every: Option<Duration>,
     /// The shortest time between two clock ticks (they come only when due; see the module).
     pub tick: Duration,
+    pub theme: Theme,
 }
 
 impl Default for RunOptions {
@@ -57,6 +58,7 @@ impl Default for RunOptions {
         Self {
             refresh_every: Some(Duration::from_secs(60)),
             tick: Duration::from_secs(1),
+            theme: Theme::default(),
         }
     }
 }
@@ -180,7 +182,7 @@ where
             return Ok(state);
         }
         if dirty {
-            terminal.draw(|frame| ui::draw(frame, &state))?;
+            terminal.draw(|frame| ui::draw(frame, &state, &options.theme))?;
             dirty = false;
             if std::mem::take(&mut first_frame) {
                 // The stored inventory's load freed most of what it allocated.

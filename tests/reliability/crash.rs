@@ -70,6 +70,8 @@ fn child_panics_inside_the_dashboard() {
             RunOptions {
                 refresh_every: None,
                 tick: Duration::from_millis(100),
+
+                ..Default::default()
             },
             |_| {},
         )

@@ -587,7 +587,7 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     for key in ['s', 's', 's', 's', 'S'] {
         terminal
-            .draw(|f| credboard::tui::ui::draw(f, &state))
+            .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
             .unwrap();
         update(
             &mut state,
@@ -605,7 +605,7 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
         )),
     );
     terminal
-        .draw(|f| credboard::tui::ui::draw(f, &state))
+        .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
         .unwrap();
     for cell in terminal.backend().buffer().content() {
         assert!(

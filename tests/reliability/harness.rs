@@ -28,6 +28,7 @@ use credboard::model::{CredentialKey, Source};
 use credboard::store::Store;
 use credboard::tui::headless::WatchedBackend;
 use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use credboard::tui::ui::theme::Theme;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as fmpsc;
 use ratatui::Terminal;
@@ -240,7 +241,6 @@ impl Dash {
 
         let mut options = Options::new(client.host(), "test");
         options.read_only = opts.read_only;
-        options.color = false;
         let state = State::new(options, chrono::Utc::now());
         let stored = store.snapshot().unwrap();
         let screen = Arc::new(Screen::default());
@@ -266,6 +266,10 @@ impl Dash {
                 RunOptions {
                     refresh_every: None,
                     tick: Duration::from_millis(200),
+                    theme: Theme {
+                        color: false,
+                        ..Theme::default()
+                    },
                 },
                 move |s: &SecretString| copy_log.lock().unwrap().push(s.expose().to_string()),
             )

@@ -16,8 +16,8 @@ use crate::app::keymap::Action;
 use crate::app::rows::{self, EntryKind, Pending};
 use crate::text;
 
-use super::style::Theme;
 use super::table::UNKNOWN;
+use super::theme::Theme;
 
 /// Longest value drawn in the pane; longer ones are cut before wrapping.
 const MAX_VALUE: usize = 600;

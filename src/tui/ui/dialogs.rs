@@ -14,7 +14,7 @@ use crate::app::state::{
 };
 use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 use super::{window, windows};
 
 const LABEL_W: usize = 12;

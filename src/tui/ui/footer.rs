@@ -11,7 +11,7 @@ use crate::app::rows::View;
 use crate::app::state::{Toast, ToastKind};
 use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 
 /// At most this many toasts are drawn, the newest first.
 const TOASTS_SHOWN: usize = 3;

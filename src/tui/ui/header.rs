@@ -10,7 +10,7 @@ use crate::app::rows::Status;
 use crate::app::state::{Finished, Outcome};
 use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

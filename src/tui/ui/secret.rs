@@ -10,7 +10,7 @@ use crate::app::keymap::Action;
 use crate::app::state::SecretView;
 use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 use super::window;
 
 const LABEL_W: usize = 12;

@@ -8,7 +8,7 @@ use crate::app::layout::{ColumnArea, Layout};
 use crate::app::rows::{Column, Entry, EntryKind, Pending, Status};
 use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     draw_titles(frame, l, state, theme);

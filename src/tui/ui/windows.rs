@@ -11,7 +11,7 @@ use crate::app::msg::JournalLine;
 use crate::app::view::{self, HelpLine};
 use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 use super::window;
 
 /// Draw `lines` from `scroll`, clamped so the last page stays full, with a position hint in
