@@ -137,7 +137,10 @@ fn run_once(path: &Path) -> ([f64; 5], usize) {
             height: 60,
         },
     );
-    update(&mut state, Msg::Inventory(loaded));
+    update(
+        &mut state,
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(loaded))),
+    );
     let t3 = Instant::now();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a terminal");
     terminal

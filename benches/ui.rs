@@ -49,7 +49,10 @@ fn loaded_with(inventory: Inventory) -> State {
             height: 60,
         },
     );
-    update(&mut s, Msg::Inventory(inventory));
+    update(
+        &mut s,
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(inventory))),
+    );
     s
 }
 

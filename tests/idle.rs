@@ -10,7 +10,8 @@ use chrono::Utc;
 use credboard::app::fixtures::{options, sample_inventory};
 use credboard::app::{State, WorkerMsg};
 use credboard::tui::headless::WatchedBackend;
-use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use credboard::tui::runtime::{self, RunOptions};
+use credboard::worker::WorkerLink;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as keys;
 use ratatui::Terminal;
@@ -41,7 +42,6 @@ fn start() -> Dashboard {
         runtime::run(
             &mut terminal,
             state,
-            sample_inventory(),
             key_stream,
             WorkerLink {
                 effects,
@@ -58,6 +58,10 @@ fn start() -> Dashboard {
         .await
         .expect("the dashboard runs")
     });
+    // The worker's first message: the stored inventory.
+    results
+        .send(WorkerMsg::Inventory(Ok(sample_inventory())))
+        .unwrap();
     Dashboard {
         frames,
         keys,

@@ -151,7 +151,10 @@ fn apply(s: &mut State, op: &Op) -> Vec<Effect> {
         Op::Failed(idx) => Msg::Worker(WorkerMsg::Credential {
             generation: g,
             key: credential(s, idx).0,
-            fetched: Fetched::Failed("503".into()),
+            fetched: Fetched::Failed(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "503",
+            )),
             at: s.now,
         }),
         Op::NewCredential { n, connector } => {
@@ -249,7 +252,7 @@ proptest! {
         }
         let mut s = State::new(options, fixed_now());
         update(&mut s, Msg::Resize { width: 120, height: 30 });
-        update(&mut s, Msg::Inventory(synthetic_inventory(N, 7)));
+        update(&mut s, Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(synthetic_inventory(N, 7)))));
         for op in &before {
             apply(&mut s, op);
         }

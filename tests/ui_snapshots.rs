@@ -125,12 +125,16 @@ fn error_history_wraps_long_errors() {
     send(
         &mut s,
         [
-            Msg::Worker(WorkerMsg::Error(
-                "the inventory could not be written: disk full".into(),
-            )),
-            Msg::Worker(WorkerMsg::Error(format!(
-                "listing connectors of app-okta: 503 Service Unavailable: {}",
-                "upstream connect error or disconnect/reset before headers. ".repeat(4)
+            Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                "the inventory could not be written: disk full",
+            ))),
+            Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                format!(
+                    "listing connectors of app-okta: 503 Service Unavailable: {}",
+                    "upstream connect error or disconnect/reset before headers. ".repeat(4)
+                ),
             ))),
             key('E'),
         ],
@@ -265,7 +269,12 @@ fn no_color_means_no_colour_anywhere() {
     let mut s = refreshed_state(o, 160, 40);
     send(&mut s, [code(KeyCode::Enter)]);
     use credboard::app::WorkerMsg;
-    send(&mut s, [Msg::Worker(WorkerMsg::Error("boom".into()))]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Error(
+            credboard::model::Failure::new(credboard::model::FailureKind::Store, "boom"),
+        ))],
+    );
     let buf = render_in(&s, &no_color);
     for c in buf.content() {
         assert_eq!(c.fg, Color::Reset, "{c:?}");
@@ -332,7 +341,13 @@ fn hostile_state(width: u16, height: u16) -> State {
         credentials,
     };
     let mut s = State::new(options(), fixed_now());
-    send(&mut s, [Msg::Resize { width, height }, Msg::Inventory(inv)]);
+    send(
+        &mut s,
+        [
+            Msg::Resize { width, height },
+            Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(inv))),
+        ],
+    );
     s
 }
 
@@ -385,7 +400,10 @@ fn hostile_strings_are_drawn_inert_and_aligned() {
         send(
             &mut s,
             [
-                Msg::Worker(WorkerMsg::Error("\x1b[31m\u{202e}evil\x1b]0;x\x07".into())),
+                Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Store,
+                    "\x1b[31m\u{202e}evil\x1b]0;x\x07",
+                ))),
                 key('E'),
             ],
         );
@@ -468,9 +486,9 @@ fn every_size_and_window_draws_without_panicking() {
         send(
             s,
             (0..20).map(|n| {
-                Msg::Worker(WorkerMsg::Error(format!(
-                    "error {n} {}",
-                    "x".repeat(n * 37)
+                Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Store,
+                    format!("error {n} {}", "x".repeat(n * 37)),
                 )))
             }),
         );
@@ -565,7 +583,10 @@ fn bulk_plan_and_run() {
             }),
             Msg::Worker(WorkerMsg::Revoked {
                 key: ckey("app-gh", "k-gh", "cred-gh-2"),
-                result: Err("503 Service Unavailable".into()),
+                result: Err(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "503 Service Unavailable",
+                )),
             }),
         ],
     );
@@ -726,11 +747,11 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
                     width: w,
                     height: h,
                 },
-                Msg::Inventory(Inventory {
+                Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
                     apps: apps.clone(),
                     connectors: connectors.clone(),
                     credentials: credentials.clone(),
-                }),
+                }))),
             ],
         );
         let buf = render(&s);
@@ -799,9 +820,12 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         assert!(!fx.is_empty(), "the bulk revoke started");
         for (n, c) in credentials.iter().enumerate() {
             let result = if n % 2 == 0 {
-                Err(format!(
-                    "revoke credential {}: \x1b[2J\u{202e}boom",
-                    c.key.credential_id
+                Err(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    format!(
+                        "revoke credential {}: \x1b[2J\u{202e}boom",
+                        c.key.credential_id
+                    ),
                 ))
             } else {
                 Ok(credboard::model::RevokeResult {
@@ -916,9 +940,10 @@ fn a_toast_never_covers_the_rows() {
         send(
             &mut s,
             [
-                Msg::Worker(WorkerMsg::Error(
-                    "the inventory could not be written: disk full".into(),
-                )),
+                Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Store,
+                    "the inventory could not be written: disk full",
+                ))),
                 key('r'),
                 key('r'),
             ],
@@ -944,7 +969,12 @@ fn a_long_error_toast_points_to_the_history_which_shows_it_whole() {
     let words: Vec<String> = (0..100).map(|n| format!("w{n:03}")).collect();
     let message = words.join(" ");
     assert!(message.len() >= 499);
-    send(&mut s, [Msg::Worker(WorkerMsg::Error(message))]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Error(
+            credboard::model::Failure::new(credboard::model::FailureKind::Store, message),
+        ))],
+    );
     let screen = text(&render(&s));
     assert!(
         screen.contains("(E for the whole message)"),
@@ -978,11 +1008,11 @@ fn after_a_second_refresh(failing: Option<&[&str]>, listing_fails: bool) -> Stat
     for c in credentials {
         let fails = failing.is_none_or(|ids| ids.contains(&c.key.credential_id.as_str()));
         let fetched = match (fails, c.last) {
-            (true, _) => Fetched::Failed(
+            (true, _) => Fetched::Failed(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
                 "get an access token: gave up after 3 tries over 1.0s: could not connect to the \
-                 server"
-                    .into(),
-            ),
+                 server",
+            )),
             (false, Some(last)) => Fetched::Found(last),
             (false, None) => Fetched::Gone,
         };
@@ -1001,7 +1031,10 @@ fn after_a_second_refresh(failing: Option<&[&str]>, listing_fails: bool) -> Stat
             &mut s,
             [Msg::Worker(WorkerMsg::RefreshError {
                 generation,
-                error: "list apps: could not connect to the server".into(),
+                error: credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "list apps: could not connect to the server",
+                ),
             })],
         );
     }

@@ -134,7 +134,12 @@ fn the_inventory_is_drawn_at_once_and_asks_for_the_first_refresh() {
         }],
     );
     assert!(fx.is_empty());
-    let fx = send(&mut s, [Msg::Inventory(fixtures::sample_inventory())]);
+    let fx = send(
+        &mut s,
+        [Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(
+            fixtures::sample_inventory(),
+        )))],
+    );
     assert_eq!(fx, vec![Effect::Refresh { generation: 1 }]);
     assert!(s.loaded);
     assert!(!s.is_current());
@@ -218,7 +223,10 @@ fn results_of_a_superseded_generation_are_dropped() {
             found(Some(old), c.clone()),
             Msg::Worker(WorkerMsg::RefreshError {
                 generation: old,
-                error: "late".into(),
+                error: credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "late",
+                ),
             }),
             Msg::Worker(WorkerMsg::Apps {
                 generation: old,
@@ -288,7 +296,10 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
         Msg::Worker(WorkerMsg::Credential {
             generation: Some(g),
             key: key("app-okta", "k-okta", id),
-            fetched: Fetched::Failed("503 Service Unavailable".into()),
+            fetched: Fetched::Failed(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "503 Service Unavailable",
+            )),
             at: fixed_now(),
         })
     };
@@ -299,7 +310,10 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
         .get(&key("app-okta", "k-okta", "cred-okta-1"))
         .unwrap();
     assert_eq!(e.display_name(), Some("okta-baton"), "previous data kept");
-    assert_eq!(e.error.as_deref(), Some("503 Service Unavailable"));
+    assert_eq!(
+        e.error.as_ref().map(|f| f.message.as_str()),
+        Some("503 Service Unavailable")
+    );
     send(
         &mut s,
         [Msg::Worker(WorkerMsg::RefreshDone {
@@ -341,11 +355,15 @@ fn errors_become_toasts_that_expire_and_stay_in_the_history() {
         [
             Msg::Worker(WorkerMsg::RefreshError {
                 generation: g,
-                error: "listing apps: 500".into(),
+                error: credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "listing apps: 500",
+                ),
             }),
-            Msg::Worker(WorkerMsg::Error(
-                "the inventory could not be written".into(),
-            )),
+            Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                "the inventory could not be written",
+            ))),
         ],
     );
     assert_eq!(s.toasts.len(), 2);
@@ -990,11 +1008,11 @@ async fn demo_state() -> (State, DemoServer) {
                 width: 160,
                 height: 48,
             },
-            Msg::Inventory(Inventory {
+            Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
                 apps: Vec::new(),
                 connectors: Vec::new(),
                 credentials,
-            }),
+            }))),
         ],
     );
     (s, server)
@@ -1044,14 +1062,14 @@ fn two_credentials(a: &str, b: &str) -> State {
                 width: 120,
                 height: 30,
             },
-            Msg::Inventory(Inventory {
+            Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
                 apps: Vec::new(),
                 connectors: Vec::new(),
                 credentials: vec![
                     known("2AAAAAAAAAAAAAAAAAAAAAAAAAA", a),
                     known("2BBBBBBBBBBBBBBBBBBBBBBBBBB", b),
                 ],
-            }),
+            }))),
         ],
     );
     s
@@ -1120,7 +1138,10 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
         &mut s,
         [Msg::Worker(WorkerMsg::Revoked {
             key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Err("403 Forbidden".into()),
+            result: Err(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "403 Forbidden",
+            )),
         })],
     );
     let e = s
@@ -1289,7 +1310,10 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
             revoked_as_asked(key("app-gh", "k-gh", "cred-gh-2")),
             Msg::Worker(WorkerMsg::Revoked {
                 key: key("app-okta", "k-okta", "cred-okta-2"),
-                result: Err("timeout".into()),
+                result: Err(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "timeout",
+                )),
             }),
         ],
     );
@@ -1506,7 +1530,10 @@ fn rotate_on_a_connector_row_covers_it_and_failures_are_errors() {
         [Msg::Worker(WorkerMsg::Rotated {
             app_id: "app-sf".into(),
             connector_id: "k-sf-uncovered".into(),
-            result: Err("409 Conflict".into()),
+            result: Err(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "409 Conflict",
+            )),
         })],
     );
     assert!(fx.is_empty());
@@ -1625,7 +1652,10 @@ fn journal_loads_newest_first() {
         &mut s,
         [
             k('J'),
-            Msg::Worker(WorkerMsg::Journal(Err("locked".into()))),
+            Msg::Worker(WorkerMsg::Journal(Err(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                "locked",
+            )))),
         ],
     );
     assert!(s.modal.is_none());

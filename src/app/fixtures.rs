@@ -370,10 +370,13 @@ pub fn options() -> super::Options {
 /// A state built the way the runtime builds it: a resize, then the sample inventory (rows
 /// drawn at once, not yet current). The refresh it asks for is still running.
 pub fn loaded_state(options: super::Options, width: u16, height: u16) -> super::State {
-    use super::msg::Msg;
+    use super::msg::{Msg, WorkerMsg};
     let mut s = super::State::new(options, fixed_now());
     super::update(&mut s, Msg::Resize { width, height });
-    super::update(&mut s, Msg::Inventory(sample_inventory()));
+    super::update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Inventory(Ok(sample_inventory()))),
+    );
     s
 }
 

@@ -26,7 +26,7 @@ use crate::audit::Group;
 
 use crate::api::ConnectorCredential;
 
-use crate::model::CredentialKey;
+use crate::model::{CredentialKey, Failure};
 use crate::text;
 
 pub use crate::audit::{Flags, Status, Thresholds, flags_change_at, flags_of};
@@ -180,7 +180,7 @@ pub struct Entry {
     pub gone: bool,
     pub fetched_at: Option<DateTime<Utc>>,
     /// The last fetch of this credential failed; the data above is the previous one.
-    pub error: Option<String>,
+    pub error: Option<Failure>,
     /// That fetch was a refresh's (not a one-off Get after a rotate).
     pub error_in_refresh: bool,
     pub pending: Option<Pending>,

@@ -15,7 +15,7 @@ use super::risk::TextOf;
 use super::rows::{
     Column, Counts, Entry, EntryKind, Flags, Sort, Status, Thresholds, View, flags_change_at,
 };
-use crate::model::CredentialKey;
+use crate::model::{CredentialKey, Failure};
 
 mod load;
 
@@ -122,7 +122,7 @@ pub struct RefreshState {
     pub fetched: usize,
     /// Credential Gets of the running refresh that failed, and the first failure's words.
     pub failed: usize,
-    pub first_failure: Option<String>,
+    pub first_failure: Option<Failure>,
     /// Other failures of the running refresh (listing apps, connectors).
     pub errors: usize,
     /// How the last refresh that finished went; `None`: the rows are the stored snapshot.
@@ -324,7 +324,7 @@ pub struct SecretView {
     /// A close key was pressed once: the next one closes for good.
     pub close_armed: bool,
     /// Why the inventory has not recorded this credential yet; `None` once it has.
-    pub unrecorded: Option<String>,
+    pub unrecorded: Option<Failure>,
 }
 
 impl SecretView {

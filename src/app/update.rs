@@ -21,7 +21,7 @@ use super::state::{
 };
 use super::view;
 use crate::model::CredentialKey;
-use crate::model::{Minted, Revocation, RevokeResult};
+use crate::model::{Failure, FailureKind, Minted, Revocation, RevokeResult};
 use crate::text;
 
 /// The contexts whose keys act on the list.
@@ -49,11 +49,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.offset = state.effective_offset(page);
         }
         Msg::Tick(now) => on_tick(state, now),
-        Msg::Inventory(inv) => {
-            state.load(inv.apps, inv.connectors, inv.credentials);
-            state.loaded = true;
-            request_refresh(state, true, &mut fx);
-        }
         Msg::RefreshDue => request_refresh(state, true, &mut fx),
         Msg::Worker(w) => on_worker(state, w, &mut fx),
     }
@@ -114,6 +109,18 @@ fn current(state: &State, generation: u64) -> bool {
 
 fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
     match msg {
+        WorkerMsg::Inventory(stored) => {
+            match stored {
+                Ok(inv) => state.load(inv.apps, inv.connectors, inv.credentials),
+                Err(e) => state.error(format!(
+                    "the stored inventory could not be read, so only what the refresh fetches \
+                     is shown: {}",
+                    said(&e)
+                )),
+            }
+            state.loaded = true;
+            request_refresh(state, true, fx);
+        }
         WorkerMsg::RefreshStarted {
             generation,
             credentials,
@@ -205,7 +212,11 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                         e.error_in_refresh = !one_off;
                     });
                     if one_off {
-                        state.error(format!("fetching credential {}: {err}", key.credential_id));
+                        state.error(format!(
+                            "fetching credential {}: {}",
+                            key.credential_id,
+                            said(&err)
+                        ));
                     } else {
                         state.refresh.failed += 1;
                         state.refresh.first_failure.get_or_insert(err);
@@ -218,7 +229,7 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 return;
             }
             state.refresh.errors += 1;
-            state.error(format!("refresh: {error}"));
+            state.error(format!("refresh: {}", said(&error)));
         }
         WorkerMsg::RefreshDone { generation, at } => {
             if !current(state, generation) {
@@ -235,7 +246,12 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
             let failed = state.refresh.failed;
             if failed > 0 {
                 let total = state.refresh.total.max(state.refresh.done);
-                let first = state.refresh.first_failure.take().unwrap_or_default();
+                let first = state
+                    .refresh
+                    .first_failure
+                    .take()
+                    .map(|f| said(&f))
+                    .unwrap_or_default();
                 state.error(format!(
                     "{failed} of {total} credentials could not be fetched; their rows keep \
                      the previous data (the detail pane shows each error). The first: {first}"
@@ -281,10 +297,23 @@ fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
                 if matches!(state.modal, Some(Modal::Journal { .. })) {
                     state.modal = None;
                 }
-                state.error(format!("journal: {e}"));
+                state.error(format!("journal: {}", said(&e)));
             }
         },
-        WorkerMsg::Error(e) => state.error(e),
+        WorkerMsg::Error(e) => state.error(said(&e)),
+    }
+}
+
+/// A failure in words for the screen: its message, and for an authentication failure what
+/// to check (the server's words do not say which of credboard's settings they were).
+fn said(f: &Failure) -> String {
+    match f.kind {
+        FailureKind::Auth => format!(
+            "{}; check the client id and secret credboard uses (cone's config.yaml, \
+             CONE_CLIENT_ID and CONE_CLIENT_SECRET, or the flags)",
+            f.message
+        ),
+        _ => f.message.clone(),
     }
 }
 
@@ -298,7 +327,7 @@ fn label_of(state: &State, key: &CredentialKey) -> String {
         .unwrap_or_else(|| text::sanitize(&key.credential_id))
 }
 
-fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeResult, String>) {
+fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeResult, Failure>) {
     let name = label_of(state, &key);
     let now = state.now;
     let in_bulk = state.bulk.as_ref().is_some_and(|b| {
@@ -354,8 +383,8 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeResult
         }
         Err(err) => {
             state.change_credential(&key, |e| e.pending = None);
-            state.error(format!("revoking {name} failed: {err}"));
-            BulkOutcome::Failed(err)
+            state.error(format!("revoking {name} failed: {}", said(&err)));
+            BulkOutcome::Failed(err.message)
         }
     };
     if in_bulk {
@@ -390,7 +419,7 @@ fn on_rotated(
     state: &mut State,
     app_id: String,
     connector_id: String,
-    result: Result<Minted, String>,
+    result: Result<Minted, Failure>,
     fx: &mut Vec<Effect>,
 ) {
     state
@@ -404,7 +433,7 @@ fn on_rotated(
     } = match result {
         Ok(n) => n,
         Err(e) => {
-            state.error(format!("rotating {connector} failed: {e}"));
+            state.error(format!("rotating {connector} failed: {}", said(&e)));
             return;
         }
     };
@@ -459,7 +488,7 @@ fn on_rotated(
         secret,
         revealed: false,
         close_armed: false,
-        unrecorded: record_error,
+        unrecorded: record_error.map(|e| Failure::new(FailureKind::Store, e)),
     });
 }
 

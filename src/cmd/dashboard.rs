@@ -1,23 +1,16 @@
 //! `credboard` with no command: the dashboard.
 
 use std::io::{self, IsTerminal};
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use crossterm::event::EventStream;
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-
-use crate::api::Client;
 use crate::app::{Options, State};
 use crate::cli::Global;
-use crate::ops::{Ops, blocking};
-use crate::store::Store;
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
 use crate::tui::ui::theme::{Palette, Theme};
-use crate::worker::Worker;
+use crate::worker;
+use chrono::Utc;
+use crossterm::event::EventStream;
 
 use super::{CliError, Context};
 
@@ -43,11 +36,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         keymap,
     };
     let state = State::new(options, Utc::now());
-    let stored = blocking(&ctx.store, |s| s.snapshot())
-        .await
-        .map_err(CliError::failed)?;
-
-    let (link, worker_task) = spawn_worker(
+    let (link, worker_task) = worker::spawn(
         &ctx.client,
         &ctx.store,
         ctx.read_only,
@@ -61,7 +50,6 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let result = runtime::run_with_host(
         &mut tui,
         state,
-        stored,
         EventStream::new(),
         link,
         runtime::RunOptions {
@@ -106,35 +94,4 @@ fn refuse_without_a_terminal() -> Result<(), CliError> {
          to print the credentials to a file or a pipe, use `credboard list` \
          (-o csv or -o json for scripts)"
     )))
-}
-
-/// Starts the worker on the current tokio runtime: the dashboard's async side, with the
-/// actions gate (read-only, journal) below it. Returns the channels the runtime needs and the
-/// task; aborting the task abandons what is in flight. Tests build the whole app with this.
-pub fn spawn_worker(
-    client: &Client,
-    store: &Arc<Store>,
-    read_only: bool,
-    concurrency: usize,
-) -> (runtime::WorkerLink, JoinHandle<()>) {
-    let (effects_tx, effects_rx) = mpsc::unbounded_channel();
-    let (results_tx, results_rx) = mpsc::unbounded_channel();
-    let actions = Arc::new(Ops::new(client.clone(), store.clone(), read_only));
-    let worker = Worker::new(
-        client.clone(),
-        store.clone(),
-        actions,
-        concurrency,
-        results_tx,
-    );
-    // A request the journal holds without an outcome is checked at once, beside the refresh.
-    tokio::spawn(worker.clone().check_unanswered());
-    let task = tokio::spawn(worker.run(effects_rx));
-    (
-        runtime::WorkerLink {
-            effects: effects_tx,
-            results: results_rx,
-        },
-        task,
-    )
 }

@@ -224,9 +224,9 @@ async fn refresh(ctx: &Context) -> Failures {
             WorkerMsg::Credential {
                 fetched: Fetched::Failed(e),
                 ..
-            } => failures.credentials.push(e),
+            } => failures.credentials.push(e.message),
             WorkerMsg::RefreshError { error, .. } | WorkerMsg::Error(error) => {
-                failures.others.push(error)
+                failures.others.push(error.message)
             }
             WorkerMsg::RefreshDone { .. } => break,
             _ => {}

@@ -59,17 +59,15 @@ impl Session {
             ..Default::default()
         })
         .expect("a client");
-        let (link, _worker) = crate::cmd::dashboard::spawn_worker(&client, &store, false, 8);
+        let (link, _worker) = crate::worker::spawn(&client, &store, false, 8);
         let (keys, key_stream) = keys::unbounded();
         let options = Options::new(server.addr().to_string(), "demo");
         let state = State::new(options, chrono::Utc::now());
-        let inventory = store.snapshot().expect("the stored inventory");
         let run = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
             let state = runtime::run(
                 &mut terminal,
                 state,
-                inventory,
                 key_stream,
                 link,
                 RunOptions {

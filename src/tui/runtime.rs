@@ -25,12 +25,12 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Msg, State, WorkerMsg, update};
+use crate::app::{Effect, Msg, State, update};
 use crate::tui::ui::{self, theme::Theme};
+use crate::worker::WorkerLink;
 
 /// The longest the loop sleeps without a tick, in case the wall clock jumped.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -38,12 +38,6 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// Worker messages handled before the next frame is drawn: a refresh delivers thousands of
 /// results, and drawing after each would waste most frames.
 const BATCH: usize = 2_000;
-
-/// The channels between the loop and the worker.
-pub struct WorkerLink {
-    pub effects: mpsc::UnboundedSender<Effect>,
-    pub results: mpsc::UnboundedReceiver<WorkerMsg>,
-}
 
 pub struct RunOptions {
     /// Reload in the background this often; `None` never.
@@ -115,7 +109,6 @@ pub struct Stopped {
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
     state: State,
-    inventory: impl Into<Msg>,
     events: E,
     worker: WorkerLink,
     options: RunOptions,
@@ -127,7 +120,7 @@ where
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
     let host = Clipboard(copy);
-    run_with_host(terminal, state, inventory, events, worker, options, host).await
+    run_with_host(terminal, state, events, worker, options, host).await
 }
 
 /// [`run`] on a real terminal's `host`: its clipboard and signals. A signal that stops the
@@ -135,7 +128,6 @@ where
 pub async fn run_with_host<B, E>(
     terminal: &mut Terminal<B>,
     mut state: State,
-    inventory: impl Into<Msg>,
     mut events: E,
     mut worker: WorkerLink,
     options: RunOptions,
@@ -154,13 +146,10 @@ where
     refresh.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
     let size = terminal.size()?;
-    let mut pending = vec![
-        Msg::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        inventory.into(),
-    ];
+    let mut pending = vec![Msg::Resize {
+        width: size.width,
+        height: size.height,
+    }];
     let mut dirty = true;
     let mut first_frame = true;
     loop {

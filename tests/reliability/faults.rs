@@ -46,7 +46,7 @@ impl After {
     /// Errors of the credential rows.
     fn row_errors(&self) -> Vec<String> {
         credential_rows(&self.state)
-            .filter_map(|e| e.error.clone())
+            .filter_map(|e| e.error.as_ref().map(|f| f.message.clone()))
             .collect()
     }
 
@@ -383,7 +383,8 @@ async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_d
     assert!(credential_rows(&state).all(|e| e.last.is_some()));
     assert!(credential_rows(&state).all(|e| {
         e.error
-            .as_deref()
+            .as_ref()
+            .map(|f| f.message.as_str())
             .is_some_and(|m| m.contains("gave up after 3 tries") && m.contains("503"))
     }));
 }
@@ -740,9 +741,15 @@ async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_
     );
     assert!(credential_rows(&state).all(|e| e.last.is_some()));
     assert!(
-        credential_rows(&state).all(|e| e.error.as_deref().is_some_and(|m| m
-            .contains("get an access token")
-            && m.contains("the server answered 503"))),
+        credential_rows(&state).all(
+            |e| e
+                .error
+                .as_ref()
+                .map(|f| f.message.as_str())
+                .is_some_and(
+                    |m| m.contains("get an access token") && m.contains("the server answered 503")
+                )
+        ),
         "{:#?}",
         credential_rows(&state)
             .map(|e| &e.error)
@@ -953,7 +960,8 @@ async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keep
     assert!(
         rows.iter().all(|e| e
             .error
-            .as_deref()
+            .as_ref()
+            .map(|f| f.message.as_str())
             .is_some_and(
                 |m| (m.contains("get credential") && m.contains("could not connect"))
                     || m.starts_with("not fetched: the refresh stopped")

@@ -578,11 +578,11 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
     );
     update(
         &mut state,
-        Msg::Inventory(Inventory {
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
             apps,
             connectors: vec![],
             credentials: known,
-        }),
+        }))),
     );
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     for key in ['s', 's', 's', 's', 'S'] {

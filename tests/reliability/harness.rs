@@ -22,13 +22,13 @@ use std::time::Duration;
 use credboard::api::client::{Limits, RetryPolicy, Timeouts};
 use credboard::api::{Client, ClientOptions, SecretString};
 use credboard::app::{Fetched, Options, State, WorkerMsg};
-use credboard::cmd::dashboard;
 use credboard::demo::{DemoOptions, DemoServer, Faults};
 use credboard::model::{CredentialKey, Source};
 use credboard::store::Store;
 use credboard::tui::headless::WatchedBackend;
-use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use credboard::tui::runtime::{self, RunOptions};
 use credboard::tui::ui::theme::Theme;
+use credboard::worker::{self, WorkerLink};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as fmpsc;
 use ratatui::Terminal;
@@ -89,6 +89,8 @@ impl Default for DashOptions {
 /// A worker message, as the tap saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
+    /// The stored inventory.
+    Inventory,
     RefreshStarted(u64),
     Apps(u64),
     Connectors(u64),
@@ -220,8 +222,7 @@ impl Dash {
             ..Default::default()
         })
         .unwrap();
-        let (link, worker) =
-            dashboard::spawn_worker(&client, &store, opts.read_only, opts.concurrency);
+        let (link, worker) = worker::spawn(&client, &store, opts.read_only, opts.concurrency);
 
         // The tap: worker -> log -> runtime.
         let log = Arc::new(Log::default());
@@ -242,7 +243,6 @@ impl Dash {
         let mut options = Options::new(client.host(), "test");
         options.read_only = opts.read_only;
         let state = State::new(options, chrono::Utc::now());
-        let stored = store.snapshot().unwrap();
         let screen = Arc::new(Screen::default());
         let copied = Arc::new(Mutex::new(Vec::new()));
         let (keys, key_rx) = fmpsc::unbounded();
@@ -257,7 +257,6 @@ impl Dash {
             runtime::run(
                 &mut terminal,
                 state,
-                stored,
                 key_rx,
                 WorkerLink {
                     effects,
@@ -370,7 +369,12 @@ impl Dash {
     pub async fn settle(&mut self) {
         self.probes += 1;
         let text = format!("{PROBE}{}", self.probes);
-        self.probe.send(WorkerMsg::Error(text.clone())).unwrap();
+        self.probe
+            .send(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                text.clone(),
+            )))
+            .unwrap();
         self.see(&text).await;
     }
 
@@ -436,12 +440,12 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             generation: *generation,
             id: key.credential_id.clone(),
             error: match fetched {
-                Fetched::Failed(e) => Some(e.clone()),
+                Fetched::Failed(e) => Some(e.message.clone()),
                 _ => None,
             },
         },
         WorkerMsg::RefreshError { generation, error } => {
-            Seen::RefreshError(*generation, error.clone())
+            Seen::RefreshError(*generation, error.message.clone())
         }
         WorkerMsg::RefreshDone { generation, .. } => Seen::RefreshDone(*generation),
         WorkerMsg::Revoked { key, result } => Seen::Revoked {
@@ -449,7 +453,7 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             result: result
                 .as_ref()
                 .map(|o| o.revocation == credboard::model::Revocation::AlreadyRevoked)
-                .map_err(Clone::clone),
+                .map_err(|e| e.message.clone()),
         },
         WorkerMsg::Rotated { result, .. } => Seen::Rotated(match result {
             Ok(n) => {
@@ -459,16 +463,17 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
                     .push(n.secret.expose().to_string());
                 Ok(n.credential.id.clone().unwrap_or_default())
             }
-            Err(e) => Err(e.clone()),
+            Err(e) => Err(e.message.clone()),
         }),
         WorkerMsg::RotationRecord {
             credential_id,
             failure,
         } => Seen::RotationRecord {
             id: credential_id.clone(),
-            failure: failure.clone(),
+            failure: failure.as_ref().map(|f| f.message.clone()),
         },
+        WorkerMsg::Inventory(_) => Seen::Inventory,
         WorkerMsg::Journal(_) => Seen::Journal,
-        WorkerMsg::Error(e) => Seen::Error(e.clone()),
+        WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
     }
 }

@@ -124,7 +124,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if e.pending == Some(Pending::Revoking) {
         l.kv("In flight", "revoking…", theme.warning());
     }
-    if let Some(err) = e.error.as_deref() {
+    if let Some(err) = e.error.as_ref() {
         let what = if e.error_in_refresh {
             "Not fetched by the last refresh"
         } else {
