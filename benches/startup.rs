@@ -147,7 +147,7 @@ fn run_once(path: &Path) -> ([f64; 5], usize) {
         .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
         .expect("a frame");
     let t4 = Instant::now();
-    let rows = state.rows.counts.total;
+    let rows = state.inventory.counts.total;
     // Quitting does not wait for this either: measured above is up to the frame.
     std::mem::forget(state);
     (

@@ -24,7 +24,7 @@ use std::time::Duration;
 use credboard::api::App;
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::app::fixtures::{fixed_now, options, synthetic_inventory};
-use credboard::app::rows::{Column, Sort};
+use credboard::app::table::{Column, Sort};
 use credboard::app::{Msg, State, update};
 use credboard::model::Snapshot as Inventory;
 use criterion::measurement::WallTime;
@@ -66,13 +66,13 @@ fn sort_step(
 ) {
     g.bench_function(id, |b| {
         b.iter(|| {
-            s.sort = Sort {
+            s.table.sort = Sort {
                 column: before,
                 descending: false,
             };
             key(s, KeyCode::Char('s'));
-            assert_eq!(s.sort.column, column);
-            black_box(s.rows.visible.len())
+            assert_eq!(s.table.sort.column, column);
+            black_box(s.table.visible.len())
         })
     });
 }
@@ -151,7 +151,7 @@ fn keystroke(g: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, s: &mut Stat
                 key(s, KeyCode::Char(c));
             }
             typed_one = !typed_one;
-            black_box(s.rows.visible.len())
+            black_box(s.table.visible.len())
         })
     });
     if typed_one {

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use credboard::app::rows::{Column, EntryKind};
+use credboard::app::inventory::EntryKind;
+use credboard::app::table::Column;
 use credboard::demo::{DemoOptions, RouteKind};
 use credboard::tui::headless::{Session, text};
 use crossterm::event::KeyCode;
@@ -52,17 +53,17 @@ async fn sort_reverse_filter_and_detail() {
     d.press(KeyCode::Enter);
     let (state, buffer, server, _) = d.quit().await;
     let screen = text(&buffer);
-    assert!(state.sort.descending, "S reversed the order");
-    assert_eq!(state.filter, "github");
+    assert!(state.table.sort.descending, "S reversed the order");
+    assert_eq!(state.table.filter, "github");
     let visible: Vec<_> = state.visible_entries().collect();
     assert!(!visible.is_empty());
     for e in &visible {
         let text = format!(
             "{} {} {} {}",
             e.display_name().unwrap_or(""),
-            state.rows.app_name(&e.key.app_id),
+            state.inventory.app_name(&e.key.app_id),
             state
-                .rows
+                .inventory
                 .connector_name(&e.key.app_id, &e.key.connector_id),
             e.client_id().unwrap_or("")
         )
@@ -84,7 +85,7 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
     }
     let (state, _, server, _) = d.quit().await;
     assert_eq!(
-        state.sort.column,
+        state.table.sort.column,
         Column::Connector,
         "Status, then Name, App, Connector"
     );
@@ -92,7 +93,7 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
         .visible_entries()
         .map(|e| {
             state
-                .rows
+                .inventory
                 .connector_name(&e.key.app_id, &e.key.connector_id)
                 .to_lowercase()
         })
@@ -121,7 +122,7 @@ async fn refresh_keeps_the_selection_on_the_same_credential() {
     d.press(KeyCode::Char('r'));
     d.until_gets(2 * CREDENTIALS).await;
     let (state, _, server, _) = d.quit().await;
-    assert_eq!(state.cursor, 5, "the cursor did not move");
+    assert_eq!(state.table.cursor, 5, "the cursor did not move");
     assert!(state.selected_entry().is_some());
     assert!(
         server.stats().route(RouteKind::ListApps) >= 2,

@@ -4,8 +4,8 @@
 
 use chrono::Duration;
 use credboard::api::ConnectorCredential;
+use credboard::app::dialogs::Modal;
 use credboard::app::fixtures::{self, fixed_now, synthetic_inventory};
-use credboard::app::state::Modal;
 use credboard::app::{Effect, Fetched, Msg, State, WorkerMsg, update};
 use credboard::model::CredentialKey;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -111,7 +111,7 @@ fn credential(s: &State, idx: usize) -> (CredentialKey, ConnectorCredential) {
     let inv = synthetic_inventory(N, 7);
     let k = inv.credentials[idx].key.clone();
     let c = s
-        .rows
+        .inventory
         .get(&k)
         .and_then(|e| e.last.clone())
         .unwrap_or_else(|| inv.credentials[idx].last.clone().unwrap());
@@ -260,7 +260,7 @@ proptest! {
         while s.modal.is_some() || !s.secrets.is_empty() {
             press(&mut s, KeyCode::Esc);
         }
-        if s.filter_editing {
+        if s.table.filter_editing {
             press(&mut s, KeyCode::Enter);
         }
         press(&mut s, KeyCode::Char('g'));

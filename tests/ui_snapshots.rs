@@ -227,8 +227,11 @@ fn row_of(buf: &Buffer, needle: &str) -> u16 {
 }
 
 fn status_x(s: &State) -> u16 {
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
-    l.column(credboard::app::rows::Column::Status).unwrap().x
+    let l = credboard::app::layout::layout(
+        ratatui::layout::Rect::new(0, 0, s.width, s.height),
+        s.detail,
+    );
+    l.column(credboard::app::table::Column::Status).unwrap().x
 }
 
 #[test]
@@ -370,10 +373,10 @@ fn hostile_strings_are_drawn_inert_and_aligned() {
         // Sort by name so every hostile row is on screen in a known order.
         let buf = render(&s);
         assert_inert(&buf);
-        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), &s);
-        let app = l.column(credboard::app::rows::Column::App).unwrap();
-        let status = l.column(credboard::app::rows::Column::Status).unwrap();
-        for y in l.rows.y..l.rows.y + s.rows.visible.len() as u16 {
+        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), s.detail);
+        let app = l.column(credboard::app::table::Column::App).unwrap();
+        let status = l.column(credboard::app::table::Column::Status).unwrap();
+        for y in l.rows.y..l.rows.y + s.table.visible.len() as u16 {
             let at = |x: u16, n: u16| -> String {
                 (x..x + n)
                     .map(|x| buf[(x, y)].symbol().to_string())
@@ -685,9 +688,9 @@ fn first_refresh_progress_says_the_rows_are_cached() {
 #[test]
 fn hostile_strings_in_every_window_are_drawn_inert() {
     use credboard::api::SecretString;
+    use credboard::app::dialogs::Modal;
     use credboard::app::fixtures::{app, connector, key as ckey};
-    use credboard::app::rows::Column;
-    use credboard::app::state::Modal;
+    use credboard::app::table::Column;
     use credboard::app::{JournalLine, WorkerMsg};
     use credboard::model::KnownCredential;
     use credboard::model::{Minted, Snapshot as Inventory};
@@ -757,9 +760,9 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         let buf = render(&s);
         assert_inert(&buf);
         // Every row's last-used and status cells sit where the header says.
-        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), &s);
+        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), s.detail);
         let status = l.column(Column::Status).unwrap();
-        let shown = (s.rows.visible.len() as u16).min(l.rows.height);
+        let shown = (s.table.visible.len() as u16).min(l.rows.height);
         assert!(shown >= 3, "{}", text(&buf));
         for y in l.rows.y..l.rows.y + shown {
             let at = |x: u16, n: u16| -> String {
@@ -920,7 +923,10 @@ fn a_refusal_is_never_marked_as_a_success() {
 
 /// The table: its title line and every row line.
 fn table_area(s: &State, buf: &Buffer) -> Vec<String> {
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    let l = credboard::app::layout::layout(
+        ratatui::layout::Rect::new(0, 0, s.width, s.height),
+        s.detail,
+    );
     (l.table_header.y..l.rows.y + l.rows.height)
         .map(|y| {
             (0..s.width)
@@ -1056,8 +1062,11 @@ fn freshness(s: &State) -> (String, Vec<(String, String)>) {
     let buf = render(s);
     let screen = text(&buf);
     let header = screen.lines().next().unwrap().to_string();
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
-    let name = l.column(credboard::app::rows::Column::Name).unwrap();
+    let l = credboard::app::layout::layout(
+        ratatui::layout::Rect::new(0, 0, s.width, s.height),
+        s.detail,
+    );
+    let name = l.column(credboard::app::table::Column::Name).unwrap();
     let rows = (l.rows.y..l.rows.y + l.rows.height)
         .map(|y| {
             let cells =

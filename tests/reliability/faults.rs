@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use credboard::api::client::{Limits, Timeouts};
 use credboard::app::State;
-use credboard::app::rows::EntryKind;
+use credboard::app::inventory::EntryKind;
 use credboard::demo::{
     FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share, Stats,
 };
@@ -60,12 +60,11 @@ impl After {
     }
 }
 
-fn credential_rows(state: &State) -> impl Iterator<Item = &credboard::app::rows::Entry> {
+fn credential_rows(state: &State) -> impl Iterator<Item = credboard::app::inventory::Entry<'_>> {
     state
-        .rows
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Credential && !e.removed)
+        .inventory
+        .entries()
+        .filter(|e| e.kind == EntryKind::Credential)
 }
 
 /// The header line with the counts, as drawn.
@@ -179,7 +178,7 @@ fn gets_and(kind: FaultKind, gets: u32, route: RouteKind, share: Share) -> Fault
 fn apps(after: &After) -> u64 {
     after
         .state
-        .rows
+        .inventory
         .known_apps()
         .try_into()
         .expect("a small number")
@@ -752,7 +751,7 @@ async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_
         ),
         "{:#?}",
         credential_rows(&state)
-            .map(|e| &e.error)
+            .map(|e| e.error.clone())
             .collect::<Vec<_>>()
     );
 }

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
+use crate::app::dialogs::SecretView;
 use crate::app::keymap::Action;
-use crate::app::state::SecretView;
 use crate::text;
 
 use super::theme::Theme;
@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, s: &SecretView, theme:
         ])
     };
     let v = |s: &str| text::fit(s, w.saturating_sub(LABEL_W));
-    let connector = state.rows.connector_name(&s.app_id, &s.connector_id);
+    let connector = state.inventory.connector_name(&s.app_id, &s.connector_id);
     let mut lines = vec![
         kv(
             "Connector",

@@ -1,6 +1,5 @@
-//! The rules of a safe revoke, shared by the single dialog and the bulk plan: what makes a
-//! revoke risky, the text a risky one is confirmed with, and how far what was typed matches
-//! it. Pure.
+//! The typed confirmation of a risky revoke: the text that tells a credential apart from every
+//! other, how far what was typed matches it, and how much an input takes. Pure.
 
 use crate::text;
 
