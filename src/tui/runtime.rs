@@ -28,7 +28,7 @@ use ratatui::layout::Rect;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Msg, State, update};
+use crate::app::{Effect, Msg, State, update_all};
 use crate::tui::ui::{self, theme::Theme};
 use crate::worker::WorkerLink;
 
@@ -153,9 +153,10 @@ where
     let mut dirty = true;
     let mut first_frame = true;
     loop {
-        for msg in pending.drain(..) {
-            let tick = matches!(msg, Msg::Tick(_));
-            for effect in update(&mut state, msg) {
+        if !pending.is_empty() {
+            let only_ticks = pending.iter().all(|m| matches!(m, Msg::Tick(_)));
+            // One batch: the table sorts and filters again at most once for all of it.
+            for effect in update_all(&mut state, pending.drain(..)) {
                 match effect {
                     Effect::Quit => {}
                     Effect::Copy(secret) => host.copy(&secret),
@@ -165,7 +166,7 @@ where
                     }
                 }
             }
-            dirty |= !tick || state.tick_changed_view();
+            dirty |= !only_ticks || state.tick_changed_view();
         }
         if state.should_quit() {
             return Ok(state);
