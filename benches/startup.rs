@@ -34,12 +34,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use credboard::api::{Client, ClientOptions};
-use credboard::app::fixtures::{fixed_now, synthetic_inventory};
 use credboard::app::{Effect, Msg, Options, State, WorkerMsg, update};
 use credboard::demo::{DemoOptions, DemoServer, Scale};
 use credboard::model::Source;
 use credboard::ops::Ops;
 use credboard::store::{Store, parse_import};
+use credboard::testkit::fixtures::{fixed_now, synthetic_inventory};
 use credboard::worker::Worker;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

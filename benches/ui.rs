@@ -23,10 +23,10 @@ use std::time::Duration;
 
 use credboard::api::App;
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
-use credboard::app::fixtures::{fixed_now, options, synthetic_inventory};
 use credboard::app::table::{Column, Sort};
 use credboard::app::{Msg, State, update};
 use credboard::model::Snapshot as Inventory;
+use credboard::testkit::fixtures::{fixed_now, options, synthetic_inventory};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

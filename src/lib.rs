@@ -12,6 +12,8 @@ pub mod memory;
 pub mod model;
 pub mod ops;
 pub mod store;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod text;
 pub mod tui;
 pub mod worker;

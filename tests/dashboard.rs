@@ -6,8 +6,7 @@ use std::time::Duration;
 use credboard::app::inventory::EntryKind;
 use credboard::app::table::Column;
 use credboard::demo::{DemoOptions, RouteKind};
-use credboard::tui::headless::{Session, text};
-use crossterm::event::KeyCode;
+use credboard::testkit::{Session, text};
 
 async fn start(width: u16, height: u16) -> Session {
     Session::start(DemoOptions::default(), width, height).await
@@ -46,11 +45,11 @@ async fn start_rows_appear_and_the_data_is_current() {
 async fn sort_reverse_filter_and_detail() {
     let d = start(200, 50).await;
     d.until_gets(CREDENTIALS).await;
-    d.press(KeyCode::Char('S'));
-    d.press(KeyCode::Char('/'));
+    d.press("S");
+    d.press("/");
     d.type_text("github");
-    d.press(KeyCode::Enter);
-    d.press(KeyCode::Enter);
+    d.press("enter");
+    d.press("enter");
     let (state, buffer, server, _) = d.quit().await;
     let screen = text(&buffer);
     assert!(state.table.sort.descending, "S reversed the order");
@@ -81,7 +80,7 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
     let d = start(160, 40).await;
     d.until_gets(CREDENTIALS).await;
     for _ in 0..3 {
-        d.press(KeyCode::Char('s'));
+        d.press("s");
     }
     let (state, _, server, _) = d.quit().await;
     assert_eq!(
@@ -113,13 +112,13 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
 async fn refresh_keeps_the_selection_on_the_same_credential() {
     let d = start(160, 40).await;
     d.until_gets(CREDENTIALS).await;
-    d.press(KeyCode::Char('g'));
+    d.press("g");
     for _ in 0..5 {
-        d.press(KeyCode::Char('j'));
+        d.press("j");
     }
     // `r` reloads everything; the cursor stays where the user put it.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    d.press(KeyCode::Char('r'));
+    d.press("r");
     d.until_gets(2 * CREDENTIALS).await;
     let (state, _, server, _) = d.quit().await;
     assert_eq!(state.table.cursor, 5, "the cursor did not move");
@@ -152,9 +151,9 @@ async fn nothing_revoked_after(answer: impl FnOnce(&Session)) {
     let d = start(160, 48).await;
     d.until_gets(CREDENTIALS).await;
     let id = recently_used(&d.server);
-    d.press(KeyCode::Char('/'));
+    d.press("/");
     d.type_text(&id);
-    d.press(KeyCode::Enter);
+    d.press("enter");
     answer(&d);
     let (state, _, server, _) = d.quit().await;
     assert_eq!(
@@ -171,10 +170,10 @@ async fn nothing_revoked_after(answer: impl FnOnce(&Session)) {
 async fn the_same_answer_for_every_credential_revokes_nothing() {
     // What used to be asked for every credential: the last 4 characters of a client id.
     nothing_revoked_after(|d| {
-        d.press(KeyCode::Char('d'));
+        d.press("d");
         d.type_text("/pcc");
-        d.press(KeyCode::Enter);
-        d.press(KeyCode::Esc);
+        d.press("enter");
+        d.press("esc");
     })
     .await;
 }
@@ -182,11 +181,11 @@ async fn the_same_answer_for_every_credential_revokes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_revoke_of_a_recently_used_credential_needs_more_than_the_word() {
     nothing_revoked_after(|d| {
-        d.press(KeyCode::Char(' '));
-        d.press(KeyCode::Char('D'));
+        d.press("space");
+        d.press("D");
         d.type_text("revoke");
-        d.press(KeyCode::Enter);
-        d.press(KeyCode::Esc);
+        d.press("enter");
+        d.press("esc");
     })
     .await;
 }

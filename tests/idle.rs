@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use credboard::app::fixtures::{options, sample_inventory};
 use credboard::app::{State, WorkerMsg};
-use credboard::tui::headless::WatchedBackend;
+use credboard::testkit::WatchedBackend;
+use credboard::testkit::fixtures::{options, sample_inventory};
 use credboard::tui::runtime::{self, RunOptions};
 use credboard::worker::WorkerLink;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};

@@ -68,7 +68,7 @@ impl Dashboard {
         let mut t = Terminal::new(TestBackend::new(self.state.width, self.state.height)).unwrap();
         t.draw(|f| credboard::tui::ui::draw(f, &self.state, &Default::default()))
             .unwrap();
-        credboard::tui::headless::text(t.backend().buffer())
+        credboard::testkit::text(t.backend().buffer())
     }
 
     /// Takes in the worker's messages until `done` holds for the state and what is drawn.

@@ -1,9 +1,9 @@
 //! Snapshots of the drawn dashboard at fixed sizes and a fixed `now`. States are built
 //! through `update` with synthetic messages, as the runtime would.
 
-use credboard::app::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
 use credboard::app::{Msg, State, update};
 use credboard::model::{Revocation, RevokeResult};
+use credboard::testkit::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
 use credboard::tui::ui::draw;
 use credboard::tui::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -23,7 +23,7 @@ fn render_in(state: &State, theme: &Theme) -> Buffer {
 
 /// The buffer as text (`headless::text`), without the blanks that end each row.
 fn text(buf: &Buffer) -> String {
-    credboard::tui::headless::text(buf)
+    credboard::testkit::text(buf)
         .lines()
         .map(|line| format!("{}\n", line.trim_end()))
         .collect()
@@ -297,9 +297,9 @@ fn no_color_means_no_colour_anywhere() {
 // ---- hostile input ----
 
 fn hostile_state(width: u16, height: u16) -> State {
-    use credboard::app::fixtures::{app, connector, key as ckey};
     use credboard::model::KnownCredential;
     use credboard::model::Snapshot as Inventory;
+    use credboard::testkit::fixtures::{app, connector, key as ckey};
     let names = [
         "\x1b[31mred\x1b[0m\x1b]0;pwned\x07title",
         "osc8 \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
@@ -541,7 +541,7 @@ fn mark(s: &mut State, names: &[&str]) {
 #[test]
 fn bulk_plan_and_run() {
     use credboard::app::WorkerMsg;
-    use credboard::app::fixtures::key as ckey;
+    use credboard::testkit::fixtures::key as ckey;
     let mut s = refreshed_state(options(), 100, 24);
     mark(
         &mut s,
@@ -689,11 +689,11 @@ fn first_refresh_progress_says_the_rows_are_cached() {
 fn hostile_strings_in_every_window_are_drawn_inert() {
     use credboard::api::SecretString;
     use credboard::app::dialogs::Modal;
-    use credboard::app::fixtures::{app, connector, key as ckey};
     use credboard::app::table::Column;
     use credboard::app::{JournalLine, WorkerMsg};
     use credboard::model::KnownCredential;
     use credboard::model::{Minted, Snapshot as Inventory};
+    use credboard::testkit::fixtures::{app, connector, key as ckey};
     let long = "W".repeat(10_000);
     let hostile: Vec<String> = [
         "\x1b[31mred\x1b[0m\x1b]0;pwned\x07",

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use credboard::api::{ConnectorCredential, SecretString};
 use credboard::app::dialogs::{BulkOutcome, Modal};
-use credboard::app::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
 use credboard::app::state::ToastKind;
 use credboard::app::table::{Column, View};
 use credboard::app::{Effect, Fetched, JournalLine, Msg, Options, State, WorkerMsg, update};
@@ -14,6 +13,7 @@ use credboard::demo::{DemoOptions, DemoServer};
 use credboard::model::{CredentialKey, KnownCredential};
 use credboard::model::{Minted, Snapshot as Inventory};
 use credboard::model::{Revocation, RevokeResult};
+use credboard::testkit::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;
 

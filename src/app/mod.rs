@@ -5,7 +5,7 @@
 
 pub mod confirm;
 pub mod dialogs;
-pub mod fixtures;
+
 pub mod inventory;
 pub mod keymap;
 pub mod layout;

@@ -25,7 +25,7 @@ use credboard::app::{Fetched, Options, State, WorkerMsg};
 use credboard::demo::{DemoOptions, DemoServer, Faults};
 use credboard::model::{CredentialKey, Source};
 use credboard::store::Store;
-use credboard::tui::headless::WatchedBackend;
+use credboard::testkit::WatchedBackend;
 use credboard::tui::runtime::{self, RunOptions};
 use credboard::tui::ui::theme::Theme;
 use credboard::worker::{self, WorkerLink};
@@ -148,7 +148,7 @@ pub struct Screen {
 impl Screen {
     /// Takes a frame as drawn.
     fn publish(&self, frame: &Buffer) {
-        let text = credboard::tui::headless::text(frame);
+        let text = credboard::testkit::text(frame);
         if text
             .chars()
             .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
