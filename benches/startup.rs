@@ -34,12 +34,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use credboard::api::{Client, ClientOptions};
-use credboard::app::fixtures::{fixed_now, synthetic_inventory};
 use credboard::app::{Effect, Msg, Options, State, WorkerMsg, update};
 use credboard::demo::{DemoOptions, DemoServer, Scale};
 use credboard::model::Source;
 use credboard::ops::Ops;
 use credboard::store::{Store, parse_import};
+use credboard::testkit::fixtures::{fixed_now, synthetic_inventory};
 use credboard::worker::Worker;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -137,14 +137,17 @@ fn run_once(path: &Path) -> ([f64; 5], usize) {
             height: 60,
         },
     );
-    update(&mut state, Msg::Inventory(loaded));
+    update(
+        &mut state,
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(loaded))),
+    );
     let t3 = Instant::now();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a terminal");
     terminal
-        .draw(|f| credboard::tui::ui::draw(f, &state))
+        .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
         .expect("a frame");
     let t4 = Instant::now();
-    let rows = state.rows.counts.total;
+    let rows = state.inventory.counts.total;
     // Quitting does not wait for this either: measured above is up to the frame.
     std::mem::forget(state);
     (

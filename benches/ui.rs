@@ -23,10 +23,10 @@ use std::time::Duration;
 
 use credboard::api::App;
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
-use credboard::app::fixtures::{fixed_now, options, synthetic_inventory};
-use credboard::app::rows::{Column, Sort};
+use credboard::app::table::{Column, Sort};
 use credboard::app::{Msg, State, update};
 use credboard::model::Snapshot as Inventory;
+use credboard::testkit::fixtures::{fixed_now, options, synthetic_inventory};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -49,7 +49,10 @@ fn loaded_with(inventory: Inventory) -> State {
             height: 60,
         },
     );
-    update(&mut s, Msg::Inventory(inventory));
+    update(
+        &mut s,
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(inventory))),
+    );
     s
 }
 
@@ -63,13 +66,13 @@ fn sort_step(
 ) {
     g.bench_function(id, |b| {
         b.iter(|| {
-            s.sort = Sort {
+            s.table.sort = Sort {
                 column: before,
                 descending: false,
             };
             key(s, KeyCode::Char('s'));
-            assert_eq!(s.sort.column, column);
-            black_box(s.rows.visible.len())
+            assert_eq!(s.table.sort.column, column);
+            black_box(s.table.visible.len())
         })
     });
 }
@@ -148,7 +151,7 @@ fn keystroke(g: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, s: &mut Stat
                 key(s, KeyCode::Char(c));
             }
             typed_one = !typed_one;
-            black_box(s.rows.visible.len())
+            black_box(s.table.visible.len())
         })
     });
     if typed_one {
@@ -165,7 +168,7 @@ fn draw(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {
                 terminal
-                    .draw(|f| credboard::tui::ui::draw(f, &s))
+                    .draw(|f| credboard::tui::ui::draw(f, &s, &Default::default()))
                     .expect("a frame");
             })
         });

@@ -8,8 +8,7 @@
 use std::fmt::Write;
 
 use credboard::demo::DemoOptions;
-use credboard::tui::headless::Session;
-use crossterm::event::KeyCode;
+use credboard::testkit::Session;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
@@ -25,9 +24,9 @@ async fn main() {
     let session = Session::start(DemoOptions::default(), WIDTH, HEIGHT).await;
     session.until_gets(120).await;
     for _ in 0..3 {
-        session.press(KeyCode::Char('j'));
+        session.press("j");
     }
-    session.press(KeyCode::Enter);
+    session.press("enter");
     let (_, buffer, server, _) = session.quit().await;
     server.shutdown().await;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/screenshot.svg");

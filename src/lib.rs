@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -12,5 +13,8 @@ pub mod memory;
 pub mod model;
 pub mod ops;
 pub mod store;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
+pub mod text;
 pub mod tui;
 pub mod worker;

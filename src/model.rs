@@ -7,7 +7,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{App, Connector, ConnectorCredential, SecretString};
+use crate::api::{ApiError, App, Connector, ConnectorCredential, ErrorKind, SecretString};
 
 /// How credboard learned a credential id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -284,6 +284,41 @@ impl Failure {
             kind,
             message: message.into(),
         }
+    }
+}
+
+impl FailureKind {
+    /// The kind of an API error: what the screen can say about it beyond its words.
+    fn of_api(kind: &ErrorKind) -> FailureKind {
+        match kind {
+            ErrorKind::Transport { source, .. } => {
+                if source.as_ref().is_some_and(|e| e.is_timeout()) {
+                    FailureKind::Timeout
+                } else {
+                    FailureKind::Unreachable
+                }
+            }
+            ErrorKind::Status { status, .. } => match status {
+                401 | 403 => FailureKind::Auth,
+                404 => FailureKind::NotFound,
+                429 => FailureKind::RateLimited,
+                _ => FailureKind::Server,
+            },
+            ErrorKind::ErrorBody { .. } => FailureKind::Server,
+            ErrorKind::Auth(_) => FailureKind::Auth,
+            ErrorKind::Config(_) => FailureKind::Config,
+            ErrorKind::Decode { .. }
+            | ErrorKind::RepeatedPageToken(_)
+            | ErrorKind::TooLarge { .. }
+            | ErrorKind::TooManyPages { .. } => FailureKind::BadReply,
+            ErrorKind::GaveUp { last, .. } => FailureKind::of_api(last),
+        }
+    }
+}
+
+impl From<&ApiError> for Failure {
+    fn from(e: &ApiError) -> Failure {
+        Failure::new(FailureKind::of_api(&e.kind), e.to_string())
     }
 }
 

@@ -12,7 +12,8 @@ use chrono::Utc;
 use crate::api::client::Revoked;
 use crate::api::{ApiError, Client, ConnectorCredential};
 use crate::model::{
-    Action, CredentialKey, EntryId, JournalEntry, Minted, Outcome, Revocation, RevokeResult,
+    Action, CredentialKey, EntryId, Failure, FailureKind, JournalEntry, Minted, Outcome,
+    Revocation, RevokeResult,
 };
 use crate::store::{Store, StoreError, Tenant};
 
@@ -44,6 +45,26 @@ pub enum OpError {
     NotJournaled(StoreError),
     #[error("the inventory could not be written: {0}")]
     Store(#[from] StoreError),
+}
+
+impl From<&OpError> for Failure {
+    fn from(e: &OpError) -> Failure {
+        let kind = match e {
+            OpError::ReadOnly(_) => FailureKind::ReadOnly,
+            OpError::OtherTenant { .. } => FailureKind::OtherTenant,
+            OpError::NotFound(_) => FailureKind::NotFound,
+            OpError::Unconfirmed(_) => FailureKind::BadReply,
+            OpError::Api(e) => return e.into(),
+            OpError::NotJournaled(_) | OpError::Store(_) => FailureKind::Store,
+        };
+        Failure::new(kind, e.to_string())
+    }
+}
+
+impl From<&StoreError> for Failure {
+    fn from(e: &StoreError) -> Failure {
+        Failure::new(FailureKind::Store, e.to_string())
+    }
 }
 
 /// A credential the server does not hold under the ids asked for. A 404 proves only that

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use credboard::app::rows::{Column, EntryKind};
+use credboard::app::inventory::EntryKind;
+use credboard::app::table::Column;
 use credboard::demo::{DemoOptions, RouteKind};
-use credboard::tui::headless::{Session, text};
-use crossterm::event::KeyCode;
+use credboard::testkit::{Session, text};
 
 async fn start(width: u16, height: u16) -> Session {
     Session::start(DemoOptions::default(), width, height).await
@@ -45,24 +45,24 @@ async fn start_rows_appear_and_the_data_is_current() {
 async fn sort_reverse_filter_and_detail() {
     let d = start(200, 50).await;
     d.until_gets(CREDENTIALS).await;
-    d.press(KeyCode::Char('S'));
-    d.press(KeyCode::Char('/'));
+    d.press("S");
+    d.press("/");
     d.type_text("github");
-    d.press(KeyCode::Enter);
-    d.press(KeyCode::Enter);
+    d.press("enter");
+    d.press("enter");
     let (state, buffer, server, _) = d.quit().await;
     let screen = text(&buffer);
-    assert!(state.sort.descending, "S reversed the order");
-    assert_eq!(state.filter, "github");
+    assert!(state.table.sort.descending, "S reversed the order");
+    assert_eq!(state.table.filter, "github");
     let visible: Vec<_> = state.visible_entries().collect();
     assert!(!visible.is_empty());
     for e in &visible {
         let text = format!(
             "{} {} {} {}",
             e.display_name().unwrap_or(""),
-            state.rows.app_name(&e.key.app_id),
+            state.inventory.app_name(&e.key.app_id),
             state
-                .rows
+                .inventory
                 .connector_name(&e.key.app_id, &e.key.connector_id),
             e.client_id().unwrap_or("")
         )
@@ -80,11 +80,11 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
     let d = start(160, 40).await;
     d.until_gets(CREDENTIALS).await;
     for _ in 0..3 {
-        d.press(KeyCode::Char('s'));
+        d.press("s");
     }
     let (state, _, server, _) = d.quit().await;
     assert_eq!(
-        state.sort.column,
+        state.table.sort.column,
         Column::Connector,
         "Status, then Name, App, Connector"
     );
@@ -92,7 +92,7 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
         .visible_entries()
         .map(|e| {
             state
-                .rows
+                .inventory
                 .connector_name(&e.key.app_id, &e.key.connector_id)
                 .to_lowercase()
         })
@@ -112,16 +112,16 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
 async fn refresh_keeps_the_selection_on_the_same_credential() {
     let d = start(160, 40).await;
     d.until_gets(CREDENTIALS).await;
-    d.press(KeyCode::Char('g'));
+    d.press("g");
     for _ in 0..5 {
-        d.press(KeyCode::Char('j'));
+        d.press("j");
     }
     // `r` reloads everything; the cursor stays where the user put it.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    d.press(KeyCode::Char('r'));
+    d.press("r");
     d.until_gets(2 * CREDENTIALS).await;
     let (state, _, server, _) = d.quit().await;
-    assert_eq!(state.cursor, 5, "the cursor did not move");
+    assert_eq!(state.table.cursor, 5, "the cursor did not move");
     assert!(state.selected_entry().is_some());
     assert!(
         server.stats().route(RouteKind::ListApps) >= 2,
@@ -151,9 +151,9 @@ async fn nothing_revoked_after(answer: impl FnOnce(&Session)) {
     let d = start(160, 48).await;
     d.until_gets(CREDENTIALS).await;
     let id = recently_used(&d.server);
-    d.press(KeyCode::Char('/'));
+    d.press("/");
     d.type_text(&id);
-    d.press(KeyCode::Enter);
+    d.press("enter");
     answer(&d);
     let (state, _, server, _) = d.quit().await;
     assert_eq!(
@@ -170,10 +170,10 @@ async fn nothing_revoked_after(answer: impl FnOnce(&Session)) {
 async fn the_same_answer_for_every_credential_revokes_nothing() {
     // What used to be asked for every credential: the last 4 characters of a client id.
     nothing_revoked_after(|d| {
-        d.press(KeyCode::Char('d'));
+        d.press("d");
         d.type_text("/pcc");
-        d.press(KeyCode::Enter);
-        d.press(KeyCode::Esc);
+        d.press("enter");
+        d.press("esc");
     })
     .await;
 }
@@ -181,11 +181,11 @@ async fn the_same_answer_for_every_credential_revokes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_revoke_of_a_recently_used_credential_needs_more_than_the_word() {
     nothing_revoked_after(|d| {
-        d.press(KeyCode::Char(' '));
-        d.press(KeyCode::Char('D'));
+        d.press("space");
+        d.press("D");
         d.type_text("revoke");
-        d.press(KeyCode::Enter);
-        d.press(KeyCode::Esc);
+        d.press("enter");
+        d.press("esc");
     })
     .await;
 }

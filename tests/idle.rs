@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use credboard::app::fixtures::{options, sample_inventory};
 use credboard::app::{State, WorkerMsg};
-use credboard::tui::headless::WatchedBackend;
-use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use credboard::testkit::WatchedBackend;
+use credboard::testkit::fixtures::{options, sample_inventory};
+use credboard::tui::runtime::{self, RunOptions};
+use credboard::worker::WorkerLink;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as keys;
 use ratatui::Terminal;
@@ -41,7 +42,6 @@ fn start() -> Dashboard {
         runtime::run(
             &mut terminal,
             state,
-            sample_inventory(),
             key_stream,
             WorkerLink {
                 effects,
@@ -50,12 +50,18 @@ fn start() -> Dashboard {
             RunOptions {
                 refresh_every: None,
                 tick: Duration::from_secs(1),
+
+                ..Default::default()
             },
             |_| {},
         )
         .await
         .expect("the dashboard runs")
     });
+    // The worker's first message: the stored inventory.
+    results
+        .send(WorkerMsg::Inventory(Ok(sample_inventory())))
+        .unwrap();
     Dashboard {
         frames,
         keys,

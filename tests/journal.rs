@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use credboard::api::{Client, ClientOptions};
 use credboard::app::{Effect, Msg, Options, State, update};
-use credboard::cmd::dashboard::spawn_worker;
 use credboard::demo::{DemoOptions, DemoServer};
 use credboard::model::{Action, Outcome};
 use credboard::store::Store;
-use credboard::tui::runtime::WorkerLink;
+use credboard::worker::{self, WorkerLink};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -46,7 +45,7 @@ impl Dashboard {
             ..Default::default()
         })
         .unwrap();
-        let (link, worker) = spawn_worker(&client, &store, false, 4);
+        let (link, worker) = worker::spawn(&client, &store, false, 4);
         let mut state = State::new(Options::new(client.host(), "default"), chrono::Utc::now());
         update(
             &mut state,
@@ -67,9 +66,9 @@ impl Dashboard {
 
     fn screen(&self) -> String {
         let mut t = Terminal::new(TestBackend::new(self.state.width, self.state.height)).unwrap();
-        t.draw(|f| credboard::tui::ui::draw(f, &self.state))
+        t.draw(|f| credboard::tui::ui::draw(f, &self.state, &Default::default()))
             .unwrap();
-        credboard::tui::headless::text(t.backend().buffer())
+        credboard::testkit::text(t.backend().buffer())
     }
 
     /// Takes in the worker's messages until `done` holds for the state and what is drawn.

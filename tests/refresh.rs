@@ -501,13 +501,13 @@ async fn a_tenant_that_stops_answering_ends_the_refresh_early() {
             WorkerMsg::Credential {
                 fetched: Fetched::Failed(e),
                 ..
-            } if e.starts_with("not fetched") => not_fetched += 1,
+            } if e.message.starts_with("not fetched") => not_fetched += 1,
             WorkerMsg::RefreshDone { .. } => break,
             _ => {}
         }
     }
     assert_eq!(errors.len(), 1, "said once: {errors:?}");
-    assert!(errors[0].contains("is not answering"), "{errors:?}");
+    assert!(errors[0].message.contains("is not answering"), "{errors:?}");
     let gets = server.stats().route(RouteKind::GetCredential);
     // Each unanswered call is tried twice; up to two waves of 4 more were under way when
     // the breaker opened. Without it: 2 tries for each of the 150.
@@ -560,7 +560,7 @@ async fn read_only_refuses_revoke_and_rotate_below_the_ui() {
         {
             WorkerMsg::Revoked { result: Err(e), .. }
             | WorkerMsg::Rotated { result: Err(e), .. } => {
-                assert!(e.contains("read-only"), "{e}");
+                assert!(e.message.contains("read-only"), "{e}");
                 refused += 1;
             }
             other => panic!("not refused: {other:?}"),

@@ -4,10 +4,10 @@
 
 use chrono::Duration;
 use credboard::api::ConnectorCredential;
-use credboard::app::fixtures::{self, fixed_now, synthetic_inventory};
-use credboard::app::state::Modal;
+use credboard::app::dialogs::Modal;
 use credboard::app::{Effect, Fetched, Msg, State, WorkerMsg, update};
 use credboard::model::CredentialKey;
+use credboard::testkit::fixtures::{self, fixed_now, synthetic_inventory};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;
 
@@ -111,7 +111,7 @@ fn credential(s: &State, idx: usize) -> (CredentialKey, ConnectorCredential) {
     let inv = synthetic_inventory(N, 7);
     let k = inv.credentials[idx].key.clone();
     let c = s
-        .rows
+        .inventory
         .get(&k)
         .and_then(|e| e.last.clone())
         .unwrap_or_else(|| inv.credentials[idx].last.clone().unwrap());
@@ -151,7 +151,10 @@ fn apply(s: &mut State, op: &Op) -> Vec<Effect> {
         Op::Failed(idx) => Msg::Worker(WorkerMsg::Credential {
             generation: g,
             key: credential(s, idx).0,
-            fetched: Fetched::Failed("503".into()),
+            fetched: Fetched::Failed(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "503",
+            )),
             at: s.now,
         }),
         Op::NewCredential { n, connector } => {
@@ -249,7 +252,7 @@ proptest! {
         }
         let mut s = State::new(options, fixed_now());
         update(&mut s, Msg::Resize { width: 120, height: 30 });
-        update(&mut s, Msg::Inventory(synthetic_inventory(N, 7)));
+        update(&mut s, Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(synthetic_inventory(N, 7)))));
         for op in &before {
             apply(&mut s, op);
         }
@@ -257,7 +260,7 @@ proptest! {
         while s.modal.is_some() || !s.secrets.is_empty() {
             press(&mut s, KeyCode::Esc);
         }
-        if s.filter_editing {
+        if s.table.filter_editing {
             press(&mut s, KeyCode::Enter);
         }
         press(&mut s, KeyCode::Char('g'));

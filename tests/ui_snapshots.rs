@@ -1,24 +1,29 @@
 //! Snapshots of the drawn dashboard at fixed sizes and a fixed `now`. States are built
 //! through `update` with synthetic messages, as the runtime would.
 
-use credboard::app::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
 use credboard::app::{Msg, State, update};
 use credboard::model::{Revocation, RevokeResult};
+use credboard::testkit::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
 use credboard::tui::ui::draw;
+use credboard::tui::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 fn render(state: &State) -> Buffer {
+    render_in(state, &Theme::default())
+}
+
+fn render_in(state: &State, theme: &Theme) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
-    t.draw(|f| draw(f, state)).unwrap();
+    t.draw(|f| draw(f, state, theme)).unwrap();
     t.backend().buffer().clone()
 }
 
 /// The buffer as text (`headless::text`), without the blanks that end each row.
 fn text(buf: &Buffer) -> String {
-    credboard::tui::headless::text(buf)
+    credboard::testkit::text(buf)
         .lines()
         .map(|line| format!("{}\n", line.trim_end()))
         .collect()
@@ -120,12 +125,16 @@ fn error_history_wraps_long_errors() {
     send(
         &mut s,
         [
-            Msg::Worker(WorkerMsg::Error(
-                "the inventory could not be written: disk full".into(),
-            )),
-            Msg::Worker(WorkerMsg::Error(format!(
-                "listing connectors of app-okta: 503 Service Unavailable: {}",
-                "upstream connect error or disconnect/reset before headers. ".repeat(4)
+            Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                "the inventory could not be written: disk full",
+            ))),
+            Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                format!(
+                    "listing connectors of app-okta: 503 Service Unavailable: {}",
+                    "upstream connect error or disconnect/reset before headers. ".repeat(4)
+                ),
             ))),
             key('E'),
         ],
@@ -153,7 +162,7 @@ fn revoke_dialog() {
     let y = row_of(&buf, "> okta7x");
     let line = text(&buf).lines().nth(y as usize).unwrap().to_string();
     let x = line[..line.find("> okta7x").unwrap()].chars().count() as u16;
-    let palette = options().palette;
+    let palette = Theme::default().palette;
     for (i, want) in [palette.ok; 5]
         .into_iter()
         .chain([palette.danger])
@@ -218,8 +227,11 @@ fn row_of(buf: &Buffer, needle: &str) -> u16 {
 }
 
 fn status_x(s: &State) -> u16 {
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
-    l.column(credboard::app::rows::Column::Status).unwrap().x
+    let l = credboard::app::layout::layout(
+        ratatui::layout::Rect::new(0, 0, s.width, s.height),
+        s.detail,
+    );
+    l.column(credboard::app::table::Column::Status).unwrap().x
 }
 
 #[test]
@@ -252,13 +264,21 @@ fn risk_states_are_coloured_and_the_selection_highlighted() {
 #[test]
 fn no_color_means_no_colour_anywhere() {
     let mut o = options();
-    o.color = false;
     o.read_only = true;
+    let no_color = Theme {
+        color: false,
+        ..Theme::default()
+    };
     let mut s = refreshed_state(o, 160, 40);
     send(&mut s, [code(KeyCode::Enter)]);
     use credboard::app::WorkerMsg;
-    send(&mut s, [Msg::Worker(WorkerMsg::Error("boom".into()))]);
-    let buf = render(&s);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Error(
+            credboard::model::Failure::new(credboard::model::FailureKind::Store, "boom"),
+        ))],
+    );
+    let buf = render_in(&s, &no_color);
     for c in buf.content() {
         assert_eq!(c.fg, Color::Reset, "{c:?}");
         assert_eq!(c.bg, Color::Reset, "{c:?}");
@@ -269,7 +289,7 @@ fn no_color_means_no_colour_anywhere() {
     assert!(text(&buf).contains("✗ expired"));
     assert!(text(&buf).contains("READ-ONLY"));
     send(&mut s, [key('?')]);
-    for c in render(&s).content() {
+    for c in render_in(&s, &no_color).content() {
         assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset));
     }
 }
@@ -277,9 +297,9 @@ fn no_color_means_no_colour_anywhere() {
 // ---- hostile input ----
 
 fn hostile_state(width: u16, height: u16) -> State {
-    use credboard::app::fixtures::{app, connector, key as ckey};
     use credboard::model::KnownCredential;
     use credboard::model::Snapshot as Inventory;
+    use credboard::testkit::fixtures::{app, connector, key as ckey};
     let names = [
         "\x1b[31mred\x1b[0m\x1b]0;pwned\x07title",
         "osc8 \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\",
@@ -324,7 +344,13 @@ fn hostile_state(width: u16, height: u16) -> State {
         credentials,
     };
     let mut s = State::new(options(), fixed_now());
-    send(&mut s, [Msg::Resize { width, height }, Msg::Inventory(inv)]);
+    send(
+        &mut s,
+        [
+            Msg::Resize { width, height },
+            Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(inv))),
+        ],
+    );
     s
 }
 
@@ -347,10 +373,10 @@ fn hostile_strings_are_drawn_inert_and_aligned() {
         // Sort by name so every hostile row is on screen in a known order.
         let buf = render(&s);
         assert_inert(&buf);
-        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), &s);
-        let app = l.column(credboard::app::rows::Column::App).unwrap();
-        let status = l.column(credboard::app::rows::Column::Status).unwrap();
-        for y in l.rows.y..l.rows.y + s.rows.visible.len() as u16 {
+        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), s.detail);
+        let app = l.column(credboard::app::table::Column::App).unwrap();
+        let status = l.column(credboard::app::table::Column::Status).unwrap();
+        for y in l.rows.y..l.rows.y + s.table.visible.len() as u16 {
             let at = |x: u16, n: u16| -> String {
                 (x..x + n)
                     .map(|x| buf[(x, y)].symbol().to_string())
@@ -377,7 +403,10 @@ fn hostile_strings_are_drawn_inert_and_aligned() {
         send(
             &mut s,
             [
-                Msg::Worker(WorkerMsg::Error("\x1b[31m\u{202e}evil\x1b]0;x\x07".into())),
+                Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Store,
+                    "\x1b[31m\u{202e}evil\x1b]0;x\x07",
+                ))),
                 key('E'),
             ],
         );
@@ -460,9 +489,9 @@ fn every_size_and_window_draws_without_panicking() {
         send(
             s,
             (0..20).map(|n| {
-                Msg::Worker(WorkerMsg::Error(format!(
-                    "error {n} {}",
-                    "x".repeat(n * 37)
+                Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Store,
+                    format!("error {n} {}", "x".repeat(n * 37)),
                 )))
             }),
         );
@@ -512,7 +541,7 @@ fn mark(s: &mut State, names: &[&str]) {
 #[test]
 fn bulk_plan_and_run() {
     use credboard::app::WorkerMsg;
-    use credboard::app::fixtures::key as ckey;
+    use credboard::testkit::fixtures::key as ckey;
     let mut s = refreshed_state(options(), 100, 24);
     mark(
         &mut s,
@@ -557,7 +586,10 @@ fn bulk_plan_and_run() {
             }),
             Msg::Worker(WorkerMsg::Revoked {
                 key: ckey("app-gh", "k-gh", "cred-gh-2"),
-                result: Err("503 Service Unavailable".into()),
+                result: Err(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "503 Service Unavailable",
+                )),
             }),
         ],
     );
@@ -656,12 +688,12 @@ fn first_refresh_progress_says_the_rows_are_cached() {
 #[test]
 fn hostile_strings_in_every_window_are_drawn_inert() {
     use credboard::api::SecretString;
-    use credboard::app::fixtures::{app, connector, key as ckey};
-    use credboard::app::rows::Column;
-    use credboard::app::state::Modal;
+    use credboard::app::dialogs::Modal;
+    use credboard::app::table::Column;
     use credboard::app::{JournalLine, WorkerMsg};
     use credboard::model::KnownCredential;
     use credboard::model::{Minted, Snapshot as Inventory};
+    use credboard::testkit::fixtures::{app, connector, key as ckey};
     let long = "W".repeat(10_000);
     let hostile: Vec<String> = [
         "\x1b[31mred\x1b[0m\x1b]0;pwned\x07",
@@ -718,19 +750,19 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
                     width: w,
                     height: h,
                 },
-                Msg::Inventory(Inventory {
+                Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
                     apps: apps.clone(),
                     connectors: connectors.clone(),
                     credentials: credentials.clone(),
-                }),
+                }))),
             ],
         );
         let buf = render(&s);
         assert_inert(&buf);
         // Every row's last-used and status cells sit where the header says.
-        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), &s);
+        let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, w, h), s.detail);
         let status = l.column(Column::Status).unwrap();
-        let shown = (s.rows.visible.len() as u16).min(l.rows.height);
+        let shown = (s.table.visible.len() as u16).min(l.rows.height);
         assert!(shown >= 3, "{}", text(&buf));
         for y in l.rows.y..l.rows.y + shown {
             let at = |x: u16, n: u16| -> String {
@@ -791,9 +823,12 @@ fn hostile_strings_in_every_window_are_drawn_inert() {
         assert!(!fx.is_empty(), "the bulk revoke started");
         for (n, c) in credentials.iter().enumerate() {
             let result = if n % 2 == 0 {
-                Err(format!(
-                    "revoke credential {}: \x1b[2J\u{202e}boom",
-                    c.key.credential_id
+                Err(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    format!(
+                        "revoke credential {}: \x1b[2J\u{202e}boom",
+                        c.key.credential_id
+                    ),
                 ))
             } else {
                 Ok(credboard::model::RevokeResult {
@@ -888,7 +923,10 @@ fn a_refusal_is_never_marked_as_a_success() {
 
 /// The table: its title line and every row line.
 fn table_area(s: &State, buf: &Buffer) -> Vec<String> {
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
+    let l = credboard::app::layout::layout(
+        ratatui::layout::Rect::new(0, 0, s.width, s.height),
+        s.detail,
+    );
     (l.table_header.y..l.rows.y + l.rows.height)
         .map(|y| {
             (0..s.width)
@@ -908,9 +946,10 @@ fn a_toast_never_covers_the_rows() {
         send(
             &mut s,
             [
-                Msg::Worker(WorkerMsg::Error(
-                    "the inventory could not be written: disk full".into(),
-                )),
+                Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Store,
+                    "the inventory could not be written: disk full",
+                ))),
                 key('r'),
                 key('r'),
             ],
@@ -936,7 +975,12 @@ fn a_long_error_toast_points_to_the_history_which_shows_it_whole() {
     let words: Vec<String> = (0..100).map(|n| format!("w{n:03}")).collect();
     let message = words.join(" ");
     assert!(message.len() >= 499);
-    send(&mut s, [Msg::Worker(WorkerMsg::Error(message))]);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Error(
+            credboard::model::Failure::new(credboard::model::FailureKind::Store, message),
+        ))],
+    );
     let screen = text(&render(&s));
     assert!(
         screen.contains("(E for the whole message)"),
@@ -970,11 +1014,11 @@ fn after_a_second_refresh(failing: Option<&[&str]>, listing_fails: bool) -> Stat
     for c in credentials {
         let fails = failing.is_none_or(|ids| ids.contains(&c.key.credential_id.as_str()));
         let fetched = match (fails, c.last) {
-            (true, _) => Fetched::Failed(
+            (true, _) => Fetched::Failed(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
                 "get an access token: gave up after 3 tries over 1.0s: could not connect to the \
-                 server"
-                    .into(),
-            ),
+                 server",
+            )),
             (false, Some(last)) => Fetched::Found(last),
             (false, None) => Fetched::Gone,
         };
@@ -993,7 +1037,10 @@ fn after_a_second_refresh(failing: Option<&[&str]>, listing_fails: bool) -> Stat
             &mut s,
             [Msg::Worker(WorkerMsg::RefreshError {
                 generation,
-                error: "list apps: could not connect to the server".into(),
+                error: credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "list apps: could not connect to the server",
+                ),
             })],
         );
     }
@@ -1015,8 +1062,11 @@ fn freshness(s: &State) -> (String, Vec<(String, String)>) {
     let buf = render(s);
     let screen = text(&buf);
     let header = screen.lines().next().unwrap().to_string();
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, s.width, s.height), s);
-    let name = l.column(credboard::app::rows::Column::Name).unwrap();
+    let l = credboard::app::layout::layout(
+        ratatui::layout::Rect::new(0, 0, s.width, s.height),
+        s.detail,
+    );
+    let name = l.column(credboard::app::table::Column::Name).unwrap();
     let rows = (l.rows.y..l.rows.y + l.rows.height)
         .map(|y| {
             let cells =

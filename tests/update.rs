@@ -4,14 +4,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use credboard::api::{ConnectorCredential, SecretString};
-use credboard::app::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
-use credboard::app::rows::{Column, Status, View};
-use credboard::app::state::{BulkOutcome, Modal, ToastKind};
+use credboard::app::dialogs::{BulkOutcome, Modal};
+use credboard::app::state::ToastKind;
+use credboard::app::table::{Column, View};
 use credboard::app::{Effect, Fetched, JournalLine, Msg, Options, State, WorkerMsg, update};
+use credboard::audit::Status;
 use credboard::demo::{DemoOptions, DemoServer};
 use credboard::model::{CredentialKey, KnownCredential};
 use credboard::model::{Minted, Snapshot as Inventory};
 use credboard::model::{Revocation, RevokeResult};
+use credboard::testkit::fixtures::{self, fixed_now, key, loaded_state, options, refreshed_state};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;
 
@@ -66,7 +68,7 @@ fn select(s: &mut State, id: &str) {
 
 fn sort_by(s: &mut State, column: Column) {
     for _ in 0..Column::ALL.len() {
-        if s.sort.column == column && !s.sort.descending {
+        if s.table.sort.column == column && !s.table.sort.descending {
             return;
         }
         send(s, [k('s')]);
@@ -134,11 +136,16 @@ fn the_inventory_is_drawn_at_once_and_asks_for_the_first_refresh() {
         }],
     );
     assert!(fx.is_empty());
-    let fx = send(&mut s, [Msg::Inventory(fixtures::sample_inventory())]);
+    let fx = send(
+        &mut s,
+        [Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(
+            fixtures::sample_inventory(),
+        )))],
+    );
     assert_eq!(fx, vec![Effect::Refresh { generation: 1 }]);
     assert!(s.loaded);
     assert!(!s.is_current());
-    assert_eq!(s.rows.counts.total, 10);
+    assert_eq!(s.inventory.counts.total, 10);
     // Ten credentials and one connector without one.
     assert_eq!(ids(&s).len(), 11);
     let g = generation(&s);
@@ -218,7 +225,10 @@ fn results_of_a_superseded_generation_are_dropped() {
             found(Some(old), c.clone()),
             Msg::Worker(WorkerMsg::RefreshError {
                 generation: old,
-                error: "late".into(),
+                error: credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "late",
+                ),
             }),
             Msg::Worker(WorkerMsg::Apps {
                 generation: old,
@@ -231,11 +241,11 @@ fn results_of_a_superseded_generation_are_dropped() {
         ],
     );
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-1"))
         .unwrap();
     assert_eq!(e.display_name(), Some("okta-baton"));
-    assert_eq!(s.rows.app_name("app-okta"), "Okta");
+    assert_eq!(s.inventory.app_name("app-okta"), "Okta");
     assert!(s.errors.is_empty());
     assert_eq!(
         s.refresh.running,
@@ -245,7 +255,7 @@ fn results_of_a_superseded_generation_are_dropped() {
     // The current generation applies; a one-off fetch (None) always applies.
     send(&mut s, [found(Some(new), c.clone())]);
     assert_eq!(
-        s.rows
+        s.inventory
             .get(&key("app-okta", "k-okta", "cred-okta-1"))
             .unwrap()
             .display_name(),
@@ -254,7 +264,7 @@ fn results_of_a_superseded_generation_are_dropped() {
     c.display_name = Some("one-off".into());
     send(&mut s, [found(None, c)]);
     assert_eq!(
-        s.rows
+        s.inventory
             .get(&key("app-okta", "k-okta", "cred-okta-1"))
             .unwrap()
             .display_name(),
@@ -288,18 +298,24 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
         Msg::Worker(WorkerMsg::Credential {
             generation: Some(g),
             key: key("app-okta", "k-okta", id),
-            fetched: Fetched::Failed("503 Service Unavailable".into()),
+            fetched: Fetched::Failed(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "503 Service Unavailable",
+            )),
             at: fixed_now(),
         })
     };
     send(&mut s, [fail("cred-okta-1"), fail("cred-okta-2")]);
     assert!(s.toasts.is_empty(), "no toast per row");
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-1"))
         .unwrap();
     assert_eq!(e.display_name(), Some("okta-baton"), "previous data kept");
-    assert_eq!(e.error.as_deref(), Some("503 Service Unavailable"));
+    assert_eq!(
+        e.error.as_ref().map(|f| f.message.as_str()),
+        Some("503 Service Unavailable")
+    );
     send(
         &mut s,
         [Msg::Worker(WorkerMsg::RefreshDone {
@@ -321,7 +337,7 @@ fn failed_fetches_keep_the_data_and_make_one_toast_at_the_end() {
     // A later success clears the row's error.
     send(&mut s, [found(None, credential("cred-okta-1"))]);
     assert_eq!(
-        s.rows
+        s.inventory
             .get(&key("app-okta", "k-okta", "cred-okta-1"))
             .unwrap()
             .error,
@@ -341,11 +357,15 @@ fn errors_become_toasts_that_expire_and_stay_in_the_history() {
         [
             Msg::Worker(WorkerMsg::RefreshError {
                 generation: g,
-                error: "listing apps: 500".into(),
+                error: credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "listing apps: 500",
+                ),
             }),
-            Msg::Worker(WorkerMsg::Error(
-                "the inventory could not be written".into(),
-            )),
+            Msg::Worker(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                "the inventory could not be written",
+            ))),
         ],
     );
     assert_eq!(s.toasts.len(), 2);
@@ -377,7 +397,7 @@ fn a_404_keeps_the_row_shown_as_gone() {
     );
     assert!(fx.is_empty());
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-1"))
         .unwrap();
     assert_eq!(e.status, Status::Gone);
@@ -404,7 +424,7 @@ fn flags_are_derived_against_now_and_the_thresholds() {
     assert_eq!(status("cred-gh-0"), Status::Gone);
     assert_eq!(status("cred-okta-new"), Status::Unknown);
     assert_eq!(status("k-sf-uncovered"), Status::NoCredential);
-    let c = s.rows.counts;
+    let c = s.inventory.counts;
     assert_eq!(
         (
             c.total,
@@ -420,8 +440,12 @@ fn flags_are_derived_against_now_and_the_thresholds() {
         "the gone credential is not counted as revoked"
     );
     // Reasons name the flag and the numbers behind it.
-    let e = s.rows.get(&key("app-gh", "k-gh", "cred-gh-2")).unwrap();
-    let reasons = credboard::app::rows::reasons(e, s.now, s.thresholds());
+    let e = s
+        .inventory
+        .get(&key("app-gh", "k-gh", "cred-gh-2"))
+        .unwrap();
+    let reasons =
+        credboard::audit::reasons(e.last.as_ref(), e.gone, e.flags, s.now, s.thresholds());
     assert_eq!(reasons[0].1, "never used; created 214 days ago");
 }
 
@@ -430,9 +454,12 @@ fn time_moves_flags_on_ticks() {
     let mut s = state();
     // github-sync expires in 5 days: after 6 days it has expired.
     send(&mut s, [Msg::Tick(fixed_now() + Duration::days(6))]);
-    let e = s.rows.get(&key("app-gh", "k-gh", "cred-gh-1")).unwrap();
+    let e = s
+        .inventory
+        .get(&key("app-gh", "k-gh", "cred-gh-1"))
+        .unwrap();
     assert_eq!(e.status, Status::Expired);
-    assert_eq!(s.rows.counts.expired, 3);
+    assert_eq!(s.inventory.counts.expired, 3);
 }
 
 #[test]
@@ -440,10 +467,10 @@ fn status_views_cycle_with_tab() {
     let mut s = state();
     let mut seen = Vec::new();
     for _ in 0..View::ALL.len() {
-        seen.push((s.view, ids(&s).len()));
+        seen.push((s.table.view, ids(&s).len()));
         send(&mut s, [code(KeyCode::Tab)]);
     }
-    assert_eq!(s.view, View::All, "back to the start");
+    assert_eq!(s.table.view, View::All, "back to the start");
     assert_eq!(
         seen,
         vec![
@@ -457,7 +484,7 @@ fn status_views_cycle_with_tab() {
         ]
     );
     send(&mut s, [code(KeyCode::BackTab)]);
-    assert_eq!(s.view, View::Revoked);
+    assert_eq!(s.table.view, View::Revoked);
     let mut r = ids(&s);
     r.sort();
     assert_eq!(r, vec!["cred-aws-2", "cred-gh-0"]);
@@ -468,7 +495,7 @@ fn status_views_cycle_with_tab() {
 #[test]
 fn sort_cycles_through_columns_typed() {
     let mut s = state();
-    assert_eq!(s.sort.column, Column::Status);
+    assert_eq!(s.table.sort.column, Column::Status);
     // Status: by severity, then name.
     assert_eq!(
         ids(&s),
@@ -507,7 +534,7 @@ fn sort_cycles_through_columns_typed() {
     sort_by(&mut s, Column::App);
     let apps: Vec<String> = s
         .visible_entries()
-        .map(|e| s.rows.app_name(&e.key.app_id).to_string())
+        .map(|e| s.inventory.app_name(&e.key.app_id).to_string())
         .collect();
     let mut sorted = apps.clone();
     sorted.sort_by_key(|a| a.to_lowercase());
@@ -555,7 +582,7 @@ fn reverse_is_the_exact_reverse_and_back() {
         sort_by(&mut s, column);
         let asc = ids(&s);
         send(&mut s, [k('S')]);
-        assert!(s.sort.descending);
+        assert!(s.table.sort.descending);
         let mut desc = ids(&s);
         desc.reverse();
         assert_eq!(asc, desc, "{column:?}");
@@ -615,7 +642,7 @@ fn equal_keys_fall_back_to_the_id_and_never_swap() {
 fn filter_is_incremental_case_insensitive_across_fields() {
     let mut s = state();
     send(&mut s, [k('/')]);
-    assert!(s.filter_editing);
+    assert!(s.table.filter_editing);
     typed(&mut s, "GITHUB");
     // By app name: three GitHub credentials (one gone).
     assert_eq!(ids(&s).len(), 3);
@@ -624,8 +651,8 @@ fn filter_is_incremental_case_insensitive_across_fields() {
     typed(&mut s, "okta7f"); // client id
     assert_eq!(ids(&s), ["cred-okta-1"]);
     send(&mut s, [code(KeyCode::Esc)]);
-    assert!(!s.filter_editing);
-    assert_eq!(s.filter, "");
+    assert!(!s.table.filter_editing);
+    assert_eq!(s.table.filter, "");
     assert_eq!(ids(&s).len(), 11);
     send(&mut s, [k('/')]);
     typed(&mut s, "cred-aws"); // credential id
@@ -633,8 +660,8 @@ fn filter_is_incremental_case_insensitive_across_fields() {
     typed(&mut s, "-3");
     assert_eq!(ids(&s), ["cred-aws-3"]);
     send(&mut s, [code(KeyCode::Enter)]);
-    assert!(!s.filter_editing);
-    assert_eq!(s.filter, "cred-aws-3", "Enter keeps it");
+    assert!(!s.table.filter_editing);
+    assert_eq!(s.table.filter, "cred-aws-3", "Enter keeps it");
     // Keys work on the list again; Esc there clears the filter.
     send(&mut s, [k('j')]);
     send(&mut s, [code(KeyCode::Esc)]);
@@ -654,7 +681,7 @@ fn filter_and_view_combine() {
     send(&mut s, [k('/')]);
     typed(&mut s, "aws");
     send(&mut s, [code(KeyCode::Enter), code(KeyCode::Tab)]);
-    assert_eq!(s.view, View::Active);
+    assert_eq!(s.table.view, View::Active);
     assert_eq!(ids(&s), ["cred-aws-3"]);
 }
 
@@ -703,29 +730,29 @@ fn moving_and_scrolling() {
     let page = s.page_height();
     assert_eq!(page, 4);
     send(&mut s, [k('G')]);
-    assert_eq!(s.cursor, 10);
+    assert_eq!(s.table.cursor, 10);
     assert_eq!(s.effective_offset(page), 7);
     send(&mut s, [k('g')]);
-    assert_eq!((s.cursor, s.offset), (0, 0));
+    assert_eq!((s.table.cursor, s.table.offset), (0, 0));
     send(&mut s, [code(KeyCode::PageDown)]);
-    assert_eq!(s.cursor, 4);
+    assert_eq!(s.table.cursor, 4);
     send(&mut s, [code(KeyCode::PageUp)]);
-    assert_eq!(s.cursor, 0);
+    assert_eq!(s.table.cursor, 0);
     send(
         &mut s,
         [code(KeyCode::Down), code(KeyCode::Down), code(KeyCode::Up)],
     );
-    assert_eq!(s.cursor, 1);
+    assert_eq!(s.table.cursor, 1);
     // k at the top stays at the top; j at the bottom stays.
     send(&mut s, [k('k'), k('k')]);
-    assert_eq!(s.cursor, 0);
+    assert_eq!(s.table.cursor, 0);
 }
 
 #[test]
 fn scroll_stays_put_when_rows_change_elsewhere() {
     let mut s = refreshed_state(options(), 100, 8);
     select(&mut s, "cred-aws-3");
-    let line = s.cursor - s.effective_offset(s.page_height());
+    let line = s.table.cursor - s.effective_offset(s.page_height());
     // A row above it disappears from the view (the expired one gets revoked elsewhere).
     let mut c = credential("cred-aws-1");
     c.deleted_at = Some(fixed_now());
@@ -733,7 +760,7 @@ fn scroll_stays_put_when_rows_change_elsewhere() {
     send(&mut s, [code(KeyCode::BackTab)]); // back to all
     send(&mut s, [found(None, c)]);
     assert_eq!(selected_id(&s), "cred-aws-3");
-    assert_eq!(s.cursor - s.effective_offset(s.page_height()), line);
+    assert_eq!(s.table.cursor - s.effective_offset(s.page_height()), line);
 }
 
 #[test]
@@ -759,15 +786,15 @@ fn click(x: u16, y: u16) -> Msg {
 #[test]
 fn mouse_selects_sorts_and_scrolls() {
     let mut s = refreshed_state(options(), 120, 10);
-    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, 120, 10), &s);
+    let l = credboard::app::layout::layout(ratatui::layout::Rect::new(0, 0, 120, 10), s.detail);
     send(&mut s, [click(5, l.rows.y + 2)]);
-    assert_eq!(s.cursor, 2);
+    assert_eq!(s.table.cursor, 2);
     let name = l.column(Column::Name).unwrap();
     send(&mut s, [click(name.x + 1, l.table_header.y)]);
-    assert_eq!(s.sort.column, Column::Name);
-    assert!(!s.sort.descending);
+    assert_eq!(s.table.sort.column, Column::Name);
+    assert!(!s.table.sort.descending);
     send(&mut s, [click(name.x + 1, l.table_header.y)]);
-    assert!(s.sort.descending, "a second click reverses");
+    assert!(s.table.sort.descending, "a second click reverses");
     let wheel = |kind| {
         Msg::Mouse(MouseEvent {
             kind,
@@ -778,7 +805,7 @@ fn mouse_selects_sorts_and_scrolls() {
     };
     send(&mut s, [k('g'), wheel(MouseEventKind::ScrollDown)]);
     assert_eq!(s.effective_offset(s.page_height()), 3);
-    assert_eq!(s.cursor, 3, "the selection stays on screen");
+    assert_eq!(s.table.cursor, 3, "the selection stays on screen");
     send(&mut s, [wheel(MouseEventKind::ScrollUp)]);
     assert_eq!(s.effective_offset(s.page_height()), 0);
 }
@@ -802,9 +829,9 @@ fn connectors_without_credentials_get_rows_that_go_when_one_arrives() {
         })],
     );
     assert!(ids(&s).contains(&"k-gh-new".to_string()));
-    assert_eq!(s.rows.counts.connectors_without, 2);
+    assert_eq!(s.inventory.counts.connectors_without, 2);
     assert_eq!(
-        s.rows.connector_name("app-gh", "k-gh"),
+        s.inventory.connector_name("app-gh", "k-gh"),
         "GitHub org (renamed)"
     );
     // The rename is searchable.
@@ -822,7 +849,7 @@ fn connectors_without_credentials_get_rows_that_go_when_one_arrives() {
     send(&mut s, [found(None, c)]);
     assert!(!ids(&s).contains(&"k-gh-new".to_string()));
     assert!(ids(&s).contains(&"cred-gh-new".to_string()));
-    assert_eq!(s.rows.counts.connectors_without, 1);
+    assert_eq!(s.inventory.counts.connectors_without, 1);
 }
 
 // ---- revoke ----
@@ -862,7 +889,7 @@ fn revoke_captures_the_row_and_confirms_with_y() {
     );
     assert!(s.modal.is_none());
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-2"))
         .unwrap();
     assert!(e.pending.is_some(), "the row says revoking");
@@ -872,7 +899,7 @@ fn revoke_captures_the_row_and_confirms_with_y() {
         [revoked_as_asked(key("app-okta", "k-okta", "cred-okta-2"))],
     );
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-2"))
         .unwrap();
     assert_eq!(e.status, Status::Revoked);
@@ -899,7 +926,7 @@ fn revoke_cancels_on_n_esc_and_enter() {
         assert!(fx.is_empty());
         assert!(s.modal.is_none());
         assert_eq!(
-            s.rows
+            s.inventory
                 .get(&key("app-okta", "k-okta", "cred-okta-2"))
                 .unwrap()
                 .pending,
@@ -990,11 +1017,11 @@ async fn demo_state() -> (State, DemoServer) {
                 width: 160,
                 height: 48,
             },
-            Msg::Inventory(Inventory {
+            Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
                 apps: Vec::new(),
                 connectors: Vec::new(),
                 credentials,
-            }),
+            }))),
         ],
     );
     (s, server)
@@ -1044,14 +1071,14 @@ fn two_credentials(a: &str, b: &str) -> State {
                 width: 120,
                 height: 30,
             },
-            Msg::Inventory(Inventory {
+            Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
                 apps: Vec::new(),
                 connectors: Vec::new(),
                 credentials: vec![
                     known("2AAAAAAAAAAAAAAAAAAAAAAAAAA", a),
                     known("2BBBBBBBBBBBBBBBBBBBBBBBBBB", b),
                 ],
-            }),
+            }))),
         ],
     );
     s
@@ -1120,11 +1147,14 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
         &mut s,
         [Msg::Worker(WorkerMsg::Revoked {
             key: key("app-okta", "k-okta", "cred-okta-2"),
-            result: Err("403 Forbidden".into()),
+            result: Err(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "403 Forbidden",
+            )),
         })],
     );
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-2"))
         .unwrap();
     assert_eq!(e.status, Status::Idle, "as it was");
@@ -1145,7 +1175,7 @@ fn revoke_failure_restores_the_row_and_404_counts_as_done() {
         })],
     );
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-2"))
         .unwrap();
     assert_eq!(e.status, Status::Gone);
@@ -1172,7 +1202,7 @@ fn a_fresh_get_after_revoke_is_used() {
         })],
     );
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-2"))
         .unwrap();
     assert_eq!(
@@ -1242,7 +1272,7 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
         select(&mut s, id);
         send(&mut s, [k(' ')]);
     }
-    assert_eq!(s.rows.marked, 4);
+    assert_eq!(s.inventory.marked(), 4);
     let fx = send(&mut s, [k('D')]);
     assert!(fx.is_empty());
     let Some(Modal::BulkPlan(p)) = s.modal.as_ref() else {
@@ -1282,14 +1312,17 @@ fn bulk_revoke_shows_a_plan_then_runs_and_sums_up() {
         ]
     );
     assert!(matches!(s.modal, Some(Modal::Bulk { .. })));
-    assert_eq!(s.rows.marked, 0);
+    assert_eq!(s.inventory.marked(), 0);
     send(
         &mut s,
         [
             revoked_as_asked(key("app-gh", "k-gh", "cred-gh-2")),
             Msg::Worker(WorkerMsg::Revoked {
                 key: key("app-okta", "k-okta", "cred-okta-2"),
-                result: Err("timeout".into()),
+                result: Err(credboard::model::Failure::new(
+                    credboard::model::FailureKind::Server,
+                    "timeout",
+                )),
             }),
         ],
     );
@@ -1375,11 +1408,12 @@ fn bulk_plan_cancels_and_needs_marks() {
     assert!(s.modal.is_none(), "nothing marked: a toast, no plan");
     send(&mut s, [k('a')]);
     assert_eq!(
-        s.rows.marked, 10,
+        s.inventory.marked(),
+        10,
         "every visible credential row (not the connector row)"
     );
     send(&mut s, [k('A')]);
-    assert_eq!(s.rows.marked, 0);
+    assert_eq!(s.inventory.marked(), 0);
     send(&mut s, [k('a'), k('D')]);
     typed(&mut s, "revoke");
     assert!(send(&mut s, [code(KeyCode::Esc)]).is_empty());
@@ -1447,7 +1481,7 @@ fn rotate_confirms_mints_and_shows_the_secret_once() {
     // The new row is there and selected, beside the connector's older ones; it holds no
     // secret.
     assert_eq!(selected_id(&s), "cred-okta-9");
-    assert_eq!(s.sort.column, Column::Connector);
+    assert_eq!(s.table.sort.column, Column::Connector);
     let ids = s.visible_ids();
     let at = |id: &str| ids.iter().position(|x| x == id).unwrap();
     let mut group: Vec<usize> = ["cred-okta-1", "cred-okta-2", "cred-okta-9", "cred-okta-new"]
@@ -1457,7 +1491,7 @@ fn rotate_confirms_mints_and_shows_the_secret_once() {
     group.sort();
     assert_eq!(group[3] - group[0], 3, "adjacent rows: {ids:?}");
     let e = s
-        .rows
+        .inventory
         .get(&key("app-okta", "k-okta", "cred-okta-9"))
         .unwrap();
     assert!(e.last.as_ref().unwrap().client_secret.is_none());
@@ -1506,7 +1540,10 @@ fn rotate_on_a_connector_row_covers_it_and_failures_are_errors() {
         [Msg::Worker(WorkerMsg::Rotated {
             app_id: "app-sf".into(),
             connector_id: "k-sf-uncovered".into(),
-            result: Err("409 Conflict".into()),
+            result: Err(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "409 Conflict",
+            )),
         })],
     );
     assert!(fx.is_empty());
@@ -1551,7 +1588,7 @@ fn a_new_row_hidden_by_the_filter_is_brought_into_view() {
             result: Ok(minted("cred-okta-9", "s")),
         })],
     );
-    assert_eq!(s.filter, "");
+    assert_eq!(s.table.filter, "");
     assert_eq!(selected_id(&s), "cred-okta-9");
 }
 
@@ -1625,7 +1662,10 @@ fn journal_loads_newest_first() {
         &mut s,
         [
             k('J'),
-            Msg::Worker(WorkerMsg::Journal(Err("locked".into()))),
+            Msg::Worker(WorkerMsg::Journal(Err(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                "locked",
+            )))),
         ],
     );
     assert!(s.modal.is_none());
@@ -1672,8 +1712,8 @@ fn until_the_user_moves_the_top_row_stays_selected_as_rows_arrive() {
     let mut c = credential("cred-aws-1");
     c.expires_time = None;
     send(&mut s, [found(Some(g), c)]);
-    assert_eq!(s.cursor, 0);
-    assert_eq!(s.offset, 0);
+    assert_eq!(s.table.cursor, 0);
+    assert_eq!(s.table.offset, 0);
     assert_eq!(selected_id(&s), ids(&s)[0]);
     // Once the user moves, the selection follows its row.
     send(&mut s, [k('j'), k('k')]);
@@ -1682,7 +1722,7 @@ fn until_the_user_moves_the_top_row_stays_selected_as_rows_arrive() {
     c.deleted_at = Some(fixed_now());
     send(&mut s, [found(Some(g), c)]);
     assert_eq!(selected_id(&s), chosen);
-    assert_ne!(s.cursor, 0);
+    assert_ne!(s.table.cursor, 0);
 }
 
 #[test]
@@ -1702,9 +1742,9 @@ fn overridden_keys_drive_the_handler_the_help_and_the_footer() {
     opts.keymap = keymap;
     let mut s = refreshed_state(opts, 120, 30);
     send(&mut s, [k('n')]);
-    assert_eq!(s.cursor, 1, "n moves down now");
+    assert_eq!(s.table.cursor, 1, "n moves down now");
     send(&mut s, [k('j')]);
-    assert_eq!(s.cursor, 1, "j no longer does");
+    assert_eq!(s.table.cursor, 1, "j no longer does");
     select(&mut s, "cred-okta-2");
     send(&mut s, [k('d')]);
     assert!(s.modal.is_none(), "d no longer revokes");
@@ -1740,7 +1780,7 @@ fn a_get_answered_before_the_revoke_does_not_undo_it() {
     // The refresh that was running answers with what it read before the revoke.
     send(&mut s, [found(Some(g), credential("cred-okta-2"))]);
     let status = |s: &State| {
-        s.rows
+        s.inventory
             .get(&key("app-okta", "k-okta", "cred-okta-2"))
             .unwrap()
             .status

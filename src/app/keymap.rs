@@ -423,6 +423,11 @@ impl KeySpec {
         Some(KeySpec { code, mods })
     }
 
+    /// The key event this key is, as a terminal would send it.
+    pub fn event(&self) -> KeyEvent {
+        KeyEvent::new(self.code, self.mods)
+    }
+
     pub fn matches(&self, key: &KeyEvent) -> bool {
         normalize(key) == Some(*self)
     }

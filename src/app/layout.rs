@@ -1,10 +1,11 @@
-//! Where everything goes, as a pure function of the terminal area and the state. The drawing
-//! and the mouse hit-testing in `update` both use it, so a click lands where the eye sees.
+//! Where everything goes, as a pure function of the terminal area and what is open. The
+//! drawing and the mouse hit-testing in `update` both use it, so a click lands where the eye
+//! sees.
 
 use ratatui::layout::Rect;
 
-use super::rows::Column;
-use super::state::{Modal, State};
+use super::dialogs::Modal;
+use super::table::Column;
 
 /// Terminals at least this wide show the detail pane beside the list; narrower ones below.
 pub const WIDE: u16 = 140;
@@ -135,7 +136,8 @@ fn table_columns(x: u16, width: u16) -> Vec<ColumnArea> {
     out
 }
 
-pub fn layout(area: Rect, state: &State) -> Layout {
+/// The screen's regions; `detail`: the detail pane is open.
+pub fn layout(area: Rect, detail: bool) -> Layout {
     let header_h = HEADER_HEIGHT.min(area.height);
     let footer_h = FOOTER_HEIGHT.min(area.height.saturating_sub(header_h));
     let header = Rect::new(area.x, area.y, area.width, header_h);
@@ -151,7 +153,7 @@ pub fn layout(area: Rect, state: &State) -> Layout {
         area.width,
         area.height.saturating_sub(header_h + footer_h),
     );
-    let (table, detail) = if state.detail && body.height >= 4 {
+    let (table, detail) = if detail && body.height >= 4 {
         if area.width >= WIDE {
             let dw = (area.width * 36 / 100).clamp(50, 72);
             let t = Rect::new(body.x, body.y, body.width - dw, body.height);

@@ -8,7 +8,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
-use crate::model::{CredentialKey, Minted, RevokeResult, Snapshot};
+use crate::model::{CredentialKey, Failure, Minted, RevokeResult, Snapshot};
 
 /// One line of the action journal, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,21 +39,15 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The background refresh interval came round: like `r`, without a toast.
     RefreshDue,
-    /// The stored inventory, to be made into rows.
-    Inventory(Snapshot),
     Worker(WorkerMsg),
-}
-
-impl From<Snapshot> for Msg {
-    fn from(snapshot: Snapshot) -> Msg {
-        Msg::Inventory(snapshot)
-    }
 }
 
 /// Results from the worker. `generation` ties a result to the refresh that asked for it:
 /// results of a superseded refresh are dropped. `None` marks a one-off fetch, always applied.
 #[derive(Debug)]
 pub enum WorkerMsg {
+    /// The stored inventory, to be made into rows; the first refresh follows.
+    Inventory(Result<Snapshot, Failure>),
     RefreshStarted {
         generation: u64,
         /// How many credential Gets this refresh will make, for "credentials 412/1000".
@@ -78,7 +72,7 @@ pub enum WorkerMsg {
     /// A call of the refresh other than a credential Get failed (listing apps, say).
     RefreshError {
         generation: u64,
-        error: String,
+        error: Failure,
     },
     RefreshDone {
         generation: u64,
@@ -86,22 +80,22 @@ pub enum WorkerMsg {
     },
     Revoked {
         key: CredentialKey,
-        result: Result<RevokeResult, String>,
+        result: Result<RevokeResult, Failure>,
     },
     Rotated {
         app_id: String,
         connector_id: String,
-        result: Result<Minted, String>,
+        result: Result<Minted, Failure>,
     },
     /// Whether a rotated credential is recorded in the inventory: `failure` says why not
     /// yet (the worker keeps trying), `None` that it now is.
     RotationRecord {
         credential_id: String,
-        failure: Option<String>,
+        failure: Option<Failure>,
     },
-    Journal(Result<Vec<JournalLine>, String>),
+    Journal(Result<Vec<JournalLine>, Failure>),
     /// Something outside any one request went wrong (the inventory could not be written).
-    Error(String),
+    Error(Failure),
 }
 
 #[derive(Debug, Clone)]
@@ -109,7 +103,7 @@ pub enum Fetched {
     Found(ConnectorCredential),
     /// The server answered 404.
     Gone,
-    Failed(String),
+    Failed(Failure),
 }
 
 #[derive(Debug, Clone, PartialEq)]

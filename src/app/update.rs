@@ -1,28 +1,30 @@
 //! `update`: the only place the state changes. Keys, ticks and worker results in; effects out.
+//!
+//! Rows change one message at a time, but the table sorts and filters again only when it
+//! must: [`update_all`] takes a batch (the runtime hands over everything that arrived since
+//! the last frame) and brings the table up to date once at its end, and before any key or
+//! click, which must see the rows where they are drawn.
 
-use std::collections::HashMap;
+mod results;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use ratatui::layout::Rect;
 
-use crate::api::ConnectorCredential;
-
+use super::confirm;
+use super::dialogs::{
+    self, BulkOutcome, BulkPlan, BulkRun, Modal, PlanStep, RevokeDialog, RotateDialog,
+};
+use super::inventory::{EntryKind, Pending, Row};
 use super::keymap::{Action, Context};
 use super::layout;
-use super::msg::{Effect, Fetched, Msg, WorkerMsg};
-use super::risk;
-use super::rows::{EntryKind, Flags, Pending};
-use super::state::{
-    BulkOutcome, BulkPlan, BulkRun, Finished, Modal, Outcome, PlanItem, RevokeDialog, RotateDialog,
-    SecretView, State, TypedConfirm, absorb, held,
-};
-use super::text;
+use super::msg::{Effect, Msg};
+use super::state::State;
+use super::table::Sort;
 use super::view;
 use crate::model::CredentialKey;
-use crate::model::{Minted, Revocation, RevokeResult};
+use crate::text;
 
 /// The contexts whose keys act on the list.
 const LIST_CONTEXTS: &[Context] = &[
@@ -37,31 +39,50 @@ const LIST_CONTEXTS: &[Context] = &[
 /// Rows the mouse wheel scrolls.
 const WHEEL_STEP: usize = 3;
 
+/// Takes in one message.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    update_all(state, [msg])
+}
+
+/// Takes in a batch of messages, in order.
+pub fn update_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
     let mut fx = Vec::new();
-    match msg {
-        Msg::Key(key) => on_key(state, key, &mut fx),
-        Msg::Mouse(m) => on_mouse(state, m),
-        Msg::Resize { width, height } => {
-            state.width = width;
-            state.height = height;
-            let page = state.page_height();
-            state.offset = state.effective_offset(page);
+    for msg in msgs {
+        match msg {
+            Msg::Key(key) => {
+                state.settle();
+                on_key(state, key, &mut fx);
+            }
+            Msg::Mouse(m) => {
+                state.settle();
+                on_mouse(state, m);
+            }
+            Msg::Resize { width, height } => {
+                state.width = width;
+                state.height = height;
+                state.settle();
+                fix_offset(state);
+            }
+            Msg::Tick(now) => on_tick(state, now),
+            Msg::RefreshDue => request_refresh(state, true, &mut fx),
+            Msg::Worker(w) => results::on_worker(state, w, &mut fx),
         }
-        Msg::Tick(now) => on_tick(state, now),
-        Msg::Inventory(inv) => {
-            state.load(inv.apps, inv.connectors, inv.credentials);
-            state.loaded = true;
-            request_refresh(state, true, &mut fx);
-        }
-        Msg::RefreshDue => request_refresh(state, true, &mut fx),
-        Msg::Worker(w) => on_worker(state, w, &mut fx),
     }
+    state.settle();
     fx
+}
+
+/// Changes one credential's row (adding it when new); the table catches up at the end of
+/// the batch.
+fn change_credential(state: &mut State, key: &CredentialKey, f: impl FnOnce(&mut Row)) {
+    let (now, t) = (state.now, state.thresholds());
+    let change = state.inventory.change_credential(key, now, t, f);
+    state.unsettled.merge(change);
 }
 
 fn on_tick(state: &mut State, now: DateTime<Utc>) {
     let earlier = now < state.now;
+    let text_due = state.screen_text_changes_at();
     state.now = now;
     let spinning = state.refresh.running.is_some() || !state.rotating.is_empty();
     if spinning {
@@ -69,13 +90,24 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
     }
     let toasts = state.toasts.len();
     state.toasts.retain(|t| t.until > now);
-    let flags = state.rederive_flags(earlier);
-    state.tick_changed = spinning || flags || state.toasts.len() != toasts;
+    let due = state.inventory.flags_due.is_some_and(|due| now >= due);
+    let mut flags = false;
+    if due || earlier {
+        let change = state.inventory.rederive_flags(now, state.thresholds());
+        flags = change.flags;
+        state.unsettled.merge(change);
+        state.settle();
+    }
+    state.tick_changed = spinning
+        || flags
+        || state.toasts.len() != toasts
+        || earlier
+        || text_due.is_some_and(|at| now >= at);
 }
 
 // ---- refresh ----
 
-fn request_refresh(state: &mut State, silent: bool, fx: &mut Vec<Effect>) {
+pub(super) fn request_refresh(state: &mut State, silent: bool, fx: &mut Vec<Effect>) {
     if state.refresh.running.is_some() {
         if !state.refresh.queued {
             state.refresh.queued = true;
@@ -88,7 +120,7 @@ fn request_refresh(state: &mut State, silent: bool, fx: &mut Vec<Effect>) {
     start_refresh(state, fx);
 }
 
-fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     let r = &mut state.refresh;
     r.last_generation += 1;
     let generation = r.last_generation;
@@ -101,361 +133,6 @@ fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     r.first_failure = None;
     r.errors = 0;
     fx.push(Effect::Refresh { generation });
-}
-
-fn current(state: &State, generation: u64) -> bool {
-    state.refresh.running == Some(generation)
-}
-
-fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>) {
-    match msg {
-        WorkerMsg::RefreshStarted {
-            generation,
-            credentials,
-        } => {
-            if current(state, generation) {
-                state.refresh.total = credentials;
-            }
-        }
-        WorkerMsg::Apps { generation, apps } => {
-            if !current(state, generation) {
-                return;
-            }
-            let mut ids = Vec::new();
-            for a in apps {
-                let id = a.id.clone();
-                if state.set_app(a)
-                    && let Some(id) = id
-                {
-                    ids.push(id);
-                }
-            }
-            state.rename(&ids);
-        }
-        WorkerMsg::Connectors {
-            generation,
-            app_id,
-            connectors,
-        } => {
-            if !current(state, generation) {
-                return;
-            }
-            let mut pairs = Vec::new();
-            for mut k in connectors {
-                let Some(id) = k.id.clone() else { continue };
-                let app = k.app_id.clone().unwrap_or_else(|| app_id.clone());
-                k.app_id = Some(app.clone());
-                pairs.push((app.clone(), id.clone()));
-                state.set_connector(&app, k);
-            }
-            state.cover_connectors(&pairs);
-        }
-        WorkerMsg::Credential {
-            generation,
-            key,
-            fetched,
-            at,
-        } => {
-            if let Some(g) = generation {
-                if !current(state, g) {
-                    return;
-                }
-                state.refresh.done += 1;
-            }
-            match fetched {
-                Fetched::Found(c) => {
-                    let stale = generation.is_some()
-                        && c.deleted_at.is_none()
-                        && state.rows.get(&key).is_some_and(|e| {
-                            e.revoked_during.is_some() && e.revoked_during == generation
-                        });
-                    if generation.is_some() {
-                        state.refresh.fetched += 1;
-                    }
-                    if stale {
-                        return;
-                    }
-                    state.change_credential(&key, |e| {
-                        absorb(&mut e.last, c);
-                        e.gone = false;
-                        e.error = None;
-                        e.fetched_at = Some(at);
-                    });
-                }
-                Fetched::Gone => {
-                    if generation.is_some() {
-                        state.refresh.fetched += 1;
-                    }
-                    state.change_credential(&key, |e| {
-                        e.gone = true;
-                        e.error = None;
-                        e.fetched_at = Some(at);
-                    });
-                }
-                Fetched::Failed(err) => {
-                    let one_off = generation.is_none();
-                    let err_for_row = err.clone();
-                    state.change_credential(&key, |e| {
-                        e.error = Some(err_for_row);
-                        e.error_in_refresh = !one_off;
-                    });
-                    if one_off {
-                        state.error(format!("fetching credential {}: {err}", key.credential_id));
-                    } else {
-                        state.refresh.failed += 1;
-                        state.refresh.first_failure.get_or_insert(err);
-                    }
-                }
-            }
-        }
-        WorkerMsg::RefreshError { generation, error } => {
-            if !current(state, generation) {
-                return;
-            }
-            state.refresh.errors += 1;
-            state.error(format!("refresh: {error}"));
-        }
-        WorkerMsg::RefreshDone { generation, at } => {
-            if !current(state, generation) {
-                return;
-            }
-            state.refresh.running = None;
-            let outcome = Outcome::of(&state.refresh);
-            if outcome != Outcome::Failed {
-                state.refresh.current_at = Some(at);
-            } else if state.refresh.current_at.is_none() {
-                state.refresh.current_at = state.newest_fetch();
-            }
-            state.refresh.last = Some(Finished { at, outcome });
-            let failed = state.refresh.failed;
-            if failed > 0 {
-                let total = state.refresh.total.max(state.refresh.done);
-                let first = state.refresh.first_failure.take().unwrap_or_default();
-                state.error(format!(
-                    "{failed} of {total} credentials could not be fetched; their rows keep \
-                     the previous data (the detail pane shows each error). The first: {first}"
-                ));
-            }
-            if state.refresh.queued {
-                start_refresh(state, fx);
-            }
-        }
-        WorkerMsg::Revoked { key, result } => on_revoked(state, key, result),
-        WorkerMsg::Rotated {
-            app_id,
-            connector_id,
-            result,
-        } => on_rotated(state, app_id, connector_id, result, fx),
-        WorkerMsg::RotationRecord {
-            credential_id,
-            failure,
-        } => {
-            let view = state
-                .secrets
-                .iter_mut()
-                .find(|s| s.credential_id == credential_id);
-            let was_unrecorded = view.as_ref().is_some_and(|v| v.unrecorded.is_some());
-            if let Some(view) = view {
-                view.unrecorded = failure.clone();
-            }
-            if failure.is_none() && was_unrecorded {
-                state.toast(format!(
-                    "credential {} is now recorded in the inventory",
-                    text::sanitize(&credential_id)
-                ));
-            }
-        }
-        WorkerMsg::Journal(result) => match result {
-            Ok(mut lines) => {
-                if let Some(Modal::Journal { lines: slot, .. }) = state.modal.as_mut() {
-                    lines.sort_by_key(|l| std::cmp::Reverse(l.at));
-                    *slot = Some(lines);
-                }
-            }
-            Err(e) => {
-                if matches!(state.modal, Some(Modal::Journal { .. })) {
-                    state.modal = None;
-                }
-                state.error(format!("journal: {e}"));
-            }
-        },
-        WorkerMsg::Error(e) => state.error(e),
-    }
-}
-
-/// A name for messages: the display name, else the credential id.
-fn label_of(state: &State, key: &CredentialKey) -> String {
-    state
-        .rows
-        .get(key)
-        .and_then(|e| e.display_name())
-        .map(text::sanitize)
-        .unwrap_or_else(|| text::sanitize(&key.credential_id))
-}
-
-fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeResult, String>) {
-    let name = label_of(state, &key);
-    let now = state.now;
-    let in_bulk = state.bulk.as_ref().is_some_and(|b| {
-        b.items
-            .iter()
-            .any(|(p, o)| p.key == key && *o == BulkOutcome::Pending)
-    });
-    let outcome = match result {
-        Ok(RevokeResult {
-            revocation, fresh, ..
-        }) => {
-            let already_gone = revocation == Revocation::AlreadyRevoked;
-            let running = state.refresh.running;
-            state.change_credential(&key, |e| {
-                e.pending = None;
-                e.error = None;
-                e.revoked_during = running;
-                match fresh {
-                    Some(f) => {
-                        let mut f = held(f);
-                        if f.deleted_at.is_none() && !already_gone {
-                            f.deleted_at = Some(now);
-                        }
-                        if already_gone && f.deleted_at.is_none() {
-                            e.gone = true;
-                        }
-                        e.last = Some(f);
-                    }
-                    None if already_gone => e.gone = true,
-                    None => {
-                        let c = e.last.get_or_insert_with(|| ConnectorCredential {
-                            id: Some(key.credential_id.clone()),
-                            app_id: Some(key.app_id.clone()),
-                            connector_id: Some(key.connector_id.clone()),
-                            ..ConnectorCredential::default()
-                        });
-                        c.deleted_at = Some(now);
-                    }
-                }
-            });
-            if !in_bulk {
-                if already_gone {
-                    state.toast(format!("{name}: already revoked"));
-                } else {
-                    state.toast(format!("revoked {name}"));
-                }
-            }
-            if already_gone {
-                BulkOutcome::AlreadyGone
-            } else {
-                BulkOutcome::Revoked
-            }
-        }
-        Err(err) => {
-            state.change_credential(&key, |e| e.pending = None);
-            state.error(format!("revoking {name} failed: {err}"));
-            BulkOutcome::Failed(err)
-        }
-    };
-    if in_bulk {
-        let mut finished = None;
-        if let Some(b) = state.bulk.as_mut() {
-            if let Some(item) = b
-                .items
-                .iter_mut()
-                .find(|(p, o)| p.key == key && *o == BulkOutcome::Pending)
-            {
-                item.1 = outcome;
-            }
-            if b.finished() {
-                finished = Some(b.summary());
-            }
-        }
-        if let Some(s) = finished {
-            let text = format!(
-                "bulk revoke done: {} revoked, {} already gone, {} failed",
-                s.revoked, s.already_gone, s.failed
-            );
-            if s.failed > 0 {
-                state.error(text);
-            } else {
-                state.toast(text);
-            }
-        }
-    }
-}
-
-fn on_rotated(
-    state: &mut State,
-    app_id: String,
-    connector_id: String,
-    result: Result<Minted, String>,
-    fx: &mut Vec<Effect>,
-) {
-    state
-        .rotating
-        .remove(&(app_id.clone(), connector_id.clone()));
-    let connector = text::sanitize(state.rows.connector_name(&app_id, &connector_id));
-    let Minted {
-        credential,
-        secret,
-        record_error,
-    } = match result {
-        Ok(n) => n,
-        Err(e) => {
-            state.error(format!("rotating {connector} failed: {e}"));
-            return;
-        }
-    };
-    let credential_id = credential.id.clone().unwrap_or_default();
-    let client_id = credential.client_id.clone();
-    let name = credential.display_name.clone();
-    if credential_id.is_empty() {
-        state.error(format!(
-            "rotating {connector}: the reply carried no credential id; it is not tracked"
-        ));
-    } else {
-        let key = CredentialKey {
-            app_id: app_id.clone(),
-            connector_id: connector_id.clone(),
-            credential_id: credential_id.clone(),
-        };
-        let now = state.now;
-        let i = state.change_credential(&key, |e| {
-            e.last = Some(held(credential));
-            e.gone = false;
-            e.error = None;
-            e.fetched_at = Some(now);
-        });
-        // Show the new credential beside the connector's older ones, so the user can revoke
-        // an old one once the connector uses the new: every row, sorted by connector.
-        state.view = super::rows::View::All;
-        state.filter_editing = false;
-        state.set_filter(String::new());
-        state.sort = super::rows::Sort {
-            column: super::rows::Column::Connector,
-            descending: false,
-        };
-        state.rebuild();
-        state.select_entry(i);
-        let keys: Vec<CredentialKey> = state
-            .rows
-            .credentials_of(&app_id, &connector_id)
-            .into_iter()
-            .map(|i| state.entry(i).key.clone())
-            .collect();
-        fx.push(Effect::Fetch { keys });
-        state.toast(format!(
-            "new credential minted for {connector}; sorted by connector, beside the older ones"
-        ));
-    }
-    state.secrets.push_back(SecretView {
-        app_id,
-        connector_id,
-        credential_id,
-        client_id,
-        name,
-        secret,
-        revealed: false,
-        close_armed: false,
-        unrecorded: record_error,
-    });
 }
 
 // ---- keys ----
@@ -493,7 +170,7 @@ fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         secret_key(state, key, fx);
     } else if state.modal.is_some() {
         modal_key(state, key, fx);
-    } else if state.filter_editing {
+    } else if state.table.filter_editing {
         filter_key(state, key, fx);
     } else {
         list_key(state, key, fx);
@@ -534,8 +211,8 @@ fn list_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let km = &state.options.keymap;
     let Some(action) = km.lookup(LIST_CONTEXTS, &key) else {
         if km.is(Action::FilterClear, &key) {
-            if !state.filter.is_empty() {
-                state.set_filter(String::new());
+            if !state.table.filter.is_empty() {
+                set_filter(state, String::new());
             } else if state.detail {
                 state.detail = false;
                 fix_offset(state);
@@ -544,33 +221,36 @@ fn list_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         return;
     };
     let page = state.page_height();
+    let cursor = state.table.cursor;
     match action {
-        Action::MoveDown => state.select_at(state.cursor + 1),
-        Action::MoveUp => state.select_at(state.cursor.saturating_sub(1)),
-        Action::Top => state.select_at(0),
-        Action::Bottom => state.select_at(usize::MAX),
+        Action::MoveDown => select_at(state, cursor + 1),
+        Action::MoveUp => select_at(state, cursor.saturating_sub(1)),
+        Action::Top => select_at(state, 0),
+        Action::Bottom => select_at(state, usize::MAX),
         Action::PageDown => {
-            state.offset += page;
-            state.select_at(state.cursor + page)
+            state.table.offset += page;
+            select_at(state, cursor + page)
         }
         Action::PageUp => {
-            state.offset = state.offset.saturating_sub(page);
-            state.select_at(state.cursor.saturating_sub(page))
+            state.table.offset = state.table.offset.saturating_sub(page);
+            select_at(state, cursor.saturating_sub(page))
         }
-        Action::Filter => state.filter_editing = true,
-        Action::SortNext => {
-            state.sort.column = state.sort.column.next();
-            state.sort.descending = false;
-            state.rebuild();
-        }
+        Action::Filter => state.table.filter_editing = true,
+        Action::SortNext => set_sort(
+            state,
+            Sort {
+                column: state.table.sort.column.next(),
+                descending: false,
+            },
+        ),
         Action::SortReverse => reverse_sort(state),
         Action::ViewNext => {
-            state.view = state.view.next();
-            state.refilter(false);
+            let view = state.table.view.next();
+            state.table.set_view(&state.inventory, view, page);
         }
         Action::ViewPrev => {
-            state.view = state.view.prev();
-            state.refilter(false);
+            let view = state.table.view.prev();
+            state.table.set_view(&state.inventory, view, page);
         }
         Action::ToggleDetail => {
             state.detail = !state.detail;
@@ -580,30 +260,25 @@ fn list_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Action::Revoke => open_revoke(state),
         Action::Rotate => open_rotate(state),
         Action::Mark => {
-            if let Some(i) = state.selected_index() {
-                let e = state.entry(i);
+            if let Some(&i) = state.table.visible.get(cursor) {
+                let e = state.inventory.at(i);
                 if e.kind == EntryKind::Connector {
                     state.refuse("a connector row has no credential to mark");
                 } else {
                     let m = !e.marked;
-                    state.set_marked(i, m);
-                    state.select_at(state.cursor + 1);
+                    state.inventory.set_marked(i, m);
+                    select_at(state, cursor + 1);
                 }
             }
         }
         Action::MarkAll => {
-            let visible = state.rows.visible.clone();
-            for i in visible {
-                state.set_marked(i, true);
+            for &i in &state.table.visible {
+                state.inventory.set_marked(i, true);
             }
-            let n = state.rows.marked;
+            let n = state.inventory.marked();
             state.toast(format!("{n} marked"));
         }
-        Action::ClearMarks => {
-            for i in 0..state.rows.entries.len() as u32 {
-                state.set_marked(i, false);
-            }
-        }
+        Action::ClearMarks => state.inventory.clear_marks(),
         Action::BulkRevoke => open_bulk_plan(state),
         Action::Journal => {
             state.modal = Some(Modal::Journal {
@@ -619,24 +294,29 @@ fn list_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-fn fix_offset(state: &mut State) {
+fn select_at(state: &mut State, pos: usize) {
     let page = state.page_height();
-    state.offset = state.effective_offset(page);
+    state.table.select_at(&state.inventory, pos, page);
 }
 
-/// Reverse the order. The order is total, so reversing the cached lists is exact.
+fn set_filter(state: &mut State, filter: String) {
+    let page = state.page_height();
+    state.table.set_filter(&state.inventory, filter, page);
+}
+
+fn set_sort(state: &mut State, sort: Sort) {
+    let page = state.page_height();
+    state.table.set_sort(&state.inventory, sort, page);
+}
+
+fn fix_offset(state: &mut State) {
+    let page = state.page_height();
+    state.table.offset = state.table.effective_offset(page);
+}
+
 fn reverse_sort(state: &mut State) {
-    state.sort.descending = !state.sort.descending;
-    let line = state.cursor.saturating_sub(state.offset);
-    state.rows.sorted.reverse();
-    state.rows.visible.reverse();
-    if state.follow_top {
-        state.select_top();
-    } else if !state.rows.visible.is_empty() {
-        state.cursor = state.rows.visible.len() - 1 - state.cursor;
-        state.offset = state.cursor.saturating_sub(line);
-    }
-    fix_offset(state);
+    let page = state.page_height();
+    state.table.reverse(&state.inventory, page);
 }
 
 fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -645,32 +325,33 @@ fn filter_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         return quit(state, fx);
     }
     if km.is(Action::FilterClear, &key) {
-        state.filter_editing = false;
-        state.set_filter(String::new());
+        state.table.filter_editing = false;
+        set_filter(state, String::new());
         return;
     }
     if km.is(Action::FilterKeep, &key) {
-        state.filter_editing = false;
+        state.table.filter_editing = false;
         return;
     }
+    let cursor = state.table.cursor;
     match key.code {
         KeyCode::Backspace => {
-            let mut f = state.filter.clone();
+            let mut f = state.table.filter.clone();
             f.pop();
-            state.set_filter(f);
+            set_filter(state, f);
         }
         KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            state.set_filter(String::new());
+            set_filter(state, String::new());
         }
-        KeyCode::Down => state.select_at(state.cursor + 1),
-        KeyCode::Up => state.select_at(state.cursor.saturating_sub(1)),
+        KeyCode::Down => select_at(state, cursor + 1),
+        KeyCode::Up => select_at(state, cursor.saturating_sub(1)),
         _ => {
             if let Some(c) = typed_char(&key)
-                && state.filter.chars().count() < risk::MAX_TYPED
+                && state.table.filter.chars().count() < confirm::MAX_TYPED
             {
-                let mut f = state.filter.clone();
+                let mut f = state.table.filter.clone();
                 f.push(c);
-                state.set_filter(f);
+                set_filter(state, f);
             }
         }
     }
@@ -694,57 +375,17 @@ fn open_revoke(state: &mut State) {
         ));
         return;
     }
-    if e.flags.contains(Flags::GONE) {
-        state.refuse("this credential is gone (404): nothing to revoke");
+    if let Some(why) = dialogs::not_revocable(&e) {
+        state.refuse(why);
         return;
     }
-    if e.flags.contains(Flags::REVOKED) {
-        state.refuse("this credential is already revoked");
-        return;
-    }
-    if e.pending == Some(Pending::Revoking) {
-        state.refuse("this credential is being revoked");
-        return;
-    }
-    let key = e.key.clone();
-    let last_used = e.last.as_ref().and_then(|c| c.last_used_at);
-    let client_id = e.client_id().map(str::to_string);
-    let name = e.display_name().map(str::to_string);
-    let connector_name = state
-        .rows
-        .connector_name(&key.app_id, &key.connector_id)
-        .to_string();
-    let risks = risk::risks(
-        last_used,
+    let d = RevokeDialog::open(
+        &state.inventory,
+        &e,
         state.now,
         state.options.recent_use_days,
-        &connector_name,
-        state.live_credentials(&key.app_id, &key.connector_id),
-        1,
     );
-    let typed = if risks.is_empty() {
-        None
-    } else {
-        let (expected_of, expected) =
-            risk::confirmation_text(client_id.as_deref(), &key.credential_id);
-        Some(TypedConfirm {
-            expected,
-            expected_of,
-            input: String::new(),
-            reasons: risks.iter().map(|r| r.describe(state.now)).collect(),
-            mismatch: false,
-        })
-    };
-    let app_name = state.rows.app_name(&key.app_id).to_string();
-    state.modal = Some(Modal::Revoke(RevokeDialog {
-        key,
-        name,
-        client_id,
-        last_used,
-        app_name,
-        connector_name,
-        typed,
-    }));
+    state.modal = Some(Modal::Revoke(d));
 }
 
 fn confirm_revoke(state: &mut State, key: CredentialKey, fx: &mut Vec<Effect>) {
@@ -752,7 +393,7 @@ fn confirm_revoke(state: &mut State, key: CredentialKey, fx: &mut Vec<Effect>) {
     if state.options.read_only {
         return;
     }
-    state.change_credential(&key, |e| e.pending = Some(Pending::Revoking));
+    change_credential(state, &key, |e| e.pending = Some(Pending::Revoking));
     fx.push(Effect::Revoke { key });
 }
 
@@ -788,13 +429,9 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                         }
                         t.mismatch = true;
                     } else if key.code == KeyCode::Backspace {
-                        t.input.pop();
-                        t.mismatch = false;
-                    } else if let Some(c) = typed_char(&key)
-                        && t.input.chars().count() < risk::input_limit(&t.expected)
-                    {
-                        t.input.push(c);
-                        t.mismatch = false;
+                        t.pop();
+                    } else if let Some(c) = typed_char(&key) {
+                        t.push(c);
                     }
                     state.modal = Some(Modal::Revoke(d));
                 }
@@ -840,42 +477,22 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             if esc {
                 return;
             }
-            let page = layout::modal_page(area(state), &Modal::BulkPlan(p.clone()));
+            let page = layout::modal_page(state.area(), &Modal::BulkPlan(p.clone()));
             let lines = p.list_lines();
-            let (step, expected) = p.expected();
-            let limit = risk::input_limit(expected);
             match key.code {
-                KeyCode::Enter => {
-                    if p.input.is_empty() || p.targets.is_empty() {
-                        return;
-                    }
-                    if p.input != expected {
-                        p.mismatch = true;
-                    } else if step.is_some() {
-                        p.confirmed += 1;
-                        p.input.clear();
-                        p.mismatch = false;
-                        // Keep the next risky target and its reasons in view.
-                        let line = p.line_of(p.confirmed);
-                        p.scroll = p.scroll.min(line).max((line + 2).saturating_sub(page));
-                    } else {
-                        return start_bulk(state, p.targets, p.skipped.len(), fx);
-                    }
-                }
-                KeyCode::Backspace => {
-                    p.input.pop();
-                    p.mismatch = false;
-                }
+                KeyCode::Enter => match p.submit(page) {
+                    PlanStep::Run => return start_bulk(state, p.targets, p.skipped.len(), fx),
+                    PlanStep::Nothing if p.input.is_empty() || p.targets.is_empty() => return,
+                    PlanStep::Nothing | PlanStep::Confirmed => {}
+                },
+                KeyCode::Backspace => p.pop(),
                 KeyCode::Down => p.scroll = (p.scroll + 1).min(lines.saturating_sub(page)),
                 KeyCode::Up => p.scroll = p.scroll.saturating_sub(1),
                 KeyCode::PageDown => p.scroll = (p.scroll + page).min(lines.saturating_sub(page)),
                 KeyCode::PageUp => p.scroll = p.scroll.saturating_sub(page),
                 _ => {
-                    if let Some(c) = typed_char(&key)
-                        && p.input.chars().count() < limit
-                    {
-                        p.input.push(c);
-                        p.mismatch = false;
+                    if let Some(c) = typed_char(&key) {
+                        p.push(c);
                     }
                 }
             }
@@ -891,7 +508,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             let len = state.bulk.as_ref().map_or(0, |b| b.items.len());
-            let page = layout::modal_page(area(state), &Modal::Bulk { scroll });
+            let page = layout::modal_page(state.area(), &Modal::Bulk { scroll });
             scroll = scroll_by(km, &key, scroll, len, page);
             state.modal = Some(Modal::Bulk { scroll });
         }
@@ -900,7 +517,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             let len = view::help_lines(km, state.options.read_only).len();
-            let page = layout::modal_page(area(state), &Modal::Help { scroll });
+            let page = layout::modal_page(state.area(), &Modal::Help { scroll });
             let scroll = scroll_by(km, &key, scroll, len, page);
             state.modal = Some(Modal::Help { scroll });
         }
@@ -910,7 +527,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
             let m = Modal::Errors { scroll };
             let len = view::error_lines(&state.errors, modal_text_width(state, &m)).len();
-            let page = layout::modal_page(area(state), &m);
+            let page = layout::modal_page(state.area(), &m);
             let scroll = scroll_by(km, &key, scroll, len, page);
             state.modal = Some(Modal::Errors { scroll });
         }
@@ -927,7 +544,7 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
                 .as_ref()
                 .map_or(0, |l| view::journal_lines(l, width).len());
             let page = layout::modal_page(
-                area(state),
+                state.area(),
                 &Modal::Journal {
                     lines: None,
                     scroll,
@@ -939,13 +556,9 @@ fn modal_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-fn area(state: &State) -> Rect {
-    Rect::new(0, 0, state.width, state.height)
-}
-
 /// The width of text inside a modal window (borders and a space each side removed).
 pub fn modal_text_width(state: &State, modal: &Modal) -> usize {
-    layout::modal_area(area(state), modal)
+    layout::modal_area(state.area(), modal)
         .width
         .saturating_sub(4) as usize
 }
@@ -989,40 +602,18 @@ fn open_rotate(state: &mut State) {
         state.refuse("a rotate of this connector is already running");
         return;
     }
-    let live = state.live_credentials(&app_id, &connector_id);
-    state.modal = Some(Modal::Rotate(RotateDialog {
-        app_name: state.rows.app_name(&app_id).to_string(),
-        connector_name: state
-            .rows
-            .connector_name(&app_id, &connector_id)
-            .to_string(),
-        app_id,
-        connector_id,
-        live,
-    }));
+    let d = RotateDialog::open(&state.inventory, &app_id, &connector_id);
+    state.modal = Some(Modal::Rotate(d));
 }
 
 // ---- bulk ----
-
-fn plan_item(state: &State, i: u32) -> PlanItem {
-    let e = state.entry(i);
-    PlanItem {
-        key: e.key.clone(),
-        name: e.display_name().map(str::to_string),
-        client_id: e.client_id().map(str::to_string),
-        flags: e.flags,
-        status: e.status,
-        risks: Vec::new(),
-        confirm: None,
-    }
-}
 
 fn open_bulk_plan(state: &mut State) {
     if state.options.read_only {
         state.refuse("read-only: revoke is disabled");
         return;
     }
-    if state.rows.marked == 0 {
+    if state.inventory.marked() == 0 {
         let mark = state.options.keymap.label(Action::Mark);
         let all = state.options.keymap.label(Action::MarkAll);
         state.refuse(format!(
@@ -1030,76 +621,32 @@ fn open_bulk_plan(state: &mut State) {
         ));
         return;
     }
-    let mut targets = Vec::new();
-    let mut skipped = Vec::new();
-    for &i in &state.rows.sorted {
-        let e = state.entry(i);
-        if !e.marked || e.kind != EntryKind::Credential {
-            continue;
-        }
-        let item = plan_item(state, i);
-        if e.flags.contains(Flags::GONE) {
-            skipped.push((item, "gone (404)"));
-        } else if e.flags.contains(Flags::REVOKED) {
-            skipped.push((item, "already revoked"));
-        } else if e.pending.is_some() {
-            skipped.push((item, "being revoked"));
-        } else {
-            targets.push(item);
-        }
-    }
-    assess_plan(state, &mut targets);
-    state.modal = Some(Modal::BulkPlan(BulkPlan {
-        targets,
-        skipped,
-        input: String::new(),
-        mismatch: false,
-        scroll: 0,
-        confirmed: 0,
-    }));
+    let marked = state
+        .table
+        .sorted_entries(&state.inventory)
+        .filter(|e| e.marked && e.kind == EntryKind::Credential);
+    let plan = BulkPlan::open(
+        &state.inventory,
+        marked,
+        state.now,
+        state.options.recent_use_days,
+    );
+    state.modal = Some(Modal::BulkPlan(plan));
 }
 
-/// The same rules as a single revoke, for the plan as a whole: a target is risky when it
-/// was used recently, or when the plan takes every live credential of its connector. Risky
-/// targets get their confirmation text and go first, keeping the list's order.
-fn assess_plan(state: &State, targets: &mut [PlanItem]) {
-    let connector = |t: &PlanItem| (t.key.app_id.clone(), t.key.connector_id.clone());
-    let mut per_connector: HashMap<(String, String), usize> = HashMap::new();
-    for t in targets.iter() {
-        *per_connector.entry(connector(t)).or_default() += 1;
-    }
-    for t in targets.iter_mut() {
-        let (app, conn) = (t.key.app_id.as_str(), t.key.connector_id.as_str());
-        let last_used = state
-            .rows
-            .get(&t.key)
-            .and_then(|e| e.last.as_ref())
-            .and_then(|c| c.last_used_at);
-        let risks = risk::risks(
-            last_used,
-            state.now,
-            state.options.recent_use_days,
-            state.rows.connector_name(app, conn),
-            state.live_credentials(app, conn),
-            per_connector[&connector(t)],
-        );
-        t.confirm = (!risks.is_empty())
-            .then(|| risk::confirmation_text(t.client_id.as_deref(), &t.key.credential_id));
-        t.risks = risks.iter().map(|r| r.describe(state.now)).collect();
-    }
-    targets.sort_by_key(|t| t.confirm.is_none());
-}
-
-fn start_bulk(state: &mut State, targets: Vec<PlanItem>, skipped: usize, fx: &mut Vec<Effect>) {
+fn start_bulk(
+    state: &mut State,
+    targets: Vec<dialogs::PlanItem>,
+    skipped: usize,
+    fx: &mut Vec<Effect>,
+) {
     if state.options.read_only {
         return;
     }
     // The plan consumed the marks, skipped rows included.
-    for i in 0..state.rows.entries.len() as u32 {
-        state.set_marked(i, false);
-    }
+    state.inventory.clear_marks();
     for t in &targets {
-        state.change_credential(&t.key, |e| e.pending = Some(Pending::Revoking));
+        change_credential(state, &t.key, |e| e.pending = Some(Pending::Revoking));
         fx.push(Effect::Revoke { key: t.key.clone() });
     }
     state.bulk = Some(BulkRun {
@@ -1128,7 +675,7 @@ fn retry_failed(state: &mut State, fx: &mut Vec<Effect>) {
         }
     }
     for key in keys {
-        state.change_credential(&key, |e| e.pending = Some(Pending::Revoking));
+        change_credential(state, &key, |e| e.pending = Some(Pending::Revoking));
         fx.push(Effect::Revoke { key });
     }
 }
@@ -1139,46 +686,43 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
     if !state.secrets.is_empty() || state.modal.is_some() {
         return;
     }
-    let l = layout::layout(area(state), state);
+    let l = state.layout();
     let page = (l.rows.height as usize).max(1);
-    let inside = |r: Rect| {
+    let inside = |r: ratatui::layout::Rect| {
         m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
     };
+    let offset = state.table.effective_offset(page);
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) => {
             if inside(l.table_header) {
                 if let Some(col) = l.column_at(m.column).and_then(|c| c.column) {
-                    if state.sort.column == col {
+                    if state.table.sort.column == col {
                         reverse_sort(state);
                     } else {
-                        state.sort.column = col;
-                        state.sort.descending = false;
-                        state.rebuild();
+                        set_sort(
+                            state,
+                            Sort {
+                                column: col,
+                                descending: false,
+                            },
+                        );
                     }
                 }
             } else if inside(l.rows) {
-                let pos = state.effective_offset(page) + (m.row - l.rows.y) as usize;
-                if pos < state.rows.visible.len() {
-                    state.select_at(pos);
+                let pos = offset + (m.row - l.rows.y) as usize;
+                if pos < state.table.visible.len() {
+                    select_at(state, pos);
                 }
             }
         }
         MouseEventKind::ScrollDown => {
-            let len = state.rows.visible.len();
-            let off = (state.effective_offset(page) + WHEEL_STEP).min(len.saturating_sub(page));
-            state.offset = off;
-            if state.cursor < off {
-                state.select_at(off);
-            }
-            state.offset = off;
+            let len = state.table.visible.len();
+            let off = (offset + WHEEL_STEP).min(len.saturating_sub(page));
+            state.table.scroll_to(&state.inventory, off, page);
         }
         MouseEventKind::ScrollUp => {
-            let off = state.effective_offset(page).saturating_sub(WHEEL_STEP);
-            state.offset = off;
-            if state.cursor >= off + page {
-                state.select_at(off + page - 1);
-            }
-            state.offset = off;
+            let off = offset.saturating_sub(WHEEL_STEP);
+            state.table.scroll_to(&state.inventory, off, page);
         }
         _ => {}
     }

@@ -4,7 +4,7 @@
 use super::keymap::{Action, Context, Keymap};
 use super::msg::JournalLine;
 use super::state::ErrorRecord;
-use super::text;
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HelpLine {

@@ -1,23 +1,16 @@
 //! `credboard` with no command: the dashboard.
 
 use std::io::{self, IsTerminal};
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-use crossterm::event::EventStream;
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-
-use crate::api::Client;
-use crate::app::palette::Palette;
 use crate::app::{Options, State};
 use crate::cli::Global;
-use crate::ops::{Ops, blocking};
-use crate::store::Store;
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
-use crate::worker::Worker;
+use crate::tui::ui::theme::{Palette, Theme};
+use crate::worker;
+use chrono::Utc;
+use crossterm::event::EventStream;
 
 use super::{CliError, Context};
 
@@ -40,16 +33,10 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
         idle_days: ctx.settings.thresholds.idle_days.into(),
         recent_use_days: ctx.settings.thresholds.recent_use_days.into(),
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        palette,
         keymap,
     };
     let state = State::new(options, Utc::now());
-    let stored = blocking(&ctx.store, |s| s.snapshot())
-        .await
-        .map_err(CliError::failed)?;
-
-    let (link, worker_task) = spawn_worker(
+    let (link, worker_task) = worker::spawn(
         &ctx.client,
         &ctx.store,
         ctx.read_only,
@@ -63,12 +50,15 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let result = runtime::run_with_host(
         &mut tui,
         state,
-        stored,
         EventStream::new(),
         link,
         runtime::RunOptions {
             refresh_every: (ctx.settings.refresh_interval > 0)
                 .then(|| Duration::from_secs(ctx.settings.refresh_interval)),
+            theme: Theme {
+                color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                palette,
+            },
             ..Default::default()
         },
         console,
@@ -104,35 +94,4 @@ fn refuse_without_a_terminal() -> Result<(), CliError> {
          to print the credentials to a file or a pipe, use `credboard list` \
          (-o csv or -o json for scripts)"
     )))
-}
-
-/// Starts the worker on the current tokio runtime: the dashboard's async side, with the
-/// actions gate (read-only, journal) below it. Returns the channels the runtime needs and the
-/// task; aborting the task abandons what is in flight. Tests build the whole app with this.
-pub fn spawn_worker(
-    client: &Client,
-    store: &Arc<Store>,
-    read_only: bool,
-    concurrency: usize,
-) -> (runtime::WorkerLink, JoinHandle<()>) {
-    let (effects_tx, effects_rx) = mpsc::unbounded_channel();
-    let (results_tx, results_rx) = mpsc::unbounded_channel();
-    let actions = Arc::new(Ops::new(client.clone(), store.clone(), read_only));
-    let worker = Worker::new(
-        client.clone(),
-        store.clone(),
-        actions,
-        concurrency,
-        results_tx,
-    );
-    // A request the journal holds without an outcome is checked at once, beside the refresh.
-    tokio::spawn(worker.clone().check_unanswered());
-    let task = tokio::spawn(worker.run(effects_rx));
-    (
-        runtime::WorkerLink {
-            effects: effects_tx,
-            results: results_rx,
-        },
-        task,
-    )
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::app::rows::{Flags, Thresholds, flags_of};
 use crate::app::{Effect, Fetched, WorkerMsg};
+use crate::audit::{Flags, Group, Thresholds, flags_of};
 use crate::cli::{Format, Global, StatusFilter};
 use crate::ops::{Ops, blocking};
 use crate::worker::Worker;
@@ -191,15 +191,16 @@ fn failure_cause(message: &str) -> &str {
 }
 
 fn admits(filter: StatusFilter, flags: Flags) -> bool {
-    match filter {
-        StatusFilter::All => true,
-        StatusFilter::Active => flags.is_active(),
-        StatusFilter::Revoked => flags.is_dead(),
-        StatusFilter::Expired => flags.contains(Flags::EXPIRED),
-        StatusFilter::Expiring => flags.contains(Flags::EXPIRING),
-        StatusFilter::NeverUsed => flags.contains(Flags::NEVER_USED),
-        StatusFilter::Idle => flags.contains(Flags::IDLE),
-    }
+    let group = match filter {
+        StatusFilter::All => return true,
+        StatusFilter::Active => Group::Active,
+        StatusFilter::Revoked => Group::Revoked,
+        StatusFilter::Expired => Group::Expired,
+        StatusFilter::Expiring => Group::Expiring,
+        StatusFilter::NeverUsed => Group::NeverUsed,
+        StatusFilter::Idle => Group::Idle,
+    };
+    group.holds(flags)
 }
 
 /// One refresh by the dashboard's own worker, so `list` and the dashboard fetch and store
@@ -223,9 +224,9 @@ async fn refresh(ctx: &Context) -> Failures {
             WorkerMsg::Credential {
                 fetched: Fetched::Failed(e),
                 ..
-            } => failures.credentials.push(e),
+            } => failures.credentials.push(e.message),
             WorkerMsg::RefreshError { error, .. } | WorkerMsg::Error(error) => {
-                failures.others.push(error)
+                failures.others.push(error.message)
             }
             WorkerMsg::RefreshDone { .. } => break,
             _ => {}

@@ -3,14 +3,13 @@
 //! on a `TestBackend` with scripted keys.
 //!
 //! Idle, it is quiet. The clock ticks (`Msg::Tick`: toasts expire, flags follow the time)
-//! at most once a second, and only when a tick is due: while the spinner turns, when a
-//! toast expires or a flag can change (`State::next_tick_due`), or when a relative time on
-//! screen ("12s ago", "in 6d") reads differently, which the last frame said when
-//! (`text::watch_changes`); at the latest every `MAX_SLEEP`. Any other message is preceded
-//! by a tick when the last one is a period old, so `update` always sees the time. A tick
-//! draws only when it changed something drawn (`State::tick_changed_view`) or such a
-//! relative time. Nothing else wakes the loop: the terminal's event stream blocks in its own
-//! thread, and the background refresh fires once a period.
+//! at most once a second, and only when a tick is due (`State::next_tick_due`): while the
+//! spinner turns, when a toast expires, a flag can change, or a relative time on screen
+//! ("12s ago", "in 6d") reads differently; at the latest every `MAX_SLEEP`. Any other message
+//! is preceded by a tick when the last one is a period old, so `update` always sees the
+//! time. A tick draws only when it changed something drawn (`State::tick_changed_view`).
+//! Nothing else wakes the loop: the terminal's event stream blocks in its own thread, and
+//! the background refresh fires once a period.
 //!
 //! The process's signals come in through the [`Host`]: SIGTERM, SIGHUP and SIGINT end the
 //! loop with [`Stopped`], so the caller gives the terminal back and exits 128+n; SIGTSTP
@@ -26,12 +25,12 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Msg, State, WorkerMsg, text, update};
-use crate::tui::ui;
+use crate::app::{Effect, Msg, State, update_all};
+use crate::tui::ui::{self, theme::Theme};
+use crate::worker::WorkerLink;
 
 /// The longest the loop sleeps without a tick, in case the wall clock jumped.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -40,17 +39,12 @@ const MAX_SLEEP: Duration = Duration::from_secs(30);
 /// results, and drawing after each would waste most frames.
 const BATCH: usize = 2_000;
 
-/// The channels between the loop and the worker.
-pub struct WorkerLink {
-    pub effects: mpsc::UnboundedSender<Effect>,
-    pub results: mpsc::UnboundedReceiver<WorkerMsg>,
-}
-
 pub struct RunOptions {
     /// Reload in the background this often; `None` never.
     pub refresh_every: Option<Duration>,
     /// The shortest time between two clock ticks (they come only when due; see the module).
     pub tick: Duration,
+    pub theme: Theme,
 }
 
 impl Default for RunOptions {
@@ -58,6 +52,7 @@ impl Default for RunOptions {
         Self {
             refresh_every: Some(Duration::from_secs(60)),
             tick: Duration::from_secs(1),
+            theme: Theme::default(),
         }
     }
 }
@@ -114,7 +109,6 @@ pub struct Stopped {
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
     state: State,
-    inventory: impl Into<Msg>,
     events: E,
     worker: WorkerLink,
     options: RunOptions,
@@ -126,7 +120,7 @@ where
     E: Stream<Item = std::io::Result<Event>> + Unpin,
 {
     let host = Clipboard(copy);
-    run_with_host(terminal, state, inventory, events, worker, options, host).await
+    run_with_host(terminal, state, events, worker, options, host).await
 }
 
 /// [`run`] on a real terminal's `host`: its clipboard and signals. A signal that stops the
@@ -134,7 +128,6 @@ where
 pub async fn run_with_host<B, E>(
     terminal: &mut Terminal<B>,
     mut state: State,
-    inventory: impl Into<Msg>,
     mut events: E,
     mut worker: WorkerLink,
     options: RunOptions,
@@ -153,21 +146,17 @@ where
     refresh.set_missed_tick_behavior(MissedTickBehavior::Skip);
 
     let size = terminal.size()?;
-    let mut pending = vec![
-        Msg::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        inventory.into(),
-    ];
+    let mut pending = vec![Msg::Resize {
+        width: size.width,
+        height: size.height,
+    }];
     let mut dirty = true;
     let mut first_frame = true;
-    // When a relative time in the last frame next reads differently.
-    let mut text_changes: Option<chrono::DateTime<Utc>> = None;
     loop {
-        for msg in pending.drain(..) {
-            let tick = matches!(msg, Msg::Tick(_));
-            for effect in update(&mut state, msg) {
+        if !pending.is_empty() {
+            let only_ticks = pending.iter().all(|m| matches!(m, Msg::Tick(_)));
+            // One batch: the table sorts and filters again at most once for all of it.
+            for effect in update_all(&mut state, pending.drain(..)) {
                 match effect {
                     Effect::Quit => {}
                     Effect::Copy(secret) => host.copy(&secret),
@@ -177,18 +166,13 @@ where
                     }
                 }
             }
-            dirty |= !tick
-                || state.tick_changed_view()
-                || text_changes.is_some_and(|at| state.now >= at);
+            dirty |= !only_ticks || state.tick_changed_view();
         }
         if state.should_quit() {
             return Ok(state);
         }
         if dirty {
-            let (drawn, changes) =
-                text::watch_changes(|| terminal.draw(|frame| ui::draw(frame, &state)).map(drop));
-            drawn?;
-            text_changes = changes;
+            terminal.draw(|frame| ui::draw(frame, &state, &options.theme))?;
             dirty = false;
             if std::mem::take(&mut first_frame) {
                 // The stored inventory's load freed most of what it allocated.
@@ -196,11 +180,7 @@ where
             }
         }
         // The next tick: when one is due, not sooner than a period after the last.
-        let due = match (state.next_tick_due(), text_changes) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let wait = due.map_or(MAX_SLEEP, |at| {
+        let wait = state.next_tick_due().map_or(MAX_SLEEP, |at| {
             (at - Utc::now())
                 .to_std()
                 .unwrap_or_default()

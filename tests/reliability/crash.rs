@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use credboard::app::{Options, State};
-use credboard::model::Snapshot as Inventory;
 use credboard::model::{Action, CredentialKey, JournalEntry, Outcome, Source};
 use credboard::store::{Store, parse_import};
-use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use credboard::tui::runtime::{self, RunOptions};
+use credboard::worker::WorkerLink;
 use tokio::sync::mpsc;
 
 use crate::secrets::{CHILD, child, child_command};
@@ -64,12 +64,13 @@ fn child_panics_inside_the_dashboard() {
         let _ = runtime::run(
             &mut tui,
             State::new(Options::new("acme", "default"), chrono::Utc::now()),
-            Inventory::default(),
             Box::pin(events),
             WorkerLink { effects, results },
             RunOptions {
                 refresh_every: None,
                 tick: Duration::from_millis(100),
+
+                ..Default::default()
             },
             |_| {},
         )

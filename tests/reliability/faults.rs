@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use credboard::api::client::{Limits, Timeouts};
 use credboard::app::State;
-use credboard::app::rows::EntryKind;
+use credboard::app::inventory::EntryKind;
 use credboard::demo::{
     FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share, Stats,
 };
@@ -46,7 +46,7 @@ impl After {
     /// Errors of the credential rows.
     fn row_errors(&self) -> Vec<String> {
         credential_rows(&self.state)
-            .filter_map(|e| e.error.clone())
+            .filter_map(|e| e.error.as_ref().map(|f| f.message.clone()))
             .collect()
     }
 
@@ -60,12 +60,11 @@ impl After {
     }
 }
 
-fn credential_rows(state: &State) -> impl Iterator<Item = &credboard::app::rows::Entry> {
+fn credential_rows(state: &State) -> impl Iterator<Item = credboard::app::inventory::Entry<'_>> {
     state
-        .rows
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Credential && !e.removed)
+        .inventory
+        .entries()
+        .filter(|e| e.kind == EntryKind::Credential)
 }
 
 /// The header line with the counts, as drawn.
@@ -179,7 +178,7 @@ fn gets_and(kind: FaultKind, gets: u32, route: RouteKind, share: Share) -> Fault
 fn apps(after: &After) -> u64 {
     after
         .state
-        .rows
+        .inventory
         .known_apps()
         .try_into()
         .expect("a small number")
@@ -383,7 +382,8 @@ async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_d
     assert!(credential_rows(&state).all(|e| e.last.is_some()));
     assert!(credential_rows(&state).all(|e| {
         e.error
-            .as_deref()
+            .as_ref()
+            .map(|f| f.message.as_str())
             .is_some_and(|m| m.contains("gave up after 3 tries") && m.contains("503"))
     }));
 }
@@ -740,12 +740,18 @@ async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_
     );
     assert!(credential_rows(&state).all(|e| e.last.is_some()));
     assert!(
-        credential_rows(&state).all(|e| e.error.as_deref().is_some_and(|m| m
-            .contains("get an access token")
-            && m.contains("the server answered 503"))),
+        credential_rows(&state).all(
+            |e| e
+                .error
+                .as_ref()
+                .map(|f| f.message.as_str())
+                .is_some_and(
+                    |m| m.contains("get an access token") && m.contains("the server answered 503")
+                )
+        ),
         "{:#?}",
         credential_rows(&state)
-            .map(|e| &e.error)
+            .map(|e| e.error.clone())
             .collect::<Vec<_>>()
     );
 }
@@ -953,7 +959,8 @@ async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keep
     assert!(
         rows.iter().all(|e| e
             .error
-            .as_deref()
+            .as_ref()
+            .map(|f| f.message.as_str())
             .is_some_and(
                 |m| (m.contains("get credential") && m.contains("could not connect"))
                     || m.starts_with("not fetched: the refresh stopped")

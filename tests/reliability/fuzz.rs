@@ -578,16 +578,16 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
     );
     update(
         &mut state,
-        Msg::Inventory(Inventory {
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(Inventory {
             apps,
             connectors: vec![],
             credentials: known,
-        }),
+        }))),
     );
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     for key in ['s', 's', 's', 's', 'S'] {
         terminal
-            .draw(|f| credboard::tui::ui::draw(f, &state))
+            .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
             .unwrap();
         update(
             &mut state,
@@ -605,7 +605,7 @@ fn drawn(credentials: Vec<Value>, apps: Vec<Value>) {
         )),
     );
     terminal
-        .draw(|f| credboard::tui::ui::draw(f, &state))
+        .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
         .unwrap();
     for cell in terminal.backend().buffer().content() {
         assert!(

@@ -22,12 +22,13 @@ use std::time::Duration;
 use credboard::api::client::{Limits, RetryPolicy, Timeouts};
 use credboard::api::{Client, ClientOptions, SecretString};
 use credboard::app::{Fetched, Options, State, WorkerMsg};
-use credboard::cmd::dashboard;
 use credboard::demo::{DemoOptions, DemoServer, Faults};
 use credboard::model::{CredentialKey, Source};
 use credboard::store::Store;
-use credboard::tui::headless::WatchedBackend;
-use credboard::tui::runtime::{self, RunOptions, WorkerLink};
+use credboard::testkit::WatchedBackend;
+use credboard::tui::runtime::{self, RunOptions};
+use credboard::tui::ui::theme::Theme;
+use credboard::worker::{self, WorkerLink};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc as fmpsc;
 use ratatui::Terminal;
@@ -88,6 +89,8 @@ impl Default for DashOptions {
 /// A worker message, as the tap saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
+    /// The stored inventory.
+    Inventory,
     RefreshStarted(u64),
     Apps(u64),
     Connectors(u64),
@@ -145,7 +148,7 @@ pub struct Screen {
 impl Screen {
     /// Takes a frame as drawn.
     fn publish(&self, frame: &Buffer) {
-        let text = credboard::tui::headless::text(frame);
+        let text = credboard::testkit::text(frame);
         if text
             .chars()
             .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
@@ -219,8 +222,7 @@ impl Dash {
             ..Default::default()
         })
         .unwrap();
-        let (link, worker) =
-            dashboard::spawn_worker(&client, &store, opts.read_only, opts.concurrency);
+        let (link, worker) = worker::spawn(&client, &store, opts.read_only, opts.concurrency);
 
         // The tap: worker -> log -> runtime.
         let log = Arc::new(Log::default());
@@ -240,9 +242,7 @@ impl Dash {
 
         let mut options = Options::new(client.host(), "test");
         options.read_only = opts.read_only;
-        options.color = false;
         let state = State::new(options, chrono::Utc::now());
-        let stored = store.snapshot().unwrap();
         let screen = Arc::new(Screen::default());
         let copied = Arc::new(Mutex::new(Vec::new()));
         let (keys, key_rx) = fmpsc::unbounded();
@@ -257,7 +257,6 @@ impl Dash {
             runtime::run(
                 &mut terminal,
                 state,
-                stored,
                 key_rx,
                 WorkerLink {
                     effects,
@@ -266,6 +265,10 @@ impl Dash {
                 RunOptions {
                     refresh_every: None,
                     tick: Duration::from_millis(200),
+                    theme: Theme {
+                        color: false,
+                        ..Theme::default()
+                    },
                 },
                 move |s: &SecretString| copy_log.lock().unwrap().push(s.expose().to_string()),
             )
@@ -366,7 +369,12 @@ impl Dash {
     pub async fn settle(&mut self) {
         self.probes += 1;
         let text = format!("{PROBE}{}", self.probes);
-        self.probe.send(WorkerMsg::Error(text.clone())).unwrap();
+        self.probe
+            .send(WorkerMsg::Error(credboard::model::Failure::new(
+                credboard::model::FailureKind::Store,
+                text.clone(),
+            )))
+            .unwrap();
         self.see(&text).await;
     }
 
@@ -432,12 +440,12 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             generation: *generation,
             id: key.credential_id.clone(),
             error: match fetched {
-                Fetched::Failed(e) => Some(e.clone()),
+                Fetched::Failed(e) => Some(e.message.clone()),
                 _ => None,
             },
         },
         WorkerMsg::RefreshError { generation, error } => {
-            Seen::RefreshError(*generation, error.clone())
+            Seen::RefreshError(*generation, error.message.clone())
         }
         WorkerMsg::RefreshDone { generation, .. } => Seen::RefreshDone(*generation),
         WorkerMsg::Revoked { key, result } => Seen::Revoked {
@@ -445,7 +453,7 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
             result: result
                 .as_ref()
                 .map(|o| o.revocation == credboard::model::Revocation::AlreadyRevoked)
-                .map_err(Clone::clone),
+                .map_err(|e| e.message.clone()),
         },
         WorkerMsg::Rotated { result, .. } => Seen::Rotated(match result {
             Ok(n) => {
@@ -455,16 +463,17 @@ fn summarise(msg: &WorkerMsg, log: &Log) -> Seen {
                     .push(n.secret.expose().to_string());
                 Ok(n.credential.id.clone().unwrap_or_default())
             }
-            Err(e) => Err(e.clone()),
+            Err(e) => Err(e.message.clone()),
         }),
         WorkerMsg::RotationRecord {
             credential_id,
             failure,
         } => Seen::RotationRecord {
             id: credential_id.clone(),
-            failure: failure.clone(),
+            failure: failure.as_ref().map(|f| f.message.clone()),
         },
+        WorkerMsg::Inventory(_) => Seen::Inventory,
         WorkerMsg::Journal(_) => Seen::Journal,
-        WorkerMsg::Error(e) => Seen::Error(e.clone()),
+        WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
     }
 }

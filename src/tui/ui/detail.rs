@@ -12,12 +12,13 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use crate::api::ConnectorCredential;
 use crate::app::State;
+use crate::app::inventory::{EntryKind, Pending};
 use crate::app::keymap::Action;
-use crate::app::rows::{self, EntryKind, Pending};
-use crate::app::text;
+use crate::audit::{self, Status};
+use crate::text;
 
-use super::style::Theme;
 use super::table::UNKNOWN;
+use super::theme::Theme;
 
 /// Longest value drawn in the pane; longer ones are cut before wrapping.
 const MAX_VALUE: usize = 600;
@@ -85,9 +86,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         width: inner.width as usize,
         theme,
     };
-    let app_name = state.rows.app_name(&e.key.app_id);
+    let app_name = state.inventory.app_name(&e.key.app_id);
     let conn_name = state
-        .rows
+        .inventory
         .connector_name(&e.key.app_id, &e.key.connector_id);
     // Nothing is known of a credential never fetched (or gone before it was): its fields
     // say so rather than "never" or "no expiry".
@@ -114,17 +115,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             );
         }
     }
-    for (n, (status, reason)) in rows::reasons(e, now, state.thresholds())
-        .into_iter()
-        .enumerate()
-    {
+    let reasons = match e.kind {
+        EntryKind::Connector => vec![(
+            Status::NoCredential,
+            "no tracked credential for this connector".to_string(),
+        )],
+        EntryKind::Credential => {
+            audit::reasons(e.last.as_ref(), e.gone, e.flags, now, state.thresholds())
+        }
+    };
+    for (n, (status, reason)) in reasons.into_iter().enumerate() {
         let label = if n == 0 { "Status" } else { "" };
         l.flag(label, status.symbol(), &reason, theme.status(status));
     }
     if e.pending == Some(Pending::Revoking) {
         l.kv("In flight", "revoking…", theme.warning());
     }
-    if let Some(err) = e.error.as_deref() {
+    if let Some(err) = e.error.as_ref() {
         let what = if e.error_in_refresh {
             "Not fetched by the last refresh"
         } else {
@@ -140,7 +147,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     l.kv("App id", &e.key.app_id, theme.label());
     l.kv("Connector", conn_name, b);
     l.kv("Connector id", &e.key.connector_id, theme.label());
-    if let Some(k) = state.rows.connector(&e.key.app_id, &e.key.connector_id) {
+    if let Some(k) = state
+        .inventory
+        .connector(&e.key.app_id, &e.key.connector_id)
+    {
         if let Some(s) = k.status.as_ref() {
             let sync = s
                 .status

@@ -7,14 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::keymap::Action;
-use crate::app::risk::{self, TextOf, Typed};
-use crate::app::state::{
+use crate::app::confirm::{self, TextOf, Typed};
+use crate::app::dialogs::{
     BULK_WORD, BulkOutcome, BulkPlan, Modal, PlanItem, RevokeDialog, RotateDialog,
 };
-use crate::app::text;
+use crate::app::keymap::Action;
+use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 use super::{window, windows};
 
 const LABEL_W: usize = 12;
@@ -59,7 +59,7 @@ const INPUT_W: usize = 40;
 /// expected text, red from the first wrong one, then whether it matches (in words, for
 /// terminals without colour).
 fn typed<'a>(input: &str, expected: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
-    let matched = risk::typed_match(input, expected);
+    let matched = confirm::typed_match(input, expected);
     let right = match matched {
         Typed::Wrong { from } => from,
         _ => usize::MAX,
@@ -262,7 +262,7 @@ fn item_line<'a>(
 }
 
 fn flags_text(item: &PlanItem) -> String {
-    use crate::app::rows::{Flags, Status};
+    use crate::audit::{Flags, Status};
     let mut parts = vec![format!("{} {}", item.status.symbol(), item.status.word())];
     for (f, s) in [
         (Flags::EXPIRING, Status::Expiring),

@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 
 use crate::app::State;
 use crate::app::keymap::Action;
-use crate::app::rows::View;
 use crate::app::state::{Toast, ToastKind};
-use crate::app::text;
+use crate::app::table::View;
+use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 
 /// At most this many toasts are drawn, the newest first.
 const TOASTS_SHOWN: usize = 3;
@@ -60,13 +60,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let km = &state.options.keymap;
-    let shown = state.rows.visible.len();
+    let shown = state.table.visible.len();
     let width = area.width as usize;
     let mut spans: Vec<Span> = Vec::new();
-    if state.filter_editing {
+    if state.table.filter_editing {
         spans.push(Span::styled("/", theme.key()));
         spans.push(Span::styled(
-            format!("{}▏", text::fit(&state.filter, 40)),
+            format!("{}▏", text::fit(&state.table.filter, 40)),
             theme.input(),
         ));
         spans.push(Span::styled(
@@ -83,20 +83,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return end_line(frame, area, spans);
     }
     spans.extend(toasts(state, width, theme));
-    if state.view != View::All || !state.filter.is_empty() {
-        let mut what = format!("view: {}", state.view.name());
-        if !state.filter.is_empty() {
-            what.push_str(&format!(" · filter \"{}\"", text::fit(&state.filter, 24)));
+    if state.table.view != View::All || !state.table.filter.is_empty() {
+        let mut what = format!("view: {}", state.table.view.name());
+        if !state.table.filter.is_empty() {
+            what.push_str(&format!(
+                " · filter \"{}\"",
+                text::fit(&state.table.filter, 24)
+            ));
         }
         what.push_str(&format!(" · {shown} shown"));
         spans.push(Span::styled(what, theme.warning()));
         spans.push(Span::raw(SEPARATOR));
     }
-    if state.rows.marked > 0 {
+    if state.inventory.marked() > 0 {
         spans.push(Span::styled(
             format!(
                 "● {} marked ({} revokes them)",
-                state.rows.marked,
+                state.inventory.marked(),
                 km.label(Action::BulkRevoke)
             ),
             theme.warning(),

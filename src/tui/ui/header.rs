@@ -6,11 +6,11 @@ use ratatui::text::{Line, Span};
 
 use crate::app::State;
 use crate::app::layout::Layout;
-use crate::app::rows::Status;
 use crate::app::state::{Finished, Outcome};
-use crate::app::text;
+use crate::audit::Status;
+use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -129,7 +129,7 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     if area.height < 2 {
         return;
     }
-    let c = &state.rows.counts;
+    let c = &state.inventory.counts;
     let mut counts = vec![
         (c.active, Status::Active, "active"),
         (c.expiring, Status::Expiring, "expiring"),

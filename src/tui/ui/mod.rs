@@ -6,8 +6,8 @@ mod dialogs;
 mod footer;
 mod header;
 mod secret;
-pub mod style;
 mod table;
+pub mod theme;
 mod windows;
 
 use ratatui::Frame;
@@ -20,28 +20,24 @@ use crate::app::State;
 use crate::app::layout;
 
 pub use crate::app::layout::{Layout, layout};
-use style::Theme;
+use theme::Theme;
 
-/// Draw the whole screen from the state.
-pub fn draw(frame: &mut Frame, state: &State) {
+/// Draw the whole screen from the state, in the theme's colours.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
-    let theme = Theme {
-        color: state.options.color,
-        palette: state.options.palette,
-    };
-    let l = layout::layout(area, state);
-    header::draw(frame, &l, state, &theme);
-    table::draw(frame, &l, state, &theme);
+    let l = layout::layout(area, state.detail);
+    header::draw(frame, &l, state, theme);
+    table::draw(frame, &l, state, theme);
     if let Some(d) = l.detail {
-        detail::draw(frame, d, state, &theme);
+        detail::draw(frame, d, state, theme);
     }
-    footer::draw(frame, l.footer, state, &theme);
+    footer::draw(frame, l.footer, state, theme);
     if let Some(modal) = state.modal.as_ref() {
         let r = layout::modal_area(area, modal);
-        dialogs::draw(frame, r, state, modal, &theme);
+        dialogs::draw(frame, r, state, modal, theme);
     }
     if let Some(s) = state.secrets.front() {
-        secret::draw(frame, layout::secret_area(area), state, s, &theme);
+        secret::draw(frame, layout::secret_area(area), state, s, theme);
     }
 }
 

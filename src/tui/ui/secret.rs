@@ -6,11 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
+use crate::app::dialogs::SecretView;
 use crate::app::keymap::Action;
-use crate::app::state::SecretView;
-use crate::app::text;
+use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 use super::window;
 
 const LABEL_W: usize = 12;
@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, s: &SecretView, theme:
         ])
     };
     let v = |s: &str| text::fit(s, w.saturating_sub(LABEL_W));
-    let connector = state.rows.connector_name(&s.app_id, &s.connector_id);
+    let connector = state.inventory.connector_name(&s.app_id, &s.connector_id);
     let mut lines = vec![
         kv(
             "Connector",

@@ -4,11 +4,13 @@ use ratatui::Frame;
 use ratatui::style::Style;
 
 use crate::app::State;
+use crate::app::inventory::{Entry, EntryKind, Pending};
 use crate::app::layout::{ColumnArea, Layout};
-use crate::app::rows::{Column, Entry, EntryKind, Pending, Status};
-use crate::app::text;
+use crate::app::table::Column;
+use crate::audit::Status;
+use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 
 pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     draw_titles(frame, l, state, theme);
@@ -17,11 +19,11 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         return;
     }
     let page = rows.height as usize;
-    let visible = &state.rows.visible;
+    let visible = &state.table.visible;
     if visible.is_empty() {
         let msg = if !state.loaded {
             "loading the inventory…"
-        } else if state.rows.entries.is_empty() {
+        } else if state.inventory.is_empty() {
             "no tracked credentials yet: refresh (r) or track some with `credboard track`"
         } else {
             "no rows match the view and filter (Tab changes the view, Esc clears the filter)"
@@ -39,10 +41,10 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     let end = (offset + page).min(visible.len());
     for (line, pos) in (offset..end).enumerate() {
         let i = visible[pos];
-        let e = state.entry(i);
+        let e = state.inventory.at(i);
         let y = rows.y + line as u16;
-        let selected = pos == state.cursor;
-        draw_row(frame, l, state, e, y, selected, theme);
+        let selected = pos == state.table.cursor;
+        draw_row(frame, l, state, &e, y, selected, theme);
     }
 }
 
@@ -56,8 +58,12 @@ fn draw_titles(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     for c in &l.columns {
         let Some(col) = c.column else { continue };
         let mut title = col.title().to_string();
-        if state.sort.column == col {
-            title.push(if state.sort.descending { '▼' } else { '▲' });
+        if state.table.sort.column == col {
+            title.push(if state.table.sort.descending {
+                '▼'
+            } else {
+                '▲'
+            });
         }
         buf.set_stringn(
             c.x,
@@ -106,10 +112,10 @@ fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
             EntryKind::Connector => ("(no tracked credential)".to_string(), true),
             EntryKind::Credential => dim_if_missing(e.display_name(), &e.key.credential_id),
         },
-        Column::App => (state.rows.app_name(&e.key.app_id).to_string(), false),
+        Column::App => (state.inventory.app_name(&e.key.app_id).to_string(), false),
         Column::Connector => (
             state
-                .rows
+                .inventory
                 .connector_name(&e.key.app_id, &e.key.connector_id)
                 .to_string(),
             false,

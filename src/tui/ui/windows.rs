@@ -8,10 +8,10 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::State;
 use crate::app::msg::JournalLine;
-use crate::app::text;
 use crate::app::view::{self, HelpLine};
+use crate::text;
 
-use super::style::Theme;
+use super::theme::Theme;
 use super::window;
 
 /// Draw `lines` from `scroll`, clamped so the last page stays full, with a position hint in

@@ -1,5 +1,6 @@
-//! Text helpers shared by `update` and the drawing: the sanitiser for server strings, fitting
-//! to a display width, wrapping, relative times and the shortened client id.
+//! Text for people: the sanitiser for server strings, fitting and wrapping to a display width,
+//! relative and absolute times, the shortened client id. Pure: the dashboard and the command
+//! line use it alike.
 //!
 //! # The sanitiser
 //! Everything that came from the server (names, ids, client ids, error texts) passes through
@@ -16,9 +17,8 @@
 //!
 //! Widths are display widths (unicode-width), so wide CJK and emoji line up.
 
-use std::cell::Cell;
-
 use chrono::{DateTime, Utc};
+use unicode_truncate::UnicodeTruncateStr;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Shown for a control character or an escape sequence.
@@ -185,33 +185,27 @@ pub fn width(s: &str) -> usize {
 }
 
 /// Sanitise and cut to at most `max` display columns, ending with `…` when cut. Reads only
-/// as much of the input as it needs, so a 10,000-character name costs no more than a short one.
+/// as much of the input as could fit, so a 10,000-character name costs no more than a short one.
 pub fn fit(s: &str, max: usize) -> String {
     if max == 0 {
         return String::new();
     }
-    let mut out = String::new();
-    let mut approx = 0usize;
-    let mut cut = false;
+    // Zero-width characters take no column: read a few times the width, not just the width.
     let limit = max * 8 + 16;
+    let mut clean = String::new();
+    let mut cut = false;
     for (taken, c) in Sanitized::new(s).enumerate() {
-        let w = UnicodeWidthChar::width(c).unwrap_or(0);
-        if approx + w > max || taken >= limit {
+        if taken == limit {
             cut = true;
             break;
         }
-        approx += w;
-        out.push(c);
+        clean.push(c);
     }
-    if !cut && width(&out) <= max {
-        return out;
+    if !cut && width(&clean) <= max {
+        return clean;
     }
-    // Make room for the ellipsis, measured as the drawing will measure it.
-    while !out.is_empty() && width(&out) + 1 > max {
-        out.pop();
-    }
-    out.push(ELLIPSIS);
-    out
+    let (head, _) = clean.unicode_truncate(max - 1);
+    format!("{head}{ELLIPSIS}")
 }
 
 /// Pad (or cut) a sanitised string to exactly `w` columns.
@@ -261,35 +255,6 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     lines
 }
 
-thread_local! {
-    /// While [`watch_changes`] runs: the earliest instant at which a time formatted so far
-    /// reads differently (the inner `None`: none formatted yet). Outside it: `None`.
-    static NEXT_CHANGE: Cell<Option<Option<DateTime<Utc>>>> = const { Cell::new(None) };
-}
-
-/// Runs `f` (a frame being drawn) and returns its result, and the earliest instant at which
-/// a time it formatted relative to `now` (by [`relative`] or [`days_between`]) would read
-/// differently: until then, drawing again with a later `now` changes no relative time on
-/// screen. `None` when it formatted none.
-pub fn watch_changes<R>(f: impl FnOnce() -> R) -> (R, Option<DateTime<Utc>>) {
-    let outer = NEXT_CHANGE.replace(Some(None));
-    let out = f();
-    let next = NEXT_CHANGE.replace(outer).flatten();
-    if let (Some(outer), Some(next)) = (outer, next) {
-        // Nested: the outer watch sees this change too.
-        NEXT_CHANGE.set(Some(Some(outer.map_or(next, |o| o.min(next)))));
-    }
-    (out, next)
-}
-
-fn note_change(at: DateTime<Utc>) {
-    NEXT_CHANGE.with(|c| {
-        if let Some(next) = c.get() {
-            c.set(Some(Some(next.map_or(at, |n| n.min(at)))));
-        }
-    });
-}
-
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
@@ -310,8 +275,9 @@ fn unit(s: i64) -> i64 {
     }
 }
 
-/// When `relative(t, now)` next reads differently.
-fn relative_changes(t: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+/// The first instant after `now` at which `relative(t, …)` reads differently: until then a
+/// screen showing it needs no redraw.
+pub fn relative_changes_at(t: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
     let secs = (now - t).num_seconds();
     let s = secs.abs();
     let at = if secs == 0 {
@@ -329,7 +295,6 @@ fn relative_changes(t: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
 
 /// "12s ago", "3d ago", "in 6d", "now". Days up to a year, then years.
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    note_change(relative_changes(t, now));
     let secs = (now - t).num_seconds();
     let future = secs < 0;
     let s = secs.unsigned_abs();
@@ -356,10 +321,14 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// Whole days between `t` and `now` (positive in the past), for reasons like "created 214
 /// days ago".
 pub fn days_between(t: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    let n = (now - t).num_days();
+    (now - t).num_days()
+}
+
+/// The first instant after `now` at which `days_between(t, …)` answers differently.
+pub fn days_change_at(t: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let n = days_between(t, now);
     let next = if now >= t || n == 0 { n + 1 } else { n };
-    note_change(t + chrono::Duration::days(next));
-    n
+    t + chrono::Duration::days(next)
 }
 
 /// "3 days", "1 day".
@@ -404,8 +373,8 @@ mod tests {
             for sign in [1, -1] {
                 for frac in [0, 1, 499, 999] {
                     let now = t + chrono::Duration::seconds(sign * s) + ms(sign * frac);
-                    let (text, next) = watch_changes(|| relative(t, now));
-                    let next = next.expect("a change is due");
+                    let text = relative(t, now);
+                    let next = relative_changes_at(t, now);
                     assert!(next >= now, "{s} {sign} {frac}");
                     let mut probe = now;
                     while probe < next {
@@ -417,18 +386,14 @@ mod tests {
                         }
                     }
                     assert_ne!(relative(t, next + ms(1)), text, "{s} {sign} {frac}");
-                    let (days, next) = watch_changes(|| days_between(t, now));
-                    let next = next.expect("a change is due");
+                    let days = days_between(t, now);
+                    let next = days_change_at(t, now);
                     assert!(next >= now);
                     assert_eq!(days_between(t, next - ms(1)), days, "{s} {sign} {frac}");
                     assert_ne!(days_between(t, next + ms(1)), days, "{s} {sign} {frac}");
                 }
             }
         }
-        // Outside a watch nothing is recorded; nested watches both see a change.
-        assert_eq!(watch_changes(|| 1).1, None);
-        let (inner, outer) = watch_changes(|| watch_changes(|| relative(t, t)).1);
-        assert_eq!(inner, outer);
     }
 
     fn assert_inert(s: &str) {

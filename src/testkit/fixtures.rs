@@ -363,26 +363,29 @@ pub fn synthetic_inventory(n: usize, seed: u64) -> Inventory {
 }
 
 /// Options for tests: the demo tenant's host, profile "default", colour on.
-pub fn options() -> super::Options {
-    super::Options::new("acme.conductor.one", "default")
+pub fn options() -> crate::app::Options {
+    crate::app::Options::new("acme.conductor.one", "default")
 }
 
 /// A state built the way the runtime builds it: a resize, then the sample inventory (rows
 /// drawn at once, not yet current). The refresh it asks for is still running.
-pub fn loaded_state(options: super::Options, width: u16, height: u16) -> super::State {
-    use super::msg::Msg;
-    let mut s = super::State::new(options, fixed_now());
-    super::update(&mut s, Msg::Resize { width, height });
-    super::update(&mut s, Msg::Inventory(sample_inventory()));
+pub fn loaded_state(options: crate::app::Options, width: u16, height: u16) -> crate::app::State {
+    use crate::app::{Msg, WorkerMsg};
+    let mut s = crate::app::State::new(options, fixed_now());
+    crate::app::update(&mut s, Msg::Resize { width, height });
+    crate::app::update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Inventory(Ok(sample_inventory()))),
+    );
     s
 }
 
 /// [`loaded_state`], then that refresh finished 12 seconds before `now` with nothing new.
-pub fn refreshed_state(options: super::Options, width: u16, height: u16) -> super::State {
-    use super::msg::{Msg, WorkerMsg};
+pub fn refreshed_state(options: crate::app::Options, width: u16, height: u16) -> crate::app::State {
+    use crate::app::{Msg, WorkerMsg};
     let mut s = loaded_state(options, width, height);
     let generation = s.refresh.running.expect("the inventory asks for a refresh");
-    super::update(
+    crate::app::update(
         &mut s,
         Msg::Worker(WorkerMsg::RefreshDone {
             generation,

@@ -1,16 +1,15 @@
 //! The whole dashboard without a terminal: the real runtime, worker, inventory and client
 //! on a `TestBackend`, against a demo tenant, driven by scripted keys. For end-to-end
-//! tests, the README's screenshot and benchmarks.
+//! tests and the README's screenshot.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::Event;
 use futures::channel::mpsc as keys;
 use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::{Buffer, Cell};
-use ratatui::layout::{Position, Size};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
@@ -59,17 +58,15 @@ impl Session {
             ..Default::default()
         })
         .expect("a client");
-        let (link, _worker) = crate::cmd::dashboard::spawn_worker(&client, &store, false, 8);
+        let (link, _worker) = crate::worker::spawn(&client, &store, false, 8);
         let (keys, key_stream) = keys::unbounded();
         let options = Options::new(server.addr().to_string(), "demo");
         let state = State::new(options, chrono::Utc::now());
-        let inventory = store.snapshot().expect("the stored inventory");
         let run = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
             let state = runtime::run(
                 &mut terminal,
                 state,
-                inventory,
                 key_stream,
                 link,
                 RunOptions {
@@ -91,15 +88,18 @@ impl Session {
         }
     }
 
-    pub fn press(&self, code: KeyCode) {
+    /// Presses the key named as the settings name keys: "j", "enter", "esc", "S".
+    pub fn press(&self, name: &str) {
         let _ = self
             .keys
-            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+            .unbounded_send(Ok(Event::Key(super::keys::event(name))));
     }
 
     pub fn type_text(&self, text: &str) {
         for c in text.chars() {
-            self.press(KeyCode::Char(c));
+            let _ = self
+                .keys
+                .unbounded_send(Ok(Event::Key(super::keys::char_event(c))));
         }
     }
 
@@ -119,96 +119,11 @@ impl Session {
     /// Quits and returns the final state and the last frame drawn.
     pub async fn quit(self) -> (State, Buffer, DemoServer, Arc<Store>) {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        self.press(KeyCode::Char('q'));
+        self.press("q");
         let (state, buffer) = tokio::time::timeout(Duration::from_secs(20), self.run)
             .await
             .expect("the dashboard quits")
             .expect("the dashboard task");
         (state, buffer, self.server, self.store)
-    }
-}
-
-/// The buffer as plain text, one line per row, a wide character once (not with the cell
-/// it covers).
-pub fn text(buffer: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut covered = 0;
-        for x in 0..buffer.area.width {
-            if covered > 0 {
-                covered -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            out.push_str(symbol);
-            covered = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// A `TestBackend` that hands each frame it is flushed to `on_frame`: tests count the
-/// frames, or read each one as it is drawn.
-pub struct WatchedBackend<F> {
-    inner: TestBackend,
-    on_frame: F,
-}
-
-impl<F: FnMut(&Buffer)> WatchedBackend<F> {
-    pub fn new(width: u16, height: u16, on_frame: F) -> Self {
-        Self {
-            inner: TestBackend::new(width, height),
-            on_frame,
-        }
-    }
-}
-
-impl<F: FnMut(&Buffer)> Backend for WatchedBackend<F> {
-    type Error = <TestBackend as Backend>::Error;
-
-    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
-    where
-        I: Iterator<Item = (u16, u16, &'a Cell)>,
-    {
-        self.inner.draw(content)
-    }
-
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
-    }
-
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
-    }
-
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
-    }
-
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
-    }
-
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
-    }
-
-    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(clear_type)
-    }
-
-    fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
-    }
-
-    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
-    }
-
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.inner.flush()?;
-        (self.on_frame)(self.inner.buffer());
-        Ok(())
     }
 }

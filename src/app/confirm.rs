@@ -1,69 +1,11 @@
-//! The rules of a safe revoke, shared by the single dialog and the bulk plan: what makes a
-//! revoke risky, the text a risky one is confirmed with, and how far what was typed matches
-//! it. Pure.
+//! The typed confirmation of a risky revoke: the text that tells a credential apart from every
+//! other, how far what was typed matches it, and how much an input takes. Pure.
 
-use chrono::{DateTime, Duration, Utc};
-
-use super::text;
+use crate::text;
 
 /// Longest text an input (a dialog's, the filter) takes; a typed confirmation also takes its
 /// whole expected text.
 pub const MAX_TYPED: usize = 64;
-
-/// Why revoking a credential may break something that works now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Risk {
-    /// Used within the `recent_use_days` threshold: something depends on it.
-    RecentlyUsed(DateTime<Utc>),
-    /// Revoking leaves the connector with no live credential. `together`: how many of its
-    /// credentials this revoke takes at once (1 for a single revoke).
-    LastLive { connector: String, together: usize },
-}
-
-impl Risk {
-    /// In words for the dialog and the plan: "used 18m ago", "last live credential of Okta".
-    pub fn describe(&self, now: DateTime<Utc>) -> String {
-        match self {
-            Risk::RecentlyUsed(at) => format!("used {}", text::relative(*at, now)),
-            Risk::LastLive {
-                connector,
-                together,
-            } if *together > 1 => format!(
-                "last live credentials of {}, with {} more of this plan",
-                text::sanitize(connector),
-                together - 1
-            ),
-            Risk::LastLive { connector, .. } => {
-                format!("last live credential of {}", text::sanitize(connector))
-            }
-        }
-    }
-}
-
-/// What makes revoking a credential risky. `live`: live credentials of its connector now
-/// (this one included); `together`: how many of them are revoked with this one.
-pub fn risks(
-    last_used: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-    recent_use_days: i64,
-    connector: &str,
-    live: usize,
-    together: usize,
-) -> Vec<Risk> {
-    let mut out = Vec::new();
-    if let Some(used) = last_used
-        && used > now - Duration::days(recent_use_days)
-    {
-        out.push(Risk::RecentlyUsed(used));
-    }
-    if live <= together {
-        out.push(Risk::LastLive {
-            connector: connector.to_string(),
-            together,
-        });
-    }
-    out
-}
 
 /// Which part of the credential the confirmation text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +86,6 @@ pub fn input_limit(expected: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[test]
     fn the_text_is_the_random_part_of_the_client_id_or_the_credential_id() {
@@ -188,29 +129,5 @@ mod tests {
             Typed::Wrong { from: 8 }
         );
         assert_eq!(typed_match("/pcc", "okta7f3a"), Typed::Wrong { from: 0 });
-    }
-
-    #[test]
-    fn a_revoke_is_risky_when_recently_used_or_the_last_live_one() {
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
-        let used = now - Duration::minutes(18);
-        assert_eq!(
-            risks(Some(used), now, 7, "Okta", 2, 1),
-            vec![Risk::RecentlyUsed(used)]
-        );
-        assert!(risks(Some(now - Duration::days(8)), now, 7, "Okta", 2, 1).is_empty());
-        assert!(risks(None, now, 7, "Okta", 3, 2).is_empty());
-        let r = risks(None, now, 7, "Okta", 2, 2);
-        assert_eq!(
-            r.iter().map(|r| r.describe(now)).collect::<Vec<_>>(),
-            ["last live credentials of Okta, with 1 more of this plan"]
-        );
-        assert_eq!(
-            risks(Some(used), now, 7, "Okta", 1, 1)
-                .iter()
-                .map(|r| r.describe(now))
-                .collect::<Vec<_>>(),
-            ["used 18m ago", "last live credential of Okta"]
-        );
     }
 }

@@ -1,0 +1,629 @@
+//! What the dashboard knows of the tenant: apps and connectors by id, and one row per tracked
+//! credential, plus one per known connector with no tracked credential (a coverage row, whose
+//! key has an empty credential id). Plain maps; each row keeps beside the credential what the
+//! screen needs: its flags against `now`, a pending revoke, a mark, the last fetch's error,
+//! and its search text, lower-cased once when the row changes.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+
+use crate::api::{App, Connector, ConnectorCredential};
+use crate::audit::{self, Counts, Flags, Status, Thresholds};
+use crate::model::{CredentialKey, Failure, KnownCredential, Snapshot};
+use crate::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKind {
+    Credential,
+    /// A connector with no tracked credential: its key's credential id is empty.
+    Connector,
+}
+
+/// What is in flight for a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    Revoking,
+}
+
+/// The row's search text: name, app, connector, client id and row id, sanitised and
+/// lower-cased, one after another, so that a filter keystroke is one search per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchText {
+    text: String,
+    /// Where each of the first four fields ends.
+    ends: [usize; 4],
+}
+
+/// The fields of [`SearchText`], in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    App,
+    Connector,
+    ClientId,
+}
+
+impl SearchText {
+    fn new(fields: [&str; 5]) -> SearchText {
+        let mut text = String::new();
+        let mut ends = [0; 4];
+        for (n, f) in fields.iter().enumerate() {
+            if n > 0 {
+                text.push('\n');
+            }
+            if f.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+                // Plain ASCII, the common case: nothing to sanitise.
+                let start = text.len();
+                text.push_str(f);
+                text[start..].make_ascii_lowercase();
+            } else {
+                text.extend(text::Sanitized::new(f).flat_map(char::to_lowercase));
+            }
+            if n < 4 {
+                ends[n] = text.len();
+            }
+        }
+        SearchText { text, ends }
+    }
+
+    pub fn field(&self, f: Field) -> &str {
+        let n = f as usize;
+        let start = if n == 0 { 0 } else { self.ends[n - 1] + 1 };
+        &self.text[start..self.ends[n]]
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+}
+
+/// Lower-cases a query the way search texts are.
+pub fn lower_query(q: &str) -> String {
+    text::Sanitized::new(q)
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// One row's data.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub kind: EntryKind,
+    /// As last fetched, without its secret or its ids (the key holds them).
+    pub last: Option<ConnectorCredential>,
+    pub gone: bool,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The last fetch of this credential failed; the data above is the previous one.
+    pub error: Option<Failure>,
+    /// That fetch was a refresh's (not a one-off Get after a rotate).
+    pub error_in_refresh: bool,
+    pub pending: Option<Pending>,
+    /// Revoked by us while this refresh generation ran: its Get may have been answered
+    /// before the revoke, so a "not deleted" from it is stale and ignored.
+    pub revoked_during: Option<u64>,
+    pub marked: bool,
+    // Derived, kept current by the inventory.
+    pub flags: Flags,
+    pub status: Status,
+    pub search: SearchText,
+}
+
+impl Row {
+    fn new(kind: EntryKind) -> Row {
+        Row {
+            kind,
+            last: None,
+            gone: false,
+            fetched_at: None,
+            error: None,
+            error_in_refresh: false,
+            pending: None,
+            revoked_during: None,
+            marked: false,
+            flags: Flags::empty(),
+            status: Status::Unknown,
+            search: SearchText::default(),
+        }
+    }
+
+    pub fn display_name(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|c| c.display_name.as_deref())
+    }
+
+    pub fn client_id(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|c| c.client_id.as_deref())
+    }
+
+    /// Live: neither revoked nor gone.
+    pub fn is_live(&self) -> bool {
+        self.kind == EntryKind::Credential && !self.flags.is_dead()
+    }
+}
+
+/// A row and its key.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    pub key: &'a CredentialKey,
+    row: &'a Row,
+}
+
+impl Deref for Entry<'_> {
+    type Target = Row;
+
+    fn deref(&self) -> &Row {
+        self.row
+    }
+}
+
+impl<'a> Entry<'a> {
+    /// The row, for as long as the inventory is borrowed.
+    pub fn row(&self) -> &'a Row {
+        self.row
+    }
+
+    pub fn display_name(&self) -> Option<&'a str> {
+        self.row.display_name()
+    }
+
+    pub fn client_id(&self) -> Option<&'a str> {
+        self.row.client_id()
+    }
+
+    /// The id that identifies the row: the credential id, or the connector id.
+    pub fn row_id(&self) -> &'a str {
+        match self.row.kind {
+            EntryKind::Credential => &self.key.credential_id,
+            EntryKind::Connector => &self.key.connector_id,
+        }
+    }
+}
+
+/// What a change did to the rows, for the table to know what to redo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Change {
+    /// Rows were added or removed: positions moved.
+    pub shape: bool,
+    /// A sorted-on value of some row changed (its data, or a name it shows).
+    pub order: bool,
+    /// A row's flags changed: the views may take it or leave it.
+    pub flags: bool,
+    /// A row's search text changed.
+    pub search: bool,
+}
+
+impl Change {
+    pub fn any(self) -> bool {
+        self.shape || self.order || self.flags || self.search
+    }
+
+    pub fn merge(&mut self, other: Change) {
+        self.shape |= other.shape;
+        self.order |= other.order;
+        self.flags |= other.flags;
+        self.search |= other.search;
+    }
+}
+
+#[derive(Debug, Default)]
+struct AppEntry {
+    app: Option<App>,
+    connectors: HashMap<String, ConnectorEntry>,
+}
+
+#[derive(Debug, Default)]
+struct ConnectorEntry {
+    connector: Option<Connector>,
+    /// Tracked credentials of the connector (rows are never removed).
+    credentials: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Inventory {
+    apps: HashMap<String, AppEntry>,
+    rows: IndexMap<CredentialKey, Row>,
+    pub counts: Counts,
+    /// No row's flags can change before this instant; `None`: none can change at all.
+    pub flags_due: Option<DateTime<Utc>>,
+}
+
+/// What a row keeps of a fetched credential: not its secret (a new one is shown once, from
+/// the rotate's result), nor its three ids (the key holds them).
+fn held(mut c: ConnectorCredential) -> ConnectorCredential {
+    c.client_secret = None;
+    c.id = None;
+    c.app_id = None;
+    c.connector_id = None;
+    c
+}
+
+impl Inventory {
+    /// The stored inventory, as rows: a credential twice is taken once.
+    pub fn load(snapshot: Snapshot, now: DateTime<Utc>, t: Thresholds) -> Inventory {
+        let mut inv = Inventory::default();
+        for a in snapshot.apps {
+            if let Some(id) = a.id.clone() {
+                inv.apps.entry(id).or_default().app = Some(a);
+            }
+        }
+        for k in snapshot.connectors {
+            if let (Some(app), Some(id)) = (k.app_id.clone(), k.id.clone()) {
+                inv.connector_entry(&app, &id).connector = Some(k);
+            }
+        }
+        inv.rows.reserve(snapshot.credentials.len());
+        for KnownCredential {
+            key,
+            last,
+            gone,
+            fetched_at,
+            ..
+        } in snapshot.credentials
+        {
+            if inv.rows.contains_key(&key) {
+                continue;
+            }
+            inv.connector_entry(&key.app_id, &key.connector_id)
+                .credentials += 1;
+            let mut row = Row::new(EntryKind::Credential);
+            row.last = last.map(held);
+            row.gone = gone;
+            row.fetched_at = fetched_at;
+            inv.rows.insert(key, row);
+        }
+        let uncovered: Vec<CredentialKey> = inv
+            .apps
+            .iter()
+            .flat_map(|(app, a)| {
+                a.connectors
+                    .iter()
+                    .filter(|(_, k)| k.credentials == 0 && k.connector.is_some())
+                    .map(move |(id, _)| CredentialKey::new(app, id, ""))
+            })
+            .collect();
+        for key in uncovered {
+            inv.rows.insert(key, Row::new(EntryKind::Connector));
+        }
+        for i in 0..inv.rows.len() {
+            inv.derive(i, now, t);
+        }
+        inv.recount(now, t);
+        inv
+    }
+
+    fn connector_entry(&mut self, app: &str, connector: &str) -> &mut ConnectorEntry {
+        self.apps
+            .entry(app.to_string())
+            .or_default()
+            .connectors
+            .entry(connector.to_string())
+            .or_default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The row at a position (positions move only when rows are added or removed).
+    pub fn at(&self, i: usize) -> Entry<'_> {
+        let (key, row) = self.rows.get_index(i).expect("a row's position");
+        Entry { key, row }
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.rows.iter().map(|(key, row)| Entry { key, row })
+    }
+
+    pub fn position(&self, key: &CredentialKey) -> Option<usize> {
+        self.rows.get_index_of(key)
+    }
+
+    /// A tracked credential's row.
+    pub fn get(&self, key: &CredentialKey) -> Option<Entry<'_>> {
+        let (_, key, row) = self.rows.get_full(key)?;
+        (row.kind == EntryKind::Credential).then_some(Entry { key, row })
+    }
+
+    /// Apps the server has described (not ids only seen on credentials).
+    pub fn known_apps(&self) -> usize {
+        self.apps.values().filter(|a| a.app.is_some()).count()
+    }
+
+    pub fn app(&self, app_id: &str) -> Option<&App> {
+        self.apps.get(app_id)?.app.as_ref()
+    }
+
+    pub fn app_name<'a>(&'a self, app_id: &'a str) -> &'a str {
+        self.app(app_id)
+            .and_then(|a| a.display_name.as_deref())
+            .unwrap_or(app_id)
+    }
+
+    pub fn connector(&self, app_id: &str, connector_id: &str) -> Option<&Connector> {
+        self.apps
+            .get(app_id)?
+            .connectors
+            .get(connector_id)?
+            .connector
+            .as_ref()
+    }
+
+    pub fn connector_name<'a>(&'a self, app_id: &str, connector_id: &'a str) -> &'a str {
+        self.connector(app_id, connector_id)
+            .and_then(|c| c.display_name.as_deref())
+            .unwrap_or(connector_id)
+    }
+
+    /// Live tracked credentials of a connector.
+    pub fn live_credentials(&self, app_id: &str, connector_id: &str) -> usize {
+        self.credentials_of(app_id, connector_id)
+            .filter(|e| e.is_live())
+            .count()
+    }
+
+    /// Tracked credentials of a connector.
+    pub fn credentials_of<'a>(
+        &'a self,
+        app_id: &'a str,
+        connector_id: &'a str,
+    ) -> impl Iterator<Item = Entry<'a>> {
+        self.entries().filter(move |e| {
+            e.kind == EntryKind::Credential
+                && e.key.app_id == app_id
+                && e.key.connector_id == connector_id
+        })
+    }
+
+    /// Live tracked credentials of every connector, in one pass.
+    pub fn live_by_connector(&self) -> HashMap<(&str, &str), usize> {
+        let mut live = HashMap::new();
+        for e in self.entries().filter(|e| e.is_live()) {
+            *live
+                .entry((e.key.app_id.as_str(), e.key.connector_id.as_str()))
+                .or_default() += 1;
+        }
+        live
+    }
+
+    pub fn marked(&self) -> usize {
+        self.rows.values().filter(|r| r.marked).count()
+    }
+
+    /// Recomputes the counts and when flags can next change.
+    pub fn recount(&mut self, now: DateTime<Utc>, t: Thresholds) {
+        let mut counts = Counts::default();
+        let mut due = None;
+        for row in self.rows.values() {
+            match row.kind {
+                EntryKind::Connector => counts.connectors_without += 1,
+                EntryKind::Credential => {
+                    counts.add(row.flags);
+                    due = earliest(due, audit::flags_change_at(row.last.as_ref(), now, t));
+                }
+            }
+        }
+        self.counts = counts;
+        self.flags_due = due;
+    }
+
+    /// Re-derives row `i`'s flags, status and search text from its data and the names it
+    /// shows.
+    fn derive(&mut self, i: usize, now: DateTime<Utc>, t: Thresholds) {
+        let (key, row) = self.rows.get_index(i).expect("a row's position");
+        let app = self.app_name(&key.app_id);
+        let connector = self.connector_name(&key.app_id, &key.connector_id);
+        let row_id = match row.kind {
+            EntryKind::Credential => key.credential_id.as_str(),
+            EntryKind::Connector => key.connector_id.as_str(),
+        };
+        let search = SearchText::new([
+            row.display_name().unwrap_or(""),
+            app,
+            connector,
+            row.client_id().unwrap_or(""),
+            row_id,
+        ]);
+        let (flags, status) = match row.kind {
+            EntryKind::Connector => (Flags::empty(), Status::NoCredential),
+            EntryKind::Credential => {
+                let f = audit::flags_of(row.last.as_ref(), row.gone, now, t);
+                (f, Status::of(f))
+            }
+        };
+        let (_, row) = self.rows.get_index_mut(i).expect("a row's position");
+        row.search = search;
+        row.flags = flags;
+        row.status = status;
+    }
+
+    /// Changes one credential's row through `f` (adding the row when the credential is new),
+    /// then re-derives it. Says what changed.
+    pub fn change_credential(
+        &mut self,
+        key: &CredentialKey,
+        now: DateTime<Utc>,
+        t: Thresholds,
+        f: impl FnOnce(&mut Row),
+    ) -> Change {
+        let mut change = Change::default();
+        let i = match self.rows.get_index_of(key) {
+            Some(i) => i,
+            None => {
+                change.merge(self.add_credential(key.clone()));
+                self.rows.get_index_of(key).expect("just added")
+            }
+        };
+        let before = Sorted::of(&self.rows[i]);
+        let row = &mut self.rows[i];
+        f(row);
+        if let Some(c) = row.last.take() {
+            row.last = Some(held(c));
+        }
+        self.derive(i, now, t);
+        change.merge(before.against(&self.rows[i]));
+        change
+    }
+
+    fn add_credential(&mut self, key: CredentialKey) -> Change {
+        let entry = self.connector_entry(&key.app_id, &key.connector_id);
+        entry.credentials += 1;
+        let covered = CredentialKey::new(&key.app_id, &key.connector_id, "");
+        // The connector has a credential now: its coverage row goes.
+        self.rows.shift_remove(&covered);
+        self.rows.insert(key, Row::new(EntryKind::Credential));
+        Change {
+            shape: true,
+            ..Change::default()
+        }
+    }
+
+    /// Records a listed app; its rows show the new name.
+    pub fn set_app(&mut self, app: App, now: DateTime<Utc>, t: Thresholds) -> Change {
+        let Some(id) = app.id.clone() else {
+            return Change::default();
+        };
+        let entry = self.apps.entry(id.clone()).or_default();
+        let renamed = entry.app.as_ref().map(|a| &a.display_name) != Some(&app.display_name);
+        entry.app = Some(app);
+        if !renamed {
+            return Change::default();
+        }
+        self.rederive_where(now, t, |k| k.app_id == id)
+    }
+
+    /// Records a listed connector of `app_id`: its rows show the new name, and a connector
+    /// with no tracked credential gets a coverage row.
+    pub fn set_connector(
+        &mut self,
+        app_id: &str,
+        mut connector: Connector,
+        now: DateTime<Utc>,
+        t: Thresholds,
+    ) -> Change {
+        let Some(id) = connector.id.clone() else {
+            return Change::default();
+        };
+        let app = connector
+            .app_id
+            .get_or_insert_with(|| app_id.to_string())
+            .clone();
+        let entry = self.connector_entry(&app, &id);
+        let renamed =
+            entry.connector.as_ref().map(|k| &k.display_name) != Some(&connector.display_name);
+        let uncovered = entry.credentials == 0;
+        entry.connector = Some(connector);
+        let mut change = Change::default();
+        let covered = CredentialKey::new(&app, &id, "");
+        if uncovered && !self.rows.contains_key(&covered) {
+            self.rows.insert(covered, Row::new(EntryKind::Connector));
+            let i = self.rows.len() - 1;
+            self.derive(i, now, t);
+            change.shape = true;
+        }
+        if renamed {
+            change.merge(self.rederive_where(now, t, |k| k.app_id == app && k.connector_id == id));
+        }
+        change
+    }
+
+    fn rederive_where(
+        &mut self,
+        now: DateTime<Utc>,
+        t: Thresholds,
+        of: impl Fn(&CredentialKey) -> bool,
+    ) -> Change {
+        let mut change = Change::default();
+        for i in 0..self.rows.len() {
+            let (key, row) = self.rows.get_index(i).expect("a row's position");
+            if !of(key) {
+                continue;
+            }
+            let before = Sorted::of(row);
+            self.derive(i, now, t);
+            change.merge(before.against(&self.rows[i]));
+        }
+        change
+    }
+
+    /// Re-derives every credential's flags against `now`; says whether any changed.
+    pub fn rederive_flags(&mut self, now: DateTime<Utc>, t: Thresholds) -> Change {
+        let mut change = Change::default();
+        for row in self.rows.values_mut() {
+            if row.kind != EntryKind::Credential {
+                continue;
+            }
+            let flags = audit::flags_of(row.last.as_ref(), row.gone, now, t);
+            if flags != row.flags {
+                row.flags = flags;
+                row.status = Status::of(flags);
+                change.flags = true;
+                change.order = true;
+            }
+        }
+        change
+    }
+
+    pub fn set_marked(&mut self, i: usize, marked: bool) {
+        let row = &mut self.rows[i];
+        if row.kind == EntryKind::Credential {
+            row.marked = marked;
+        }
+    }
+
+    pub fn clear_marks(&mut self) {
+        for row in self.rows.values_mut() {
+            row.marked = false;
+        }
+    }
+
+    /// When the newest row was fetched, as stored or since.
+    pub fn newest_fetch(&self) -> Option<DateTime<Utc>> {
+        self.rows.values().filter_map(|r| r.fetched_at).max()
+    }
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// What of a row the table sorts and filters on, to tell what a change touched.
+struct Sorted {
+    last: Option<ConnectorCredential>,
+    status: Status,
+    flags: Flags,
+    search: SearchText,
+}
+
+impl Sorted {
+    fn of(row: &Row) -> Sorted {
+        Sorted {
+            last: row.last.clone(),
+            status: row.status,
+            flags: row.flags,
+            search: row.search.clone(),
+        }
+    }
+
+    fn against(self, row: &Row) -> Change {
+        let times = |c: &Option<ConnectorCredential>| {
+            c.as_ref()
+                .map(|c| (c.created_at, c.last_used_at, c.expires_time))
+        };
+        Change {
+            shape: false,
+            order: self.status != row.status
+                || self.search != row.search
+                || times(&self.last) != times(&row.last),
+            flags: self.flags != row.flags,
+            search: self.search != row.search,
+        }
+    }
+}

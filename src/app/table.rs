@@ -1,0 +1,409 @@
+//! The table over the inventory: the sort, the status view and the filter, the rows they
+//! leave visible (positions into the inventory), the selection (by key, so that a re-sort or
+//! a refresh never moves the user to another row) and the scroll offset.
+//!
+//! # Sort order
+//! Each column compares typed values (times as times, status by severity). Unset values
+//! ("never", "—", no name) sort after every set value in ascending order; descending is the
+//! exact reverse, so they come first. Ties fall to the display name, then credential rows
+//! before connector rows, then the credential id (the connector id for connector rows), so
+//! the order is total and does not move between refreshes.
+//!
+//! Revoked and gone credentials are only in the "revoked" view (and "all"); the other views
+//! hold live credentials. Connector rows are only in "all".
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::{Group, Status};
+use crate::model::CredentialKey;
+
+use super::inventory::{Change, Entry, EntryKind, Field, Inventory, lower_query};
+
+/// Sortable columns, in the order `s` cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Name,
+    App,
+    Connector,
+    ClientId,
+    Created,
+    LastUsed,
+    Expires,
+    Status,
+}
+
+impl Column {
+    pub const ALL: [Column; 8] = [
+        Column::Name,
+        Column::App,
+        Column::Connector,
+        Column::ClientId,
+        Column::Created,
+        Column::LastUsed,
+        Column::Expires,
+        Column::Status,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::App => "App",
+            Column::Connector => "Connector",
+            Column::ClientId => "Client id",
+            Column::Created => "Created",
+            Column::LastUsed => "Last used",
+            Column::Expires => "Expires",
+            Column::Status => "Status",
+        }
+    }
+
+    pub fn next(self) -> Column {
+        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Column::ALL[(i + 1) % Column::ALL.len()]
+    }
+
+    /// The time a row shows in this column, if it is a time column.
+    pub fn time(self, e: &Entry) -> Option<DateTime<Utc>> {
+        let c = e.last.as_ref()?;
+        match self {
+            Column::Created => c.created_at,
+            Column::LastUsed => c.last_used_at,
+            Column::Expires => c.expires_time,
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: Column::Status,
+            descending: false,
+        }
+    }
+}
+
+/// The status views Tab cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum View {
+    #[default]
+    All,
+    Active,
+    Expiring,
+    Expired,
+    NeverUsed,
+    Idle,
+    Revoked,
+}
+
+impl View {
+    pub const ALL: [View; 7] = [
+        View::All,
+        View::Active,
+        View::Expiring,
+        View::Expired,
+        View::NeverUsed,
+        View::Idle,
+        View::Revoked,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            View::All => "all",
+            View::Active => "active",
+            View::Expiring => "expiring soon",
+            View::Expired => "expired",
+            View::NeverUsed => "never used",
+            View::Idle => "idle",
+            View::Revoked => "revoked",
+        }
+    }
+
+    pub fn next(self) -> View {
+        let i = View::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        View::ALL[(i + 1) % View::ALL.len()]
+    }
+
+    pub fn prev(self) -> View {
+        let i = View::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        View::ALL[(i + View::ALL.len() - 1) % View::ALL.len()]
+    }
+
+    fn group(self) -> Option<Group> {
+        Some(match self {
+            View::All => return None,
+            View::Active => Group::Active,
+            View::Expiring => Group::Expiring,
+            View::Expired => Group::Expired,
+            View::NeverUsed => Group::NeverUsed,
+            View::Idle => Group::Idle,
+            View::Revoked => Group::Revoked,
+        })
+    }
+
+    pub fn admits(self, e: &Entry) -> bool {
+        match self.group() {
+            None => true,
+            Some(g) => e.kind == EntryKind::Credential && g.holds(e.flags),
+        }
+    }
+}
+
+/// A text value: set ones first, unset (empty) last.
+fn text_value(s: &str) -> (bool, &str) {
+    (s.is_empty(), s)
+}
+
+/// A row's place under a column, ascending: compared as a tuple.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Value<'a> {
+    None,
+    Text((bool, &'a str)),
+    Time((bool, Option<DateTime<Utc>>)),
+    Status(Status),
+}
+
+type SortKey<'a> = (
+    Value<'a>,
+    (bool, &'a str),
+    EntryKind,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+fn sort_key<'a>(e: Entry<'a>, column: Column) -> SortKey<'a> {
+    let search = &e.row().search;
+    let field = |f| Value::Text(text_value(search.field(f)));
+    let primary = match column {
+        Column::Name => Value::None,
+        Column::App => field(Field::App),
+        Column::Connector => field(Field::Connector),
+        Column::ClientId => field(Field::ClientId),
+        Column::Created | Column::LastUsed | Column::Expires => {
+            let t = column.time(&e);
+            Value::Time((t.is_none(), t))
+        }
+        Column::Status => Value::Status(e.status),
+    };
+    (
+        primary,
+        text_value(search.field(Field::Name)),
+        e.row().kind,
+        e.row_id(),
+        &e.key.app_id,
+        &e.key.connector_id,
+    )
+}
+
+#[derive(Debug, Default)]
+pub struct Table {
+    pub sort: Sort,
+    pub view: View,
+    /// The filter as typed.
+    pub filter: String,
+    filter_lower: String,
+    /// Typing into the filter.
+    pub filter_editing: bool,
+    /// Every row, in sort order (positions into the inventory).
+    order: Vec<usize>,
+    /// The rows the view and the filter admit, in sort order: what the table shows.
+    pub visible: Vec<usize>,
+    /// The selected row; a connector row's key has an empty credential id.
+    selected: Option<CredentialKey>,
+    /// Until the user picks a row, the first row is selected whatever it is, so rows
+    /// arriving at start do not scroll the view away from the top.
+    follow_top: bool,
+    /// The selected row's position in `visible`.
+    pub cursor: usize,
+    /// The first visible row drawn.
+    pub offset: usize,
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table {
+            follow_top: true,
+            ..Table::default()
+        }
+    }
+
+    /// Brings the table up to date with a change of the rows: sorts again only when a value
+    /// it sorts on changed (or rows came or went), filters again only when what the view or
+    /// the filter reads changed.
+    pub fn settle(&mut self, inv: &Inventory, change: Change, page: usize) {
+        if change.shape || change.order {
+            self.resort(inv, page);
+        } else if (change.flags && self.view != View::All)
+            || (change.search && !self.filter_lower.is_empty())
+        {
+            self.refilter(inv, false, page);
+        }
+    }
+
+    /// Sorts every row again (the sort changed, or the rows did).
+    pub fn resort(&mut self, inv: &Inventory, page: usize) {
+        let column = self.sort.column;
+        let mut order: Vec<usize> = (0..inv.len()).collect();
+        order.sort_by_cached_key(|&i| sort_key(inv.at(i), column));
+        if self.sort.descending {
+            order.reverse();
+        }
+        self.order = order;
+        self.refilter(inv, false, page);
+    }
+
+    /// The exact reverse: the order is total, so reversing the lists is the other sort.
+    pub fn reverse(&mut self, inv: &Inventory, page: usize) {
+        self.sort.descending = !self.sort.descending;
+        self.order.reverse();
+        let line = self.cursor.saturating_sub(self.offset);
+        self.visible.reverse();
+        self.reselect(inv, line, page);
+    }
+
+    /// The view or the filter changed. `narrowing`: the new filter contains the old one and
+    /// the view is the same, so only the rows visible now need checking.
+    fn refilter(&mut self, inv: &Inventory, narrowing: bool, page: usize) {
+        let line = self.cursor.saturating_sub(self.offset);
+        let finder = memchr::memmem::Finder::new(self.filter_lower.as_bytes());
+        let view = self.view;
+        let shown = |&i: &usize| {
+            let e = inv.at(i);
+            view.admits(&e) && finder.find(e.search.bytes()).is_some()
+        };
+        self.visible = if narrowing {
+            std::mem::take(&mut self.visible)
+                .into_iter()
+                .filter(shown)
+                .collect()
+        } else {
+            self.order.iter().copied().filter(shown).collect()
+        };
+        self.reselect(inv, line, page);
+    }
+
+    pub fn set_filter(&mut self, inv: &Inventory, filter: String, page: usize) {
+        let lower = lower_query(&filter);
+        let narrowing = lower.contains(self.filter_lower.as_str());
+        self.filter = filter;
+        self.filter_lower = lower;
+        self.refilter(inv, narrowing, page);
+    }
+
+    pub fn set_view(&mut self, inv: &Inventory, view: View, page: usize) {
+        self.view = view;
+        self.refilter(inv, false, page);
+    }
+
+    pub fn set_sort(&mut self, inv: &Inventory, sort: Sort, page: usize) {
+        self.sort = sort;
+        self.resort(inv, page);
+    }
+
+    /// After `visible` changed: keep the selected row if it is still there (and on the same
+    /// screen line), else select the row now at the cursor's position.
+    fn reselect(&mut self, inv: &Inventory, line: usize, page: usize) {
+        let len = self.visible.len();
+        if len == 0 {
+            self.cursor = 0;
+            self.offset = 0;
+            return;
+        }
+        if self.follow_top {
+            self.select_top(inv);
+            return;
+        }
+        let at = self
+            .selected
+            .as_ref()
+            .and_then(|k| inv.position(k))
+            .and_then(|i| self.visible.iter().position(|&v| v == i));
+        match at {
+            Some(p) => self.cursor = p,
+            None => {
+                self.cursor = self.cursor.min(len - 1);
+                self.selected = Some(inv.at(self.visible[self.cursor]).key.clone());
+            }
+        }
+        self.offset = self.cursor.saturating_sub(line);
+        self.offset = self.effective_offset(page);
+    }
+
+    /// Select the first row, still following the top.
+    pub fn select_top(&mut self, inv: &Inventory) {
+        self.cursor = 0;
+        self.offset = 0;
+        self.selected = self.visible.first().map(|&i| inv.at(i).key.clone());
+    }
+
+    /// Select the visible row at a position (the user's choice: stop following the top).
+    pub fn select_at(&mut self, inv: &Inventory, pos: usize, page: usize) {
+        self.follow_top = false;
+        let len = self.visible.len();
+        if len == 0 {
+            return;
+        }
+        self.cursor = pos.min(len - 1);
+        self.selected = Some(inv.at(self.visible[self.cursor]).key.clone());
+        self.offset = self.effective_offset(page);
+    }
+
+    /// Select a row if it is visible. Returns whether it is.
+    pub fn select_key(&mut self, inv: &Inventory, key: &CredentialKey, page: usize) -> bool {
+        let at = inv
+            .position(key)
+            .and_then(|i| self.visible.iter().position(|&v| v == i));
+        match at {
+            Some(p) => {
+                self.select_at(inv, p, page);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn selected<'a>(&self, inv: &'a Inventory) -> Option<Entry<'a>> {
+        let i = *self.visible.get(self.cursor)?;
+        Some(inv.at(i))
+    }
+
+    /// Every row, in sort order.
+    pub fn sorted_entries<'a>(&'a self, inv: &'a Inventory) -> impl Iterator<Item = Entry<'a>> {
+        self.order.iter().map(|&i| inv.at(i))
+    }
+
+    pub fn visible_entries<'a>(&'a self, inv: &'a Inventory) -> impl Iterator<Item = Entry<'a>> {
+        self.visible.iter().map(|&i| inv.at(i))
+    }
+
+    /// The first row to draw: `offset`, moved as little as needed to show the cursor.
+    pub fn effective_offset(&self, page: usize) -> usize {
+        let len = self.visible.len();
+        let page = page.max(1);
+        let mut off = self.offset.min(len.saturating_sub(page));
+        if self.cursor < off {
+            off = self.cursor;
+        } else if self.cursor >= off + page {
+            off = self.cursor + 1 - page;
+        }
+        off
+    }
+
+    /// Scroll so that `offset` is the first row drawn, keeping the selection on screen.
+    pub fn scroll_to(&mut self, inv: &Inventory, offset: usize, page: usize) {
+        self.offset = offset;
+        if self.cursor < offset {
+            self.select_at(inv, offset, page);
+        } else if self.cursor >= offset + page {
+            self.select_at(inv, offset + page - 1, page);
+        }
+        self.offset = offset;
+    }
+}
