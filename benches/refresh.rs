@@ -36,17 +36,19 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use credboard::api::client::RetryPolicy;
+use credboard::api::retry::RetryPolicy;
 use credboard::api::{Client, ClientOptions};
 use credboard::app::{Effect, Fetched, WorkerMsg};
+use credboard::config::DEFAULT_CONCURRENCY;
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter,
     RouteKind, Scale, Share,
 };
+use credboard::import::parse_import;
 use credboard::model::Source;
 use credboard::ops::Ops;
-use credboard::store::{Store, parse_import};
-use credboard::worker::{DEFAULT_CONCURRENCY, Worker};
+use credboard::store::Store;
+use credboard::worker::Worker;
 use tokio::sync::mpsc;
 
 /// A refresh that has not finished after this long is a bug, not a measurement.

@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use credboard::api::client::{RetryPolicy, Revoked};
+use credboard::api::client::Revoked;
+use credboard::api::retry::RetryPolicy;
 use credboard::api::{Client, ClientOptions, ClientSecret, ErrorKind};
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter,

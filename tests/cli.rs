@@ -164,7 +164,7 @@ fn list_on_the_demo_tenant_in_each_format() {
 /// bidi overrides, zero-width characters.
 fn unsafe_chars(text: &str) -> Vec<char> {
     text.chars()
-        .filter(|&c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
+        .filter(|&c| c != '\n' && (c.is_control() || credboard::text::is_unsafe(c)))
         .collect()
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use credboard::api::client::RetryPolicy;
+use credboard::api::retry::RetryPolicy;
 use credboard::api::{Client, ClientOptions};
 use credboard::app::{Effect, Fetched, WorkerMsg};
 use credboard::demo::{

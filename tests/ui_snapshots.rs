@@ -358,7 +358,7 @@ fn assert_inert(buf: &Buffer) {
     for (i, c) in buf.content().iter().enumerate() {
         for ch in c.symbol().chars() {
             assert!(
-                !ch.is_control() && !credboard::app::text::is_unsafe(ch),
+                !ch.is_control() && !credboard::text::is_unsafe(ch),
                 "cell {i} holds {ch:?}:\n{}",
                 text(buf)
             );

@@ -18,7 +18,7 @@ use super::reply;
 use super::retry::{Next, Replay, Retries, jitter};
 use super::secret::SecretString;
 
-pub use super::retry::RetryPolicy;
+use super::retry::RetryPolicy;
 
 /// How to reach and authenticate with a tenant.
 #[derive(Debug, Clone, Default)]

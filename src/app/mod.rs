@@ -5,7 +5,6 @@
 
 pub mod confirm;
 pub mod dialogs;
-
 pub mod inventory;
 pub mod keymap;
 pub mod layout;
@@ -19,19 +18,3 @@ pub use keymap::Keymap;
 pub use msg::*;
 pub use state::{Options, State};
 pub use update::{update, update_all};
-
-/// The old path of `crate::text`, which the command line's files (`cmd/mod.rs`,
-/// `cmd/output.rs`) and `tests/cli.rs` still use; it goes once they name `crate::text`.
-pub use crate::text;
-
-/// The old path of the audit rules `cmd/mod.rs` and `cmd/output.rs` still use; it goes once
-/// they name `crate::audit`.
-pub mod rows {
-    pub use crate::audit::{Flags, Status, Thresholds, flags_of};
-}
-
-/// The old path of `tui::ui::theme::Palette`, which `config.rs` still uses; it goes once the
-/// settings check names the theme (after the merge).
-pub mod palette {
-    pub use crate::tui::ui::theme::Palette;
-}

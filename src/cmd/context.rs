@@ -8,13 +8,13 @@ use std::time::Duration;
 use crate::api::client::{Limits, Timeouts};
 use crate::api::{Client, ClientOptions};
 use crate::app::keymap::Keymap;
-use crate::app::palette::Palette;
 use crate::cli::Global;
 use crate::config::{self, ConfigError, ProfileFlags, Settings, SettingsFile, SettingsProblem};
 use crate::demo::{DemoOptions, DemoServer};
 use crate::model::{CredentialKey, Source};
 use crate::ops::Ops;
 use crate::store::{Store, Tenant};
+use crate::tui::ui::theme::Palette;
 
 use super::CliError;
 

@@ -7,11 +7,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::json;
 
 use crate::api::ConnectorCredential;
-use crate::app::rows::{Flags, Status};
-use crate::app::text::{fit, relative, sanitize, width};
+use crate::audit::{Flags, Status};
 use crate::cli::Format;
 use crate::import::guard_csv_cell;
 use crate::model::{CredentialKey, JournalEntry};
+use crate::text::{fit, relative, sanitize, width};
 
 /// What the table prints for a field of a credential of which nothing is known.
 const UNKNOWN: &str = "unknown";
@@ -62,7 +62,7 @@ pub fn inert_lines(s: &str) -> String {
 pub fn inert_json(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if c != '\n' && (c.is_control() || crate::app::text::is_unsafe(c)) {
+        if c != '\n' && (c.is_control() || crate::text::is_unsafe(c)) {
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
                 out.push_str(&format!("\\u{u:04x}"));
@@ -324,7 +324,7 @@ mod tests {
         assert!(
             !inert
                 .chars()
-                .any(|c| c != '\n' && (c.is_control() || crate::app::text::is_unsafe(c))),
+                .any(|c| c != '\n' && (c.is_control() || crate::text::is_unsafe(c))),
             "{inert}"
         );
         assert!(inert.contains("é日本"), "{inert}");

@@ -76,21 +76,17 @@ async fn confirm_and_revoke(
 /// The confirmation's text: the credential as the server holds it under these ids.
 fn question(ctx: &Context, key: &CredentialKey, held: &ConnectorCredential) -> String {
     let now = chrono::Utc::now();
-    let thresholds = crate::app::rows::Thresholds {
+    let thresholds = crate::audit::Thresholds {
         expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),
         idle_days: ctx.settings.thresholds.idle_days.into(),
     };
-    let status = crate::app::rows::Status::of(crate::app::rows::flags_of(
-        Some(held),
-        false,
-        now,
-        thresholds,
-    ));
+    let status =
+        crate::audit::Status::of(crate::audit::flags_of(Some(held), false, now, thresholds));
     let last_used = match held.last_used_at {
         Some(t) => format!(
             "{} ({})",
-            crate::app::text::relative(t, now),
-            crate::app::text::absolute(t)
+            crate::text::relative(t, now),
+            crate::text::absolute(t)
         ),
         None => "never".to_string(),
     };

@@ -42,10 +42,6 @@ pub use import::ImportReport;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use tenant::{Tenant, TenantError};
 
-/// Parsing moved to [`crate::import`]; this path stays while the benches and
-/// tests/reliability/crash.rs, outside this module's owners, still name it.
-pub use crate::import::parse_import;
-
 /// Why the inventory could not be read or written. Messages are plain sentences naming the
 /// database file.
 #[derive(Debug, thiserror::Error)]

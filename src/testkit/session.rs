@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
-use crate::api::client::RetryPolicy;
+use crate::api::retry::RetryPolicy;
 use crate::api::{Client, ClientOptions};
 use crate::app::{Options, State};
 use crate::demo::{DemoOptions, DemoServer, RouteKind};

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use credboard::app::{Options, State};
+use credboard::import::parse_import;
 use credboard::model::{Action, CredentialKey, JournalEntry, Outcome, Source};
-use credboard::store::{Store, parse_import};
+use credboard::store::Store;
 use credboard::tui::runtime::{self, RunOptions};
 use credboard::worker::WorkerLink;
 use tokio::sync::mpsc;

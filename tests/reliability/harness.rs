@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use credboard::api::client::{Limits, RetryPolicy, Timeouts};
+use credboard::api::client::{Limits, Timeouts};
+use credboard::api::retry::RetryPolicy;
 use credboard::api::{Client, ClientOptions, SecretString};
 use credboard::app::{Fetched, Options, State, WorkerMsg};
 use credboard::demo::{DemoOptions, DemoServer, Faults};
@@ -151,7 +152,7 @@ impl Screen {
         let text = credboard::testkit::text(frame);
         if text
             .chars()
-            .any(|c| c != '\n' && (c.is_control() || credboard::app::text::is_unsafe(c)))
+            .any(|c| c != '\n' && (c.is_control() || credboard::text::is_unsafe(c)))
         {
             self.unsafe_frame
                 .lock()

@@ -1,5 +1,5 @@
 //! Drawing: reads the state, changes nothing. One file per region; all server text passes
-//! through `app::text` (sanitised, fitted by display width) before it reaches the buffer.
+//! through `crate::text` (sanitised, fitted by display width) before it reaches the buffer.
 
 mod detail;
 mod dialogs;
