@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod changes;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod ops;
+pub mod rotation;
 pub mod store;
 pub mod tui;
 pub mod worker;
