@@ -2,7 +2,7 @@
 //! under way got first, so their states are current); `resume ID` carries one on, as
 //! `rotate --replace` does after minting; `abandon ID` gives one up.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -188,10 +188,11 @@ fn ask(ctx: &Context, rotation: &Rotation, held: &ConnectorCredential) -> bool {
     answer.trim() == "yes"
 }
 
-/// Says on stderr what the procedure does; a failure repeated poll after poll once.
+/// Says on stderr what the procedure does; a failure whose cause was said already (poll
+/// after poll, credential after credential) is only counted.
 #[derive(Default)]
 struct Reporter {
-    last_failure: Option<String>,
+    causes: HashSet<String>,
     failures: usize,
 }
 
@@ -203,13 +204,21 @@ impl Reporter {
             }
             Progress::Failure(message) => {
                 self.failures += 1;
-                if self.last_failure.as_ref() != Some(&message) {
+                if self.causes.insert(cause(&message).to_string()) {
                     eprintln!("warning: rotation {id}: {}", output::inert(&message));
-                    self.last_failure = Some(message);
                 }
             }
         }
     }
+}
+
+/// A failure without the call it befell: "get credential 2abc: the server answered 500"
+/// is caused by "the server answered 500".
+fn cause(message: &str) -> &str {
+    message
+        .strip_prefix("get credential ")
+        .and_then(|rest| rest.split_once(": "))
+        .map_or(message, |(_, cause)| cause)
 }
 
 fn event_words(event: &Event) -> String {
