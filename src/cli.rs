@@ -111,7 +111,7 @@ pub enum Command {
         /// text: the secret alone; json: the credential with its secret
         #[arg(short, long, value_enum, default_value_t = SecretFormat::Text)]
         output: SecretFormat,
-        /// Rotate: wait for the new credential's first use, then revoke the old ones
+        /// A whole rotation: wait for the new credential's first use, then revoke the old ones
         #[arg(long)]
         replace: bool,
         /// How long to wait for the first use, e.g. 90s, 30m, 2h [default: 10m]
@@ -126,6 +126,7 @@ pub enum Command {
     Rotations {
         #[command(subcommand)]
         action: Option<RotationsAction>,
+        /// table: aligned columns; json: every field exactly
         #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
         output: ListFormat,
     },
@@ -185,6 +186,7 @@ pub enum RotationsAction {
     /// Carry on with a waiting or ready rotation: wait for the first use, then revoke the old
     /// credentials (asking on a terminal unless --yes); exit 0 once they are revoked
     Resume {
+        /// The rotation's number, as `credboard rotations` lists it
         id: i64,
         /// How long to wait for the first use, e.g. 90s, 30m, 2h [default: 10m]
         #[arg(long, value_parser = parse_duration)]
@@ -194,7 +196,10 @@ pub enum RotationsAction {
         yes: bool,
     },
     /// Give a waiting or ready rotation up: nothing more is revoked for it
-    Abandon { id: i64 },
+    Abandon {
+        /// The rotation's number, as `credboard rotations` lists it
+        id: i64,
+    },
 }
 
 /// The longest duration a flag takes: ten years.
