@@ -223,16 +223,20 @@ mod tests {
         Utc.timestamp_opt(1_800_000_000 + secs, 0).unwrap()
     }
 
-    /// Rotation 1 of connector 2Conn: new credential `new`, old `a` and `b`, started at t(0).
-    fn rotation() -> Rotation {
+    /// A rotation of connector 2Conn to new credential `new`, started at t(0).
+    fn draft(old: &[&str]) -> NewRotation {
         NewRotation {
             app_id: "2App".into(),
             connector_id: "2Conn".into(),
             new_credential_id: "new".into(),
-            old_credential_ids: vec!["b".into(), "a".into()],
+            old_credential_ids: old.iter().map(|id| id.to_string()).collect(),
             started_at: t(0),
         }
-        .numbered(RotationId(1))
+    }
+
+    /// Rotation 1, replacing `a` and `b`.
+    fn rotation() -> Rotation {
+        draft(&["b", "a"]).numbered(RotationId(1))
     }
 
     fn live(last_used: Option<i64>) -> Known {
@@ -254,33 +258,17 @@ mod tests {
 
     #[test]
     fn it_starts_waiting_with_every_old_credential_pending_once() {
-        let mut start = NewRotation {
-            old_credential_ids: vec!["b".into(), "a".into(), "b".into()],
-            ..rotation_draft()
-        }
-        .numbered(RotationId(4));
+        let mut start = draft(&["b", "a", "b"]).numbered(RotationId(4));
         assert_eq!(start.state, RotationState::Waiting);
         assert_eq!(fates(&start), [("a", Fate::Pending), ("b", Fate::Pending)]);
         assert_eq!(start.deadline, t(0) + crate::rotation::FIRST_USE_DEADLINE);
         start.state = RotationState::Ready;
-        assert_eq!(
-            start
-                .watched()
-                .iter()
-                .map(|k| k.credential_id.as_str())
-                .collect::<Vec<_>>(),
-            ["new", "a", "b"]
-        );
-    }
-
-    fn rotation_draft() -> NewRotation {
-        NewRotation {
-            app_id: "2App".into(),
-            connector_id: "2Conn".into(),
-            new_credential_id: "new".into(),
-            old_credential_ids: vec![],
-            started_at: t(0),
-        }
+        let watched: Vec<String> = start
+            .watched()
+            .into_iter()
+            .map(|k| k.credential_id)
+            .collect();
+        assert_eq!(watched, ["new", "a", "b"]);
     }
 
     #[test]
