@@ -1,6 +1,7 @@
 //! The command line, as clap sees it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -15,6 +16,10 @@ Examples:
   credboard import terraform.tfstate    learn credential ids from Terraform state
   credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID
   NEW_SECRET=$(credboard rotate APP_ID CONNECTOR_ID)   the secret alone on stdout
+  credboard rotate APP_ID CONNECTOR_ID --replace --wait 30m --yes
+                                        then revoke the old ones once the new one is used
+  credboard rotations                   every rotation, its state and age
+  credboard changes --since 24h -o csv  what the refreshes saw change, for a daily report
   credboard revoke APP_ID CONNECTOR_ID CREDENTIAL_ID
   credboard demo-server --port 8443     a demo tenant for curl or the official SDKs
 
@@ -94,12 +99,49 @@ pub enum Command {
         yes: bool,
     },
     /// Mint a new credential for a connector; prints its secret once on stdout
+    ///
+    /// With --replace, a rotation: the connector's other live credentials (those the
+    /// inventory tracks) are recorded as the ones to replace, credboard waits until the
+    /// connector uses the new credential, then revokes them (asking on a terminal unless
+    /// --yes). Exit 0 only once they are revoked; if the wait runs out, exit 1 and the
+    /// rotation keeps waiting: `credboard rotations resume ID` carries on.
     Rotate {
         app_id: String,
         connector_id: String,
         /// text: the secret alone; json: the credential with its secret
         #[arg(short, long, value_enum, default_value_t = SecretFormat::Text)]
         output: SecretFormat,
+        /// A whole rotation: wait for the new credential's first use, then revoke the old ones
+        #[arg(long)]
+        replace: bool,
+        /// How long to wait for the first use, e.g. 90s, 30m, 2h [default: 10m]
+        #[arg(long, value_parser = parse_duration, requires = "replace")]
+        wait: Option<Duration>,
+        /// Revoke the old credentials without asking (needed when stdin is not a terminal)
+        #[arg(long, requires = "replace")]
+        yes: bool,
+    },
+    /// List rotations with their state and age (getting their credentials first), or
+    /// resume or abandon one
+    Rotations {
+        #[command(subcommand)]
+        action: Option<RotationsAction>,
+        /// table: aligned columns; json: every field exactly
+        #[arg(short, long, value_enum, default_value_t = ListFormat::Table)]
+        output: ListFormat,
+    },
+    /// Refresh, then print what the refreshes saw change per credential, newest first
+    ///
+    /// Kinds: new, revoked, expired, gone, first_used, last_use_moved, renamed,
+    /// expiry_changed. Kept `changes_keep_days` days (90 by default).
+    Changes {
+        /// Only changes seen this recently, e.g. 24h, 7d [default: every change kept]
+        #[arg(long, value_parser = parse_duration)]
+        since: Option<Duration>,
+        /// table: aligned columns; json: every field exactly; csv: cells a spreadsheet would
+        /// run as a formula get a leading '
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        output: Format,
     },
     /// Learn credential ids from Terraform state, CSV or credboard's JSON output
     Import { file: PathBuf },
@@ -123,6 +165,10 @@ pub enum Command {
         /// Generate this many credentials instead of the seeded tenant
         #[arg(long)]
         scale: Option<usize>,
+        /// A credential minted by rotate is used by its connector this long after, e.g. 5s
+        /// [default: 20s, as under --demo]
+        #[arg(long, value_parser = parse_duration)]
+        first_use_after: Option<Duration>,
     },
     /// credboard's settings
     Config {
@@ -132,6 +178,53 @@ pub enum Command {
     },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
+}
+
+/// What `credboard rotations` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum RotationsAction {
+    /// Carry on with a waiting or ready rotation: wait for the first use, then revoke the old
+    /// credentials (asking on a terminal unless --yes); exit 0 once they are revoked
+    Resume {
+        /// The rotation's number, as `credboard rotations` lists it
+        id: i64,
+        /// How long to wait for the first use, e.g. 90s, 30m, 2h [default: 10m]
+        #[arg(long, value_parser = parse_duration)]
+        wait: Option<Duration>,
+        /// Revoke without asking (needed when stdin is not a terminal)
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Give a waiting or ready rotation up: nothing more is revoked for it
+    Abandon {
+        /// The rotation's number, as `credboard rotations` lists it
+        id: i64,
+    },
+}
+
+/// The longest duration a flag takes: ten years.
+const LONGEST_DURATION: Duration = Duration::from_secs(10 * 366 * 24 * 3600);
+
+/// A duration as the flags take it: a whole number and a unit, `500ms`, `30s`, `10m`, `24h`,
+/// `7d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad =
+        || "write a whole number and a unit (ms, s, m, h or d), like 30s, 10m or 24h".to_string();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let millis_per = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60 * 1000,
+        "h" => 3600 * 1000,
+        "d" => 24 * 3600 * 1000,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(millis_per)
+        .map(Duration::from_millis)
+        .filter(|d| *d <= LONGEST_DURATION)
+        .ok_or_else(|| "at most ten years".to_string())
 }
 
 impl Cli {
@@ -209,6 +302,12 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecretFormat {
     Text,
     Json,
@@ -233,5 +332,23 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_take_a_whole_number_and_a_unit() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        for bad in ["", "10", "m", "1.5h", "-3s", "10 m", "3w", "ten minutes"] {
+            assert!(
+                parse_duration(bad).unwrap_err().contains("a unit"),
+                "{bad:?}"
+            );
+        }
+        assert!(parse_duration("99999999999d").is_err());
+        assert!(parse_duration("18446744073709551615ms").is_err());
     }
 }

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod changes;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod ops;
+pub mod rotation;
 pub mod store;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

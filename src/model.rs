@@ -123,8 +123,10 @@ impl fmt::Display for Action {
     }
 }
 
-/// How an action ended. Serialized as `{"kind":"ok"}` (also `requested`, `already_gone`),
-/// or with a message: `{"kind":"failed","message":"..."}` (also `not_found`, `unknown`).
+/// How an action ended, or a step of a rotation (see [`crate::rotation`]). Serialized as
+/// `{"kind":"ok"}` (also `requested`, `already_gone`), or with a message:
+/// `{"kind":"failed","message":"..."}` (also `not_found`, `unknown` and the `rotation_*`,
+/// `first_used` and `left_rotation` steps).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
 pub enum Outcome {
@@ -142,6 +144,22 @@ pub enum Outcome {
     /// Nobody can tell how a request ended (a rotate whose reply was never recorded); the
     /// message says what is known and what to do.
     Unknown(String),
+    /// Rotate: a rotation started, waiting for the new credential's first use; the message
+    /// names the rotation and the old credentials it is to replace.
+    RotationStarted(String),
+    /// Rotate: the new credential of a rotation was used for the first time; the old ones
+    /// may be revoked.
+    FirstUsed(String),
+    /// Rotate: an old credential left a rotation without credboard revoking it (revoked by
+    /// someone else, gone, expired); entered under the old credential's id.
+    LeftRotation(String),
+    /// Rotate: every old credential of a rotation is revoked.
+    RotationDone(String),
+    /// Rotate: a rotation was given up (by the user, or its new credential died); nothing
+    /// more is revoked for it.
+    RotationAbandoned(String),
+    /// Rotate: a rotation's new credential was not used before its deadline.
+    RotationTimedOut(String),
 }
 
 impl Outcome {
@@ -153,12 +171,26 @@ impl Outcome {
             Outcome::NotFound(_) => "not_found",
             Outcome::Failed(_) => "failed",
             Outcome::Unknown(_) => "unknown",
+            Outcome::RotationStarted(_) => "rotation_started",
+            Outcome::FirstUsed(_) => "first_used",
+            Outcome::LeftRotation(_) => "left_rotation",
+            Outcome::RotationDone(_) => "rotation_done",
+            Outcome::RotationAbandoned(_) => "rotation_abandoned",
+            Outcome::RotationTimedOut(_) => "rotation_timed_out",
         }
     }
 
     pub fn message(&self) -> Option<&str> {
         match self {
-            Outcome::NotFound(m) | Outcome::Failed(m) | Outcome::Unknown(m) => Some(m),
+            Outcome::NotFound(m)
+            | Outcome::Failed(m)
+            | Outcome::Unknown(m)
+            | Outcome::RotationStarted(m)
+            | Outcome::FirstUsed(m)
+            | Outcome::LeftRotation(m)
+            | Outcome::RotationDone(m)
+            | Outcome::RotationAbandoned(m)
+            | Outcome::RotationTimedOut(m) => Some(m),
             Outcome::Requested | Outcome::Ok | Outcome::AlreadyGone => None,
         }
     }
@@ -171,6 +203,12 @@ impl Outcome {
             "not_found" => Outcome::NotFound(message.unwrap_or_default()),
             "failed" => Outcome::Failed(message.unwrap_or_default()),
             "unknown" => Outcome::Unknown(message.unwrap_or_default()),
+            "rotation_started" => Outcome::RotationStarted(message.unwrap_or_default()),
+            "first_used" => Outcome::FirstUsed(message.unwrap_or_default()),
+            "left_rotation" => Outcome::LeftRotation(message.unwrap_or_default()),
+            "rotation_done" => Outcome::RotationDone(message.unwrap_or_default()),
+            "rotation_abandoned" => Outcome::RotationAbandoned(message.unwrap_or_default()),
+            "rotation_timed_out" => Outcome::RotationTimedOut(message.unwrap_or_default()),
             _ => return None,
         })
     }
@@ -185,6 +223,12 @@ impl fmt::Display for Outcome {
             Outcome::NotFound(m) => write!(f, "not found: {m}"),
             Outcome::Failed(m) => write!(f, "failed: {m}"),
             Outcome::Unknown(m) => write!(f, "unknown: {m}"),
+            Outcome::RotationStarted(m) => write!(f, "rotation started: {m}"),
+            Outcome::FirstUsed(m) => write!(f, "first used: {m}"),
+            Outcome::LeftRotation(m) => write!(f, "left the rotation: {m}"),
+            Outcome::RotationDone(m) => write!(f, "rotation done: {m}"),
+            Outcome::RotationAbandoned(m) => write!(f, "rotation abandoned: {m}"),
+            Outcome::RotationTimedOut(m) => write!(f, "rotation timed out: {m}"),
         }
     }
 }

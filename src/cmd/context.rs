@@ -112,8 +112,9 @@ impl Context {
             ..Default::default()
         })
         .map_err(CliError::config)?;
-        let store = Store::open_for_profile(&store_path(global), client.host(), &resolved.name)
+        let mut store = Store::open_for_profile(&store_path(global), client.host(), &resolved.name)
             .map_err(CliError::failed)?;
+        store.keep_changes_for_days(settings.changes_keep_days);
         name_unadopted(&store);
         Ok(Self {
             profile: resolved.name,
@@ -129,17 +130,21 @@ impl Context {
     /// The demo tenant, and an inventory in a temporary directory seeded with its credential
     /// ids: the user's own inventory is never opened.
     async fn demo(global: &Global, settings: Settings) -> Result<Self, CliError> {
-        let server = DemoServer::start(DemoOptions::default())
-            .await
-            .map_err(|e| CliError::failed(format!("the demo tenant could not start: {e}")))?;
+        let server = DemoServer::start(DemoOptions {
+            first_use_after: Some(crate::demo::FIRST_USE_AFTER),
+            ..DemoOptions::default()
+        })
+        .await
+        .map_err(|e| CliError::failed(format!("the demo tenant could not start: {e}")))?;
         let dir = tempfile::tempdir()
             .map_err(|e| CliError::failed(format!("no temporary directory for the demo: {e}")))?;
-        let store = Store::open_for_profile(
+        let mut store = Store::open_for_profile(
             &dir.path().join(Store::FILE_NAME),
             &server.endpoint(),
             "demo",
         )
         .map_err(CliError::failed)?;
+        store.keep_changes_for_days(settings.changes_keep_days);
         for (app, connector, credential) in server.tracked() {
             store
                 .track(

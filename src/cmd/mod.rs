@@ -2,6 +2,7 @@
 //! the inventory and the ops, and prints for a person (stderr) or a script (stdout).
 //! `context` builds what they share; `output` prints.
 
+mod changes;
 mod completions;
 mod config;
 mod context;
@@ -11,8 +12,10 @@ mod import;
 mod journal;
 mod list;
 mod output;
+mod refresh;
 mod revoke;
 mod rotate;
+mod rotations;
 mod track;
 
 use std::fmt;
@@ -81,7 +84,15 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             app_id,
             connector_id,
             output,
-        }) => rotate::run(global, &app_id, &connector_id, output).await,
+            replace,
+            wait,
+            yes,
+        }) => {
+            let replace = replace.then_some(rotate::Replace { wait, yes });
+            rotate::run(global, &app_id, &connector_id, output, replace).await
+        }
+        Some(Command::Rotations { action, output }) => rotations::run(global, action, output).await,
+        Some(Command::Changes { since, output }) => changes::run(global, since, output).await,
         Some(Command::Import { file }) => import::run(global, &file),
         Some(Command::Track {
             app_id,
@@ -90,7 +101,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }) => track::track(global, &app_id, &connector_id, &credential_id),
         Some(Command::Untrack { credential_id }) => track::untrack(global, &credential_id),
         Some(Command::Journal { output }) => journal::run(global, output),
-        Some(Command::DemoServer { port, scale }) => demo_server::run(port, scale).await,
+        Some(Command::DemoServer {
+            port,
+            scale,
+            first_use_after,
+        }) => demo_server::run(port, scale, first_use_after).await,
         Some(Command::Config { print_default }) => config::run(global, print_default),
         Some(Command::Completions { shell }) => {
             completions::run(shell);

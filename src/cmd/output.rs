@@ -44,7 +44,7 @@ pub fn inert(s: &str) -> String {
 }
 
 /// Text for a CSV cell: inert, and never the start of a spreadsheet formula.
-fn csv_text(s: &str) -> String {
+pub(super) fn csv_text(s: &str) -> String {
     guard_csv_cell(inert(s))
 }
 
@@ -74,12 +74,12 @@ pub fn inert_json(json: &str) -> String {
     out
 }
 
-fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
+pub(super) fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> io::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     writeln!(out, "{}", inert_json(&text))
 }
 
-fn rfc3339(t: Option<DateTime<Utc>>) -> String {
+pub(super) fn rfc3339(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
         .unwrap_or_default()
 }
@@ -271,7 +271,7 @@ pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
 
 /// Columns padded to their widest cell; `caps[i]` limits column i (longer cells are cut
 /// with an ellipsis).
-fn table(
+pub(super) fn table(
     out: &mut impl Write,
     header: &[&str],
     body: &[Vec<String>],

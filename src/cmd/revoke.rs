@@ -74,7 +74,7 @@ async fn confirm_and_revoke(
 }
 
 /// The confirmation's text: the credential as the server holds it under these ids.
-fn question(ctx: &Context, key: &CredentialKey, held: &ConnectorCredential) -> String {
+pub(super) fn question(ctx: &Context, key: &CredentialKey, held: &ConnectorCredential) -> String {
     let now = chrono::Utc::now();
     let thresholds = crate::audit::Thresholds {
         expiring_soon_days: ctx.settings.thresholds.expiring_soon_days.into(),

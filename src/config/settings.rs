@@ -38,6 +38,8 @@ pub struct Settings {
     pub max_reply_mib: u64,
     /// Refuse revoke and rotate in every profile (unless a profile says otherwise).
     pub read_only: bool,
+    /// Days the change log keeps what each refresh saw change.
+    pub changes_keep_days: u32,
     pub thresholds: Thresholds,
     /// Per-profile settings, by cone profile name.
     pub profiles: BTreeMap<String, ProfileSettings>,
@@ -74,6 +76,7 @@ impl Default for Settings {
             request_timeout: 30,
             max_reply_mib: crate::api::client::DEFAULT_MAX_REPLY_MIB,
             read_only: false,
+            changes_keep_days: crate::changes::DEFAULT_KEEP_DAYS,
             thresholds: Thresholds::default(),
             profiles: BTreeMap::new(),
             keys: BTreeMap::new(),
@@ -120,6 +123,7 @@ const KNOWN_KEYS: &[&str] = &[
     "request_timeout",
     "max_reply_mib",
     "read_only",
+    "changes_keep_days",
     "thresholds",
     "thresholds.expiring_soon_days",
     "thresholds.idle_days",
@@ -196,6 +200,12 @@ impl Settings {
             bad(
                 &["max_reply_mib"],
                 "`max_reply_mib` must be between 1 and 1024 MiB".into(),
+            );
+        }
+        if !(1..=3650).contains(&self.changes_keep_days) {
+            bad(
+                &["changes_keep_days"],
+                "`changes_keep_days` must be between 1 and 3650 days".into(),
             );
         }
         for (key, v) in [

@@ -51,8 +51,13 @@ pub use seed::SEED_FILE;
 pub use server::DemoServer;
 pub use stats::Stats;
 
+/// How long after it is minted the connector uses a rotated credential, under `--demo` and
+/// in `credboard demo-server` unless `--first-use-after` says otherwise.
+pub const FIRST_USE_AFTER: Duration = Duration::from_secs(20);
+
 /// How to start a demo tenant. `DemoOptions::default()`: any free port, the seed file, no
-/// faults, tokens valid for an hour.
+/// faults, tokens valid for an hour, minted credentials used only when someone gets a token
+/// with them.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
     /// The port on 127.0.0.1; 0 picks a free one.
@@ -63,6 +68,10 @@ pub struct DemoOptions {
     pub faults: Faults,
     /// The lifetime of access tokens, sent as `expires_in`.
     pub token_ttl: Duration,
+    /// A credential minted by rotate is used by its connector (its `lastUsedAt` set) this
+    /// long after it was minted, as a connector that switched to it would; `None`: only when
+    /// someone gets a token with it.
+    pub first_use_after: Option<Duration>,
 }
 
 impl Default for DemoOptions {
@@ -72,6 +81,7 @@ impl Default for DemoOptions {
             scale: None,
             faults: Faults::none(),
             token_ttl: Duration::from_secs(3600),
+            first_use_after: None,
         }
     }
 }

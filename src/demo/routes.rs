@@ -331,8 +331,24 @@ async fn rotate(_: Authenticated, State(shared): State<Arc<Shared>>, body: Bytes
     let (credential, secret) = mint::credential(&tenant, &app_id, &connector_id, &shared.host);
     let reply =
         json!({ "credential": render::credential(&credential.credential, Some(secret.expose())) });
+    if let (Some(delay), Some(id)) = (shared.first_use_after, credential.credential.id.clone()) {
+        first_use_later(&shared, id, delay);
+    }
     tenant.add_credential(credential);
     Json(reply).into_response()
+}
+
+/// After `delay`, the connector "uses" the credential `id`: its `lastUsedAt` is set, as when
+/// a connector that switched to it mints a token. Holds the server weakly: a stopped server
+/// is left alone.
+fn first_use_later(shared: &Arc<Shared>, id: String, delay: std::time::Duration) {
+    let shared = Arc::downgrade(shared);
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        if let Some(shared) = shared.upgrade() {
+            shared.write_tenant().touch_last_used(&id, state::now());
+        }
+    });
 }
 
 #[cfg(test)]

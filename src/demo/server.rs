@@ -42,15 +42,18 @@ impl DemoServer {
                 .await
                 .map_err(std::io::Error::other)?;
         let client_id = format!("{}@{host}/pcc", seeded.client_name);
-        let shared = Arc::new(Shared::new(
-            started,
-            host,
-            client_id,
-            ClientSecret::from_signing_key(seeded.client_key),
-            opts.token_ttl,
-            seeded.tenant,
-            FaultState::new(opts.faults),
-        ));
+        let shared = Arc::new(
+            Shared::new(
+                started,
+                host,
+                client_id,
+                ClientSecret::from_signing_key(seeded.client_key),
+                opts.token_ttl,
+                seeded.tenant,
+                FaultState::new(opts.faults),
+            )
+            .with_first_use_after(opts.first_use_after),
+        );
         let (stop, stopped) = oneshot::channel::<()>();
         let app = routes::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -123,6 +126,18 @@ impl DemoServer {
     /// false if the id is unknown.
     pub fn touch_last_used(&self, id: &str, when: DateTime<Utc>) -> bool {
         self.shared.write_tenant().touch_last_used(id, when)
+    }
+
+    /// Changes a credential as the server holds it (its name, its expiry, ...), as someone
+    /// in the web UI would. Returns false if the id is unknown.
+    pub fn edit_credential(&self, id: &str, edit: impl FnOnce(&mut ConnectorCredential)) -> bool {
+        self.shared.write_tenant().edit_credential(id, edit)
+    }
+
+    /// Makes the server forget a credential: its Get answers 404 from now on. Returns false
+    /// if the id is unknown.
+    pub fn forget(&self, id: &str) -> bool {
+        self.shared.write_tenant().forget(id)
     }
 
     /// Revokes a credential behind the client's back (as someone in the web UI would).

@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub client_id: String,
     pub client_secret: ClientSecret,
     pub token_ttl: Duration,
+    /// See [`super::DemoOptions::first_use_after`].
+    pub first_use_after: Option<Duration>,
     tenant: RwLock<Tenant>,
     /// Issued access tokens and when they expire.
     tokens: Mutex<HashMap<String, Instant>>,
@@ -49,11 +51,18 @@ impl Shared {
             client_id,
             client_secret,
             token_ttl,
+            first_use_after: None,
             tenant: RwLock::new(tenant),
             tokens: Mutex::new(HashMap::new()),
             faults: Mutex::new(faults),
             counters: Counters::default(),
         }
+    }
+
+    /// Minted credentials are used by their connector `delay` after they were minted.
+    pub fn with_first_use_after(mut self, delay: Option<Duration>) -> Shared {
+        self.first_use_after = delay;
+        self
     }
 
     pub fn read_tenant(&self) -> RwLockReadGuard<'_, Tenant> {

@@ -146,13 +146,33 @@ impl Tenant {
     }
 
     pub fn touch_last_used(&mut self, id: &str, when: DateTime<Utc>) -> bool {
+        self.edit_credential(id, |c| c.last_used_at = Some(when))
+    }
+
+    pub fn edit_credential(
+        &mut self,
+        id: &str,
+        edit: impl FnOnce(&mut ConnectorCredential),
+    ) -> bool {
         match self.credentials.get_mut(id) {
             Some(r) => {
-                r.credential.last_used_at = Some(when);
+                edit(&mut r.credential);
                 true
             }
             None => false,
         }
+    }
+
+    /// Drops a credential: the server no longer knows it.
+    pub fn forget(&mut self, id: &str) -> bool {
+        let Some(r) = self.credentials.remove(id) else {
+            return false;
+        };
+        self.order.retain(|o| o != id);
+        if let Some(client_id) = r.credential.client_id {
+            self.clients.remove(&client_id);
+        }
+        true
     }
 
     /// The live credential (not revoked, not expired at `now`) whose client id this is, with

@@ -7,7 +7,13 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::columns::time_text;
 use super::{Result, Store, StoreError, Tracked};
 use crate::api::model::ConnectorCredential;
+use crate::changes::{Answer, diff};
 use crate::model::{CredentialKey, KnownCredential, Source};
+
+/// The columns [`Store::known_at`] reads, in its order.
+const KNOWN_COLUMNS: &str = "app_id, connector_id, credential_id, source, learned_at, fetched_at,
+     gone, has_state, display_name, client_id, created_at, updated_at, deleted_at,
+     expires_time, last_used_at";
 
 impl Store {
     /// Starts tracking a credential. `Ok(true)` if it is new, `Ok(false)` if it was already
@@ -169,12 +175,14 @@ impl Store {
             for c in credentials {
                 saved += self.save_state_in(tx, c, &fetched_at)?;
             }
+            self.prune_changes_in(tx, &fetched_at)?;
             Ok(saved)
         })
     }
 
-    /// Writes `c` as the last known state of the tracked credential of its id, not gone;
-    /// how many rows that was (0 if it is not tracked). Its secret has no column.
+    /// Writes `c` as the last known state of the tracked credential of its id, not gone, and
+    /// what changed since the state it replaces into the change log; how many rows that was
+    /// (0 if it is not tracked). Its secret has no column.
     pub(super) fn save_state_in(
         &self,
         tx: &Transaction<'_>,
@@ -184,6 +192,11 @@ impl Store {
         let id = c.id.as_deref().ok_or(StoreError::MissingId {
             what: "a credential",
         })?;
+        let Some(before) = self.known_in(tx, id)? else {
+            return Ok(0);
+        };
+        let changes = diff(&before, Answer::Found(c), *fetched_at);
+        self.record_changes_in(tx, &before.key, &changes, fetched_at)?;
         let time = |t: &Option<DateTime<Utc>>| t.as_ref().map(time_text);
         tx.prepare_cached(
             "UPDATE credentials SET fetched_at = ?3, gone = 0, has_state = 1,
@@ -223,18 +236,24 @@ impl Store {
     ) -> Result<usize> {
         let fetched = time_text(&fetched_at);
         self.write(|tx| {
-            let mut st = tx
-                .prepare_cached(
-                    "UPDATE credentials SET fetched_at = ?3, gone = 1
-                     WHERE tenant = ?1 AND credential_id = ?2",
-                )
-                .map_err(|e| self.err(e))?;
             let mut n = 0;
             for id in credential_ids {
-                n += st
-                    .execute(params![self.tenant.as_str(), id.as_ref(), fetched])
+                let Some(before) = self.known_in(tx, id.as_ref())? else {
+                    continue;
+                };
+                let changes = diff(&before, Answer::Gone, fetched_at);
+                self.record_changes_in(tx, &before.key, &changes, &fetched_at)?;
+                n += tx
+                    .prepare_cached(
+                        "UPDATE credentials SET fetched_at = ?3, gone = 1
+                         WHERE tenant = ?1 AND credential_id = ?2",
+                    )
+                    .and_then(|mut st| {
+                        st.execute(params![self.tenant.as_str(), id.as_ref(), fetched])
+                    })
                     .map_err(|e| self.err(e))?;
             }
+            self.prune_changes_in(tx, &fetched_at)?;
             Ok(n)
         })
     }
@@ -242,46 +261,68 @@ impl Store {
     /// Every tracked credential with its last known state, ordered by credential id.
     pub(super) fn credentials_in(&self, tx: &Transaction<'_>) -> Result<Vec<KnownCredential>> {
         let mut st = tx
-            .prepare(
-                "SELECT app_id, connector_id, credential_id, source, learned_at, fetched_at,
-                        gone, has_state, display_name, client_id, created_at, updated_at,
-                        deleted_at, expires_time, last_used_at
-                 FROM credentials WHERE tenant = ?1 ORDER BY credential_id",
-            )
+            .prepare(&format!(
+                "SELECT {KNOWN_COLUMNS} FROM credentials WHERE tenant = ?1 ORDER BY credential_id"
+            ))
             .map_err(|e| self.err(e))?;
         let mut rows = st
             .query(params![self.tenant.as_str()])
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let key = self.key_at(r)?;
-            let last = if self.flag_at(r, 7)? {
-                Some(ConnectorCredential {
-                    id: Some(key.credential_id.clone()),
-                    app_id: Some(key.app_id.clone()),
-                    connector_id: Some(key.connector_id.clone()),
-                    display_name: self.text_at(r, 8)?,
-                    client_id: self.text_at(r, 9)?,
-                    created_at: self.time_at(r, 10, "credential's created_at")?,
-                    updated_at: self.time_at(r, 11, "credential's updated_at")?,
-                    deleted_at: self.time_at(r, 12, "credential's deleted_at")?,
-                    expires_time: self.time_at(r, 13, "credential's expires_time")?,
-                    last_used_at: self.time_at(r, 14, "credential's last_used_at")?,
-                    client_secret: None,
-                })
-            } else {
-                None
-            };
-            out.push(KnownCredential {
-                source: self.source_at(r, 3)?,
-                learned_at: self.required_time_at(r, 4, "learned_at time")?,
-                fetched_at: self.time_at(r, 5, "fetched_at time")?,
-                gone: self.flag_at(r, 6)?,
-                last,
-                key,
-            });
+            out.push(self.known_at(r)?);
         }
         Ok(out)
+    }
+
+    /// The tracked credential of this id with its last known state, if it is tracked.
+    pub(super) fn known_in(
+        &self,
+        tx: &Transaction<'_>,
+        credential_id: &str,
+    ) -> Result<Option<KnownCredential>> {
+        let mut st = tx
+            .prepare_cached(&format!(
+                "SELECT {KNOWN_COLUMNS} FROM credentials WHERE tenant = ?1 AND credential_id = ?2"
+            ))
+            .map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query(params![self.tenant.as_str(), credential_id])
+            .map_err(|e| self.err(e))?;
+        match rows.next().map_err(|e| self.err(e))? {
+            Some(r) => self.known_at(r).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A row of [`KNOWN_COLUMNS`].
+    fn known_at(&self, r: &rusqlite::Row<'_>) -> Result<KnownCredential> {
+        let key = self.key_at(r)?;
+        let last = if self.flag_at(r, 7)? {
+            Some(ConnectorCredential {
+                id: Some(key.credential_id.clone()),
+                app_id: Some(key.app_id.clone()),
+                connector_id: Some(key.connector_id.clone()),
+                display_name: self.text_at(r, 8)?,
+                client_id: self.text_at(r, 9)?,
+                created_at: self.time_at(r, 10, "credential's created_at")?,
+                updated_at: self.time_at(r, 11, "credential's updated_at")?,
+                deleted_at: self.time_at(r, 12, "credential's deleted_at")?,
+                expires_time: self.time_at(r, 13, "credential's expires_time")?,
+                last_used_at: self.time_at(r, 14, "credential's last_used_at")?,
+                client_secret: None,
+            })
+        } else {
+            None
+        };
+        Ok(KnownCredential {
+            source: self.source_at(r, 3)?,
+            learned_at: self.required_time_at(r, 4, "learned_at time")?,
+            fetched_at: self.time_at(r, 5, "fetched_at time")?,
+            gone: self.flag_at(r, 6)?,
+            last,
+            key,
+        })
     }
 
     /// The key in columns 0 to 2: app id, connector id, credential id.

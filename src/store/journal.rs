@@ -27,7 +27,7 @@ impl Store {
         self.write(|tx| self.append_journal_in(tx, entry, Some(request)))
     }
 
-    fn append_journal_in(
+    pub(super) fn append_journal_in(
         &self,
         tx: &Transaction<'_>,
         e: &JournalEntry,

@@ -15,15 +15,18 @@
 //! The files: `open` (opening, migrating, transactions), `schema` (the migrations),
 //! `credentials` (tracked ids and their last known state), `catalog` (apps and connectors),
 //! `journal`, `import` (taking in a parsed file), `adoption` (schema 1's rows), `tenant`,
-//! `columns` (how values sit in columns).
+//! `columns` (how values sit in columns), `changes` (the change log each save writes),
+//! `rotations` (the rotations and their steps).
 
 mod adoption;
 mod catalog;
+mod changes;
 mod columns;
 mod credentials;
 mod import;
 mod journal;
 mod open;
+mod rotations;
 mod schema;
 mod tenant;
 
@@ -121,6 +124,8 @@ pub struct Store {
     tenant: Tenant,
     /// The profile credboard runs with, written into journal entries.
     profile: Option<String>,
+    /// How many days the change log keeps a change (`changes_keep_days`).
+    changes_keep_days: u32,
 }
 
 impl fmt::Debug for Store {

@@ -94,6 +94,7 @@ impl Store {
             path,
             tenant,
             profile: None,
+            changes_keep_days: crate::changes::DEFAULT_KEEP_DAYS,
         })
     }
 

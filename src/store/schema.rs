@@ -374,6 +374,99 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE unadopted_apps_schema_2;
     DROP TABLE unadopted_connectors_schema_2;
     "#,
+    // 4: rotations as a procedure (`rotations`, `rotation_old_credentials`), the change log
+    // (`credential_changes`), and the journal outcomes of a rotation's steps. SQLite cannot
+    // change a CHECK in place, so the journal is rebuilt as schema 2 did: every entry copied
+    // with its id, request and process (the append-only triggers dropped for the copy and
+    // made again on the new table), then the old table dropped.
+    //
+    // A rotation's row changes as it moves (its state, its old credentials' fates); the
+    // journal keeps each step for good. Changes are kept `changes_keep_days` (a setting):
+    // `seen_at` is written with six fractional digits, so that text order is time order.
+    r#"
+    CREATE TABLE rotations (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant            TEXT NOT NULL,
+        app_id            TEXT NOT NULL,
+        connector_id      TEXT NOT NULL,
+        new_credential_id TEXT NOT NULL,
+        state             TEXT NOT NULL CHECK (state IN
+                              ('waiting', 'ready', 'done', 'abandoned', 'timed_out')),
+        -- Why it was abandoned; NULL unless abandoned.
+        abandon_reason    TEXT CHECK (abandon_reason IN
+                              ('by_user', 'new_revoked', 'new_gone', 'new_expired')),
+        started_at        TEXT NOT NULL,
+        deadline          TEXT NOT NULL,
+        first_used_at     TEXT,
+        ended_at          TEXT,
+        CHECK ((state = 'abandoned') = (abandon_reason IS NOT NULL))
+    );
+    CREATE INDEX rotations_by_tenant ON rotations (tenant, id);
+
+    CREATE TABLE rotation_old_credentials (
+        rotation_id   INTEGER NOT NULL REFERENCES rotations (id),
+        credential_id TEXT NOT NULL,
+        fate          TEXT NOT NULL CHECK (fate IN
+                          ('pending', 'revoked', 'revoked_elsewhere', 'gone', 'expired')),
+        settled_at    TEXT,
+        PRIMARY KEY (rotation_id, credential_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE credential_changes (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant        TEXT NOT NULL,
+        app_id        TEXT NOT NULL,
+        connector_id  TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        seen_at       TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN
+                          ('new', 'revoked', 'expired', 'gone', 'first_used', 'last_use_moved',
+                           'renamed', 'expiry_changed')),
+        -- The value before and after (a time or a name), when the kind has one.
+        before        TEXT,
+        after         TEXT
+    );
+    CREATE INDEX credential_changes_by_time ON credential_changes (tenant, seen_at);
+
+    DROP TRIGGER journal_is_append_only_update;
+    DROP TRIGGER journal_is_append_only_delete;
+    DROP INDEX journal_by_tenant;
+    DROP INDEX journal_by_profile;
+    DROP INDEX journal_by_request;
+    ALTER TABLE journal RENAME TO journal_schema_3;
+    CREATE TABLE journal (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- NULL only for entries of schema 1: see `adoptions`.
+        tenant          TEXT,
+        profile         TEXT NOT NULL,
+        time            TEXT NOT NULL,
+        actor_client_id TEXT,
+        action          TEXT NOT NULL CHECK (action IN ('revoke', 'rotate')),
+        app_id          TEXT NOT NULL,
+        connector_id    TEXT NOT NULL,
+        credential_id   TEXT,
+        outcome         TEXT NOT NULL CHECK (outcome IN
+                            ('requested', 'ok', 'already_gone', 'not_found', 'failed', 'unknown',
+                             'rotation_started', 'first_used', 'left_rotation', 'rotation_done',
+                             'rotation_abandoned', 'rotation_timed_out')),
+        message         TEXT,
+        request_id      INTEGER REFERENCES journal (id),
+        pid             INTEGER
+    );
+    INSERT INTO journal (id, tenant, profile, time, actor_client_id, action, app_id,
+                         connector_id, credential_id, outcome, message, request_id, pid)
+    SELECT id, tenant, profile, time, actor_client_id, action, app_id, connector_id,
+           credential_id, outcome, message, request_id, pid
+    FROM journal_schema_3 ORDER BY id;
+    DROP TABLE journal_schema_3;
+    CREATE INDEX journal_by_tenant ON journal (tenant, id);
+    CREATE INDEX journal_by_profile ON journal (profile, id);
+    CREATE INDEX journal_by_request ON journal (request_id);
+    CREATE TRIGGER journal_is_append_only_update BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+    "#,
 ];
 
 /// The schema version this build writes.
