@@ -5,14 +5,13 @@
 //!
 //! ```text
 //! open:  Store::open
-//! read:  cmd::dashboard::load_stored (reads the inventory; each chunk of credentials is
-//!        decoded and made into entries on the decoding threads while the next is read)
-//! place: update(Resize 200x60), update(Loaded): the entries put in place, sorted
+//! read:  Store::snapshot (one plain query per table), as the worker reads it at start
+//! place: update(Resize 200x60), update(Worker(Inventory)): the rows made and sorted
 //! draw:  one full draw on a 200x60 TestBackend
 //! ```
 //!
-//! exactly as `cmd::dashboard` and `tui::runtime` run it before the first frame (the real
-//! binary adds its own start, the settings, the terminal and the worker; see
+//! as the worker and `tui::runtime` run it before the first frame (the real binary adds its
+//! own start, the settings, the terminal and the channels between them; see
 //! `scripts/first-frame.sh` for launch-to-first-frame of the binary itself). Every run is a
 //! fresh process (this benchmark runs itself again), so each pays for fresh memory and cold
 //! allocator arenas as a launch does. It prints each stage's median and the total, and the

@@ -2,8 +2,8 @@
 //! reply decoding of a refresh): `cargo bench --bench ui`.
 //!
 //! Every group runs on `fixtures::synthetic_inventory(n, 1)` (n credentials on n/3 connectors
-//! of n/6 apps), loaded as the runtime loads it (`Msg::Resize` 200x60, then
-//! `Msg::Inventory`), and drives the state through `update` with the keys a user presses:
+//! of n/6 apps), loaded as the runtime loads it (`Msg::Resize` 200x60, then the worker's
+//! `Inventory`), and drives the state through `update` with the keys a user presses:
 //! - `sort/<column>/<n>`: one sort by that column, as `s` (next column) makes it from the
 //!   column before: every row sorted again and a new visible list (`S`, reverse, only
 //!   reverses the lists);

@@ -7,8 +7,7 @@
 
 use std::fmt::Write;
 
-use credboard::demo::DemoOptions;
-use credboard::testkit::Session;
+use credboard::testkit::{Session, SessionOptions};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
@@ -21,14 +20,23 @@ const FOREGROUND: &str = "#d7dae0";
 
 #[tokio::main]
 async fn main() {
-    let session = Session::start(DemoOptions::default(), WIDTH, HEIGHT).await;
-    session.until_gets(120).await;
+    let mut session = Session::start(SessionOptions {
+        width: WIDTH,
+        height: HEIGHT,
+        ..Default::default()
+    })
+    .await;
+    session.refreshed(1).await;
+    // The header says so once the dashboard has taken in the whole refresh.
+    session.see("refreshed").await;
     for _ in 0..3 {
         session.press("j");
     }
     session.press("enter");
-    let (_, buffer, server, _) = session.quit().await;
-    server.shutdown().await;
+    session.see("Details").await;
+    session.quit().await;
+    let buffer = session.frame();
+    session.shutdown().await;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/screenshot.svg");
     std::fs::write(path, svg(&buffer)).expect("write the screenshot");
     println!("wrote {path}");

@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
-# Resident memory of the real binary with 100,000 credentials (issue 6, target 5).
+# Resident memory of the real binary with N stored credentials (issue 6, target 5).
 #
-#   scripts/memory.sh [INVENTORY_DIR]
+#   [CREDBOARD_BENCH_CREDENTIALS=N] scripts/memory.sh [INVENTORY_DIR]
 #
-# INVENTORY_DIR holds the inventory `cargo bench --bench startup` makes of the demo tenant
-# at 100,000 credentials (default: <target>/credboard-bench/inventory-demo-100000). A copy
-# of it is used, so the refresh below does not change it.
+# N defaults to 100,000. INVENTORY_DIR holds the inventory `cargo bench --bench startup`
+# makes of the demo tenant at N credentials (run it with the same CREDBOARD_BENCH_CREDENTIALS;
+# default: <target>/credboard-bench/inventory-demo-N). A copy of it is used, so the refresh
+# below does not change it.
 #
-# Starts `credboard demo-server --scale 100000` (the same generated tenant: same ids) and
-# the dashboard against it in a 200x60 tmux pane, and reads VmRSS and VmHWM from
+# Starts `credboard demo-server --scale N` (the same generated tenant: same ids) and the
+# dashboard against it in a 200x60 tmux pane, and reads VmRSS and VmHWM from
 # /proc/PID/status:
 #   first frame:  2 s after start, the stored snapshot drawn, the first refresh running;
-#   refreshed:    when the header says "refreshed" (100,000 Gets answered and stored);
+#   refreshed:    when the header says "refreshed" (N Gets answered and stored);
 #   steady:       5 s after that.
 # VmHWM is the most the process ever held resident. Uses target/release/credboard, or
 # $CREDBOARD_BIN. Needs tmux.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=${CARGO_TARGET_DIR:-target}
-SOURCE=${1:-$TARGET/credboard-bench/inventory-demo-100000}
+N=${CREDBOARD_BENCH_CREDENTIALS:-100000}
+SOURCE=${1:-$TARGET/credboard-bench/inventory-demo-$N}
 BIN=$(realpath "${CREDBOARD_BIN:-$TARGET/release/credboard}")
 [ -f "$SOURCE/inventory.sqlite3" ] || {
-  echo "no inventory in $SOURCE: run cargo bench --bench startup first" >&2; exit 1; }
+  echo "no inventory in $SOURCE: run CREDBOARD_BENCH_CREDENTIALS=$N cargo bench --bench startup first" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "no binary at $BIN (cargo build --release)" >&2; exit 1; }
 command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
 WORK=$(mktemp -d)
@@ -36,7 +38,7 @@ trap cleanup EXIT
 mkdir -p "$WORK/data" "$WORK/home"
 cp "$SOURCE/inventory.sqlite3" "$WORK/data/"
 
-"$BIN" demo-server --port 0 --scale 100000 > "$WORK/demo.txt" &
+"$BIN" demo-server --port 0 --scale "$N" > "$WORK/demo.txt" &
 DEMO_PID=$!
 for _ in $(seq 200); do
   grep -q "client secret" "$WORK/demo.txt" 2>/dev/null && break

@@ -531,6 +531,12 @@ fn bad_settings_files_name_the_file_and_the_line() {
             "`keys.filter_clear` uses x, which is typed into the filter",
         ),
         (
+            "a fixed key rebound",
+            "[keys]\nquit = \"q\"\nsuspend = \"ctrl-s\"\n",
+            3,
+            "`keys.suspend` cannot be rebound: ctrl-z always suspends to the shell, as the terminal would",
+        ),
+        (
             "a key that cannot be read",
             "[keys]\nrefresh = \"hyper-r\"\n",
             2,

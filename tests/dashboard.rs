@@ -5,21 +5,29 @@ use std::time::Duration;
 
 use credboard::app::inventory::EntryKind;
 use credboard::app::table::Column;
-use credboard::demo::{DemoOptions, RouteKind};
-use credboard::testkit::{Session, text};
+use credboard::demo::RouteKind;
+use credboard::testkit::{Session, SessionOptions};
 
+/// The dashboard on the demo tenant, its first refresh taken in.
 async fn start(width: u16, height: u16) -> Session {
-    Session::start(DemoOptions::default(), width, height).await
+    let mut d = Session::start(SessionOptions {
+        width,
+        height,
+        ..Default::default()
+    })
+    .await;
+    d.refreshed(1).await;
+    d.settle().await;
+    d
 }
 
 const CREDENTIALS: u64 = 120;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_rows_appear_and_the_data_is_current() {
-    let d = start(160, 48).await;
-    d.until_gets(CREDENTIALS).await;
-    let (state, buffer, server, store) = d.quit().await;
-    let screen = text(&buffer);
+    let mut d = start(160, 48).await;
+    let state = d.quit().await;
+    let screen = d.screen();
     assert!(state.is_current(), "a refresh completed");
     let credentials = state
         .visible_entries()
@@ -29,29 +37,28 @@ async fn start_rows_appear_and_the_data_is_current() {
     assert!(screen.contains("120 credentials"), "{screen}");
     assert!(screen.contains("Okta"), "app names resolved: {screen}");
     assert_eq!(
-        store.tracked().unwrap().len(),
+        d.store.tracked().unwrap().len(),
         CREDENTIALS as usize,
         "nothing lost"
     );
-    let snapshot = store.snapshot().unwrap();
+    let snapshot = d.store.snapshot().unwrap();
     assert!(
         snapshot.credentials.iter().all(|c| c.fetched_at.is_some()),
         "the refresh was stored"
     );
-    server.shutdown().await;
+    d.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sort_reverse_filter_and_detail() {
-    let d = start(200, 50).await;
-    d.until_gets(CREDENTIALS).await;
+    let mut d = start(200, 50).await;
     d.press("S");
     d.press("/");
     d.type_text("github");
     d.press("enter");
     d.press("enter");
-    let (state, buffer, server, _) = d.quit().await;
-    let screen = text(&buffer);
+    let state = d.quit().await;
+    let screen = d.screen();
     assert!(state.table.sort.descending, "S reversed the order");
     assert_eq!(state.table.filter, "github");
     let visible: Vec<_> = state.visible_entries().collect();
@@ -72,17 +79,16 @@ async fn sort_reverse_filter_and_detail() {
     assert!(state.detail, "Enter opened the detail pane");
     assert!(screen.contains("Details"), "{screen}");
     assert!(screen.contains("github"), "the filter is shown: {screen}");
-    server.shutdown().await;
+    d.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
-    let d = start(160, 40).await;
-    d.until_gets(CREDENTIALS).await;
+    let mut d = start(160, 40).await;
     for _ in 0..3 {
         d.press("s");
     }
-    let (state, _, server, _) = d.quit().await;
+    let state = d.quit().await;
     assert_eq!(
         state.table.sort.column,
         Column::Connector,
@@ -105,13 +111,12 @@ async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
             .count(),
         CREDENTIALS as usize
     );
-    server.shutdown().await;
+    d.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_keeps_the_selection_on_the_same_credential() {
-    let d = start(160, 40).await;
-    d.until_gets(CREDENTIALS).await;
+    let mut d = start(160, 40).await;
     d.press("g");
     for _ in 0..5 {
         d.press("j");
@@ -119,15 +124,16 @@ async fn refresh_keeps_the_selection_on_the_same_credential() {
     // `r` reloads everything; the cursor stays where the user put it.
     tokio::time::sleep(Duration::from_millis(100)).await;
     d.press("r");
-    d.until_gets(2 * CREDENTIALS).await;
-    let (state, _, server, _) = d.quit().await;
+    d.refreshed(2).await;
+    d.settle().await;
+    let state = d.quit().await;
     assert_eq!(state.table.cursor, 5, "the cursor did not move");
     assert!(state.selected_entry().is_some());
     assert!(
-        server.stats().route(RouteKind::ListApps) >= 2,
+        d.server().stats().route(RouteKind::ListApps) >= 2,
         "a second walk happened"
     );
-    server.shutdown().await;
+    d.shutdown().await;
 }
 
 /// A live credential of the demo tenant used within the last hour: revoking it needs a
@@ -148,22 +154,21 @@ fn recently_used(server: &credboard::demo::DemoServer) -> String {
 /// Filters the list down to one credential, runs `answer` against it, quits and checks that
 /// no revoke request reached the tenant and the credential is still live.
 async fn nothing_revoked_after(answer: impl FnOnce(&Session)) {
-    let d = start(160, 48).await;
-    d.until_gets(CREDENTIALS).await;
-    let id = recently_used(&d.server);
+    let mut d = start(160, 48).await;
+    let id = recently_used(d.server());
     d.press("/");
     d.type_text(&id);
     d.press("enter");
     answer(&d);
-    let (state, _, server, _) = d.quit().await;
+    let state = d.quit().await;
     assert_eq!(
-        server.stats().route(RouteKind::RevokeCredential),
+        d.server().stats().route(RouteKind::RevokeCredential),
         0,
         "no revoke request reached the tenant"
     );
-    assert!(server.credential(&id).unwrap().deleted_at.is_none());
+    assert!(d.server().credential(&id).unwrap().deleted_at.is_none());
     assert!(state.bulk.is_none(), "no bulk run started");
-    server.shutdown().await;
+    d.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

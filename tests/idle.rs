@@ -12,7 +12,7 @@ use credboard::testkit::WatchedBackend;
 use credboard::testkit::fixtures::{options, sample_inventory};
 use credboard::tui::runtime::{self, RunOptions};
 use credboard::worker::WorkerLink;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::Event;
 use futures::channel::mpsc as keys;
 use ratatui::Terminal;
 use ratatui::buffer::Buffer;
@@ -77,7 +77,7 @@ impl Dashboard {
     }
 
     fn press(&self, c: char) {
-        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        let key = credboard::testkit::keys::char_event(c);
         self.keys.unbounded_send(Ok(Event::Key(key))).unwrap();
     }
 

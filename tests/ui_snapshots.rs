@@ -109,6 +109,15 @@ fn help_overlay() {
     insta::assert_snapshot!(text(&render(&s)));
 }
 
+/// The help's last page: typing, the dialogs, the secret window and the keys that cannot
+/// be rebound.
+#[test]
+fn help_overlay_last_page() {
+    let mut s = refreshed_state(options(), 100, 40);
+    send(&mut s, [key('?'), key('G')]);
+    insta::assert_snapshot!(text(&render(&s)));
+}
+
 #[test]
 fn help_overlay_read_only() {
     let mut o = options();

@@ -1123,6 +1123,78 @@ fn typed_confirmation_cancels_on_esc_and_on_empty_enter() {
 }
 
 #[test]
+fn ctrl_u_clears_what_is_typed_and_backspace_one_character() {
+    let mut s = state();
+    select(&mut s, "cred-okta-1");
+    send(&mut s, [k('d')]);
+    typed(&mut s, "okta7f3x");
+    send(&mut s, [code(KeyCode::Backspace)]);
+    let input = |s: &State| match s.modal.as_ref() {
+        Some(Modal::Revoke(d)) => d.typed.as_ref().unwrap().input.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(input(&s), "okta7f3");
+    send(&mut s, [ctrl('u')]);
+    assert_eq!(input(&s), "", "cleared, the dialog still open");
+    typed(&mut s, "okta7f3a");
+    let fx = send(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(
+        revoke_key(&fx).len(),
+        1,
+        "typed again after clearing: revoked"
+    );
+    // The filter too, which stays open for typing.
+    send(&mut s, [k('/')]);
+    typed(&mut s, "okta");
+    send(&mut s, [ctrl('u')]);
+    assert_eq!(s.table.filter, "");
+    assert!(s.table.filter_editing);
+    typed(&mut s, "gh");
+    assert_eq!(s.table.filter, "gh");
+}
+
+#[test]
+fn the_arrows_and_pages_move_the_selection_while_filtering() {
+    let mut s = state();
+    send(&mut s, [k('/')]);
+    send(&mut s, [code(KeyCode::Down), code(KeyCode::Down)]);
+    assert_eq!(s.table.cursor, 2);
+    send(&mut s, [code(KeyCode::Up)]);
+    assert_eq!(s.table.cursor, 1);
+    send(&mut s, [code(KeyCode::PageDown)]);
+    assert_eq!(
+        s.table.cursor,
+        ids(&s).len() - 1,
+        "a page down: the last of the rows"
+    );
+    send(&mut s, [code(KeyCode::PageUp)]);
+    assert_eq!(s.table.cursor, 0);
+    // The letters that move in the list are typed here.
+    typed(&mut s, "jk");
+    assert_eq!(s.table.filter, "jk");
+}
+
+#[test]
+fn ctrl_z_suspends_from_anywhere_without_touching_what_is_open() {
+    let suspend = || ctrl('z');
+    let mut s = state();
+    assert_eq!(send(&mut s, [suspend()]), vec![Effect::Suspend]);
+    send(&mut s, [k('/')]);
+    typed(&mut s, "ok");
+    assert_eq!(send(&mut s, [suspend()]), vec![Effect::Suspend]);
+    assert_eq!(s.table.filter, "ok", "not typed");
+    send(&mut s, [code(KeyCode::Esc)]);
+    select(&mut s, "cred-okta-1");
+    send(&mut s, [k('d')]);
+    assert_eq!(send(&mut s, [suspend()]), vec![Effect::Suspend]);
+    assert!(
+        matches!(s.modal, Some(Modal::Revoke(_))),
+        "the dialog stays"
+    );
+    assert!(!s.should_quit());
+}
+
+#[test]
 fn the_last_live_credential_of_a_connector_needs_typing() {
     let mut s = state();
     select(&mut s, "cred-aws-3"); // the only credential of AWS sandbox, used 20 days ago

@@ -278,6 +278,11 @@ impl TypedConfirm {
         self.input.pop();
         self.mismatch = false;
     }
+
+    pub fn clear(&mut self) {
+        self.input.clear();
+        self.mismatch = false;
+    }
 }
 
 impl RotateDialog {
@@ -360,6 +365,11 @@ impl BulkPlan {
 
     pub fn pop(&mut self) {
         self.input.pop();
+        self.mismatch = false;
+    }
+
+    pub fn clear(&mut self) {
+        self.input.clear();
         self.mismatch = false;
     }
 

@@ -1,10 +1,14 @@
 //! The dashboard's brain, pure and synchronous: no I/O, no tokio, no terminal.
 //!
-//! Data flows one way: a [`Msg`] goes to [`update`], which changes the [`State`] and returns
-//! [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and nothing else.
+//! Data flows one way: a [`Msg`] goes to [`update`]; a key or a click is first read by
+//! `input` into an [`Intent`] (through the keymap, in what is open); `update` changes the
+//! [`State`] and returns [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and
+//! nothing else.
 
 pub mod confirm;
 pub mod dialogs;
+pub mod input;
+pub mod intent;
 pub mod inventory;
 pub mod keymap;
 pub mod layout;

@@ -1,7 +1,7 @@
 //! What crosses the door of the dashboard's brain: messages in, effects out.
 //!
-//! Keys, ticks and worker results arrive as [`Msg`]; `update` changes the state and returns
-//! [`Effect`]s, which the runtime and the worker carry out. Nothing here does I/O.
+//! Keys, clicks, ticks and worker results arrive as [`Msg`]; `update` changes the state and
+//! returns [`Effect`]s, which the runtime and the worker carry out. Nothing here does I/O.
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -128,5 +128,8 @@ pub enum Effect {
     LoadJournal,
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
+    /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the
+    /// tty's suspend character over as a key).
+    Suspend,
     Quit,
 }

@@ -16,6 +16,8 @@ pub enum HelpLine {
         description: &'static str,
         /// Disabled in read-only mode.
         unavailable: bool,
+        /// The settings cannot rebind it.
+        fixed: bool,
     },
     Note(String),
     Blank,
@@ -43,6 +45,7 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
                 name: b.name,
                 description: b.description,
                 unavailable: read_only && refused_in_read_only(b.action),
+                fixed: b.fixed.is_some(),
             });
         }
         if ctx == Context::Navigation {
@@ -54,6 +57,9 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
     out.push(HelpLine::Blank);
     out.push(HelpLine::Note(
         "the middle column names each action for the settings' [keys], to rebind it".to_string(),
+    ));
+    out.push(HelpLine::Note(
+        "the fixed ones are safety keys: they cannot be rebound".to_string(),
     ));
     if read_only {
         out.push(HelpLine::Blank);

@@ -1,9 +1,12 @@
-//! What a test sees of a terminal: the buffer as text, and a `TestBackend` that hands each
-//! frame it is flushed to the test.
+//! What a test sees of a terminal: the buffer as text, a `TestBackend` that hands each
+//! frame it is flushed to the test, and a session's record of those frames.
+
+use std::sync::Mutex;
 
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Size};
+use tokio::sync::Notify;
 
 /// The buffer as plain text, one line per row, a wide character once (not with the cell
 /// it covers).
@@ -87,5 +90,40 @@ impl<F: FnMut(&Buffer)> Backend for WatchedBackend<F> {
         self.inner.flush()?;
         (self.on_frame)(self.inner.buffer());
         Ok(())
+    }
+}
+
+/// The frames a session's backend is flushed to: the last one, and the first that held a
+/// control or escape character.
+#[derive(Default)]
+pub(super) struct Screen {
+    last: Mutex<Buffer>,
+    pub(super) drawn: Notify,
+    unsafe_frame: Mutex<Option<String>>,
+}
+
+impl Screen {
+    /// Takes a frame as drawn.
+    pub(super) fn publish(&self, frame: &Buffer) {
+        let shown = text(frame);
+        if shown
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || crate::text::is_unsafe(c)))
+        {
+            self.unsafe_frame
+                .lock()
+                .unwrap()
+                .get_or_insert(shown.clone());
+        }
+        *self.last.lock().unwrap() = frame.clone();
+        self.drawn.notify_waiters();
+    }
+
+    pub(super) fn last(&self) -> Buffer {
+        self.last.lock().unwrap().clone()
+    }
+
+    pub(super) fn unsafe_frame(&self) -> Option<String> {
+        self.unsafe_frame.lock().unwrap().clone()
     }
 }

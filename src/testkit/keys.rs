@@ -3,7 +3,6 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::app::Msg;
 use crate::app::keymap::KeySpec;
 
 /// The key named, as the terminal sends it. Panics on a name that is not a key.
@@ -19,14 +18,4 @@ pub fn char_event(c: char) -> KeyEvent {
         ' ' => event("space"),
         c => event(&c.to_string()),
     }
-}
-
-/// The key named, as a message for `update`.
-pub fn key(name: &str) -> Msg {
-    Msg::Key(event(name))
-}
-
-/// Each character of `text` typed, as messages for `update`.
-pub fn typed(text: &str) -> Vec<Msg> {
-    text.chars().map(|c| Msg::Key(char_event(c))).collect()
 }

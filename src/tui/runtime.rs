@@ -13,14 +13,15 @@
 //!
 //! The process's signals come in through the [`Host`]: SIGTERM, SIGHUP and SIGINT end the
 //! loop with [`Stopped`], so the caller gives the terminal back and exits 128+n; SIGTSTP
-//! and Ctrl-Z (which raw mode delivers as a key, not as the tty's suspend) step aside for
-//! the shell; SIGCONT sets the terminal up again. Either way the whole screen is redrawn.
+//! and `Effect::Suspend` (Ctrl-Z, which raw mode delivers as a key, read by the keymap like
+//! any other) step aside for the shell; SIGCONT sets the terminal up again. Either way the
+//! whole screen is redrawn.
 
 use std::future::Future;
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -153,13 +154,18 @@ where
     let mut dirty = true;
     let mut first_frame = true;
     loop {
-        if !pending.is_empty() {
+        // A suspend adds the redraw after it: taken in before anything is drawn.
+        while !pending.is_empty() {
             let only_ticks = pending.iter().all(|m| matches!(m, Msg::Tick(_)));
             // One batch: the table sorts and filters again at most once for all of it.
             for effect in update_all(&mut state, pending.drain(..)) {
                 match effect {
                     Effect::Quit => {}
                     Effect::Copy(secret) => host.copy(&secret),
+                    Effect::Suspend => {
+                        host.suspend();
+                        pending.push(redraw_all(terminal)?);
+                    }
                     effect => {
                         // The worker only stops when the dashboard quits: nothing to report.
                         let _ = worker.effects.send(effect);
@@ -196,10 +202,6 @@ where
         };
         tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if is_suspend_key(&key) => {
-                    host.suspend();
-                    pending.push(redraw_all(terminal)?);
-                }
                 Some(Ok(event)) => {
                     if let Some(msg) = to_msg(event) {
                         tick_if_stale(&mut pending);
@@ -240,13 +242,6 @@ where
             }
         }
     }
-}
-
-/// Ctrl-Z: the tty's suspend character, which raw mode hands over as a key.
-fn is_suspend_key(key: &KeyEvent) -> bool {
-    key.kind != KeyEventKind::Release
-        && key.code == KeyCode::Char('z')
-        && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// Clears the screen and forgets what it showed, so that the next frame draws every cell:

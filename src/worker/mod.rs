@@ -152,7 +152,7 @@ impl Worker {
                     others.spawn(self.clone().journal());
                 }
                 // The runtime handles these itself.
-                Effect::Copy(_) | Effect::Quit => {}
+                Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
             }
             while others.try_join_next().is_some() {}
         }

@@ -11,13 +11,13 @@ use credboard::api::client::{Limits, Timeouts};
 use credboard::app::State;
 use credboard::app::inventory::EntryKind;
 use credboard::demo::{
-    FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share, Stats,
+    DemoOptions, FaultKind, FaultRule, Faults, Latency, RetryAfter, RouteFilter, RouteKind, Share,
+    Stats,
 };
 use credboard::model::Outcome;
 use credboard::model::Snapshot;
-use crossterm::event::KeyCode;
 
-use crate::harness::{Dash, DashOptions, HANG, Seen, real_errors};
+use crate::harness::{HANG, Seen, Session, SessionOptions, answers_keys, real_errors};
 
 /// What a faulted refresh left behind.
 struct After {
@@ -80,11 +80,15 @@ fn counts(screen: &str) -> String {
 /// Runs the baseline refresh, switches `faults` on, refreshes with `r` and returns what is
 /// left once that refresh is over, after checking what every fault must leave intact.
 async fn faulted(faults: Faults) -> After {
-    faulted_with(DashOptions::default(), faults, async |_: &Dash| {}).await
+    faulted_with(SessionOptions::default(), faults, async |_: &Session| {}).await
 }
 
-async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnce(&Dash)) -> After {
-    let mut d = Dash::start(opts).await;
+async fn faulted_with(
+    opts: SessionOptions,
+    faults: Faults,
+    during: impl AsyncFnOnce(&Session),
+) -> After {
+    let mut d = Session::start(opts).await;
     d.refreshed(1).await;
     d.settle().await;
     let before = counts(&d.screen());
@@ -98,7 +102,7 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
 
     d.server().set_faults(faults);
     d.server().reset_stats();
-    d.char('r');
+    d.press("r");
     during(&d).await;
     d.refreshed(2).await;
     d.settle().await;
@@ -108,7 +112,7 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
     // Every row is still there, with the same counts drawn.
     assert_eq!(counts(&d.screen()), before, "the counts drawn changed");
     // The loop still answers keys.
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
 
     // Every inventory entry is kept, with its last known state, and so is every stored app
@@ -133,7 +137,7 @@ async fn faulted_with(opts: DashOptions, faults: Faults, during: impl AsyncFnOnc
     );
     After {
         errors: real_errors(&state),
-        seen: d.log.all(),
+        seen: d.seen(),
         state,
         stats,
         tracked,
@@ -344,22 +348,22 @@ async fn gateway_timeout_is_retried_and_reported() {
 
 #[tokio::test]
 async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_detail_pane() {
-    let mut d = Dash::start(DashOptions::default()).await;
+    let mut d = Session::start(SessionOptions::default()).await;
     d.refreshed(1).await;
     d.server().set_faults(Faults::none().with(on(
         RouteKind::GetCredential,
         FaultKind::Status(503),
         Share::Always,
     )));
-    d.char('r');
+    d.press("r");
     d.refreshed(2).await;
     d.settle().await;
     let (_, _, id) = d.server().tracked()[0].clone();
     // Filter down to the one credential and open its detail pane.
-    d.char('/');
-    d.type_str(&id);
-    d.key(KeyCode::Enter);
-    d.key(KeyCode::Enter);
+    d.press("/");
+    d.type_text(&id);
+    d.press("enter");
+    d.press("enter");
     let screen = d.see("Not fetched by the last refresh").await;
     // The pane wraps the message: the call and the cause, in words.
     for part in [
@@ -372,7 +376,7 @@ async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_d
     ] {
         assert!(screen.contains(part), "{part:?} is not shown:\n{screen}");
     }
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
     let errors = real_errors(&state);
     assert!(
@@ -392,7 +396,7 @@ async fn a_credential_get_that_keeps_failing_keeps_the_row_and_says_why_in_the_d
 
 #[tokio::test]
 async fn a_request_timeout_is_retried_and_reported() {
-    let opts = DashOptions {
+    let opts = SessionOptions {
         timeouts: Timeouts {
             connect: Duration::from_secs(5),
             request: Duration::from_millis(300),
@@ -401,7 +405,7 @@ async fn a_request_timeout_is_retried_and_reported() {
     };
     let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(3)));
     faults.latency_routes = RouteFilter::Only(RouteKind::ListApps);
-    let a = faulted_with(opts, faults, async |_: &Dash| {}).await;
+    let a = faulted_with(opts, faults, async |_: &Session| {}).await;
     assert_eq!(a.stats.route(RouteKind::ListApps), 3, "three tries");
     a.assert_error(&[
         "list apps",
@@ -530,7 +534,7 @@ async fn a_huge_reply_is_cut_off_at_the_cap_and_keeps_everything() {
 /// short; `tests/api_client.rs` walks to the default.)
 #[tokio::test]
 async fn an_endless_listing_stops_at_the_page_cap_and_keeps_everything() {
-    let opts = DashOptions {
+    let opts = SessionOptions {
         limits: Limits {
             max_pages: 50,
             ..Default::default()
@@ -542,7 +546,7 @@ async fn an_endless_listing_stops_at_the_page_cap_and_keeps_everything() {
         FaultKind::EndlessPages,
         Share::Always,
     ));
-    let a = faulted_with(opts, endless, async |_: &Dash| {}).await;
+    let a = faulted_with(opts, endless, async |_: &Session| {}).await;
     assert_eq!(a.stats.route(RouteKind::ListApps), 50);
     a.assert_error(&["list apps", "went on past 50 pages", "stopped"]);
 }
@@ -592,7 +596,7 @@ async fn a_2xx_error_body_on_connector_listings_and_gets_deletes_nothing_and_say
 /// A 200 error body on revoke is a failed revoke: said, journaled as failed, never `ok`.
 #[tokio::test]
 async fn a_2xx_error_body_on_revoke_is_a_failure_not_a_revoke() {
-    let mut d = Dash::start(DashOptions::default()).await;
+    let mut d = Session::start(SessionOptions::default()).await;
     d.refreshed(1).await;
     d.settle().await;
     let id = simple_revoke_target(d.server());
@@ -601,12 +605,12 @@ async fn a_2xx_error_body_on_revoke_is_a_failure_not_a_revoke() {
         denied(),
         Share::Always,
     )));
-    d.char('/');
-    d.type_str(&id);
-    d.key(KeyCode::Enter);
-    d.char('d');
+    d.press("/");
+    d.type_text(&id);
+    d.press("enter");
+    d.press("d");
     d.see("Revoke").await;
-    d.char('y');
+    d.press("y");
     let seen = d
         .wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
         .await;
@@ -621,7 +625,7 @@ async fn a_2xx_error_body_on_revoke_is_a_failure_not_a_revoke() {
         "{error}"
     );
     d.settle().await;
-    d.answers_keys().await;
+    answers_keys(&d).await;
     d.quit().await;
     let journal = d.store.journal().unwrap();
     assert!(
@@ -641,13 +645,13 @@ async fn a_2xx_error_body_on_revoke_is_a_failure_not_a_revoke() {
 
 #[tokio::test]
 async fn a_token_that_expires_mid_refresh_is_reminted_once() {
-    let opts = DashOptions {
+    let opts = SessionOptions {
         concurrency: 4,
         ..Default::default()
     };
     let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_millis(20)));
     faults.latency_routes = RouteFilter::Only(RouteKind::GetCredential);
-    let a = faulted_with(opts, faults, async |d: &Dash| {
+    let a = faulted_with(opts, faults, async |d: &Session| {
         d.wait_for("a credential of refresh 2", |s| {
             matches!(
                 s,
@@ -701,7 +705,7 @@ async fn a_token_that_claims_to_live_for_ever_is_used_without_panicking() {
     let faults = Faults::none().with(FaultRule::new(FaultKind::TokenExpiresIn(
         u64::MAX.to_string(),
     )));
-    let a = faulted_with(DashOptions::default(), faults, async |d: &Dash| {
+    let a = faulted_with(SessionOptions::default(), faults, async |d: &Session| {
         d.server().expire_tokens();
     })
     .await;
@@ -711,7 +715,7 @@ async fn a_token_that_claims_to_live_for_ever_is_used_without_panicking() {
 
 #[tokio::test]
 async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_per_call() {
-    let mut d = Dash::start(DashOptions::default()).await;
+    let mut d = Session::start(SessionOptions::default()).await;
     d.refreshed(1).await;
     d.server().set_faults(Faults::none().with(on(
         RouteKind::Token,
@@ -720,11 +724,11 @@ async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_
     )));
     d.server().expire_tokens();
     d.server().reset_stats();
-    d.char('r');
+    d.press("r");
     d.refreshed(2).await;
     d.settle().await;
     let stats = d.server().stats();
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
     // The first call to find the token refused mints again (three tries); every call that
     // waited for that mint shares its failure instead of minting again in turn.
@@ -759,13 +763,13 @@ async fn a_token_endpoint_that_keeps_failing_is_tried_once_per_refresh_not_once_
 // ---- revoke ----
 
 /// Opens the revoke dialog on credential `id` and confirms it; returns the revoke's answer.
-async fn revoke_from_the_dashboard(d: &Dash, id: &str) -> Seen {
-    d.char('/');
-    d.type_str(id);
-    d.key(KeyCode::Enter);
-    d.char('d');
+async fn revoke_from_the_dashboard(d: &Session, id: &str) -> Seen {
+    d.press("/");
+    d.type_text(id);
+    d.press("enter");
+    d.press("d");
     d.see("Revoke").await;
-    d.char('y');
+    d.press("y");
     d.wait_for("the revoke's answer", |s| matches!(s, Seen::Revoked { .. }))
         .await
 }
@@ -774,7 +778,7 @@ async fn revoke_from_the_dashboard(d: &Dash, id: &str) -> Seen {
 /// revoked: the dashboard says what happened and the row stays as it was.
 #[tokio::test]
 async fn a_404_on_revoke_of_a_live_credential_is_not_called_revoked() {
-    let mut d = Dash::start(DashOptions::default()).await;
+    let mut d = Session::start(SessionOptions::default()).await;
     d.refreshed(1).await;
     d.settle().await;
     let id = simple_revoke_target(d.server());
@@ -795,9 +799,9 @@ async fn a_404_on_revoke_of_a_live_credential_is_not_called_revoked() {
         1,
         "a 404 is an answer, not retried"
     );
-    d.key(KeyCode::Esc);
+    d.press("esc");
     d.see("active").await;
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
     let errors = real_errors(&state);
     assert!(
@@ -826,7 +830,7 @@ async fn a_404_on_revoke_of_a_live_credential_is_not_called_revoked() {
 /// with what is known; it is not called revoked, and no revoke is sent.
 #[tokio::test]
 async fn revoking_a_credential_the_server_no_longer_knows_says_gone_and_sends_nothing() {
-    let mut d = Dash::start(DashOptions::default()).await;
+    let mut d = Session::start(SessionOptions::default()).await;
     d.refreshed(1).await;
     d.settle().await;
     let id = simple_revoke_target(d.server());
@@ -847,7 +851,7 @@ async fn revoking_a_credential_the_server_no_longer_knows_says_gone_and_sends_no
     d.settle().await;
     assert_eq!(d.server().stats().route(RouteKind::RevokeCredential), 0);
     d.server().set_faults(Faults::none());
-    d.key(KeyCode::Esc);
+    d.press("esc");
     let state = d.quit().await;
     let row = credential_rows(&state)
         .find(|e| e.key.credential_id == id)
@@ -907,11 +911,11 @@ pub fn simple_revoke_target(server: &credboard::demo::DemoServer) -> String {
 
 #[tokio::test]
 async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keeps_everything() {
-    let opts = DashOptions {
+    let opts = SessionOptions {
         concurrency: 4,
         ..Default::default()
     };
-    let mut d = Dash::start(opts).await;
+    let mut d = Session::start(opts).await;
     d.refreshed(1).await;
     d.settle().await;
     let before = counts(&d.screen());
@@ -919,7 +923,7 @@ async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keep
     let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_millis(20)));
     faults.latency_routes = RouteFilter::Only(RouteKind::GetCredential);
     d.server().set_faults(faults);
-    d.char('r');
+    d.press("r");
     d.wait_for("a credential of refresh 2", |s| {
         matches!(
             s,
@@ -934,11 +938,11 @@ async fn the_server_going_away_mid_refresh_ends_the_refresh_with_errors_and_keep
     d.refreshed(2).await;
     // And once more, with nobody there from the start.
     d.settle().await;
-    d.char('r');
+    d.press("r");
     d.refreshed(3).await;
     d.settle().await;
     assert_eq!(counts(&d.screen()), before);
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
     let errors = real_errors(&state);
     assert!(
@@ -987,8 +991,8 @@ fn closed_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-fn short_timeouts() -> DashOptions {
-    DashOptions {
+fn short_timeouts() -> SessionOptions {
+    SessionOptions {
         timeouts: Timeouts {
             connect: Duration::from_millis(300),
             request: Duration::from_millis(300),
@@ -1001,11 +1005,11 @@ fn short_timeouts() -> DashOptions {
 async fn a_refresh_against_a_refused_endpoint_ends_with_an_error() {
     let mut opts = short_timeouts();
     opts.endpoint = Some(format!("127.0.0.1:{}", closed_port()));
-    let mut d = Dash::start(opts).await;
+    let mut d = Session::start(opts).await;
     // `refreshed` is the hang detector: it panics if the refresh does not end.
     d.refreshed(1).await;
     d.settle().await;
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
     let errors = real_errors(&state);
     assert!(
@@ -1022,10 +1026,10 @@ async fn a_refresh_against_an_endpoint_that_never_answers_ends_with_an_error() {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut opts = short_timeouts();
     opts.endpoint = Some(silent.local_addr().unwrap().to_string());
-    let mut d = Dash::start(opts).await;
+    let mut d = Session::start(opts).await;
     d.refreshed(1).await;
     d.settle().await;
-    d.answers_keys().await;
+    answers_keys(&d).await;
     let state = d.quit().await;
     let errors = real_errors(&state);
     assert!(
@@ -1041,8 +1045,11 @@ async fn a_refresh_against_an_endpoint_that_never_answers_ends_with_an_error() {
 async fn quitting_is_instant_while_requests_are_in_flight() {
     let mut faults = Faults::none().with_latency(Latency::Fixed(Duration::from_secs(600)));
     faults.latency_routes = RouteFilter::ApiOnly;
-    let mut d = Dash::start(DashOptions {
-        faults,
+    let mut d = Session::start(SessionOptions {
+        demo: DemoOptions {
+            faults,
+            ..Default::default()
+        },
         ..Default::default()
     })
     .await;
@@ -1058,7 +1065,7 @@ async fn quitting_is_instant_while_requests_are_in_flight() {
     assert!(state.should_quit());
     assert!(d.server().stats().in_flight > 0, "still in flight at quit");
     // Do not wait for the slow requests: dropping the server stops it in the background.
-    drop(d.server.take());
+    d.abandon_server();
 }
 
 // ---- the command line ----
@@ -1095,7 +1102,7 @@ async fn list_against(
 }
 
 async fn tenant_with(faults: Faults) -> credboard::demo::DemoServer {
-    credboard::demo::DemoServer::start(credboard::demo::DemoOptions {
+    credboard::demo::DemoServer::start(DemoOptions {
         faults,
         ..Default::default()
     })

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
@@ -21,7 +22,7 @@ use credboard::demo::{
 use credboard::model::Minted;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::harness::{Dash, DashOptions, Seen};
+use crate::harness::{Seen, Session, SessionOptions, real_errors};
 
 pub const CHILD: &str = "CREDBOARD_RELIABILITY_CHILD";
 const CHILD_DIR: &str = "CREDBOARD_RELIABILITY_DIR";
@@ -67,10 +68,18 @@ fn child_dashboard_session() {
         // Hex, so that the secret itself never reaches this process's output.
         println!("CLIENT-SECRET {}", hex(server.client_secret().expose()));
         let data = dir.join("data");
-        let mut d = Dash::on(
+        // New secrets as the worker hands them to the dashboard, for the searches below.
+        let minted = Arc::new(Mutex::new(Vec::new()));
+        let tapped = minted.clone();
+        let mut d = Session::on(
             server,
-            DashOptions {
+            SessionOptions {
                 data_dir: Some(data.clone()),
+                tap: Some(Box::new(move |msg| {
+                    if let WorkerMsg::Rotated { result: Ok(n), .. } = msg {
+                        tapped.lock().unwrap().push(n.secret.expose().to_string());
+                    }
+                })),
                 ..Default::default()
             },
         )
@@ -79,65 +88,65 @@ fn child_dashboard_session() {
         d.settle().await;
 
         // Rotate the selected row's connector; reveal, copy and close the secret.
-        d.char('R');
-        d.char('y');
+        d.press("R");
+        d.press("y");
         let rotated = d
             .wait_for("the rotate", |s| matches!(s, Seen::Rotated(_)))
             .await;
         assert!(matches!(rotated, Seen::Rotated(Ok(_))), "{rotated:?}");
         d.settle().await;
-        d.char('v');
-        d.char('c');
+        d.press("v");
+        d.press("c");
         d.see("sent to the terminal's clipboard").await;
-        d.key(KeyCode::Esc);
-        d.key(KeyCode::Esc);
-        let new_secret = d.log.secrets.lock().unwrap()[0].clone();
+        d.press("esc");
+        d.press("esc");
+        let new_secret = minted.lock().unwrap()[0].clone();
         println!("NEW-SECRET {}", hex(&new_secret));
         // Compared, never printed.
         assert!(
-            *d.copied.lock().unwrap() == [new_secret.clone()],
+            d.copied() == [new_secret.clone()],
             "the copy key did not copy the new secret"
         );
 
         // The token expires: authenticate again.
         d.server().expire_tokens();
-        d.char('r');
+        d.press("r");
         d.refreshed(2).await;
 
         // Fail on purpose: a rotate the server refuses, a revoke that keeps failing, and
         // credentials the token endpoint refuses.
         d.server()
             .set_faults(only(RouteKind::RotateCredential, FaultKind::Status(500)));
-        d.char('R');
-        d.char('y');
+        d.press("R");
+        d.press("y");
         d.wait_for("the failed rotate", |s| matches!(s, Seen::Rotated(Err(_))))
             .await;
         d.server()
             .set_faults(only(RouteKind::RevokeCredential, FaultKind::Status(503)));
         let id = crate::faults::simple_revoke_target(d.server());
-        d.char('/');
-        d.type_str(&id);
-        d.key(KeyCode::Enter);
-        d.char('d');
-        d.char('y');
+        d.press("/");
+        d.type_text(&id);
+        d.press("enter");
+        d.press("d");
+        d.press("y");
         d.wait_for("the failed revoke", |s| {
             matches!(s, Seen::Revoked { result: Err(_), .. })
         })
         .await;
-        d.key(KeyCode::Esc);
+        d.press("esc");
         d.server()
             .set_faults(only(RouteKind::Token, FaultKind::Status(401)));
         d.server().expire_tokens();
-        d.char('r');
+        d.press("r");
         d.refreshed(3).await;
         d.server().set_faults(Faults::none());
         // Past the client's hold on a failed mint, then a refresh that authenticates again.
         tokio::time::sleep(Duration::from_millis(2100)).await;
-        d.char('r');
+        d.press("r");
         d.refreshed(4).await;
         d.settle().await;
         let state = d.quit().await;
-        let errors = crate::harness::real_errors(&state);
+        let errors = real_errors(&state);
         for expected in ["rotating", "revoking", "authentication failed"] {
             assert!(
                 errors.iter().any(|e| e.contains(expected)),

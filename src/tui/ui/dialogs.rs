@@ -11,7 +11,7 @@ use crate::app::confirm::{self, TextOf, Typed};
 use crate::app::dialogs::{
     BULK_WORD, BulkOutcome, BulkPlan, Modal, PlanItem, RevokeDialog, RotateDialog,
 };
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Keymap};
 use crate::text;
 
 use super::theme::Theme;
@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, modal: &Modal, theme: 
         Modal::Help { scroll } => windows::help(frame, area, state, *scroll, theme),
         Modal::Errors { scroll } => windows::errors(frame, area, state, *scroll, theme),
         Modal::Journal { lines, scroll } => {
-            windows::journal(frame, area, lines.as_deref(), *scroll, theme)
+            windows::journal(frame, area, state, lines.as_deref(), *scroll, theme)
         }
     }
 }
@@ -52,13 +52,28 @@ fn keys<'a>(pairs: &[(String, &str)], theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
+/// The keys that cancel a y/n dialog: "n/Esc/Enter".
+fn cancel_keys(keymap: &Keymap) -> String {
+    format!(
+        "{}/{}",
+        keymap.label(Action::Cancel),
+        keymap.pair_label(Action::Back, Action::Submit)
+    )
+}
+
 /// Columns of typed text shown.
 const INPUT_W: usize = 40;
 
 /// The line a typed confirmation is typed on: the characters green while they match the
 /// expected text, red from the first wrong one, then whether it matches (in words, for
 /// terminals without colour).
-fn typed<'a>(input: &str, expected: &str, mismatch: bool, theme: &Theme) -> Line<'a> {
+fn typed<'a>(
+    input: &str,
+    expected: &str,
+    mismatch: bool,
+    keymap: &Keymap,
+    theme: &Theme,
+) -> Line<'a> {
     let matched = confirm::typed_match(input, expected);
     let right = match matched {
         Typed::Wrong { from } => from,
@@ -75,24 +90,30 @@ fn typed<'a>(input: &str, expected: &str, mismatch: bool, theme: &Theme) -> Line
         Span::styled("▏", theme.input()),
     ];
     let (note, style) = match matched {
-        Typed::Empty => ("", theme.label()),
-        Typed::Prefix if mismatch => ("  ✗ not all of it: Enter did nothing", theme.danger()),
-        Typed::Prefix => ("  matches so far", theme.label()),
-        Typed::Exact => ("  ✓ matches", theme.ok()),
-        Typed::Wrong { .. } => ("  ✗ does not match", theme.danger()),
+        Typed::Empty => (String::new(), theme.label()),
+        Typed::Prefix if mismatch => (
+            format!(
+                "  ✗ not all of it: {} did nothing",
+                keymap.label(Action::Submit)
+            ),
+            theme.danger(),
+        ),
+        Typed::Prefix => ("  matches so far".to_string(), theme.label()),
+        Typed::Exact => ("  ✓ matches".to_string(), theme.ok()),
+        Typed::Wrong { .. } => ("  ✗ does not match".to_string(), theme.danger()),
     };
     spans.push(Span::styled(note, style));
     Line::from(spans)
 }
 
 /// The keys under a typed confirmation, then `more`.
-fn typed_keys<'a>(more: &[(String, &str)], theme: &Theme) -> Line<'a> {
+fn typed_keys<'a>(more: &[(String, &str)], keymap: &Keymap, theme: &Theme) -> Line<'a> {
     let mut pairs = vec![
         (
-            "Enter".to_string(),
+            keymap.label(Action::Submit),
             "revoke once it matches (cancels when empty)",
         ),
-        ("Esc".to_string(), "cancel"),
+        (keymap.label(Action::Back), "cancel"),
     ];
     pairs.extend_from_slice(more);
     keys(&pairs, theme)
@@ -166,14 +187,14 @@ fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme:
                 t.expected_of,
                 theme,
             ));
-            lines.push(typed(&t.input, &t.expected, t.mismatch, theme));
-            lines.push(typed_keys(&[], theme));
+            lines.push(typed(&t.input, &t.expected, t.mismatch, km, theme));
+            lines.push(typed_keys(&[], km, theme));
         }
         None => {
             lines.push(keys(
                 &[
                     (km.label(Action::Confirm), "revoke"),
-                    (format!("{}/Esc/Enter", km.label(Action::Cancel)), "cancel"),
+                    (cancel_keys(km), "cancel"),
                 ],
                 theme,
             ));
@@ -227,7 +248,7 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme:
         keys(
             &[
                 (km.label(Action::Confirm), "mint"),
-                (format!("{}/Esc/Enter", km.label(Action::Cancel)), "cancel"),
+                (cancel_keys(km), "cancel"),
             ],
             theme,
         ),
@@ -277,6 +298,7 @@ fn flags_text(item: &PlanItem) -> String {
 }
 
 fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: &Theme) {
+    let km = &state.options.keymap;
     let inner = window(
         frame,
         area,
@@ -343,7 +365,8 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
     lines.push(Line::raw(""));
     if p.targets.is_empty() {
         lines.push(Line::raw("Nothing to revoke."));
-        lines.push(keys(&[("Esc/Enter".to_string(), "close")], theme));
+        let close = km.pair_label(Action::Back, Action::Submit);
+        lines.push(keys(&[(close, "close")], theme));
     } else {
         match step.map(|i| &p.targets[i]) {
             Some(t) => {
@@ -357,17 +380,19 @@ fn bulk_plan(frame: &mut Frame, area: Rect, state: &State, p: &BulkPlan, theme: 
                 ));
             }
             None => lines.push(Line::raw(format!(
-                "{}Type \"{BULK_WORD}\" and press Enter to revoke {} credential(s):",
+                "{}Type \"{BULK_WORD}\" and press {} to revoke {} credential(s):",
                 if risky > 0 {
                     "Every risky one confirmed. "
                 } else {
                     ""
                 },
+                km.label(Action::Submit),
                 p.targets.len()
             ))),
         }
-        lines.push(typed(&p.input, expected, p.mismatch, theme));
-        lines.push(typed_keys(&[("↑/↓".to_string(), "scroll")], theme));
+        lines.push(typed(&p.input, expected, p.mismatch, km, theme));
+        let scroll = km.pair_label(Action::InputUp, Action::InputDown);
+        lines.push(typed_keys(&[(scroll, "scroll")], km, theme));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -437,14 +462,14 @@ fn bulk_run(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
         hints.push((km.label(Action::Retry), "retry the failed"));
     }
     hints.push((
-        "Esc".to_string(),
+        km.label(Action::Back),
         if s.pending > 0 {
             "close (the run goes on)"
         } else {
             "close"
         },
     ));
-    hints.push(("↑/↓".to_string(), "scroll"));
+    hints.push((km.pair_label(Action::InputUp, Action::InputDown), "scroll"));
     lines.push(keys(&hints, theme));
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, s: &SecretView, theme:
             ),
             Span::styled(km.label(Action::Copy), theme.key()),
             Span::styled(" copy to the clipboard (OSC 52)   ", theme.label()),
-            Span::styled(format!("{}/Enter", km.label(Action::Close)), theme.key()),
+            Span::styled(km.pair_label(Action::Close, Action::Submit), theme.key()),
             Span::styled(" close", theme.label()),
         ]),
     ];

@@ -5,6 +5,7 @@ use ratatui::style::Style;
 
 use crate::app::State;
 use crate::app::inventory::{Entry, EntryKind, Pending};
+use crate::app::keymap::Action;
 use crate::app::layout::{ColumnArea, Layout};
 use crate::app::table::Column;
 use crate::audit::Status;
@@ -21,17 +22,25 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     let page = rows.height as usize;
     let visible = &state.table.visible;
     if visible.is_empty() {
+        let km = &state.options.keymap;
         let msg = if !state.loaded {
-            "loading the inventory…"
+            "loading the inventory…".to_string()
         } else if state.inventory.is_empty() {
-            "no tracked credentials yet: refresh (r) or track some with `credboard track`"
+            format!(
+                "no tracked credentials yet: refresh ({}) or track some with `credboard track`",
+                km.label(Action::Refresh)
+            )
         } else {
-            "no rows match the view and filter (Tab changes the view, Esc clears the filter)"
+            format!(
+                "no rows match the view and filter ({} changes the view, {} clears the filter)",
+                km.label(Action::ViewNext),
+                km.label(Action::FilterClear)
+            )
         };
         frame.buffer_mut().set_stringn(
             rows.x + 2,
             rows.y,
-            text::fit(msg, rows.width.saturating_sub(2) as usize),
+            text::fit(&msg, rows.width.saturating_sub(2) as usize),
             rows.width as usize,
             theme.dim(),
         );

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::State;
+use crate::app::keymap::{Action, Keymap};
 use crate::app::msg::JournalLine;
 use crate::app::view::{self, HelpLine};
 use crate::text;
@@ -22,6 +23,7 @@ fn scrolled(
     inner: Rect,
     lines: Vec<Line>,
     scroll: usize,
+    keymap: &Keymap,
     theme: &Theme,
 ) {
     let page = inner.height as usize;
@@ -31,9 +33,10 @@ fn scrolled(
     frame.render_widget(Paragraph::new(shown), inner);
     if len > page && area.height > 0 {
         let hint = format!(
-            " {}-{} of {len} · j/k scroll ",
+            " {}-{} of {len} · {} scroll ",
             scroll + 1,
-            (scroll + page).min(len)
+            (scroll + page).min(len),
+            keymap.pair_label(Action::MoveDown, Action::MoveUp)
         );
         let w = text::width(&hint) as u16;
         if w + 4 < area.width {
@@ -49,7 +52,8 @@ fn scrolled(
 }
 
 pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
-    let inner = window(frame, area, "Help — Esc closes", theme.border(), theme);
+    let title = format!("Help — {} closes", state.options.keymap.label(Action::Back));
+    let inner = window(frame, area, &title, theme.border(), theme);
     let entries = view::help_lines(&state.options.keymap, state.options.read_only);
     let column = |width: fn(&HelpLine) -> Option<usize>| {
         entries.iter().filter_map(width).max().unwrap_or(8) + 2
@@ -73,6 +77,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
                 name,
                 description,
                 unavailable,
+                fixed,
             } => {
                 let mut spans = vec![
                     Span::raw("  "),
@@ -84,44 +89,48 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
                     spans.push(Span::styled("(unavailable: read-only) ", theme.warning()));
                     spans.push(Span::styled(description, theme.dim()));
                 } else {
+                    if fixed {
+                        spans.push(Span::styled("(fixed) ", theme.dim()));
+                    }
                     spans.push(Span::raw(description));
                 }
                 Line::from(spans)
             }
         })
         .collect();
-    scrolled(frame, area, inner, lines, scroll, theme);
+    scrolled(
+        frame,
+        area,
+        inner,
+        lines,
+        scroll,
+        &state.options.keymap,
+        theme,
+    );
 }
 
 pub fn errors(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
-    let inner = window(
-        frame,
-        area,
-        "Errors, newest first — Esc closes",
-        theme.border(),
-        theme,
-    );
+    let km = &state.options.keymap;
+    let title = format!("Errors, newest first — {} closes", km.label(Action::Back));
+    let inner = window(frame, area, &title, theme.border(), theme);
     let lines: Vec<Line> = view::error_lines(&state.errors, inner.width as usize)
         .into_iter()
         .map(Line::raw)
         .collect();
-    scrolled(frame, area, inner, lines, scroll, theme);
+    scrolled(frame, area, inner, lines, scroll, km, theme);
 }
 
 pub fn journal(
     frame: &mut Frame,
     area: Rect,
+    state: &State,
     lines: Option<&[JournalLine]>,
     scroll: usize,
     theme: &Theme,
 ) {
-    let inner = window(
-        frame,
-        area,
-        "Journal, newest first — Esc closes",
-        theme.border(),
-        theme,
-    );
+    let km = &state.options.keymap;
+    let title = format!("Journal, newest first — {} closes", km.label(Action::Back));
+    let inner = window(frame, area, &title, theme.border(), theme);
     let w = inner.width as usize;
     let shown: Vec<Line> = match lines {
         None => vec![Line::styled("loading…", theme.dim())],
@@ -134,5 +143,5 @@ pub fn journal(
             })
             .collect(),
     };
-    scrolled(frame, area, inner, shown, scroll, theme);
+    scrolled(frame, area, inner, shown, scroll, km, theme);
 }

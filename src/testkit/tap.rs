@@ -1,0 +1,109 @@
+//! The tap between the worker and the runtime: every message the worker sends, summarised
+//! as it passes ([`Seen`]), for a test to wait on and to read back.
+
+use std::sync::Mutex;
+
+use tokio::sync::Notify;
+
+use crate::app::{Fetched, WorkerMsg};
+use crate::model::Revocation;
+
+/// A worker message, as the tap saw it. Holds no secret: a hang's report prints them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// The stored inventory.
+    Inventory,
+    RefreshStarted(u64),
+    Apps(u64),
+    Connectors(u64),
+    /// A credential Get: its generation, its id, and the error if it failed.
+    Credential {
+        generation: Option<u64>,
+        id: String,
+        error: Option<String>,
+    },
+    RefreshError(u64, String),
+    RefreshDone(u64),
+    /// A revoke: `Ok(true)` when the server said it was revoked already.
+    Revoked {
+        id: String,
+        result: Result<bool, String>,
+    },
+    /// A rotate: the new credential's id, or the failure.
+    Rotated(Result<String, String>),
+    /// Whether a rotated credential is recorded yet: the reason it is not, or `None`.
+    RotationRecord {
+        id: String,
+        failure: Option<String>,
+    },
+    Journal,
+    Error(String),
+}
+
+impl Seen {
+    pub fn of(msg: &WorkerMsg) -> Seen {
+        match msg {
+            WorkerMsg::Inventory(_) => Seen::Inventory,
+            WorkerMsg::RefreshStarted { generation, .. } => Seen::RefreshStarted(*generation),
+            WorkerMsg::Apps { generation, .. } => Seen::Apps(*generation),
+            WorkerMsg::Connectors { generation, .. } => Seen::Connectors(*generation),
+            WorkerMsg::Credential {
+                generation,
+                key,
+                fetched,
+                ..
+            } => Seen::Credential {
+                generation: *generation,
+                id: key.credential_id.clone(),
+                error: match fetched {
+                    Fetched::Failed(e) => Some(e.message.clone()),
+                    _ => None,
+                },
+            },
+            WorkerMsg::RefreshError { generation, error } => {
+                Seen::RefreshError(*generation, error.message.clone())
+            }
+            WorkerMsg::RefreshDone { generation, .. } => Seen::RefreshDone(*generation),
+            WorkerMsg::Revoked { key, result } => Seen::Revoked {
+                id: key.credential_id.clone(),
+                result: result
+                    .as_ref()
+                    .map(|o| o.revocation == Revocation::AlreadyRevoked)
+                    .map_err(|e| e.message.clone()),
+            },
+            WorkerMsg::Rotated { result, .. } => Seen::Rotated(
+                result
+                    .as_ref()
+                    .map(|n| n.credential.id.clone().unwrap_or_default())
+                    .map_err(|e| e.message.clone()),
+            ),
+            WorkerMsg::RotationRecord {
+                credential_id,
+                failure,
+            } => Seen::RotationRecord {
+                id: credential_id.clone(),
+                failure: failure.as_ref().map(|f| f.message.clone()),
+            },
+            WorkerMsg::Journal(_) => Seen::Journal,
+            WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
+        }
+    }
+}
+
+/// What the tap has seen so far.
+#[derive(Default)]
+pub(super) struct Log {
+    seen: Mutex<Vec<Seen>>,
+    pub(super) changed: Notify,
+}
+
+impl Log {
+    pub(super) fn all(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    pub(super) fn push(&self, s: Seen) {
+        self.seen.lock().unwrap().push(s);
+        self.changed.notify_waiters();
+    }
+}
