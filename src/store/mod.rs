@@ -14,8 +14,8 @@
 //!
 //! The files: `open` (opening, migrating, transactions), `schema` (the migrations),
 //! `credentials` (tracked ids and their last known state), `catalog` (apps and connectors),
-//! `journal`, `import` (taking in a parsed file), `adoption` (schema 1's rows), `tenant`,
-//! `columns` (how values sit in columns).
+//! `journal`, `mutes` (the audit's, set by command), `import` (taking in a parsed file),
+//! `adoption` (schema 1's rows), `tenant`, `columns` (how values sit in columns).
 
 mod adoption;
 mod catalog;
@@ -23,6 +23,7 @@ mod columns;
 mod credentials;
 mod import;
 mod journal;
+mod mutes;
 mod open;
 mod schema;
 mod tenant;
@@ -39,6 +40,7 @@ use crate::model::{CredentialKey, Snapshot, Source};
 
 pub use adoption::Unadopted;
 pub use import::ImportReport;
+pub use mutes::{Lifting, MuteScope, NewMute, StoredMute};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use tenant::{Tenant, TenantError};
 
