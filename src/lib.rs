@@ -12,6 +12,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod store;
 pub mod tui;
 pub mod worker;

@@ -121,6 +121,42 @@ impl CheckId {
         }
     }
 
+    /// What to do about a finding, in a sentence.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            CheckId::RotationAge => {
+                "Rotate: mint a new credential for the connector (credboard rotate), move the \
+                 connector onto it, then revoke this one."
+            }
+            CheckId::Unused => {
+                "Revoke it if nothing needs it, or find out why its connector stopped using it."
+            }
+            CheckId::NeverUsed => "Revoke it: a connector that needed it would have used it.",
+            CheckId::Overlap => {
+                "Revoke the older credentials once the connector uses the newest one."
+            }
+            CheckId::NoExpiry => {
+                "Prefer credentials that expire: rotate onto one with an expiry, then revoke \
+                 this one."
+            }
+            CheckId::Expiry => {
+                "Revoke an expired credential; rotate an expiring one before it expires."
+            }
+            CheckId::Exposed => {
+                "Revoke it now, rotate the connector onto a new credential, then find how it \
+                 leaked."
+            }
+            CheckId::BrokenSync => {
+                "Fix the connector's sync (its error says why), or revoke the credential if \
+                 the connector is retired."
+            }
+            CheckId::Coverage => {
+                "Track the connector's credential (credboard import or track), or refresh the \
+                 inventory."
+            }
+        }
+    }
+
     /// Where the check and its default come from, as the README names it.
     pub fn source(self) -> &'static str {
         match self {

@@ -19,8 +19,8 @@ pub enum MuteTarget {
 /// Where a mute was set, so that a person can find it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MuteOrigin {
-    /// The n-th `[[audit.mute]]` of the settings (from 1), at this line if known.
-    Settings { entry: usize, line: Option<usize> },
+    /// The n-th `[[audit.mute]]` of the settings (from 1).
+    Settings { entry: usize },
     /// `credboard audit mute`, stored in the inventory under this number.
     Inventory { id: i64 },
 }
@@ -64,16 +64,10 @@ impl Mute {
         }
     }
 
-    /// "settings, mute 2 (line 14)" or "inventory mute #3".
+    /// "settings, [[audit.mute]] 2" or "inventory mute #3".
     pub fn origin_text(&self) -> String {
         match self.origin {
-            MuteOrigin::Settings {
-                entry,
-                line: Some(l),
-            } => {
-                format!("settings, mute {entry} (line {l})")
-            }
-            MuteOrigin::Settings { entry, line: None } => format!("settings, mute {entry}"),
+            MuteOrigin::Settings { entry } => format!("settings, [[audit.mute]] {entry}"),
             MuteOrigin::Inventory { id } => format!("inventory mute #{id}"),
         }
     }

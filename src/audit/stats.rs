@@ -109,6 +109,7 @@ fn histogram(
         .enumerate()
         .map(|(i, low)| Bar {
             label: match edges.get(i) {
+                Some(1) => "under 1 day".to_string(),
                 Some(high) if high - 1 == low => format!("{low} days"),
                 Some(high) => format!("{low}–{} days", high - 1),
                 None => format!("{low} days or more"),

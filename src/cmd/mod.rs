@@ -2,15 +2,20 @@
 //! the inventory and the ops, and prints for a person (stderr) or a script (stdout).
 //! `context` builds what they share; `output` prints.
 
+mod audit;
 mod completions;
 mod config;
 mod context;
 pub mod dashboard;
 mod demo_server;
+mod gather;
 mod import;
 mod journal;
 mod list;
+mod mute;
 mod output;
+mod refresh;
+mod report;
 mod revoke;
 mod rotate;
 mod track;
@@ -90,6 +95,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }) => track::track(global, &app_id, &connector_id, &credential_id),
         Some(Command::Untrack { credential_id }) => track::untrack(global, &credential_id),
         Some(Command::Journal { output }) => journal::run(global, output),
+        Some(Command::Audit {
+            mutes: Some(command),
+            ..
+        }) => mute::run(global, &command),
+        Some(Command::Audit { mutes: None, run }) => audit::run(global, &run).await,
+        Some(Command::Report {
+            format,
+            file,
+            since,
+            offline,
+        }) => report::run(global, format, file.as_deref(), since, offline).await,
         Some(Command::DemoServer { port, scale }) => demo_server::run(port, scale).await,
         Some(Command::Config { print_default }) => config::run(global, print_default),
         Some(Command::Completions { shell }) => {

@@ -271,7 +271,7 @@ pub fn journal(entries: &[JournalEntry], format: Format) -> io::Result<()> {
 
 /// Columns padded to their widest cell; `caps[i]` limits column i (longer cells are cut
 /// with an ellipsis).
-fn table(
+pub(super) fn table(
     out: &mut impl Write,
     header: &[&str],
     body: &[Vec<String>],
