@@ -424,10 +424,7 @@ fn mute(check: CheckId, target: MuteTarget, until: NaiveDate) -> Mute {
         target,
         reason: "accepted until the migration".into(),
         until,
-        origin: MuteOrigin::Settings {
-            entry: 1,
-            line: Some(3),
-        },
+        origin: MuteOrigin::Settings { entry: 1 },
     }
 }
 
