@@ -1,7 +1,10 @@
 //! The rules credentials are audited by: the flags of a credential against `now` and the
 //! thresholds, the status they come to, why each holds (in words), the counts, and what makes
-//! revoking one risky. Pure: the dashboard and the command line read the same rules. Policy
-//! checks and their findings (issue 12) belong here too, beside the flags they build on.
+//! revoking one risky. Pure: the dashboard and the command line read the same rules.
+//!
+//! The policy checks live beside them, in `audit/`: `catalog` (the checks: ids, titles,
+//! severities), `policy` (their thresholds), `mutes`, `checks` (the rules themselves),
+//! `findings` (what they find), `stats` (the figures the charts draw).
 //!
 //! # Flags
 //! - revoked: `deletedAt` is set; gone: the server answered 404.
@@ -13,6 +16,13 @@
 //!
 //! A revoked or gone credential is in the "revoked" group only; the other groups hold live
 //! credentials.
+
+pub mod catalog;
+pub mod checks;
+pub mod findings;
+pub mod mutes;
+pub mod policy;
+pub mod stats;
 
 use chrono::{DateTime, Duration, Utc};
 

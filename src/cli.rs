@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::secret::{hide_client_secrets, holds_client_secret};
+use crate::audit::catalog::{CheckId, Severity};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -22,6 +23,10 @@ Examples:
   credboard changes --since 24h -o csv  what the refreshes saw change, for a daily report
   credboard revoke APP_ID CONNECTOR_ID CREDENTIAL_ID
   credboard demo-server --port 8443     a demo tenant for curl or the official SDKs
+  credboard audit --fail-on high        exit 3 when a high or critical finding is not muted
+  credboard audit -o ocsf >> siem.jsonl OCSF 1.3 Detection Findings, one per line
+  credboard audit mute CB-1.2 --credential ID --reason 'break-glass' --until 2027-01-31
+  credboard report --output audit.html  the report an auditor can file (-o md for Markdown)
 
 The dashboard: j/k move, / filter, s/S sort, Tab status view, Enter details, r refresh,
 d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once),
@@ -35,7 +40,8 @@ keys, colours): ~/.config/credboard/config.toml; credboard config --print-defaul
 The inventory of credential ids and the journal: ~/.local/share/credboard, with the log
 credboard.log (CREDBOARD_LOG=debug for more).
 
-Exit codes: 0 done, 1 the operation failed, 2 usage or configuration error.";
+Exit codes: 0 done, 1 the operation failed, 2 usage or configuration error, 3 (audit)
+an unmuted finding at or above --fail-on.";
 
 /// A terminal dashboard for the connector credentials of a ConductorOne tenant.
 ///
@@ -158,6 +164,36 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
+    /// Check the credentials against the audit's policy (CB-1.1 ... CB-3.1); exit 3 when an
+    /// unmuted finding is at or above --fail-on
+    ///
+    /// Refreshes first, as list does (or --offline). The checks' thresholds and mutes are
+    /// in the settings' [audit] section; `credboard audit mute` mutes from here.
+    #[command(args_conflicts_with_subcommands = true)]
+    Audit {
+        #[command(subcommand)]
+        mutes: Option<MuteCommand>,
+        #[command(flatten)]
+        run: AuditArgs,
+    },
+    /// Write the audit report an auditor can file: one self-contained HTML or Markdown file
+    ///
+    /// Tenant, profile, time, credboard's version, the thresholds in force, counts, charts,
+    /// the findings, coverage, the mutes and the journal of the period.
+    Report {
+        /// html: one page with inline SVG charts, no script; md: Markdown, charts as tables
+        #[arg(short = 'o', long = "format", value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// Write the report to FILE (replaced whole, never half-written) instead of stdout
+        #[arg(long = "output", value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The journal's period: 90d, 12w, 24h, or since a date (2026-01-31)
+        #[arg(long, default_value = "90d", value_parser = parse_since)]
+        since: Since,
+        /// Use the stored inventory without refreshing; CB-1.7 is not checked
+        #[arg(long)]
+        offline: bool,
+    },
     /// Run the demo tenant in the foreground, for curl or the official SDKs
     DemoServer {
         #[arg(long, default_value_t = 0)]
@@ -227,6 +263,94 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| "at most ten years".to_string())
 }
 
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// table: aligned columns; json: one document with a schema_version; csv: inert cells;
+    /// md: Markdown; ocsf: one OCSF 1.3 Detection Finding per line
+    #[arg(short, long, value_enum, default_value_t = AuditFormat::Table)]
+    pub output: AuditFormat,
+    /// Exit 3 when an unmuted finding of this severity or above exists
+    #[arg(long, value_enum, default_value_t = SeverityArg::Medium)]
+    pub fail_on: SeverityArg,
+    /// Run only these checks, e.g. --check CB-1.2,CB-1.7
+    #[arg(long, value_delimiter = ',', value_parser = parse_check, value_name = "IDS")]
+    pub check: Vec<CheckId>,
+    /// Use the stored inventory without refreshing (says how old it is); CB-1.7 is not
+    /// checked
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MuteCommand {
+    /// Mute a check for one credential, or a connector and its credentials, through a day
+    ///
+    /// Muted findings are still shown, marked muted; they no longer fail --fail-on. After
+    /// its last day (UTC) a mute mutes nothing. Kept in the inventory for the tenant.
+    Mute {
+        #[arg(value_parser = parse_check)]
+        check: CheckId,
+        /// The credential's id
+        #[arg(
+            long,
+            required_unless_present = "connector",
+            conflicts_with = "connector"
+        )]
+        credential: Option<String>,
+        /// The connector's id: mutes the check for the connector and all its credentials
+        #[arg(long)]
+        connector: Option<String>,
+        /// Why the finding is accepted (shown in every output and the report)
+        #[arg(long)]
+        reason: String,
+        /// The last day it mutes, YYYY-MM-DD (UTC)
+        #[arg(long, value_parser = parse_day)]
+        until: chrono::NaiveDate,
+    },
+    /// Lift a mute set with `audit mute`, by its number (see `audit mutes`)
+    Unmute { id: i64 },
+    /// List the mutes, the settings' and the inventory's, lifted and expired ones included
+    Mutes {
+        #[arg(short, long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
+}
+
+/// `--check` and `audit mute CHECK`: a check id, or a usage error that suggests one.
+fn parse_check(s: &str) -> Result<CheckId, String> {
+    s.parse::<CheckId>().map_err(|e| e.to_string())
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::audit::mutes::parse_until(s)
+}
+
+/// Where the report's journal begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    Ago(chrono::Duration),
+    Day(chrono::NaiveDate),
+}
+
+fn parse_since(s: &str) -> Result<Since, String> {
+    let s = s.trim();
+    let bad = || format!("{s:?} is not a period: write 90d, 12w, 24h or a date (2026-01-31)");
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(Since::Day(day));
+    }
+    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    if !(0..=36_500).contains(&n) {
+        return Err(bad());
+    }
+    Ok(Since::Ago(match unit {
+        "h" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        "w" => chrono::Duration::weeks(n),
+        _ => return Err(bad()),
+    }))
+}
+
 impl Cli {
     /// Parses the command line as [`Parser::parse`] does, except that a usage error quoting a
     /// client secret (typed in the wrong place) is printed with the secret hidden.
@@ -285,6 +409,23 @@ impl Cli {
             Some(Command::Import { file }) => {
                 values.push(("FILE", Some(file.to_string_lossy().into_owned())))
             }
+            Some(Command::Audit {
+                mutes:
+                    Some(MuteCommand::Mute {
+                        credential,
+                        connector,
+                        reason,
+                        ..
+                    }),
+                ..
+            }) => values.extend([
+                ("--credential", credential.clone()),
+                ("--connector", connector.clone()),
+                ("--reason", Some(reason.clone())),
+            ]),
+            Some(Command::Report {
+                file: Some(file), ..
+            }) => values.push(("--output", Some(file.to_string_lossy().into_owned()))),
             _ => {}
         }
         values
@@ -305,6 +446,43 @@ pub enum Format {
 pub enum ListFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Csv,
+    Md,
+    Ocsf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Md,
+}
+
+/// `--fail-on`: a severity of the audit's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Info => Severity::Info,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -350,5 +528,30 @@ mod tests {
         }
         assert!(parse_duration("99999999999d").is_err());
         assert!(parse_duration("18446744073709551615ms").is_err());
+    }
+
+    #[test]
+    fn a_period_is_hours_days_weeks_or_a_date() {
+        assert_eq!(
+            parse_since("90d"),
+            Ok(Since::Ago(chrono::Duration::days(90)))
+        );
+        assert_eq!(
+            parse_since("12w"),
+            Ok(Since::Ago(chrono::Duration::weeks(12)))
+        );
+        assert_eq!(
+            parse_since("24h"),
+            Ok(Since::Ago(chrono::Duration::hours(24)))
+        );
+        assert_eq!(
+            parse_since("2026-01-31"),
+            Ok(Since::Day(
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()
+            ))
+        );
+        for bad in ["", "d", "90", "-1d", "3m", "999999d", "ninety"] {
+            assert!(parse_since(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod ops;
+pub mod report;
 pub mod rotation;
 pub mod store;
 #[cfg(any(test, feature = "testkit"))]

@@ -1,10 +1,12 @@
 //! The ConductorOne client. Knows nothing of the terminal, the dashboard or the inventory:
 //! `client` (the calls), `auth` (secret, assertion, token), `retry` (when to send again),
-//! `reply` (one try and its capped body), `paging` (listings), `model`, `error`, `secret`.
+//! `reply` (one try and its capped body), `paging` (listings), `findings` (the Findings API),
+//! `model`, `error`, `secret`.
 
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod findings;
 pub mod model;
 mod paging;
 mod reply;

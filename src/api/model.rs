@@ -139,6 +139,48 @@ pub struct CredentialReply {
     pub client_secret: Option<SecretString>,
 }
 
+/// A finding of ConductorOne's Findings API (`c1.api.finding.v1.Finding`), as far as credboard
+/// reads it: a `credentialPubliclyExposed` one and its evidence.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Finding {
+    #[serde(deserialize_with = "text")]
+    pub id: Option<String>,
+    /// `FINDING_STATE_OPEN`, `..._RESOLVED`, ...
+    #[serde(deserialize_with = "text")]
+    pub state: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub severity: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub credential_publicly_exposed: Option<CredentialPubliclyExposed>,
+    #[serde(deserialize_with = "nullable")]
+    pub credential_publicly_exposed_evidence: Option<CredentialPubliclyExposedEvidence>,
+}
+
+/// Which credential was exposed: one of the `credential` oneof's fields is set; credboard
+/// reads the connector's client id.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CredentialPubliclyExposed {
+    #[serde(deserialize_with = "text")]
+    pub connector_client_id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub credential_display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CredentialPubliclyExposedEvidence {
+    #[serde(deserialize_with = "time")]
+    pub first_observed_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "text")]
+    pub source_url: Option<String>,
+    #[serde(deserialize_with = "flag")]
+    pub credential_revoked: bool,
+    #[serde(deserialize_with = "time")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
 fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,

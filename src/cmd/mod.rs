@@ -2,17 +2,21 @@
 //! the inventory and the ops, and prints for a person (stderr) or a script (stdout).
 //! `context` builds what they share; `output` prints.
 
+mod audit;
 mod changes;
 mod completions;
 mod config;
 mod context;
 pub mod dashboard;
 mod demo_server;
+mod gather;
 mod import;
 mod journal;
 mod list;
+mod mute;
 mod output;
 mod refresh;
+mod report;
 mod revoke;
 mod rotate;
 mod rotations;
@@ -106,6 +110,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             scale,
             first_use_after,
         }) => demo_server::run(port, scale, first_use_after).await,
+        Some(Command::Audit {
+            mutes: Some(command),
+            ..
+        }) => mute::run(global, &command),
+        Some(Command::Audit { mutes: None, run }) => audit::run(global, &run).await,
+        Some(Command::Report {
+            format,
+            file,
+            since,
+            offline,
+        }) => report::run(global, format, file.as_deref(), since, offline).await,
         Some(Command::Config { print_default }) => config::run(global, print_default),
         Some(Command::Completions { shell }) => {
             completions::run(shell);

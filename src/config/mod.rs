@@ -17,7 +17,10 @@ pub use profile::{
     ProfileFlags, ResolvedProfile, Sources, ValueSource, cone_config_path, permission_warning,
     resolve_profile,
 };
-pub use settings::{DEFAULT_CONCURRENCY, ProfileSettings, Settings, SettingsFile, Thresholds};
+pub use settings::{
+    AuditSettings, DEFAULT_CONCURRENCY, MuteSetting, ProfileSettings, Settings, SettingsFile,
+    Thresholds,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

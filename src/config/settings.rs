@@ -10,6 +10,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::{ConfigError, SettingsProblem, at_line};
 use crate::api::secret::{hide_client_secrets, refuse_misplaced_secret};
+use crate::audit::catalog::CheckId;
+use crate::audit::mutes::parse_until;
+use crate::audit::policy::Policy;
 
 const DEFAULT_FILE: &str = include_str!("../../assets/default-config.toml");
 
@@ -41,6 +44,8 @@ pub struct Settings {
     /// Days the change log keeps what each refresh saw change.
     pub changes_keep_days: u32,
     pub thresholds: Thresholds,
+    /// The audit's thresholds and mutes.
+    pub audit: AuditSettings,
     /// Per-profile settings, by cone profile name.
     pub profiles: BTreeMap<String, ProfileSettings>,
     /// Key binding overrides: action name -> keys. Names are checked by the keymap.
@@ -61,6 +66,77 @@ pub struct Thresholds {
     pub recent_use_days: u32,
 }
 
+/// `[audit]`: the thresholds of the checks (see `audit::policy`) and `[[audit.mute]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    pub rotation_days: u32,
+    pub unused_days: u32,
+    pub never_used_grace_days: u32,
+    pub overlap_days: u32,
+    pub expiry_warning_days: u32,
+    pub fetch_stale_hours: u32,
+    #[serde(rename = "mute")]
+    pub mutes: Vec<MuteSetting>,
+}
+
+/// One `[[audit.mute]]`: a check accepted for one credential or one connector, for a reason,
+/// through a last day. Checked by [`Settings::problems`]; the audit reads it as a mute.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MuteSetting {
+    pub check: String,
+    pub credential: Option<String>,
+    pub connector: Option<String>,
+    pub reason: String,
+    /// `"2027-01-31"`, or the TOML date `2027-01-31`.
+    #[serde(deserialize_with = "date_text")]
+    pub until: String,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        let p = Policy::default();
+        Self {
+            rotation_days: p.rotation_days,
+            unused_days: p.unused_days,
+            never_used_grace_days: p.never_used_grace_days,
+            overlap_days: p.overlap_days,
+            expiry_warning_days: p.expiry_warning_days,
+            fetch_stale_hours: p.fetch_stale_hours,
+            mutes: Vec::new(),
+        }
+    }
+}
+
+impl AuditSettings {
+    /// The thresholds in force.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            rotation_days: self.rotation_days,
+            unused_days: self.unused_days,
+            never_used_grace_days: self.never_used_grace_days,
+            overlap_days: self.overlap_days,
+            expiry_warning_days: self.expiry_warning_days,
+            fetch_stale_hours: self.fetch_stale_hours,
+        }
+    }
+}
+
+/// A date given as text or as a TOML date, kept as its text.
+fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrDate {
+        Text(String),
+        Date(toml::value::Datetime),
+    }
+    Ok(match TextOrDate::deserialize(d)? {
+        TextOrDate::Text(s) => s,
+        TextOrDate::Date(d) => d.to_string(),
+    })
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProfileSettings {
@@ -78,6 +154,7 @@ impl Default for Settings {
             read_only: false,
             changes_keep_days: crate::changes::DEFAULT_KEEP_DAYS,
             thresholds: Thresholds::default(),
+            audit: AuditSettings::default(),
             profiles: BTreeMap::new(),
             keys: BTreeMap::new(),
             colors: BTreeMap::new(),
@@ -128,6 +205,19 @@ const KNOWN_KEYS: &[&str] = &[
     "thresholds.expiring_soon_days",
     "thresholds.idle_days",
     "thresholds.recent_use_days",
+    "audit",
+    "audit.rotation_days",
+    "audit.unused_days",
+    "audit.never_used_grace_days",
+    "audit.overlap_days",
+    "audit.expiry_warning_days",
+    "audit.fetch_stale_hours",
+    "audit.mute",
+    "audit.mute.check",
+    "audit.mute.credential",
+    "audit.mute.connector",
+    "audit.mute.reason",
+    "audit.mute.until",
     "profiles",
     "profiles.*",
     "profiles.*.read_only",
@@ -222,6 +312,58 @@ impl Settings {
         for (action, keys) in &self.keys {
             if keys.is_empty() {
                 bad(&["keys", action], format!("`keys.{action}` has no key"));
+            }
+        }
+        let a = &self.audit;
+        for (key, v, max) in [
+            ("rotation_days", a.rotation_days, 3650),
+            ("unused_days", a.unused_days, 3650),
+            ("never_used_grace_days", a.never_used_grace_days, 3650),
+            ("overlap_days", a.overlap_days, 3650),
+            ("expiry_warning_days", a.expiry_warning_days, 3650),
+            ("fetch_stale_hours", a.fetch_stale_hours, 8760),
+        ] {
+            if !(1..=max).contains(&v) {
+                bad(
+                    &["audit", key],
+                    format!("`audit.{key}` must be between 1 and {max}"),
+                );
+            }
+        }
+        for (i, mute) in a.mutes.iter().enumerate() {
+            let index = i.to_string();
+            let at = |key: &str| {
+                let path = ["audit", "mute", index.as_str(), key];
+                match file.line_of(&path) {
+                    Some(line) => Some(line),
+                    None => file.line_of(&path[..3]),
+                }
+            };
+            let n = i + 1;
+            let mut wrong = |key: &str, message: String| {
+                problems.push(SettingsProblem {
+                    line: at(key),
+                    message: format!("`[[audit.mute]]` number {n}: {message}"),
+                })
+            };
+            if let Err(e) = mute.check.parse::<CheckId>() {
+                wrong("check", e.to_string());
+            }
+            match (&mute.credential, &mute.connector) {
+                (Some(_), None) | (None, Some(_)) => {}
+                _ => wrong(
+                    "credential",
+                    "name exactly one of `credential = \"ID\"` and `connector = \"ID\"`".into(),
+                ),
+            }
+            if mute.reason.trim().is_empty() {
+                wrong(
+                    "reason",
+                    "`reason` must say why the finding is accepted".into(),
+                );
+            }
+            if let Err(e) = parse_until(&mute.until) {
+                wrong("until", format!("`until` must be its last day: {e}"));
             }
         }
         problems
@@ -389,8 +531,20 @@ impl Located<'_> {
         for (k, v) in table {
             let mut path = prefix.to_vec();
             path.push(k.get_ref().to_string());
-            if let DeValue::Table(t) = v.get_ref() {
-                self.key_lines(t, &path, out);
+            match v.get_ref() {
+                DeValue::Table(t) => self.key_lines(t, &path, out),
+                // `[[audit.mute]]`: each table under its index, at its header's line.
+                DeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let DeValue::Table(t) = item.get_ref() {
+                            let mut at = path.clone();
+                            at.push(i.to_string());
+                            self.key_lines(t, &at, out);
+                            out.insert(at, self.line(item.span()));
+                        }
+                    }
+                }
+                _ => {}
             }
             out.insert(path, self.line(k.span()));
         }
@@ -437,8 +591,18 @@ impl Located<'_> {
             let key = dotted(prefix, k.get_ref());
             if !is_known(&key) {
                 out.push((self.line(k.span()), key));
-            } else if let DeValue::Table(t) = v.get_ref() {
-                self.unknown_keys(t, &key, out);
+                continue;
+            }
+            match v.get_ref() {
+                DeValue::Table(t) => self.unknown_keys(t, &key, out),
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        if let DeValue::Table(t) = item.get_ref() {
+                            self.unknown_keys(t, &key, out);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
     }

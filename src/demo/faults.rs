@@ -36,24 +36,30 @@ pub enum RouteKind {
     RevokeCredential,
     /// `POST /api/v1/apps/connectors/credentials`
     RotateCredential,
+    /// `POST /api/v1/findings/search`
+    SearchFindings,
     /// Anything else (answered 404 or 405).
     Other,
 }
 
 impl RouteKind {
-    pub const ALL: [RouteKind; 7] = [
+    pub const ALL: [RouteKind; 8] = [
         RouteKind::Token,
         RouteKind::ListApps,
         RouteKind::ListConnectors,
         RouteKind::GetCredential,
         RouteKind::RevokeCredential,
         RouteKind::RotateCredential,
+        RouteKind::SearchFindings,
         RouteKind::Other,
     ];
 
     /// List endpoints, where a repeated page token can be injected.
     pub fn is_list(self) -> bool {
-        matches!(self, RouteKind::ListApps | RouteKind::ListConnectors)
+        matches!(
+            self,
+            RouteKind::ListApps | RouteKind::ListConnectors | RouteKind::SearchFindings
+        )
     }
 }
 

@@ -157,6 +157,7 @@ pub(crate) fn generate(scale: &Scale, seed: u64) -> TenantSpec {
                 used,
                 expires,
                 revoked,
+                exposed: None,
             });
     }
     spec

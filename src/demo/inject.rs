@@ -33,6 +33,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> RouteKind {
             RouteKind::RotateCredential
         }
         (&Method::GET, ["api", "v1", "apps", _, "connectors"]) => RouteKind::ListConnectors,
+        (&Method::POST, ["api", "v1", "findings", "search"]) => RouteKind::SearchFindings,
         (&Method::GET, ["api", "v1", "apps", _, "connectors", _, "credentials", _]) => {
             RouteKind::GetCredential
         }
@@ -187,6 +188,25 @@ async fn endless_pages(mut request: Request, next: Next) -> Response {
     if let Ok(uri) = format!("{}?{query}", request.uri().path()).parse::<Uri>() {
         *request.uri_mut() = uri;
     }
+    // The Findings API's search pages through its JSON body.
+    if request.method() == Method::POST {
+        let (mut parts, body) = request.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let endless = json
+            .get("pageToken")
+            .and_then(|t| t.as_str()?.strip_prefix(ENDLESS_TOKEN)?.parse().ok());
+        let bytes = match (endless, json.as_object_mut()) {
+            (Some(n), Some(fields)) => {
+                page = n;
+                fields.remove("pageToken");
+                Bytes::from(json.to_string())
+            }
+            _ => bytes,
+        };
+        request = Request::from_parts(parts, Body::from(bytes));
+    }
     let (mut parts, body) = next.run(request).await.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let mut reply = match serde_json::from_slice(&bytes) {
@@ -221,6 +241,10 @@ fn server_error(status: u16) -> Response {
             (http, [(header::CONTENT_TYPE, "text/html")], page).into_response()
         }
         503 => reply::status(http, code::UNAVAILABLE, "service unavailable, try again"),
+        // What a tenant without a feature, or a client without the role, is told.
+        403 => reply::status(http, code::PERMISSION_DENIED, "permission denied"),
+        404 => reply::status(http, code::NOT_FOUND, "Not Found"),
+        501 => reply::status(http, code::UNIMPLEMENTED, "not implemented"),
         _ => reply::status(http, code::INTERNAL, "internal error"),
     }
 }

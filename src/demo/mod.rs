@@ -8,8 +8,9 @@
 //!   demo client and every credential minted by rotate are clients.
 //! - `GET /api/v1/apps`, `GET /api/v1/apps/{app_id}/connectors` (paged),
 //!   `GET|POST /api/v1/apps/{app_id}/connectors/{connector_id}/credentials/{id}` (get,
-//!   revoke) and `POST /api/v1/apps/connectors/credentials` (rotate). Each needs a bearer
-//!   token this server issued and has not expired.
+//!   revoke), `POST /api/v1/apps/connectors/credentials` (rotate) and
+//!   `POST /api/v1/findings/search` (the Findings API: the credentials the seed marks
+//!   `exposed`). Each needs a bearer token this server issued and has not expired.
 //!
 //! Replies are shaped like the real service's (see `render`). The tenant is seeded from
 //! `assets/demo-tenant.json` or generated at a [`Scale`]; [`Faults`] make it slow or wrong

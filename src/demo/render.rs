@@ -6,6 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::state::Exposure;
 use crate::api::model::{App, Connector, ConnectorCredential};
 
 /// RFC 3339 with 0, 3, 6 or 9 fractional digits and `Z`, as protojson writes a Timestamp.
@@ -114,6 +115,61 @@ pub fn credential(c: &ConnectorCredential, secret: Option<&str>) -> Value {
         "deletedAt": time(c.deleted_at),
         "expiresTime": time(c.expires_time),
         "lastUsedAt": time(c.last_used_at),
+    })
+}
+
+/// A `credentialPubliclyExposed` finding of the Findings API (`c1.api.finding.v1.Finding`):
+/// open while the credential is live, resolved once it is revoked. Of each oneof (finding
+/// type, target, evidence) only the member set is sent, as protojson does.
+pub fn exposure_finding(e: &Exposure, c: &ConnectorCredential) -> Value {
+    let revoked = c.deleted_at.is_some();
+    let seen = time(Some(e.first_observed));
+    json!({
+        "id": e.finding_id,
+        "appId": text(&c.app_id),
+        "annotations": {},
+        "assignedOwner": null,
+        "computedOwner": null,
+        "connectorTarget": { "appId": text(&c.app_id), "connectorId": text(&c.connector_id) },
+        "createdAt": seen,
+        "credentialPubliclyExposed": {
+            "connectorClientId": text(&c.client_id),
+            "credentialDisplayName": text(&c.display_name),
+        },
+        "credentialPubliclyExposedEvidence": {
+            "credentialRevoked": revoked,
+            "fingerprintPrefix": "",
+            "firstObservedAt": seen,
+            "firstScannerId": "github-secret-scanning",
+            "reportingScanners": ["github-secret-scanning"],
+            "revokedAt": time(c.deleted_at),
+            "sourceKind": "gist",
+            "sourceUrl": e.source_url,
+        },
+        "customSubType": "",
+        "customTags": {},
+        "dedupKeyParts": [],
+        "description": "",
+        "fingerprint": "",
+        "firstObservedAt": seen,
+        "lastAppearedAt": seen,
+        "lastObservedAt": seen,
+        "recurrenceCount": 1,
+        "remediationDescription": "Revoke the credential and rotate the connector onto a new one.",
+        "resolvedAt": time(c.deleted_at),
+        "riskAcceptanceExpiresAt": null,
+        "riskAcceptanceJustification": "",
+        "riskScore": null,
+        "severity": "FINDING_SEVERITY_CRITICAL",
+        "snoozeReason": "",
+        "snoozeUntil": null,
+        "sourceDetectorId": "credential-exposure",
+        "sourceKind": "FINDING_SOURCE_KIND_DETECTOR",
+        "state": if revoked { "FINDING_STATE_RESOLVED" } else { "FINDING_STATE_OPEN" },
+        "stateUpdatedById": "",
+        "suppressReason": "",
+        "taskId": "",
+        "updatedAt": time(Some(c.deleted_at.unwrap_or(e.first_observed))),
     })
 }
 

@@ -31,6 +31,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/apps", get(list_apps))
         .route("/api/v1/apps/connectors/credentials", post(rotate))
         .route("/api/v1/apps/{app_id}/connectors", get(list_connectors))
+        .route("/api/v1/findings/search", post(search_findings))
         .route(
             "/api/v1/apps/{app_id}/connectors/{connector_id}/credentials/{id}",
             get(get_credential).post(revoke),
@@ -349,6 +350,60 @@ fn first_use_later(shared: &Arc<Shared>, id: String, delay: std::time::Duration)
             shared.write_tenant().touch_last_used(&id, state::now());
         }
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/findings/search
+
+/// The Findings API's search, as far as the demo has findings: exposed credentials. Filters
+/// by `findingTypes` and `states` when given; pages with `pageSize` and `pageToken` in the
+/// body.
+async fn search_findings(
+    _: Authenticated,
+    State(shared): State<Arc<Shared>>,
+    repeat: Option<axum::Extension<RepeatPageToken>>,
+    body: Bytes,
+) -> Response {
+    let body: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(_) => return reply::invalid_argument("the request body is not valid JSON"),
+        }
+    };
+    let wanted = |field: &str, value: &str| match body.get(field).and_then(Value::as_array) {
+        Some(list) if !list.is_empty() => list.iter().any(|v| v.as_str() == Some(value)),
+        _ => true,
+    };
+    let exposures_wanted = wanted("findingTypes", "FINDING_TYPE_CREDENTIAL_PUBLICLY_EXPOSED");
+    let tenant = shared.read_tenant();
+    let found: Vec<Value> = tenant
+        .exposures
+        .iter()
+        .filter(|_| exposures_wanted)
+        .filter_map(|e| {
+            Some(render::exposure_finding(
+                e,
+                tenant.credential(&e.credential_id)?,
+            ))
+        })
+        .filter(|f| wanted("states", f["state"].as_str().unwrap_or_default()))
+        .collect();
+    let mut q = HashMap::new();
+    for (from, to) in [("pageSize", "page_size"), ("pageToken", "page_token")] {
+        match body.get(from) {
+            Some(Value::String(s)) => q.insert(to.to_string(), s.clone()),
+            Some(Value::Number(n)) => q.insert(to.to_string(), n.to_string()),
+            _ => None,
+        };
+    }
+    let req = match page_request(&q, "findings", found.len()) {
+        Ok(r) => r,
+        Err(e) => return reply::invalid_argument(e),
+    };
+    let (range, next) = page_of(&found, &req, "findings", repeat.is_some());
+    Json(render::page(found[range].to_vec(), &next, false)).into_response()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
-use super::state::{CredentialRecord, Tenant};
+use super::state::{CredentialRecord, Exposure, Tenant};
 use super::{Scale, generate};
 use crate::api::model::{App, Connector, ConnectorCredential, ConnectorStatus};
 
@@ -76,6 +76,17 @@ pub(crate) struct CredentialSpec {
     /// Days ago; absent: live.
     #[serde(default)]
     pub revoked: Option<f64>,
+    /// Found published by a secret scanner: the Findings API reports it.
+    #[serde(default)]
+    pub exposed: Option<ExposureSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ExposureSpec {
+    /// Days since it was first seen.
+    pub observed: f64,
+    /// Where it was seen.
+    pub source: String,
 }
 
 /// The parsed seed file. It is compiled in, so a parse failure is a bug caught by the tests.
@@ -162,6 +173,16 @@ pub(crate) fn build(scale: Option<&Scale>, host: &str, now: DateTime<Utc>) -> Se
                     last_used_at: k.used.map(|d| ago(now, d)),
                     client_secret: None,
                 };
+                if let (Some(e), Some(id)) = (&k.exposed, &credential.id) {
+                    // Derived from the credential's id, so the PRNG (and every later id)
+                    // is not disturbed.
+                    tenant.exposures.push(Exposure {
+                        finding_id: format!("2F{}", &id[2..]),
+                        credential_id: id.clone(),
+                        first_observed: ago(now, e.observed),
+                        source_url: e.source.clone(),
+                    });
+                }
                 tenant.add_credential(CredentialRecord {
                     credential,
                     public_key: None,

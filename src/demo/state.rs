@@ -22,6 +22,16 @@ pub(crate) struct CredentialRecord {
     pub public_key: Option<VerifyingKey>,
 }
 
+/// A credential the tenant's scanners found published: the Findings API reports it as a
+/// `credentialPubliclyExposed` finding.
+#[derive(Debug, Clone)]
+pub(crate) struct Exposure {
+    pub finding_id: String,
+    pub credential_id: String,
+    pub first_observed: DateTime<Utc>,
+    pub source_url: String,
+}
+
 /// Apps in listing order, each with its connectors in listing order, and every credential.
 #[derive(Debug, Default)]
 pub(crate) struct Tenant {
@@ -36,6 +46,8 @@ pub(crate) struct Tenant {
     order: Vec<String>,
     /// client id -> credential id, for credentials that can get tokens.
     clients: HashMap<String, String>,
+    /// Exposed credentials, in the order found.
+    pub exposures: Vec<Exposure>,
 }
 
 /// Why an operation found nothing.

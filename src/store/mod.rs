@@ -14,9 +14,9 @@
 //!
 //! The files: `open` (opening, migrating, transactions), `schema` (the migrations),
 //! `credentials` (tracked ids and their last known state), `catalog` (apps and connectors),
-//! `journal`, `import` (taking in a parsed file), `adoption` (schema 1's rows), `tenant`,
-//! `columns` (how values sit in columns), `changes` (the change log each save writes),
-//! `rotations` (the rotations and their steps).
+//! `journal`, `mutes` (the audit's, set by command), `import` (taking in a parsed file),
+//! `adoption` (schema 1's rows), `tenant`, `columns` (how values sit in columns), `changes`
+//! (the change log each save writes), `rotations` (the rotations and their steps).
 
 mod adoption;
 mod catalog;
@@ -25,6 +25,7 @@ mod columns;
 mod credentials;
 mod import;
 mod journal;
+mod mutes;
 mod open;
 mod rotations;
 mod schema;
@@ -42,6 +43,7 @@ use crate::model::{CredentialKey, Snapshot, Source};
 
 pub use adoption::Unadopted;
 pub use import::ImportReport;
+pub use mutes::{Lifting, MuteScope, NewMute, StoredMute};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use tenant::{Tenant, TenantError};
 

@@ -467,6 +467,35 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER journal_is_append_only_delete BEFORE DELETE ON journal
     BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
     "#,
+    // 5: the audit's mutes set with `credboard audit mute`, per tenant. A mute is never
+    // deleted: `unmute` lifts it (sets `lifted_at`, once), so what was accepted, why, by which
+    // profile and until when stays on record for the report. Exactly one of credential_id and
+    // connector_id is set. `until` is the last day it mutes (YYYY-MM-DD, UTC).
+    r#"
+    CREATE TABLE audit_mutes (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant        TEXT NOT NULL,
+        check_id      TEXT NOT NULL,
+        credential_id TEXT,
+        connector_id  TEXT,
+        reason        TEXT NOT NULL CHECK (trim(reason) <> ''),
+        until         TEXT NOT NULL,
+        muted_at      TEXT NOT NULL,
+        profile       TEXT NOT NULL,
+        lifted_at     TEXT,
+        CHECK ((credential_id IS NULL) <> (connector_id IS NULL))
+    );
+    CREATE INDEX audit_mutes_by_tenant ON audit_mutes (tenant, id);
+    CREATE TRIGGER audit_mutes_are_kept BEFORE DELETE ON audit_mutes
+    BEGIN SELECT RAISE(ABORT, 'mutes are kept: unmute lifts one'); END;
+    CREATE TRIGGER audit_mutes_change_only_by_lifting
+    BEFORE UPDATE OF id, tenant, check_id, credential_id, connector_id, reason, until, muted_at,
+                     profile ON audit_mutes
+    BEGIN SELECT RAISE(ABORT, 'a mute cannot be changed, only lifted'); END;
+    CREATE TRIGGER audit_mutes_are_lifted_once BEFORE UPDATE OF lifted_at ON audit_mutes
+    WHEN OLD.lifted_at IS NOT NULL OR NEW.lifted_at IS NULL
+    BEGIN SELECT RAISE(ABORT, 'a mute is lifted once'); END;
+    "#,
 ];
 
 /// The schema version this build writes.
