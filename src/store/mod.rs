@@ -15,12 +15,14 @@
 //! The files: `open` (opening, migrating, transactions), `schema` (the migrations),
 //! `credentials` (tracked ids and their last known state), `catalog` (apps and connectors),
 //! `journal`, `import` (taking in a parsed file), `adoption` (schema 1's rows), `tenant`,
-//! `columns` (how values sit in columns).
+//! `columns` (how values sit in columns), `discovery` (ids found in the system log, and how
+//! far it was read).
 
 mod adoption;
 mod catalog;
 mod columns;
 mod credentials;
+mod discovery;
 mod import;
 mod journal;
 mod open;
@@ -38,6 +40,7 @@ use serde::Serialize;
 use crate::model::{CredentialKey, Snapshot, Source};
 
 pub use adoption::Unadopted;
+pub use discovery::{Discovered, LogCursor, Origin, Tracking};
 pub use import::ImportReport;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use tenant::{Tenant, TenantError};
