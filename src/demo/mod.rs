@@ -10,6 +10,8 @@
 //!   `GET|POST /api/v1/apps/{app_id}/connectors/{connector_id}/credentials/{id}` (get,
 //!   revoke) and `POST /api/v1/apps/connectors/credentials` (rotate). Each needs a bearer
 //!   token this server issued and has not expired.
+//! - `POST /api/v1/systemlog/events`: its system log (`systemlog`), the seeded history and
+//!   every call that reached a handler, as OCSF events shaped as we assume (`ocsf`).
 //!
 //! Replies are shaped like the real service's (see `render`). The tenant is seeded from
 //! `assets/demo-tenant.json` or generated at a [`Scale`]; [`Faults`] make it slow or wrong
@@ -32,6 +34,7 @@ mod foreground;
 mod generate;
 mod inject;
 mod mint;
+mod ocsf;
 mod render;
 mod reply;
 mod routes;
@@ -40,6 +43,7 @@ mod server;
 mod shared;
 mod state;
 mod stats;
+mod systemlog;
 
 use std::time::Duration;
 
