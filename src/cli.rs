@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::secret::{hide_client_secrets, holds_client_secret};
+use crate::discover::{DEFAULT_MAX_EVENTS, Since, parse_since};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -14,6 +15,7 @@ Examples:
   credboard list --status never-used -o csv
   credboard import terraform.tfstate    learn credential ids from Terraform state
   credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID
+  credboard discover --dry-run          find credential ids in the tenant's system log
   NEW_SECRET=$(credboard rotate APP_ID CONNECTOR_ID)   the secret alone on stdout
   credboard revoke APP_ID CONNECTOR_ID CREDENTIAL_ID
   credboard demo-server --port 8443     a demo tenant for curl or the official SDKs
@@ -103,6 +105,33 @@ pub enum Command {
     },
     /// Learn credential ids from Terraform state, CSV or credboard's JSON output
     Import { file: PathBuf },
+    /// Find credential ids in the tenant's system log (experimental)
+    ///
+    /// Each id found is verified with a Get before it is tracked; a 404 is not tracked. Reads
+    /// the log oldest first, from --since on the first run and from the last event read on
+    /// later runs, so a daily run is cheap. Client ids seen signing in that match no
+    /// tracked credential are reported as in use, not tracked. Needs the role "Read-Only to
+    /// System Logs". The events' shape is not known for certain: --save-raw writes what the
+    /// tenant sent, secrets taken out, to report it.
+    Discover {
+        /// Read from this far back (90d, 12h, 2w) or this date or time (2026-05-01,
+        /// 2026-05-01T08:00:00Z), even if an earlier run read further [default: 90d on the
+        /// first run, then from the last event read]
+        #[arg(long, value_parser = parse_since)]
+        since: Option<Since>,
+        /// Verify what the log names, but track nothing and leave the log to be read again
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the events read into a new file in DIR, every secret taken out
+        #[arg(long, value_name = "DIR")]
+        save_raw: Option<PathBuf>,
+        /// Read at most this many events; the next run goes on from there
+        #[arg(long, default_value_t = DEFAULT_MAX_EVENTS)]
+        max_events: u64,
+        /// text: what was found, for a person; json: every count and id, for scripts
+        #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+        output: ReportFormat,
+    },
     /// Track a credential id by hand
     Track {
         app_id: String,
@@ -192,6 +221,10 @@ impl Cli {
             Some(Command::Import { file }) => {
                 values.push(("FILE", Some(file.to_string_lossy().into_owned())))
             }
+            Some(Command::Discover {
+                save_raw: Some(dir),
+                ..
+            }) => values.push(("--save-raw", Some(dir.to_string_lossy().into_owned()))),
             _ => {}
         }
         values
@@ -210,6 +243,12 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecretFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
     Text,
     Json,
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod demo;
+pub mod discover;
 pub mod import;
 pub mod logging;
 pub mod memory;

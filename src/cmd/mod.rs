@@ -7,6 +7,7 @@ mod config;
 mod context;
 pub mod dashboard;
 mod demo_server;
+mod discover;
 mod import;
 mod journal;
 mod list;
@@ -83,6 +84,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             output,
         }) => rotate::run(global, &app_id, &connector_id, output).await,
         Some(Command::Import { file }) => import::run(global, &file),
+        Some(Command::Discover {
+            since,
+            dry_run,
+            save_raw,
+            max_events,
+            output,
+        }) => {
+            let asked = discover::Asked {
+                since,
+                dry_run,
+                save_raw,
+                max_events,
+            };
+            discover::run(global, asked, output).await
+        }
         Some(Command::Track {
             app_id,
             connector_id,
