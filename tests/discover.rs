@@ -246,6 +246,51 @@ fn position_of(uid: &Value) -> u64 {
         .unwrap_or_else(|| panic!("not a demo event uid: {uid}"))
 }
 
+/// The calls made against the tenant are in its log: a credential minted by a rotate
+/// credboard never saw is found from the rotate's reply, and its first token request is an
+/// Authentication event carrying its client id (tracked now, so not "in use, not tracked").
+#[test]
+fn calls_made_against_the_tenant_are_read_from_its_log() {
+    let tenant = Tenant::start();
+    let (app, connector, _) = ids_of(&tenant.server().credentials()[0]);
+    let client = |id: String, secret| {
+        credboard::api::Client::new(credboard::api::ClientOptions {
+            client_id: Some(id),
+            client_secret: Some(secret),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let demo = client(tenant.server().client_id(), tenant.server().client_secret());
+    let minted = tenant.rt.block_on(demo.rotate(&app, &connector)).unwrap();
+    let new_client_id = minted.credential.client_id.clone().unwrap();
+    let connector_client = client(
+        new_client_id.clone(),
+        credboard::api::ClientSecret::parse(minted.secret.expose()).unwrap(),
+    );
+    tenant
+        .rt
+        .block_on(connector_client.list_apps())
+        .expect("the new credential signs in");
+
+    let dir = tenant.home.path().join("raw");
+    let since = tenant.days_before_start(0);
+    let report = tenant.discover(&["--since", &since, "--save-raw", dir.to_str().unwrap()]);
+    let minted_ids = ids_of(&minted.credential);
+    assert_eq!(
+        ids_in(&report["verified"]),
+        BTreeSet::from([minted_ids.clone()])
+    );
+    assert!(tenant.listed().contains(&minted_ids));
+    assert_eq!(report["inUseNotTracked"], json!([]), "{report}");
+    let raw = std::fs::read_to_string(text(&report["rawFile"])).unwrap();
+    let signed_in = raw
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .any(|e| e["class_uid"] == 3002 && e["user"]["uid"] == new_client_id.as_str());
+    assert!(signed_in, "an Authentication event for {new_client_id}");
+}
+
 /// Ids in events of other shapes than the demo's own are found too; one the server does
 /// not hold (404) is reported and not tracked; garbage is skipped.
 #[test]

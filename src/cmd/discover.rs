@@ -190,8 +190,8 @@ fn text(r: &Report) -> String {
     out.push('\n');
     if !r.read_to_end && r.read_error.is_none() {
         out.push_str(&format!(
-            "stopped after {} events, the most one run reads (--max-events); run discover \
-             again to read on\n",
+            "stopped after {} events (one run reads at most --max-events events, 100,000 \
+             candidates and 1,000 pages); run discover again to read on\n",
             r.events_read
         ));
     }

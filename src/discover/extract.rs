@@ -32,7 +32,7 @@ const STATUS_FAILURE: i64 = 2;
 const MAX_DEPTH: usize = 64;
 /// The longest string read as JSON of its own.
 const MAX_EMBEDDED_JSON: usize = 1 << 20;
-/// The most triples one event may yield: more is a broken or hostile event.
+/// The most triples (and client ids) one event may yield: more is a broken or hostile event.
 const MAX_CANDIDATES: usize = 100;
 /// The longest client id taken from an event.
 const MAX_CLIENT_ID: usize = 256;
@@ -307,7 +307,7 @@ fn client_ids(value: &Value, depth: usize, out: &mut Vec<String>) {
     match value {
         Value::String(s) => {
             let s = s.trim();
-            if is_client_id(s) && !out.iter().any(|c| c == s) {
+            if out.len() < MAX_CANDIDATES && is_client_id(s) && !out.iter().any(|c| c == s) {
                 out.push(s.to_string());
             }
         }

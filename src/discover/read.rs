@@ -14,6 +14,10 @@ use crate::api::{ApiError, Client};
 use crate::model::CredentialKey;
 use crate::store::{LogCursor, Origin};
 
+/// The most distinct candidates one run gathers (each costs a Get); past it the run stops
+/// reading, as at its event cap, and the next run goes on from there.
+const MAX_CANDIDATES: usize = 100_000;
+
 /// A triple named in the log, as first seen in this run.
 #[derive(Debug, Clone)]
 pub(super) struct Candidate {
@@ -37,7 +41,7 @@ pub struct ClientSeen {
 pub(super) enum ReadEnd {
     /// The log was read to its end.
     Complete,
-    /// The run's event or page cap was reached with more to read.
+    /// The run's event, candidate or page cap was reached with more to read.
     Capped,
     /// A page could not be read; the pages before it were.
     Failed(ApiError),
@@ -57,7 +61,7 @@ pub(super) struct Findings {
     pub end: ReadEnd,
 }
 
-/// Reads the log as `query` asks, at most `max_events` events. `read_before` is where an
+/// Reads the log as `query` asks, at most `max_events` events (and [`MAX_CANDIDATES`]). `read_before` is where an
 /// earlier run stopped when the query continues from it: events at or before it are counted,
 /// not read again. Fails only when the first page does, with nothing read.
 pub(super) async fn read_log(
@@ -91,7 +95,7 @@ pub(super) async fn read_log(
             }
         };
         for event in &events {
-            if found.events_read >= max_events {
+            if found.events_read >= max_events || found.candidates.len() >= MAX_CANDIDATES {
                 found.end = ReadEnd::Capped;
                 return Ok(found);
             }
