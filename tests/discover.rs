@@ -204,6 +204,25 @@ fn the_window_decides_what_is_found_and_old_credentials_in_use_are_named() {
     assert!(shown.contains(one.as_str()), "{shown}");
 }
 
+/// Credentials tracked but never fetched (imported ids) have no known client id yet: they
+/// are fetched before any client id is called untracked, so their own sign-ins are not.
+#[test]
+fn imported_ids_never_fetched_are_not_called_untracked() {
+    let tenant = Tenant::start();
+    let mut csv = String::from("app_id,connector_id,id\n");
+    for (a, k, c) in tenant.server().credentials().iter().map(ids_of) {
+        csv.push_str(&format!("{a},{k},{c}\n"));
+    }
+    let file = tenant.home.path().join("ids.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = tenant.run(&["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = tenant.discover(&["--dry-run"]);
+    assert!(report["alreadyKnown"].as_u64().unwrap() > 10, "{report}");
+    assert_eq!(report["inUseNotTracked"], json!([]), "{report}");
+    assert_eq!(report["trackedWithoutClientId"], 0);
+}
+
 /// A daily run is cheap: the second run reads only what the log gained since the first
 /// (counted by the tenant), and every id it names again is already known.
 #[test]

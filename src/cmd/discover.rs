@@ -165,8 +165,8 @@ fn text(r: &Report) -> String {
             r.in_use_not_tracked.len(),
             if r.tracked_without_client_id > 0 {
                 format!(
-                    "; {} tracked credentials were never fetched, so their client ids are \
-                     unknown: `credboard list` fetches them",
+                    "; {} tracked credentials could not be fetched, so their client ids are \
+                     unknown and may be among these",
                     r.tracked_without_client_id
                 )
             } else {

@@ -5,6 +5,7 @@
 //!   event shape is assumed, see there);
 //! - `read`: the log, page by page from where the last run stopped;
 //! - `verify`: a Get for each new candidate; only what the server confirms is tracked;
+//! - `in_use`: client ids seen signing in that no tracked credential has;
 //! - `redact` and `raw`: `--save-raw`, the events with every secret taken out;
 //! - `run`: one run, and `report`: what it did; `since`: reading `--since`.
 //!
@@ -12,6 +13,7 @@
 //! a run through its [`Progress`].
 
 mod extract;
+mod in_use;
 mod raw;
 mod read;
 mod redact;

@@ -43,8 +43,8 @@ pub struct Report {
     /// Client ids seen signing in that match no tracked credential: a connector uses a
     /// credential credboard does not know.
     pub in_use_not_tracked: Vec<ClientInUse>,
-    /// Tracked credentials never fetched, whose client id is therefore unknown: they may
-    /// account for some of `in_use_not_tracked`.
+    /// Tracked credentials whose client id is unknown (never fetched, and the Get this run
+    /// tried did not answer): they may account for some of `in_use_not_tracked`.
     pub tracked_without_client_id: usize,
     /// Where the next run reads on from (in a dry run, where it would).
     pub next_from: Option<Cursor>,

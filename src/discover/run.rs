@@ -8,8 +8,9 @@ use std::sync::Arc;
 use chrono::Utc;
 use futures::StreamExt as _;
 
+use super::in_use::untracked_clients;
 use super::read::{ReadEnd, ReadFailure, read_log};
-use super::report::{ClientInUse, Found, Report, Unsettled};
+use super::report::{Found, Report, Unsettled};
 use super::verify::{Breaker, Checked, UNANSWERED_IN_A_ROW, check};
 use super::{DiscoverError, Options, Progress, RawEvents};
 use crate::api::Client;
@@ -185,39 +186,22 @@ pub async fn run(
         _ => stored.map(Into::into),
     };
 
-    let snapshot = blocking(store, |s| s.snapshot())
-        .await
-        .map_err(store_call)?;
-    let mut known_clients: Vec<&str> = snapshot
-        .credentials
-        .iter()
-        .filter_map(|c| c.last.as_ref()?.client_id.as_deref())
-        .chain(
-            report
-                .verified
-                .iter()
-                .filter_map(|f| f.client_id.as_deref()),
-        )
-        .chain(client.client_id())
-        .collect();
-    known_clients.sort_unstable();
-    report.tracked_without_client_id = snapshot
-        .credentials
-        .iter()
-        .filter(|c| c.last.as_ref().is_none_or(|l| l.client_id.is_none()))
-        .count();
-    let mut in_use: Vec<_> = findings
-        .clients
-        .into_iter()
-        .filter(|seen| {
-            known_clients
-                .binary_search(&seen.client_id.as_str())
-                .is_err()
-        })
-        .map(Into::into)
-        .collect();
-    in_use.sort_by(|a: &ClientInUse, b| a.client_id.cmp(&b.client_id));
-    report.in_use_not_tracked = in_use;
+    let in_use = untracked_clients(
+        client,
+        store,
+        findings.clients,
+        report
+            .verified
+            .iter()
+            .filter_map(|f| f.client_id.clone())
+            .collect(),
+        options.concurrency,
+        options.dry_run,
+    )
+    .await
+    .map_err(store_call)?;
+    report.in_use_not_tracked = in_use.clients;
+    report.tracked_without_client_id = in_use.unknown;
 
     // Gets finish in any order; the report lists ids in one.
     report.verified.sort_by(|a, b| a.ids.cmp(&b.ids));
