@@ -50,8 +50,10 @@ pub(super) async fn untracked_clients(
     }
     let mut fetched = Vec::new();
     let mut breaker = Breaker::default();
-    let mut gets = futures::stream::iter(&unfetched)
-        .map(|key| check(client, key))
+    // Owned keys: a closure over borrowed items would keep the run from being spawned.
+    let unfetched_count = unfetched.len();
+    let mut gets = futures::stream::iter(unfetched)
+        .map(|key| async move { check(client, &key).await })
         .buffer_unordered(concurrency.max(1));
     while let Some((checked, unanswered)) = gets.next().await {
         if let Checked::Verified(credential) = checked {
@@ -63,7 +65,7 @@ pub(super) async fn untracked_clients(
         }
     }
     drop(gets);
-    let unknown = unfetched.len() - fetched.len();
+    let unknown = unfetched_count - fetched.len();
     if !dry_run && !fetched.is_empty() {
         blocking(store, move |s| s.save_credentials(&fetched, Utc::now())).await?;
     }

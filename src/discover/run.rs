@@ -110,8 +110,10 @@ pub async fn run(
     let total = to_verify.len();
     let mut breaker = Breaker::default();
     let mut batch: Vec<Discovered> = Vec::new();
-    let mut checks = futures::stream::iter(to_verify.iter().enumerate())
-        .map(|(i, candidate)| async move { (i, check(client, &candidate.key).await) })
+    // Owned keys: a closure over borrowed items would keep the run from being spawned.
+    let keys: Vec<CredentialKey> = to_verify.iter().map(|c| c.key.clone()).collect();
+    let mut checks = futures::stream::iter(keys.into_iter().enumerate())
+        .map(|(i, key)| async move { (i, check(client, &key).await) })
         .buffer_unordered(options.concurrency.max(1));
     let mut settled = vec![false; total];
     let mut done = 0;
