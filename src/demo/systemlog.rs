@@ -21,7 +21,7 @@ use super::state::Tenant;
 use crate::api::model::ConnectorCredential;
 
 /// The most events kept; older ones are dropped first.
-pub(crate) const RETAINED: usize = 500_000;
+pub(crate) const RETAINED: usize = 200_000;
 
 /// How far back the seeded unrelated events reach.
 const NOISE_DAYS: i64 = 400;
