@@ -499,8 +499,11 @@ fn a_refusal_names_the_role_and_exits_1() {
                     .routes(RouteFilter::Only(RouteKind::ListSystemLogEvents)),
             ),
         );
-        let out = tenant.run(&["discover"]);
+        let raw = tenant.home.path().join(format!("raw-{status}"));
+        let out = tenant.run(&["discover", "--save-raw", raw.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{status}: {}", stderr(&out));
+        let left = std::fs::read_dir(&raw).unwrap().count();
+        assert_eq!(left, 0, "no empty raw file is left behind");
         let err = stderr(&out);
         assert!(err.contains(says), "{status}: {err}");
         assert!(err.contains("Nothing was read or tracked"), "{err}");

@@ -69,6 +69,13 @@ impl RawEvents {
         self.file.write_all(b"\n")
     }
 
+    /// Removes the file: the run read nothing worth keeping (the tenant refused).
+    pub fn discard(self) {
+        let path = self.path.clone();
+        drop(self);
+        let _ = std::fs::remove_file(path);
+    }
+
     /// Flushes and syncs the file.
     pub fn finish(mut self) -> io::Result<PathBuf> {
         self.file.flush()?;

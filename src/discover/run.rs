@@ -57,7 +57,7 @@ pub async fn run(
         ),
         None => None,
     };
-    let findings = read_log(
+    let read = read_log(
         client,
         query.clone(),
         from_cursor.as_ref(),
@@ -65,13 +65,21 @@ pub async fn run(
         raw.as_mut(),
         &mut progress,
     )
-    .await
-    .map_err(|e| match e {
-        ReadFailure::Api(e) => DiscoverError::from_first_page(e, client.client_id()),
-        ReadFailure::SaveRaw(io) => {
-            DiscoverError::SaveRaw(options.save_raw.clone().unwrap_or_default(), io)
+    .await;
+    let findings = match read {
+        Ok(findings) => findings,
+        Err(e) => {
+            if let (Some(raw), ReadFailure::Api(_)) = (raw, &e) {
+                raw.discard();
+            }
+            return Err(match e {
+                ReadFailure::Api(e) => DiscoverError::from_first_page(e, client.client_id()),
+                ReadFailure::SaveRaw(io) => {
+                    DiscoverError::SaveRaw(options.save_raw.clone().unwrap_or_default(), io)
+                }
+            });
         }
-    })?;
+    };
 
     let mut report = Report {
         tenant,
