@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::api::secret::{hide_client_secrets, holds_client_secret};
 use crate::audit::catalog::{CheckId, Severity};
+use crate::discover::DEFAULT_MAX_EVENTS;
+use crate::since::{Since, parse_since};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -16,6 +18,7 @@ Examples:
   credboard list --status never-used -o csv
   credboard import terraform.tfstate    learn credential ids from Terraform state
   credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID
+  credboard discover --dry-run          find credential ids in the tenant's system log
   NEW_SECRET=$(credboard rotate APP_ID CONNECTOR_ID)   the secret alone on stdout
   credboard rotate APP_ID CONNECTOR_ID --replace --wait 30m --yes
                                         then revoke the old ones once the new one is used
@@ -151,6 +154,33 @@ pub enum Command {
     },
     /// Learn credential ids from Terraform state, CSV or credboard's JSON output
     Import { file: PathBuf },
+    /// Find credential ids in the tenant's system log (experimental)
+    ///
+    /// Each id found is verified with a Get before it is tracked; a 404 is not tracked. Reads
+    /// the log oldest first, from --since on the first run and from the last event read on
+    /// later runs, so a daily run is cheap. Client ids seen signing in that match no
+    /// tracked credential are reported as in use, not tracked. Needs the role "Read-Only to
+    /// System Logs". The events' shape is not known for certain: --save-raw writes what the
+    /// tenant sent, secrets taken out, to report it.
+    Discover {
+        /// Read from this far back (90d, 12h, 2w) or this date or time (2026-05-01,
+        /// 2026-05-01T08:00:00Z), even if an earlier run read further [default: 90d on the
+        /// first run, then from the last event read]
+        #[arg(long, value_parser = parse_since)]
+        since: Option<Since>,
+        /// Verify what the log names, but track nothing and leave the log to be read again
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the events read into a new file in DIR, every secret taken out
+        #[arg(long, value_name = "DIR")]
+        save_raw: Option<PathBuf>,
+        /// Read at most this many events; the next run goes on from there
+        #[arg(long, default_value_t = DEFAULT_MAX_EVENTS)]
+        max_events: u64,
+        /// text: what was found, for a person; json: every count and id, for scripts
+        #[arg(short, long, value_enum, default_value_t = DiscoverFormat::Text)]
+        output: DiscoverFormat,
+    },
     /// Track a credential id by hand
     Track {
         app_id: String,
@@ -325,32 +355,6 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     crate::audit::mutes::parse_until(s)
 }
 
-/// Where the report's journal begins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
-    Ago(chrono::Duration),
-    Day(chrono::NaiveDate),
-}
-
-fn parse_since(s: &str) -> Result<Since, String> {
-    let s = s.trim();
-    let bad = || format!("{s:?} is not a period: write 90d, 12w, 24h or a date (2026-01-31)");
-    if let Ok(day) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(Since::Day(day));
-    }
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = n.parse().map_err(|_| bad())?;
-    if !(0..=36_500).contains(&n) {
-        return Err(bad());
-    }
-    Ok(Since::Ago(match unit {
-        "h" => chrono::Duration::hours(n),
-        "d" => chrono::Duration::days(n),
-        "w" => chrono::Duration::weeks(n),
-        _ => return Err(bad()),
-    }))
-}
-
 impl Cli {
     /// Parses the command line as [`Parser::parse`] does, except that a usage error quoting a
     /// client secret (typed in the wrong place) is printed with the secret hidden.
@@ -426,6 +430,10 @@ impl Cli {
             Some(Command::Report {
                 file: Some(file), ..
             }) => values.push(("--output", Some(file.to_string_lossy().into_owned()))),
+            Some(Command::Discover {
+                save_raw: Some(dir),
+                ..
+            }) => values.push(("--save-raw", Some(dir.to_string_lossy().into_owned()))),
             _ => {}
         }
         values
@@ -492,6 +500,12 @@ pub enum SecretFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiscoverFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFilter {
     Active,
     Revoked,
@@ -528,30 +542,5 @@ mod tests {
         }
         assert!(parse_duration("99999999999d").is_err());
         assert!(parse_duration("18446744073709551615ms").is_err());
-    }
-
-    #[test]
-    fn a_period_is_hours_days_weeks_or_a_date() {
-        assert_eq!(
-            parse_since("90d"),
-            Ok(Since::Ago(chrono::Duration::days(90)))
-        );
-        assert_eq!(
-            parse_since("12w"),
-            Ok(Since::Ago(chrono::Duration::weeks(12)))
-        );
-        assert_eq!(
-            parse_since("24h"),
-            Ok(Since::Ago(chrono::Duration::hours(24)))
-        );
-        assert_eq!(
-            parse_since("2026-01-31"),
-            Ok(Since::Day(
-                chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()
-            ))
-        );
-        for bad in ["", "d", "90", "-1d", "3m", "999999d", "ninety"] {
-            assert!(parse_since(bad).is_err(), "{bad}");
-        }
     }
 }

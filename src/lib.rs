@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod demo;
+pub mod discover;
 pub mod import;
 pub mod logging;
 pub mod memory;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod ops;
 pub mod report;
 pub mod rotation;
+pub mod since;
 pub mod store;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

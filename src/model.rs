@@ -19,6 +19,9 @@ pub enum Source {
     Import,
     /// `credboard track`, or added by hand in the dashboard.
     Manual,
+    /// Found in the tenant's system log by `credboard discover`, and verified with a Get;
+    /// the inventory keeps which event named it.
+    Discover,
 }
 
 impl Source {
@@ -27,6 +30,7 @@ impl Source {
             Source::Rotate => "rotate",
             Source::Import => "import",
             Source::Manual => "manual",
+            Source::Discover => "discover",
         }
     }
 
@@ -35,6 +39,7 @@ impl Source {
             "rotate" => Source::Rotate,
             "import" => Source::Import,
             "manual" => Source::Manual,
+            "discover" => Source::Discover,
             _ => return None,
         })
     }

@@ -1,7 +1,7 @@
 //! The ConductorOne client. Knows nothing of the terminal, the dashboard or the inventory:
 //! `client` (the calls), `auth` (secret, assertion, token), `retry` (when to send again),
 //! `reply` (one try and its capped body), `paging` (listings), `findings` (the Findings API),
-//! `model`, `error`, `secret`.
+//! `systemlog` (the tenant's OCSF events), `model`, `error`, `secret`.
 
 pub mod auth;
 pub mod client;
@@ -12,6 +12,7 @@ mod paging;
 mod reply;
 pub mod retry;
 pub mod secret;
+pub mod systemlog;
 
 pub use auth::{ClientSecret, CredentialError};
 pub use client::{Client, ClientOptions};

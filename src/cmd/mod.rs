@@ -9,6 +9,7 @@ mod config;
 mod context;
 pub mod dashboard;
 mod demo_server;
+mod discover;
 mod gather;
 mod import;
 mod journal;
@@ -98,6 +99,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Rotations { action, output }) => rotations::run(global, action, output).await,
         Some(Command::Changes { since, output }) => changes::run(global, since, output).await,
         Some(Command::Import { file }) => import::run(global, &file),
+        Some(Command::Discover {
+            since,
+            dry_run,
+            save_raw,
+            max_events,
+            output,
+        }) => {
+            let asked = discover::Asked {
+                since,
+                dry_run,
+                save_raw,
+                max_events,
+            };
+            discover::run(global, asked, output).await
+        }
         Some(Command::Track {
             app_id,
             connector_id,

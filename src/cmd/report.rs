@@ -4,12 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
-
 use crate::audit::checks::{Inputs, run as run_checks};
-use crate::cli::{Global, ReportFormat, Since};
+use crate::cli::{Global, ReportFormat};
 use crate::report::document::Document;
 use crate::report::{html, markdown};
+use crate::since::Since;
 
 use super::gather::gather;
 use super::{CliError, output};
@@ -37,7 +36,7 @@ pub async fn run(
         &g.snapshot,
         audit,
         g.mute_lines,
-        start_of(since, now),
+        since.resolve(now),
         &g.journal,
     );
     let text = match format {
@@ -72,15 +71,6 @@ pub async fn run(
         "the report was written, but the audit could not see everything (see the warnings; \
          the report says so too)",
     ))
-}
-
-fn start_of(since: Since, now: DateTime<Utc>) -> DateTime<Utc> {
-    match since {
-        Since::Ago(d) => now
-            .checked_sub_signed(d)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC),
-        Since::Day(day) => day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-    }
 }
 
 /// Writes a temporary file beside `path` and renames it over `path`: a reader sees the old

@@ -38,12 +38,14 @@ pub enum RouteKind {
     RotateCredential,
     /// `POST /api/v1/findings/search`
     SearchFindings,
+    /// `POST /api/v1/systemlog/events`
+    ListSystemLogEvents,
     /// Anything else (answered 404 or 405).
     Other,
 }
 
 impl RouteKind {
-    pub const ALL: [RouteKind; 8] = [
+    pub const ALL: [RouteKind; 9] = [
         RouteKind::Token,
         RouteKind::ListApps,
         RouteKind::ListConnectors,
@@ -51,6 +53,7 @@ impl RouteKind {
         RouteKind::RevokeCredential,
         RouteKind::RotateCredential,
         RouteKind::SearchFindings,
+        RouteKind::ListSystemLogEvents,
         RouteKind::Other,
     ];
 
@@ -140,7 +143,8 @@ pub enum FaultKind {
     /// 429 with a gRPC RESOURCE_EXHAUSTED body.
     TooManyRequests(RetryAfter),
     /// A 5xx (500, 502, 503, 504 are the interesting ones; any status is accepted). 500 and
-    /// 503 carry a gRPC-status JSON body; 502 and 504 an HTML page, as a load balancer sends.
+    /// 503 carry a gRPC-status JSON body; 502 and 504 an HTML page, as a load balancer sends;
+    /// 403 and 404 a gRPC-status refusal (PERMISSION_DENIED, NOT_FOUND).
     Status(u16),
     /// The real status, with a body that is not JSON at all (syntax error).
     MalformedBody,
@@ -171,7 +175,11 @@ impl FaultKind {
     /// cannot apply to.
     fn applies_to(&self, route: RouteKind) -> bool {
         match self {
-            FaultKind::RepeatPageToken | FaultKind::EndlessPages => route.is_list(),
+            // The system log pages through its body, which the endless fault cannot rewrite.
+            FaultKind::RepeatPageToken => {
+                route.is_list() || route == RouteKind::ListSystemLogEvents
+            }
+            FaultKind::EndlessPages => route.is_list(),
             FaultKind::TokenExpiresIn(_) => route == RouteKind::Token,
             _ => true,
         }

@@ -40,6 +40,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> RouteKind {
         (&Method::POST, ["api", "v1", "apps", _, "connectors", _, "credentials", _]) => {
             RouteKind::RevokeCredential
         }
+        (&Method::POST, ["api", "v1", "systemlog", "events"]) => RouteKind::ListSystemLogEvents,
         _ => RouteKind::Other,
     }
 }
@@ -56,7 +57,10 @@ pub(crate) async fn inject(
         tokio::time::sleep(delay).await;
     }
     let Some(fault) = decision.fault else {
-        return next.run(request).await;
+        let (method, path) = (request.method().clone(), request.uri().path().to_string());
+        let response = next.run(request).await;
+        shared.record_call(route, &method, &path, &response);
+        return response;
     };
     shared.counters.fault();
     match fault {
@@ -228,7 +232,8 @@ async fn endless_pages(mut request: Request, next: Next) -> Response {
 }
 
 /// 500 and 503 come from the service (gRPC-status JSON); 502 and 504 from the load balancer
-/// in front of it (an HTML page), as in production.
+/// in front of it (an HTML page), as in production. 403 and 404 are the service refusing (a
+/// role missing, a feature the tenant does not have).
 fn server_error(status: u16) -> Response {
     let http = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match http.as_u16() {
@@ -281,6 +286,11 @@ mod tests {
                 Other,
             ),
             (Method::GET, "/api/v1/users", Other),
+            (
+                Method::POST,
+                "/api/v1/systemlog/events",
+                ListSystemLogEvents,
+            ),
         ];
         for (m, p, want) in cases {
             assert_eq!(classify(&m, p), want, "{m} {p}");

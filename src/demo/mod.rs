@@ -11,6 +11,8 @@
 //!   revoke), `POST /api/v1/apps/connectors/credentials` (rotate) and
 //!   `POST /api/v1/findings/search` (the Findings API: the credentials the seed marks
 //!   `exposed`). Each needs a bearer token this server issued and has not expired.
+//! - `POST /api/v1/systemlog/events`: its system log (`systemlog`), the seeded history and
+//!   every call that reached a handler, as OCSF events shaped as we assume (`ocsf`).
 //!
 //! Replies are shaped like the real service's (see `render`). The tenant is seeded from
 //! `assets/demo-tenant.json` or generated at a [`Scale`]; [`Faults`] make it slow or wrong
@@ -33,6 +35,7 @@ mod foreground;
 mod generate;
 mod inject;
 mod mint;
+mod ocsf;
 mod render;
 mod reply;
 mod routes;
@@ -41,6 +44,7 @@ mod server;
 mod shared;
 mod state;
 mod stats;
+mod systemlog;
 
 use std::time::Duration;
 

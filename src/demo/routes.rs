@@ -1,4 +1,5 @@
 //! The HTTP surface: exactly the ConductorOne calls credboard makes, plus the token endpoint.
+//! Every call that reaches a handler is logged in the system log (see `inject`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use super::inject::{self, RepeatPageToken};
 use super::reply;
 use super::shared::Shared;
 use super::state::{self, Missing};
+use super::systemlog::{CallNote, EventsRequest};
 use super::{mint, render};
 use crate::api::auth::{ClientSecret, verify_assertion};
 
@@ -36,6 +38,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/apps/{app_id}/connectors/{connector_id}/credentials/{id}",
             get(get_credential).post(revoke),
         )
+        .route("/api/v1/systemlog/events", post(list_events))
         .fallback(|| async {
             reply::status(StatusCode::NOT_FOUND, reply::code::NOT_FOUND, "Not Found")
         })
@@ -58,6 +61,17 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let mut response = grant(&shared, &form);
+    // The system log records which client asked, granted or not.
+    if let Some(client_id) = form.get("client_id").filter(|v| !v.is_empty()) {
+        response
+            .extensions_mut()
+            .insert(CallNote::Client(client_id.clone()));
+    }
+    response
+}
+
+fn grant(shared: &Shared, form: &HashMap<String, String>) -> Response {
     let field = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
     use StatusCode as S;
     if field("grant_type") != Some("client_credentials") {
@@ -335,8 +349,41 @@ async fn rotate(_: Authenticated, State(shared): State<Arc<Shared>>, body: Bytes
     if let (Some(delay), Some(id)) = (shared.first_use_after, credential.credential.id.clone()) {
         first_use_later(&shared, id, delay);
     }
+    let logged = CallNote::Minted(Box::new(credential.credential.clone()));
     tenant.add_credential(credential);
-    Json(reply).into_response()
+    let mut response = Json(reply).into_response();
+    response.extensions_mut().insert(logged);
+    response
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/v1/systemlog/events
+
+async fn list_events(
+    _: Authenticated,
+    State(shared): State<Arc<Shared>>,
+    repeat: Option<axum::Extension<RepeatPageToken>>,
+    body: Bytes,
+) -> Response {
+    let request: EventsRequest = if body.is_empty() {
+        EventsRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(_) => return reply::invalid_argument("the request body is not a valid request"),
+        }
+    };
+    let page = {
+        let tenant = shared.read_tenant();
+        shared.lock_log().page(&request, &tenant, repeat.is_some())
+    };
+    match page {
+        Ok((list, next)) => {
+            shared.counters.events_served(list.len() as u64);
+            Json(render::page(list, &next, false)).into_response()
+        }
+        Err(e) => reply::invalid_argument(&e),
+    }
 }
 
 /// After `delay`, the connector "uses" the credential `id`: its `lastUsedAt` is set, as when

@@ -99,6 +99,8 @@ pub(crate) struct Seeded {
     pub tenant: Tenant,
     pub client_name: String,
     pub client_key: SigningKey,
+    /// The PRNG seed it was built from, for what is built beside it (the system log).
+    pub seed: u64,
 }
 
 /// Builds the tenant of the seed file, or a generated one of the given scale, with client ids
@@ -194,6 +196,7 @@ pub(crate) fn build(scale: Option<&Scale>, host: &str, now: DateTime<Utc>) -> Se
         tenant,
         client_name: spec.client,
         client_key,
+        seed: spec.seed,
     }
 }
 

@@ -13,6 +13,7 @@ use super::faults::{FaultState, Faults};
 use super::shared::Shared;
 use super::state;
 use super::stats::Stats;
+use super::systemlog::SystemLog;
 use super::{DemoOptions, Scale, routes, seed};
 use crate::api::auth::ClientSecret;
 use crate::api::model::ConnectorCredential;
@@ -37,10 +38,14 @@ impl DemoServer {
         let scale = opts.scale;
         let seed_host = host.clone();
         // A large scale takes a moment to build: keep it off the async workers.
-        let seeded =
-            tokio::task::spawn_blocking(move || seed::build(scale.as_ref(), &seed_host, started))
-                .await
-                .map_err(std::io::Error::other)?;
+        let seeded = tokio::task::spawn_blocking(move || {
+            let seeded = seed::build(scale.as_ref(), &seed_host, started);
+            let log = SystemLog::seeded(&seeded.tenant, &seed_host, started, seeded.seed);
+            (seeded, log)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        let (seeded, system_log) = seeded;
         let client_id = format!("{}@{host}/pcc", seeded.client_name);
         let shared = Arc::new(
             Shared::new(
@@ -52,7 +57,8 @@ impl DemoServer {
                 seeded.tenant,
                 FaultState::new(opts.faults),
             )
-            .with_first_use_after(opts.first_use_after),
+            .with_first_use_after(opts.first_use_after)
+            .with_system_log(system_log),
         );
         let (stop, stopped) = oneshot::channel::<()>();
         let app = routes::router(shared.clone());
@@ -152,6 +158,17 @@ impl DemoServer {
             c.connector_id.unwrap_or_default(),
         );
         tenant.revoke(&app, &connector, id, state::now()).is_ok()
+    }
+
+    /// How many events the system log holds now: the seeded history and every call since.
+    pub fn system_log_len(&self) -> usize {
+        self.shared.lock_log().len()
+    }
+
+    /// Appends an event to the system log exactly as given (logged now), for trying other
+    /// event shapes than the demo's own.
+    pub fn log_event(&self, event: serde_json::Value) {
+        self.shared.lock_log().record_custom(state::now(), event);
     }
 
     /// Replaces the faults; their counters start again from zero.

@@ -9,9 +9,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Utc};
 
-use super::faults::FaultState;
-use super::state::Tenant;
+use super::faults::{FaultState, RouteKind};
+use super::state::{self, Tenant};
 use super::stats::Counters;
+use super::systemlog::{CallNote, SystemLog};
 use crate::api::auth::{ClientSecret, audience_for};
 
 /// What every request handler shares.
@@ -31,6 +32,7 @@ pub(crate) struct Shared {
     /// Issued access tokens and when they expire.
     tokens: Mutex<HashMap<String, Instant>>,
     faults: Mutex<FaultState>,
+    system_log: Mutex<SystemLog>,
     pub counters: Counters,
 }
 
@@ -44,6 +46,7 @@ impl Shared {
         tenant: Tenant,
         faults: FaultState,
     ) -> Shared {
+        let system_log = Mutex::new(SystemLog::empty(&host));
         Shared {
             started,
             audience: audience_for(&host).to_string(),
@@ -55,6 +58,7 @@ impl Shared {
             tenant: RwLock::new(tenant),
             tokens: Mutex::new(HashMap::new()),
             faults: Mutex::new(faults),
+            system_log,
             counters: Counters::default(),
         }
     }
@@ -63,6 +67,14 @@ impl Shared {
     pub fn with_first_use_after(mut self, delay: Option<Duration>) -> Shared {
         self.first_use_after = delay;
         self
+    }
+
+    /// The same, with `log` as its system log (the seeded history).
+    pub fn with_system_log(self, log: SystemLog) -> Shared {
+        Shared {
+            system_log: Mutex::new(log),
+            ..self
+        }
     }
 
     pub fn read_tenant(&self) -> RwLockReadGuard<'_, Tenant> {
@@ -75,6 +87,25 @@ impl Shared {
 
     pub fn lock_faults(&self) -> MutexGuard<'_, FaultState> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn lock_log(&self) -> MutexGuard<'_, SystemLog> {
+        self.system_log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Logs a call that reached its handler, as the real service logs every API call; the
+    /// handler may have left a [`CallNote`] on the response saying more.
+    pub fn record_call(
+        &self,
+        route: RouteKind,
+        method: &axum::http::Method,
+        path: &str,
+        response: &axum::response::Response,
+    ) {
+        let note = response.extensions().get::<CallNote>().cloned();
+        let status = response.status().as_u16();
+        self.lock_log()
+            .record_call(state::now(), route, method.as_str(), path, status, note);
     }
 
     fn lock_tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {

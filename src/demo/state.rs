@@ -216,6 +216,13 @@ impl Tenant {
             .collect()
     }
 
+    /// The `i`th credential added (the system log names seeded credentials so).
+    pub fn credential_in_order(&self, i: usize) -> Option<&ConnectorCredential> {
+        self.credentials
+            .get(self.order.get(i)?)
+            .map(|r| &r.credential)
+    }
+
     /// Every credential in the order added.
     pub fn credentials(&self) -> impl Iterator<Item = &ConnectorCredential> {
         self.order

@@ -21,6 +21,8 @@ pub struct Stats {
     /// Body bytes of injected huge replies handed to the connection: how much the client
     /// let the server send before it stopped reading.
     pub streamed_bytes: u64,
+    /// System log events sent in replies to `POST /api/v1/systemlog/events`.
+    pub system_log_events: u64,
 }
 
 impl Stats {
@@ -52,6 +54,10 @@ impl Counters {
 
     pub fn streamed(&self, bytes: u64) {
         self.lock().streamed_bytes += bytes;
+    }
+
+    pub fn events_served(&self, events: u64) {
+        self.lock().system_log_events += events;
     }
 
     pub fn snapshot(&self) -> Stats {

@@ -16,13 +16,15 @@
 //! `credentials` (tracked ids and their last known state), `catalog` (apps and connectors),
 //! `journal`, `mutes` (the audit's, set by command), `import` (taking in a parsed file),
 //! `adoption` (schema 1's rows), `tenant`, `columns` (how values sit in columns), `changes`
-//! (the change log each save writes), `rotations` (the rotations and their steps).
+//! (the change log each save writes), `rotations` (the rotations and their steps),
+//! `discovery` (ids found in the system log, and how far it was read).
 
 mod adoption;
 mod catalog;
 mod changes;
 mod columns;
 mod credentials;
+mod discovery;
 mod import;
 mod journal;
 mod mutes;
@@ -42,6 +44,7 @@ use serde::Serialize;
 use crate::model::{CredentialKey, Snapshot, Source};
 
 pub use adoption::Unadopted;
+pub use discovery::{Discovered, LogCursor, Origin, Tracking};
 pub use import::ImportReport;
 pub use mutes::{Lifting, MuteScope, NewMute, StoredMute};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;

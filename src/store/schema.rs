@@ -496,6 +496,60 @@ pub const MIGRATIONS: &[&str] = &[
     WHEN OLD.lifted_at IS NOT NULL OR NEW.lifted_at IS NULL
     BEGIN SELECT RAISE(ABORT, 'a mute is lifted once'); END;
     "#,
+    // 6: ids found in the tenant's system log (`credboard discover`). A new source,
+    // `discover`; where each such id came from (`discovered_origins`: the event that named
+    // it); and how far each tenant's log has been read (`system_log_cursors`), so the next
+    // run reads only what is new. SQLite cannot change a CHECK in place, so `credentials` is
+    // rebuilt with the same columns in the same order and every row copied. The schema-1
+    // rows waiting for adoption keep their table: they hold only the three old sources.
+    r#"
+    ALTER TABLE credentials RENAME TO credentials_schema_5;
+    CREATE TABLE credentials (
+        tenant        TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        app_id        TEXT NOT NULL,
+        connector_id  TEXT NOT NULL,
+        source        TEXT NOT NULL CHECK (source IN ('rotate', 'import', 'manual', 'discover')),
+        learned_at    TEXT NOT NULL,
+        fetched_at    TEXT,
+        gone          INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),
+        has_state     INTEGER NOT NULL DEFAULT 0 CHECK (has_state IN (0, 1)),
+        display_name  TEXT,
+        client_id     TEXT,
+        created_at    TEXT,
+        updated_at    TEXT,
+        deleted_at    TEXT,
+        expires_time  TEXT,
+        last_used_at  TEXT,
+        PRIMARY KEY (tenant, credential_id)
+    ) WITHOUT ROWID;
+    INSERT INTO credentials SELECT * FROM credentials_schema_5;
+    DROP TABLE credentials_schema_5;
+
+    -- The system log event a discovered id was found in: its uid (NULL when the event had
+    -- none credboard could use) and time. Goes with its credential when that is untracked.
+    CREATE TABLE discovered_origins (
+        tenant        TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        event_uid     TEXT,
+        event_time    TEXT,
+        discovered_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, credential_id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER discovered_origin_goes_with_its_credential AFTER DELETE ON credentials
+    BEGIN
+        DELETE FROM discovered_origins
+        WHERE tenant = OLD.tenant AND credential_id = OLD.credential_id;
+    END;
+
+    -- The last system log event read for the tenant; the next run reads from it on.
+    CREATE TABLE system_log_cursors (
+        tenant     TEXT PRIMARY KEY,
+        event_time TEXT NOT NULL,
+        event_uid  TEXT,
+        read_at    TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -54,7 +54,7 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
     let (_dir, path) = inventory_written_by("inventory-v1.sqlite3");
     let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
     assert_eq!(acme.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 5);
+    assert_eq!(SCHEMA_VERSION, 6);
     assert_eq!(
         credential_ids(&acme),
         [
