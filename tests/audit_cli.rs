@@ -4,29 +4,14 @@
 //! environment variables, an inventory in a data directory that outlives each run).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use credboard::demo::{
-    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RouteFilter, RouteKind,
-};
+use credboard::demo::{FaultKind, FaultRule, Faults, RouteFilter, RouteKind};
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// The binary with a clean environment: no cone configuration, no settings, an empty home.
-fn credboard(home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("credboard").unwrap();
-    cmd.env_clear()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+#[path = "support/tenant.rs"]
+mod tenant;
+use tenant::{Tenant, credboard, text};
 
 fn demo(args: &[&str]) -> std::process::Output {
     let home = TempDir::new().unwrap();
@@ -383,62 +368,12 @@ fn ocsf_lines_are_detection_findings_with_the_required_fields() {
     assert_eq!(critical[0]["finding_info"]["types"][0], "CB-1.7");
 }
 
-/// A demo tenant started here, reached through cone's environment variables, its credential
-/// ids imported into an inventory that outlives each run.
-struct Tenant {
-    rt: tokio::runtime::Runtime,
-    server: Option<DemoServer>,
-    home: TempDir,
-    data: PathBuf,
-    secret: String,
+/// What a tenant started here is made to answer.
+trait Faulty {
+    fn fault_findings(&self, kind: FaultKind);
 }
 
-impl Tenant {
-    fn start() -> Tenant {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(DemoServer::start(DemoOptions::default()))
-            .unwrap();
-        let home = TempDir::new().unwrap();
-        let data = home.path().join("data");
-        let secret = server.client_secret().expose().to_string();
-        let t = Tenant {
-            rt,
-            server: Some(server),
-            home,
-            data,
-            secret,
-        };
-        let csv: String = std::iter::once("app_id,connector_id,id\n".to_string())
-            .chain(
-                t.server()
-                    .tracked()
-                    .into_iter()
-                    .map(|(a, k, c)| format!("{a},{k},{c}\n")),
-            )
-            .collect();
-        let file = t.home.path().join("ids.csv");
-        std::fs::write(&file, csv).unwrap();
-        let imported = t.run(&["import", file.to_str().unwrap()]);
-        assert!(imported.status.success(), "{}", text(&imported.stderr));
-        t
-    }
-
-    fn server(&self) -> &DemoServer {
-        self.server.as_ref().unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        credboard(self.home.path())
-            .env("CONE_CLIENT_ID", self.server().client_id())
-            .env("CONE_CLIENT_SECRET", &self.secret)
-            .arg("--data-dir")
-            .arg(&self.data)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
+impl Faulty for Tenant {
     fn fault_findings(&self, kind: FaultKind) {
         self.server().set_faults(
             Faults::none()
@@ -447,17 +382,9 @@ impl Tenant {
     }
 }
 
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
-    }
-}
-
 #[test]
 fn a_tenant_without_the_findings_api_gets_cb_1_7_not_available_not_a_failure() {
-    let t = Tenant::start();
+    let t = Tenant::with_ids_imported();
     for (status, said) in [(403, "403: permission denied"), (404, "404: Not Found")] {
         t.fault_findings(FaultKind::Status(status));
         let out = t.run(&["audit"]);
@@ -487,7 +414,7 @@ fn a_tenant_without_the_findings_api_gets_cb_1_7_not_available_not_a_failure() {
 
 #[test]
 fn a_findings_api_that_fails_is_an_operational_failure_exit_1() {
-    let t = Tenant::start();
+    let t = Tenant::with_ids_imported();
     t.fault_findings(FaultKind::Status(500));
     let out = t.run(&["audit", "--fail-on", "critical"]);
     assert_eq!(out.status.code(), Some(1));
@@ -509,7 +436,7 @@ fn a_findings_api_that_fails_is_an_operational_failure_exit_1() {
 
 #[test]
 fn a_refresh_that_fails_exits_1_and_still_shows_what_is_known() {
-    let t = Tenant::start();
+    let t = Tenant::with_ids_imported();
     assert_eq!(
         t.run(&["audit"]).status.code(),
         Some(3),
@@ -536,7 +463,7 @@ fn a_refresh_that_fails_exits_1_and_still_shows_what_is_known() {
 
 #[test]
 fn offline_uses_the_stored_inventory_says_how_old_and_reaches_nothing() {
-    let t = Tenant::start();
+    let t = Tenant::with_ids_imported();
     let never = t.run(&["audit", "--offline", "--check", "CB-3.1"]);
     assert!(text(&never.stderr).contains("offline: the inventory as stored, never fetched"));
     assert_eq!(t.run(&["audit"]).status.code(), Some(3));

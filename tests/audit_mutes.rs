@@ -5,26 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use chrono::{Days, NaiveDate, Utc};
-use credboard::demo::{DemoOptions, DemoServer};
 use credboard::store::{Lifting, MuteScope, NewMute, Store};
 use serde_json::Value;
 use tempfile::TempDir;
 
-fn credboard(home: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("credboard").unwrap();
-    cmd.env_clear()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("XDG_DATA_HOME", home.join(".local/share"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+#[path = "support/tenant.rs"]
+mod tenant;
+use tenant::{Tenant, credboard, text};
 
 fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -168,81 +156,20 @@ fn bad_mutes_and_thresholds_in_the_settings_are_named_with_their_line() {
     );
 }
 
-/// A demo tenant started here, reached as a real one is, its ids imported into an
-/// inventory that outlives each run.
-struct Tenant {
-    rt: tokio::runtime::Runtime,
-    server: Option<DemoServer>,
-    home: TempDir,
-    data: PathBuf,
-    secret: String,
-}
-
-impl Tenant {
-    fn start() -> Tenant {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(DemoServer::start(DemoOptions::default()))
-            .unwrap();
-        let home = TempDir::new().unwrap();
-        let t = Tenant {
-            data: home.path().join("data"),
-            secret: server.client_secret().expose().to_string(),
-            rt,
-            server: Some(server),
-            home,
-        };
-        let csv: String = std::iter::once("app_id,connector_id,id\n".to_string())
-            .chain(
-                t.server()
-                    .tracked()
-                    .into_iter()
-                    .map(|(a, k, c)| format!("{a},{k},{c}\n")),
-            )
-            .collect();
-        let file = t.home.path().join("ids.csv");
-        std::fs::write(&file, csv).unwrap();
-        assert!(t.run(&["import", file.to_str().unwrap()]).status.success());
-        t
-    }
-
-    fn server(&self) -> &DemoServer {
-        self.server.as_ref().unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        credboard(self.home.path())
-            .env("CONE_CLIENT_ID", self.server().client_id())
-            .env("CONE_CLIENT_SECRET", &self.secret)
-            .arg("--data-dir")
-            .arg(&self.data)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn mutes_json(&self) -> Vec<Value> {
-        let out = self.run(&["audit", "mutes", "-o", "json"]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        serde_json::from_slice::<Value>(&out.stdout)
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
-    }
+/// The mutes the binary lists for a tenant started here.
+fn mutes_json(t: &Tenant) -> Vec<Value> {
+    let out = t.run(&["audit", "mutes", "-o", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[test]
 fn a_mute_set_by_command_is_kept_shown_and_lifted_by_unmute() {
-    let t = Tenant::start();
+    let t = Tenant::with_ids_imported();
     let exposed = t
         .server()
         .credentials()
@@ -291,7 +218,7 @@ fn a_mute_set_by_command_is_kept_shown_and_lifted_by_unmute() {
         .unwrap();
     assert_eq!(f["mute"]["origin"], "inventory mute #1");
     assert_eq!(f["mute"]["reason"], "rotating today (SEC-9)");
-    let listed = t.mutes_json();
+    let listed = mutes_json(&t);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["state"], "active");
     assert_eq!(listed[0]["target"], format!("credential {id}"));
@@ -308,7 +235,7 @@ fn a_mute_set_by_command_is_kept_shown_and_lifted_by_unmute() {
     let again = t.run(&["audit", "unmute", "1"]);
     assert!(again.status.success());
     assert!(text(&again.stderr).contains("mute #1 was already lifted at"));
-    let listed = t.mutes_json();
+    let listed = mutes_json(&t);
     assert_eq!(listed.len(), 1, "kept for the record");
     assert!(
         listed[0]["state"]
@@ -345,7 +272,7 @@ fn a_mute_set_by_command_is_kept_shown_and_lifted_by_unmute() {
 
 #[test]
 fn a_bad_mute_is_refused_with_why_and_nothing_is_stored() {
-    let t = Tenant::start();
+    let t = Tenant::with_ids_imported();
     let (_, _, id) = t.server().tracked()[0].clone();
     let later = (today() + Days::new(3)).to_string();
     let yesterday = (today() - Days::new(1)).to_string();
@@ -428,7 +355,7 @@ fn a_bad_mute_is_refused_with_why_and_nothing_is_stored() {
         &later,
     ]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(t.mutes_json().is_empty(), "nothing was stored");
+    assert!(mutes_json(&t).is_empty(), "nothing was stored");
 }
 
 fn fixture(name: &str) -> (TempDir, PathBuf) {
