@@ -3,60 +3,29 @@
 //! in between as someone in the web UI, a connector or the clock would.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+
 use std::process::Output;
 
-use assert_cmd::Command;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use credboard::api::ConnectorCredential;
-use credboard::demo::{DemoOptions, DemoServer};
+use credboard::demo::DemoServer;
 use serde_json::Value;
-use tempfile::TempDir;
 
-struct Tenant {
-    rt: tokio::runtime::Runtime,
-    server: Option<DemoServer>,
-    home: TempDir,
-    data: PathBuf,
-    client_secret: String,
+#[path = "support/tenant.rs"]
+mod tenant;
+
+struct Tenant(tenant::Tenant);
+
+impl std::ops::Deref for Tenant {
+    type Target = tenant::Tenant;
+    fn deref(&self) -> &tenant::Tenant {
+        &self.0
+    }
 }
 
 impl Tenant {
     fn start() -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(DemoServer::start(DemoOptions::default()))
-            .unwrap();
-        let home = TempDir::new().unwrap();
-        let data = home.path().join("data");
-        let client_secret = server.client_secret().expose().to_string();
-        Self {
-            rt,
-            server: Some(server),
-            home,
-            data,
-            client_secret,
-        }
-    }
-
-    fn server(&self) -> &DemoServer {
-        self.server.as_ref().unwrap()
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::cargo_bin("credboard").unwrap();
-        c.env_clear()
-            .env("HOME", self.home.path())
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("CONE_CLIENT_ID", self.server().client_id())
-            .env("CONE_CLIENT_SECRET", &self.client_secret)
-            .arg("--data-dir")
-            .arg(&self.data);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
+        Tenant(tenant::Tenant::start())
     }
 
     /// `credboard changes -o json` with `args`, which must succeed.
@@ -84,14 +53,6 @@ impl Tenant {
         let conn = rusqlite::Connection::open(self.data.join("inventory.sqlite3")).unwrap();
         conn.execute(statement, rusqlite::params_from_iter(params))
             .unwrap();
-    }
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
     }
 }
 

@@ -10,6 +10,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
+#[path = "support/tenant.rs"]
+mod tenant;
+
 /// The binary with a clean environment: no cone configuration, no settings, an empty home.
 fn credboard(home: &Path) -> Command {
     let mut cmd = Command::cargo_bin("credboard").unwrap();
@@ -300,47 +303,18 @@ fn revoke_asks_refuses_without_a_terminal_and_honours_read_only() {
 
 /// A demo tenant started here and reached the way a real one is: cone's environment
 /// variables, and an inventory in a data directory that outlives each run.
-struct ConeTenant {
-    rt: tokio::runtime::Runtime,
-    server: Option<DemoServer>,
-    home: TempDir,
-    data: std::path::PathBuf,
-    client_secret: String,
+struct ConeTenant(tenant::Tenant);
+
+impl std::ops::Deref for ConeTenant {
+    type Target = tenant::Tenant;
+    fn deref(&self) -> &tenant::Tenant {
+        &self.0
+    }
 }
 
 impl ConeTenant {
     fn start() -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(DemoServer::start(DemoOptions::default()))
-            .unwrap();
-        let home = TempDir::new().unwrap();
-        let data = home.path().join("data");
-        let client_secret = server.client_secret().expose().to_string();
-        Self {
-            rt,
-            server: Some(server),
-            home,
-            data,
-            client_secret,
-        }
-    }
-
-    fn server(&self) -> &DemoServer {
-        self.server.as_ref().unwrap()
-    }
-
-    fn command(&self) -> Command {
-        let mut c = credboard(self.home.path());
-        c.env("CONE_CLIENT_ID", self.server().client_id())
-            .env("CONE_CLIENT_SECRET", &self.client_secret)
-            .arg("--data-dir")
-            .arg(&self.data);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        self.command().args(args).output().unwrap()
+        ConeTenant(tenant::Tenant::start())
     }
 
     /// The binary started in the background, as `command` would run it.
@@ -350,7 +324,7 @@ impl ConeTenant {
             .env("HOME", self.home.path())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("CONE_CLIENT_ID", self.server().client_id())
-            .env("CONE_CLIENT_SECRET", &self.client_secret)
+            .env("CONE_CLIENT_SECRET", &self.secret)
             .arg("--data-dir")
             .arg(&self.data)
             .args(args)
@@ -400,14 +374,6 @@ impl ConeTenant {
         self.rt
             .block_on(client.get_credential(app, connector, id))
             .unwrap()
-    }
-}
-
-impl Drop for ConeTenant {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
     }
 }
 

@@ -9,54 +9,25 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use credboard::api::ConnectorCredential;
-use credboard::demo::{
-    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RouteFilter, RouteKind,
-};
+use credboard::demo::{FaultKind, FaultRule, Faults, RouteFilter, RouteKind};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-struct Tenant {
-    rt: tokio::runtime::Runtime,
-    server: Option<DemoServer>,
-    home: TempDir,
-    data: PathBuf,
-    client_secret: String,
+#[path = "support/tenant.rs"]
+mod tenant;
+
+struct Tenant(tenant::Tenant);
+
+impl std::ops::Deref for Tenant {
+    type Target = tenant::Tenant;
+    fn deref(&self) -> &tenant::Tenant {
+        &self.0
+    }
 }
 
 impl Tenant {
     fn start() -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(DemoServer::start(DemoOptions::default()))
-            .unwrap();
-        let home = TempDir::new().unwrap();
-        let data = home.path().join("data");
-        let client_secret = server.client_secret().expose().to_string();
-        Self {
-            rt,
-            server: Some(server),
-            home,
-            data,
-            client_secret,
-        }
-    }
-
-    fn server(&self) -> &DemoServer {
-        self.server.as_ref().unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = Command::cargo_bin("credboard").unwrap();
-        cmd.env_clear()
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("CONE_CLIENT_ID", self.server().client_id())
-            .env("CONE_CLIENT_SECRET", &self.client_secret)
-            .arg("--data-dir")
-            .arg(&self.data)
-            .args(args);
-        cmd.output().unwrap()
+        Tenant(tenant::Tenant::start())
     }
 
     /// `discover -o json ARGS`, which must exit 0: its report.
@@ -86,14 +57,6 @@ impl Tenant {
 
     fn events_served(&self) -> u64 {
         self.server().stats().system_log_events
-    }
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
     }
 }
 
@@ -401,7 +364,7 @@ fn a_dry_run_verifies_but_tracks_nothing() {
 #[test]
 fn saved_raw_events_hold_no_secret() {
     let tenant = Tenant::start();
-    let fake_secret = tenant.client_secret.clone();
+    let fake_secret = tenant.secret.clone();
     tenant.server().log_event(json!({
         "metadata": {"uid": "secrets"},
         "api": {"request": {"data": {
@@ -514,7 +477,7 @@ fn a_refusal_names_the_role_and_exits_1() {
                 "names who: {err}"
             );
         }
-        assert!(!err.contains(&tenant.client_secret), "{err}");
+        assert!(!err.contains(&tenant.secret), "{err}");
         assert!(stdout(&out).is_empty());
     }
     tenant.server().set_faults(Faults::none());

@@ -14,47 +14,30 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use chrono::Utc;
 use credboard::api::ConnectorCredential;
-use credboard::demo::{
-    DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RouteFilter, RouteKind,
-};
+use credboard::demo::{DemoOptions, FaultKind, FaultRule, Faults, RouteFilter, RouteKind};
 use serde_json::Value;
-use tempfile::TempDir;
+
+#[path = "../support/tenant.rs"]
+mod tenant;
 
 /// A demo tenant and a credboard configured for it, like a real one.
-struct Tenant {
-    rt: tokio::runtime::Runtime,
-    server: Option<DemoServer>,
-    home: TempDir,
-    data: PathBuf,
-    client_secret: String,
+struct Tenant(tenant::Tenant);
+
+impl std::ops::Deref for Tenant {
+    type Target = tenant::Tenant;
+    fn deref(&self) -> &tenant::Tenant {
+        &self.0
+    }
 }
 
 impl Tenant {
     fn start(first_use_after: Option<Duration>) -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt
-            .block_on(DemoServer::start(DemoOptions {
-                first_use_after,
-                ..DemoOptions::default()
-            }))
-            .unwrap();
-        let home = TempDir::new().unwrap();
-        let data = home.path().join("data");
-        let client_secret = server.client_secret().expose().to_string();
-        Self {
-            rt,
-            server: Some(server),
-            home,
-            data,
-            client_secret,
-        }
-    }
-
-    fn server(&self) -> &DemoServer {
-        self.server.as_ref().unwrap()
+        Tenant(tenant::Tenant::start_with(DemoOptions {
+            first_use_after,
+            ..DemoOptions::default()
+        }))
     }
 
     fn env(&self) -> Vec<(&'static str, String)> {
@@ -62,21 +45,8 @@ impl Tenant {
             ("HOME", self.home.path().display().to_string()),
             ("PATH", std::env::var("PATH").unwrap_or_default()),
             ("CONE_CLIENT_ID", self.server().client_id()),
-            ("CONE_CLIENT_SECRET", self.client_secret.clone()),
+            ("CONE_CLIENT_SECRET", self.secret.clone()),
         ]
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::cargo_bin("credboard").unwrap();
-        c.env_clear()
-            .envs(self.env())
-            .arg("--data-dir")
-            .arg(&self.data);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
     }
 
     fn inventory(&self) -> PathBuf {
@@ -139,14 +109,6 @@ impl Tenant {
 
     fn rotates_served(&self) -> u64 {
         self.server().stats().route(RouteKind::RotateCredential)
-    }
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
     }
 }
 

@@ -29,7 +29,8 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// A demo tenant started here, its own runtime, a home and a data directory for the binary.
 pub struct Tenant {
-    rt: tokio::runtime::Runtime,
+    /// The runtime the server runs on, for the tests' own async calls.
+    pub rt: tokio::runtime::Runtime,
     server: Option<DemoServer>,
     pub home: TempDir,
     pub data: PathBuf,
@@ -82,10 +83,6 @@ impl Tenant {
 
     pub fn server(&self) -> &DemoServer {
         self.server.as_ref().unwrap()
-    }
-
-    pub fn runtime(&self) -> &tokio::runtime::Runtime {
-        &self.rt
     }
 
     /// The binary, pointed at this tenant and its inventory.
