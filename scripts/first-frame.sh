@@ -13,8 +13,9 @@
 #   frame: to the end of that frame's burst of output (no more bytes for 10 ms),
 #   rows:  whether that frame showed the stored rows (the header's credential count).
 # The tenant endpoint is a local socket that accepts connections and never answers, so
-# every frame measured was drawn before any network reply. The user's own config and
-# inventory are not read: HOME points at an empty temporary directory.
+# every frame measured was drawn before any network reply. It runs on a copy of the
+# inventory, its rows moved to that endpoint's tenant key (scripts/rekey.py). The user's own
+# config and inventory are not read: HOME points at an empty temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA_DIR=${1:-${CARGO_TARGET_DIR:-target}/credboard-bench/inventory-demo-100000}
@@ -45,6 +46,15 @@ for line in demo.stdout:
     if cid and secret:
         break
 demo.terminate(); demo.wait()
+
+# The inventory is keyed by tenant (the endpoint's host:port): a copy of it, its rows moved
+# to the black hole's key, so that they are this tenant's.
+import shutil
+work = tempfile.mkdtemp(prefix="credboard-data-")
+shutil.copy(os.path.join(data_dir, "inventory.sqlite3"), work)
+subprocess.run(["scripts/rekey.py",
+                os.path.join(work, "inventory.sqlite3"), f"127.0.0.1:{port}"], check=True)
+data_dir = work
 
 home = tempfile.mkdtemp(prefix="credboard-home-")
 env = {

@@ -48,6 +48,10 @@ ENDPOINT=$(awk '$1 == "endpoint" {print $2}' "$WORK/demo.txt")
 CLIENT_ID=$(awk '$1 == "client" && $2 == "id" {print $3}' "$WORK/demo.txt")
 SECRET=$(awk '$1 == "client" && $2 == "secret" {print $3}' "$WORK/demo.txt")
 
+# The inventory is keyed by tenant (the endpoint's host:port): the copy's rows move to this
+# demo tenant's key, so that they are its own.
+scripts/rekey.py "$WORK/data/inventory.sqlite3" "${ENDPOINT#http://}"
+
 tmux new-session -d -s "$SESSION" -x 200 -y 60 \
   "exec env HOME=$WORK/home TERM=xterm-256color CONE_CLIENT_ID='$CLIENT_ID' \
    CONE_CLIENT_SECRET='$SECRET' CONE_API_ENDPOINT='$ENDPOINT' $BIN --data-dir $WORK/data"
