@@ -1,10 +1,12 @@
 //! Configuration: who credboard talks to ([`profile`]: cone's profiles, the environment,
-//! flags) and how it behaves ([`settings`]: credboard's own TOML settings).
+//! flags) and how it behaves ([`settings`]: credboard's own TOML settings; `audit`: their
+//! `[audit]` section).
 //!
 //! Nothing here reads the process environment or the home directory by itself: callers pass
 //! an environment lookup and a home directory ([`process_env`], [`home_dir`] give the real
 //! ones), so every rule is testable without touching the machine.
 
+mod audit;
 pub mod profile;
 pub mod settings;
 
