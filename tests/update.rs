@@ -481,8 +481,11 @@ fn status_views_cycle_with_tab() {
             (View::NeverUsed, 1),
             (View::Idle, 1),
             (View::Revoked, 2),
+            (View::Findings, 10),
         ]
     );
+    send(&mut s, [code(KeyCode::BackTab)]);
+    assert_eq!(s.table.view, View::Findings);
     send(&mut s, [code(KeyCode::BackTab)]);
     assert_eq!(s.table.view, View::Revoked);
     let mut r = ids(&s);
@@ -726,7 +729,8 @@ fn selection_follows_the_credential_across_refresh_and_resort() {
 
 #[test]
 fn moving_and_scrolling() {
-    let mut s = refreshed_state(options(), 100, 8); // 8 rows high: 4 rows of table
+    // 9 rows high: 4 rows of table (below 140 columns the header takes 3).
+    let mut s = refreshed_state(options(), 100, 9);
     let page = s.page_height();
     assert_eq!(page, 4);
     send(&mut s, [k('G')]);

@@ -8,6 +8,7 @@
 //! stops a refresh the tenant no longer answers.
 
 mod actions;
+mod audit;
 mod breaker;
 pub mod limiter;
 mod refresh;

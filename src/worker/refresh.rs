@@ -86,7 +86,12 @@ impl Worker {
                 self.reap(generation, joined);
             }
         };
-        tokio::join!(gets, apps, self.store_answers(answered));
+        tokio::join!(
+            gets,
+            apps,
+            self.store_answers(answered),
+            self.audit_inputs()
+        );
         // The answers, each shown and stored, have all been freed.
         let _ = tokio::task::spawn_blocking(crate::memory::give_back_freed).await;
         self.send(WorkerMsg::RefreshDone {

@@ -3,6 +3,7 @@
 
 mod detail;
 mod dialogs;
+mod findings;
 mod footer;
 mod header;
 mod secret;
