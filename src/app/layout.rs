@@ -221,6 +221,7 @@ pub fn modal_area(area: Rect, modal: &Modal) -> Rect {
             area.width.saturating_sub(8).max(40),
             area.height.saturating_sub(4),
         ),
+        Modal::Overview => (area.width.saturating_sub(2), area.height.saturating_sub(2)),
         Modal::BulkPlan(_) | Modal::Bulk { .. } => (
             area.width.saturating_sub(8).clamp(40, 110),
             area.height.saturating_sub(4),

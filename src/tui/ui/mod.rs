@@ -6,6 +6,7 @@ mod dialogs;
 mod findings;
 mod footer;
 mod header;
+mod overview;
 mod secret;
 mod table;
 pub mod theme;
