@@ -142,7 +142,11 @@ fn the_inventory_is_drawn_at_once_and_asks_for_the_first_refresh() {
             fixtures::sample_inventory(),
         )))],
     );
-    assert_eq!(fx, vec![Effect::Refresh { generation: 1 }]);
+    // With each refresh, the audit's inputs (the inventory's mutes, the Findings API).
+    assert_eq!(
+        fx,
+        vec![Effect::Refresh { generation: 1 }, Effect::LoadAuditInputs]
+    );
     assert!(s.loaded);
     assert!(!s.is_current());
     assert_eq!(s.inventory.counts.total, 10);
@@ -178,9 +182,12 @@ fn a_refresh_asked_for_during_one_is_coalesced() {
     );
     assert_eq!(
         fx,
-        vec![Effect::Refresh {
-            generation: first + 1
-        }]
+        vec![
+            Effect::Refresh {
+                generation: first + 1
+            },
+            Effect::LoadAuditInputs
+        ]
     );
     assert!(!s.refresh.queued);
     // Nothing more is queued after that one.
@@ -195,9 +202,12 @@ fn a_refresh_asked_for_during_one_is_coalesced() {
     // And when idle, r starts one at once.
     assert_eq!(
         send(&mut s, [k('r')]),
-        vec![Effect::Refresh {
-            generation: first + 2
-        }]
+        vec![
+            Effect::Refresh {
+                generation: first + 2
+            },
+            Effect::LoadAuditInputs
+        ]
     );
 }
 
@@ -1686,6 +1696,13 @@ fn read_only_emits_no_revoke_or_rotate() {
                 "{e:?}"
             );
         }
+        // The "o" of "revoke", typed into the list, opened the overview: nothing else.
+        assert!(
+            matches!(s.modal, None | Some(Modal::Overview)),
+            "{:?}",
+            s.modal
+        );
+        send(&mut s, [code(KeyCode::Esc)]);
         assert!(s.modal.is_none());
     }
     assert!(

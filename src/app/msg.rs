@@ -131,6 +131,9 @@ pub enum Effect {
         connector_id: String,
     },
     LoadJournal,
+    /// Load the inventory's audit mutes and ask the Findings API (CB-1.7), for the
+    /// dashboard's findings; asked with each of its refreshes.
+    LoadAuditInputs,
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

@@ -144,4 +144,5 @@ fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     r.first_failure = None;
     r.errors = 0;
     fx.push(Effect::Refresh { generation });
+    fx.push(Effect::LoadAuditInputs);
 }

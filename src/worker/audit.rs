@@ -17,7 +17,7 @@ use super::limiter::Priority;
 
 impl Worker {
     /// Loads the mutes and asks the Findings API, then sends both.
-    pub(super) async fn audit_inputs(&self) {
+    pub(super) async fn audit_inputs(self) {
         let mutes = blocking(&self.store, |s| s.mutes())
             .await
             .map(|stored| stored.iter().filter_map(mute_of).collect())

@@ -152,6 +152,9 @@ impl Worker {
                 Effect::LoadJournal => {
                     others.spawn(self.clone().journal());
                 }
+                Effect::LoadAuditInputs => {
+                    others.spawn(self.clone().audit_inputs());
+                }
                 // The runtime handles these itself.
                 Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
             }

@@ -86,12 +86,7 @@ impl Worker {
                 self.reap(generation, joined);
             }
         };
-        tokio::join!(
-            gets,
-            apps,
-            self.store_answers(answered),
-            self.audit_inputs()
-        );
+        tokio::join!(gets, apps, self.store_answers(answered));
         // The answers, each shown and stored, have all been freed.
         let _ = tokio::task::spawn_blocking(crate::memory::give_back_freed).await;
         self.send(WorkerMsg::RefreshDone {
