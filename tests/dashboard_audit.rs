@@ -24,7 +24,8 @@ async fn after_a_refresh_the_exposed_credential_is_flagged_critical() {
     .await;
     d.refreshed(1).await;
     d.settle().await;
-    // The view of rows with findings, sorted by them: the exposed one comes first.
+    // The view of rows with findings, sorted by them: the exposed one comes first (under
+    // three header lines and the column titles).
     d.press("shift-tab");
     // From the status column, `s` sorts by the next: the findings.
     d.press("s");
@@ -32,7 +33,7 @@ async fn after_a_refresh_the_exposed_credential_is_flagged_critical() {
     let screen = d
         .see_that("the exposed row drawn first, critical", |s| {
             s.lines()
-                .nth(3)
+                .nth(4)
                 .is_some_and(|l| l.contains(EXPOSED_NAME) && l.contains("✖ critical"))
         })
         .await;

@@ -194,7 +194,8 @@ fn the_detail_pane_lists_each_finding_with_its_reason_and_mute() {
 
 #[test]
 fn the_header_counts_findings_by_severity() {
-    let s = audited(options(), 160, 40);
+    // At 200 columns, beside the statuses' counts.
+    let s = audited(options(), 200, 40);
     let t = text(&render(&s));
     let line = t.lines().nth(1).unwrap();
     assert!(
@@ -204,7 +205,23 @@ fn the_header_counts_findings_by_severity() {
         )),
         "{line}"
     );
-    // Narrower, on a line of its own.
+    // Narrower, on a line of its own, the statuses' counts keeping their words.
+    let s = audited(options(), 160, 40);
+    let t = text(&render(&s));
+    assert!(
+        t.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("10 credentials  ✓ 6 active"),
+        "{t}"
+    );
+    assert!(
+        t.lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("findings  ✖ 1 critical"),
+        "{t}"
+    );
     let s = audited(options(), 80, 24);
     let t = text(&render(&s));
     assert!(

@@ -10,9 +10,10 @@ use super::table::Column;
 /// Terminals at least this wide show the detail pane beside the list; narrower ones below.
 pub const WIDE: u16 = 140;
 pub const HEADER_HEIGHT: u16 = 2;
-/// Below [`WIDE`] the header takes a third line: the audit's findings by severity, which
-/// do not fit beside the statuses' counts.
+/// Below [`HEADER_WIDE`] columns the header takes a third line: the audit's findings by
+/// severity, which do not fit beside the statuses' counts in words.
 pub const NARROW_HEADER_HEIGHT: u16 = 3;
+pub const HEADER_WIDE: u16 = 200;
 pub const FOOTER_HEIGHT: u16 = 1;
 
 /// One column of the table on screen. `column` is `None` for the mark column.
@@ -143,7 +144,7 @@ fn table_columns(x: u16, width: u16) -> Vec<ColumnArea> {
 
 /// The screen's regions; `detail`: the detail pane is open.
 pub fn layout(area: Rect, detail: bool) -> Layout {
-    let header_h = if area.width < WIDE {
+    let header_h = if area.width < HEADER_WIDE {
         NARROW_HEADER_HEIGHT
     } else {
         HEADER_HEIGHT

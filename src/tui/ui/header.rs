@@ -186,7 +186,7 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         (true, false, true),
     ];
     // The findings' counts follow the statuses' (on a line of their own when the header
-    // has three), once the checks have run.
+    // has three, below 200 columns), once the checks have run.
     let audited = state.audit.computed_at.is_some();
     if area.height >= 3 {
         let chosen = levels
