@@ -14,6 +14,8 @@
 //! - `filter/narrowing/<n>`: alternately typing `1` after `okta-` (few rows left: only those
 //!   are checked) and deleting it (a pass over every row);
 //! - `draw/<n>`: one full frame of 200x60 on a `TestBackend` (every visible cell built);
+//! - `findings/<n>`: the audit's checks run again over every row (as after a refresh, or a
+//!   minute of the clock), their findings put on the rows and the table caught up;
 //! - `decode/get/<n>`: `n` credential Get replies (`{"credential":{...}}`) decoded as the
 //!   client decodes them; `decode/connectors/<n>`: list-connectors pages of `n` connectors,
 //!   100 per page; `decode/apps/<n>`: list-apps pages of `n` apps, 100 per page.
@@ -176,6 +178,24 @@ fn draw(c: &mut Criterion) {
     g.finish();
 }
 
+fn findings(c: &mut Criterion) {
+    let mut g = c.benchmark_group("findings");
+    g.sample_size(10);
+    for n in SIZES {
+        let mut s = loaded(n);
+        let mut at = fixed_now();
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                // A minute of the clock: the checks are due again.
+                at += chrono::Duration::seconds(credboard::app::findings::EVERY);
+                update(&mut s, Msg::Tick(at));
+                black_box(s.audit.counts);
+            })
+        });
+    }
+    g.finish();
+}
+
 fn decode(c: &mut Criterion) {
     let mut g = c.benchmark_group("decode");
     g.sample_size(20).warm_up_time(Duration::from_millis(500));
@@ -240,5 +260,13 @@ fn decode(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sort, sort_long_names, filter, draw, decode);
+criterion_group!(
+    benches,
+    sort,
+    sort_long_names,
+    filter,
+    draw,
+    findings,
+    decode
+);
 criterion_main!(benches);

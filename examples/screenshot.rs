@@ -1,5 +1,6 @@
-//! Renders the dashboard on the demo tenant to `assets/screenshot.svg`, the picture in the
-//! README. Run it again when the UI changes:
+//! Renders the dashboard on the demo tenant to `assets/screenshot.svg`, and its overview
+//! window (`o`) at 80×24 to `assets/overview.svg`, the pictures in the README. Run it again
+//! when the UI changes:
 //!
 //! ```sh
 //! cargo run --example screenshot
@@ -39,6 +40,28 @@ async fn main() {
     session.shutdown().await;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/screenshot.svg");
     std::fs::write(path, svg(&buffer)).expect("write the screenshot");
+    println!("wrote {path}");
+    overview().await;
+}
+
+/// The overview window, at the smallest size it is made for.
+async fn overview() {
+    let mut session = Session::start(SessionOptions {
+        width: 80,
+        height: 24,
+        ..Default::default()
+    })
+    .await;
+    session.refreshed(1).await;
+    session.see("refreshed").await;
+    session.press("o");
+    session.see("Findings by check").await;
+    let buffer = session.frame();
+    session.press("esc");
+    session.quit().await;
+    session.shutdown().await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/overview.svg");
+    std::fs::write(path, svg(&buffer)).expect("write the overview");
     println!("wrote {path}");
 }
 

@@ -33,7 +33,8 @@ Examples:
 
 The dashboard: j/k move, / filter, s/S sort, Tab status view, Enter details, r refresh,
 d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once),
-J journal, E errors, q quit; ? lists every key. Keys and colours can be changed in the
+J journal, E errors, o overview (the audit's charts), q quit; ? lists every key. Each row
+shows its audit findings (the checks of `credboard audit`) in the Findings column. Keys and colours can be changed in the
 settings. NO_COLOR turns colours off.
 
 Configuration: cone's ~/.conductorone/config.yaml (CONE_CONFIG_PATH), the CONE_* and

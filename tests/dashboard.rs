@@ -85,14 +85,14 @@ async fn sort_reverse_filter_and_detail() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sorting_by_connector_orders_the_rows_and_keeps_every_one() {
     let mut d = start(160, 40).await;
-    for _ in 0..3 {
+    for _ in 0..4 {
         d.press("s");
     }
     let state = d.quit().await;
     assert_eq!(
         state.table.sort.column,
         Column::Connector,
-        "Status, then Name, App, Connector"
+        "Status, then Findings, Name, App, Connector"
     );
     let names: Vec<String> = state
         .visible_entries()

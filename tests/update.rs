@@ -142,7 +142,11 @@ fn the_inventory_is_drawn_at_once_and_asks_for_the_first_refresh() {
             fixtures::sample_inventory(),
         )))],
     );
-    assert_eq!(fx, vec![Effect::Refresh { generation: 1 }]);
+    // With each refresh, the audit's inputs (the inventory's mutes, the Findings API).
+    assert_eq!(
+        fx,
+        vec![Effect::Refresh { generation: 1 }, Effect::LoadAuditInputs]
+    );
     assert!(s.loaded);
     assert!(!s.is_current());
     assert_eq!(s.inventory.counts.total, 10);
@@ -178,9 +182,12 @@ fn a_refresh_asked_for_during_one_is_coalesced() {
     );
     assert_eq!(
         fx,
-        vec![Effect::Refresh {
-            generation: first + 1
-        }]
+        vec![
+            Effect::Refresh {
+                generation: first + 1
+            },
+            Effect::LoadAuditInputs
+        ]
     );
     assert!(!s.refresh.queued);
     // Nothing more is queued after that one.
@@ -195,9 +202,12 @@ fn a_refresh_asked_for_during_one_is_coalesced() {
     // And when idle, r starts one at once.
     assert_eq!(
         send(&mut s, [k('r')]),
-        vec![Effect::Refresh {
-            generation: first + 2
-        }]
+        vec![
+            Effect::Refresh {
+                generation: first + 2
+            },
+            Effect::LoadAuditInputs
+        ]
     );
 }
 
@@ -481,8 +491,11 @@ fn status_views_cycle_with_tab() {
             (View::NeverUsed, 1),
             (View::Idle, 1),
             (View::Revoked, 2),
+            (View::Findings, 10),
         ]
     );
+    send(&mut s, [code(KeyCode::BackTab)]);
+    assert_eq!(s.table.view, View::Findings);
     send(&mut s, [code(KeyCode::BackTab)]);
     assert_eq!(s.table.view, View::Revoked);
     let mut r = ids(&s);
@@ -726,7 +739,8 @@ fn selection_follows_the_credential_across_refresh_and_resort() {
 
 #[test]
 fn moving_and_scrolling() {
-    let mut s = refreshed_state(options(), 100, 8); // 8 rows high: 4 rows of table
+    // 9 rows high: 4 rows of table (below 140 columns the header takes 3).
+    let mut s = refreshed_state(options(), 100, 9);
     let page = s.page_height();
     assert_eq!(page, 4);
     send(&mut s, [k('G')]);
@@ -1682,6 +1696,13 @@ fn read_only_emits_no_revoke_or_rotate() {
                 "{e:?}"
             );
         }
+        // The "o" of "revoke", typed into the list, opened the overview: nothing else.
+        assert!(
+            matches!(s.modal, None | Some(Modal::Overview)),
+            "{:?}",
+            s.modal
+        );
+        send(&mut s, [code(KeyCode::Esc)]);
         assert!(s.modal.is_none());
     }
     assert!(

@@ -208,6 +208,8 @@ pub enum Modal {
     Bulk {
         scroll: usize,
     },
+    /// The audit's charts (`State::audit`'s figures); it fits the screen, nothing scrolls.
+    Overview,
 }
 
 /// Why an open dialog cannot revoke this row, in words; `None` when it can.

@@ -23,6 +23,7 @@ pub enum Window {
     Journal,
     Errors,
     Help,
+    Overview,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

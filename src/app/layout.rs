@@ -10,6 +10,10 @@ use super::table::Column;
 /// Terminals at least this wide show the detail pane beside the list; narrower ones below.
 pub const WIDE: u16 = 140;
 pub const HEADER_HEIGHT: u16 = 2;
+/// Below [`HEADER_WIDE`] columns the header takes a third line: the audit's findings by
+/// severity, which do not fit beside the statuses' counts in words.
+pub const NARROW_HEADER_HEIGHT: u16 = 3;
+pub const HEADER_WIDE: u16 = 200;
 pub const FOOTER_HEIGHT: u16 = 1;
 
 /// One column of the table on screen. `column` is `None` for the mark column.
@@ -56,6 +60,7 @@ fn fixed_width(c: Column) -> Option<u16> {
         Column::Created | Column::Expires => Some(9),
         Column::LastUsed => Some(10),
         Column::Status => Some(15),
+        Column::Findings => Some(10),
         _ => None,
     }
 }
@@ -67,6 +72,7 @@ fn columns_for(width: u16) -> Vec<Column> {
         Column::Created,
         Column::ClientId,
         Column::Expires,
+        Column::Findings,
         Column::Connector,
         Column::LastUsed,
         Column::App,
@@ -138,7 +144,12 @@ fn table_columns(x: u16, width: u16) -> Vec<ColumnArea> {
 
 /// The screen's regions; `detail`: the detail pane is open.
 pub fn layout(area: Rect, detail: bool) -> Layout {
-    let header_h = HEADER_HEIGHT.min(area.height);
+    let header_h = if area.width < HEADER_WIDE {
+        NARROW_HEADER_HEIGHT
+    } else {
+        HEADER_HEIGHT
+    };
+    let header_h = header_h.min(area.height);
     let footer_h = FOOTER_HEIGHT.min(area.height.saturating_sub(header_h));
     let header = Rect::new(area.x, area.y, area.width, header_h);
     let footer = Rect::new(
@@ -211,6 +222,7 @@ pub fn modal_area(area: Rect, modal: &Modal) -> Rect {
             area.width.saturating_sub(8).max(40),
             area.height.saturating_sub(4),
         ),
+        Modal::Overview => (area.width.saturating_sub(2), area.height.saturating_sub(2)),
         Modal::BulkPlan(_) | Modal::Bulk { .. } => (
             area.width.saturating_sub(8).clamp(40, 110),
             area.height.saturating_sub(4),

@@ -10,6 +10,8 @@ use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
 use crate::model::{CredentialKey, Failure, Minted, RevokeResult, Snapshot};
 
+pub use super::findings::AuditInputs;
+
 /// One line of the action journal, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalLine {
@@ -94,6 +96,9 @@ pub enum WorkerMsg {
         failure: Option<Failure>,
     },
     Journal(Result<Vec<JournalLine>, Failure>),
+    /// What the audit's checks need from outside: the inventory's mutes, the Findings API's
+    /// answer (sent with each refresh).
+    Audit(AuditInputs),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
 }
@@ -126,6 +131,9 @@ pub enum Effect {
         connector_id: String,
     },
     LoadJournal,
+    /// Load the inventory's audit mutes and ask the Findings API (CB-1.7), for the
+    /// dashboard's findings; asked with each of its refreshes.
+    LoadAuditInputs,
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

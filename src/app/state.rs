@@ -8,9 +8,12 @@ use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 
 use crate::audit::Thresholds;
+use crate::audit::mutes::Mute;
+use crate::audit::policy::Policy;
 use crate::model::{Failure, Snapshot};
 
 use super::dialogs::{BulkRun, Modal, SecretView};
+use super::findings::AuditState;
 use super::inventory::{Change, Entry, Inventory};
 use super::keymap::Keymap;
 use super::layout::{self, Layout};
@@ -29,6 +32,10 @@ pub struct Options {
     /// Revoking a credential used within this many days needs a typed confirmation.
     pub recent_use_days: i64,
     pub keymap: Keymap,
+    /// The audit's thresholds, from the settings' `[audit]`.
+    pub policy: Policy,
+    /// The settings' `[[audit.mute]]`, as mutes (the inventory's come from the worker).
+    pub mutes: Vec<Mute>,
 }
 
 impl Options {
@@ -58,6 +65,8 @@ impl Default for Options {
             idle_days: 90,
             recent_use_days: 7,
             keymap: Keymap::default(),
+            policy: Policy::default(),
+            mutes: Vec::new(),
         }
     }
 }
@@ -186,6 +195,8 @@ pub struct State {
     pub toasts: Vec<Toast>,
     pub errors: Vec<ErrorRecord>,
     pub refresh: RefreshState,
+    /// The audit's findings over the rows (see `findings.rs`).
+    pub audit: AuditState,
     pub bulk: Option<BulkRun>,
     /// Connectors (app id, connector id) with a rotate in flight.
     pub rotating: BTreeSet<(String, String)>,
@@ -214,6 +225,7 @@ impl State {
             toasts: Vec::new(),
             errors: Vec::new(),
             refresh: RefreshState::default(),
+            audit: AuditState::default(),
             bulk: None,
             rotating: BTreeSet::new(),
             spinner: 0,

@@ -30,10 +30,12 @@ pub enum Column {
     LastUsed,
     Expires,
     Status,
+    /// The highest unmuted severity of the row's findings.
+    Findings,
 }
 
 impl Column {
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 9] = [
         Column::Name,
         Column::App,
         Column::Connector,
@@ -42,6 +44,7 @@ impl Column {
         Column::LastUsed,
         Column::Expires,
         Column::Status,
+        Column::Findings,
     ];
 
     pub fn title(self) -> &'static str {
@@ -54,6 +57,7 @@ impl Column {
             Column::LastUsed => "Last used",
             Column::Expires => "Expires",
             Column::Status => "Status",
+            Column::Findings => "Findings",
         }
     }
 
@@ -100,10 +104,12 @@ pub enum View {
     NeverUsed,
     Idle,
     Revoked,
+    /// Rows with findings of the audit (muted ones too: shown as muted, never hidden).
+    Findings,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::All,
         View::Active,
         View::Expiring,
@@ -111,6 +117,7 @@ impl View {
         View::NeverUsed,
         View::Idle,
         View::Revoked,
+        View::Findings,
     ];
 
     pub fn name(self) -> &'static str {
@@ -122,6 +129,7 @@ impl View {
             View::NeverUsed => "never used",
             View::Idle => "idle",
             View::Revoked => "revoked",
+            View::Findings => "with findings",
         }
     }
 
@@ -137,7 +145,7 @@ impl View {
 
     fn group(self) -> Option<Group> {
         Some(match self {
-            View::All => return None,
+            View::All | View::Findings => return None,
             View::Active => Group::Active,
             View::Expiring => Group::Expiring,
             View::Expired => Group::Expired,
@@ -148,6 +156,9 @@ impl View {
     }
 
     pub fn admits(self, e: &Entry) -> bool {
+        if self == View::Findings {
+            return !e.findings.is_empty();
+        }
         match self.group() {
             None => true,
             Some(g) => e.kind == EntryKind::Credential && g.holds(e.flags),
@@ -167,6 +178,22 @@ enum Value<'a> {
     Text((bool, &'a str)),
     Time((bool, Option<DateTime<Utc>>)),
     Status(Status),
+    /// Most severe first, then rows with muted findings only, then rows without.
+    Findings(u8),
+}
+
+/// Where a row's findings sort: critical first, none last.
+fn findings_rank(e: &Entry) -> u8 {
+    use crate::audit::catalog::Severity;
+    match e.findings.worst() {
+        Some(Severity::Critical) => 0,
+        Some(Severity::High) => 1,
+        Some(Severity::Medium) => 2,
+        Some(Severity::Low) => 3,
+        Some(Severity::Info) => 4,
+        None if !e.findings.is_empty() => 5,
+        None => 6,
+    }
 }
 
 type SortKey<'a> = (
@@ -191,6 +218,7 @@ fn sort_key<'a>(e: Entry<'a>, column: Column) -> SortKey<'a> {
             Value::Time((t.is_none(), t))
         }
         Column::Status => Value::Status(e.status),
+        Column::Findings => Value::Findings(findings_rank(&e)),
     };
     (
         primary,

@@ -11,6 +11,8 @@ mod dialogs;
 mod list;
 mod results;
 
+use super::findings;
+
 use chrono::{DateTime, Utc};
 
 use super::input;
@@ -49,10 +51,19 @@ pub fn update_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec
                 state.settle();
                 list::fix_offset(state);
             }
-            Msg::Tick(now) => on_tick(state, now),
+            Msg::Tick(now) => {
+                on_tick(state, now);
+                findings::on_tick(state);
+            }
             Msg::RefreshDue => request_refresh(state, true, &mut fx),
-            Msg::Worker(w) => results::on_worker(state, w, &mut fx),
+            Msg::Worker(w) => {
+                state.audit.dirty |= findings::touches(&w);
+                results::on_worker(state, w, &mut fx);
+            }
         }
+    }
+    if findings::recompute_if_due(state) {
+        state.tick_changed = true;
     }
     state.settle();
     fx
@@ -133,4 +144,5 @@ fn start_refresh(state: &mut State, fx: &mut Vec<Effect>) {
     r.first_failure = None;
     r.errors = 0;
     fx.push(Effect::Refresh { generation });
+    fx.push(Effect::LoadAuditInputs);
 }

@@ -446,6 +446,14 @@ impl<'a> Run<'a> {
         let (now, limit) = (self.now(), self.policy().fetch_stale_hours);
         let snapshot = self.inputs.snapshot;
         let mut found = Vec::new();
+        // The tracked credentials of each connector, in one pass (not one per connector).
+        let mut by_connector: HashMap<&str, Vec<&KnownCredential>> = HashMap::new();
+        for c in &snapshot.credentials {
+            by_connector
+                .entry(c.key.connector_id.as_str())
+                .or_default()
+                .push(c);
+        }
         for connector in snapshot
             .connectors
             .iter()
@@ -454,11 +462,7 @@ impl<'a> Run<'a> {
             let Some(id) = connector.id.as_deref() else {
                 continue;
             };
-            let tracked: Vec<&KnownCredential> = snapshot
-                .credentials
-                .iter()
-                .filter(|c| c.key.connector_id == id)
-                .collect();
+            let tracked: &[&KnownCredential] = by_connector.get(id).map_or(&[], Vec::as_slice);
             let covered = tracked
                 .iter()
                 .any(|c| live(c, now).is_some() || (c.last.is_none() && !c.gone));

@@ -37,6 +37,9 @@ pub enum Seen {
         failure: Option<String>,
     },
     Journal,
+    /// The audit's inputs: how many exposed client ids the Findings API reported, or why it
+    /// could not say.
+    Audit(Result<usize, String>),
     Error(String),
 }
 
@@ -85,6 +88,10 @@ impl Seen {
                 failure: failure.as_ref().map(|f| f.message.clone()),
             },
             WorkerMsg::Journal(_) => Seen::Journal,
+            WorkerMsg::Audit(inputs) => Seen::Audit(match &inputs.exposure {
+                crate::audit::checks::Exposure::Reported(list) => Ok(list.len()),
+                crate::audit::checks::Exposure::Unavailable(why) => Err(why.clone()),
+            }),
             WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
         }
     }

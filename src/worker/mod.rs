@@ -8,6 +8,7 @@
 //! stops a refresh the tenant no longer answers.
 
 mod actions;
+mod audit;
 mod breaker;
 pub mod limiter;
 mod refresh;
@@ -150,6 +151,9 @@ impl Worker {
                 }
                 Effect::LoadJournal => {
                     others.spawn(self.clone().journal());
+                }
+                Effect::LoadAuditInputs => {
+                    others.spawn(self.clone().audit_inputs());
                 }
                 // The runtime handles these itself.
                 Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}

@@ -11,7 +11,9 @@ use indexmap::IndexMap;
 
 use crate::api::{App, Connector, ConnectorCredential};
 use crate::audit::{self, Counts, Flags, Status, Thresholds};
-use crate::model::{CredentialKey, KnownCredential, Snapshot};
+use crate::model::{CredentialKey, KnownCredential, Snapshot, Source};
+
+use super::findings::RowFindings;
 
 use row::Sorted;
 pub use row::{Change, Entry, EntryKind, Field, Pending, Row, SearchText, lower_query};
@@ -389,6 +391,51 @@ impl Inventory {
         for row in self.rows.values_mut() {
             row.marked = false;
         }
+    }
+
+    /// What the rows hold, as the inventory's snapshot, for the audit's checks (which read
+    /// neither where an id was learned nor when: the rows do not keep them).
+    pub fn snapshot(&self) -> Snapshot {
+        let apps = self.apps.values().filter_map(|a| a.app.clone()).collect();
+        let connectors = self
+            .apps
+            .values()
+            .flat_map(|a| a.connectors.values())
+            .filter_map(|k| k.connector.clone())
+            .collect();
+        let credentials = self
+            .rows
+            .iter()
+            .filter(|(_, r)| r.kind == EntryKind::Credential)
+            .map(|(key, r)| KnownCredential {
+                key: key.clone(),
+                source: Source::Manual,
+                learned_at: DateTime::<Utc>::UNIX_EPOCH,
+                last: r.last.clone(),
+                gone: r.gone,
+                fetched_at: r.fetched_at,
+            })
+            .collect();
+        Snapshot {
+            apps,
+            connectors,
+            credentials,
+        }
+    }
+
+    /// Puts each row's findings on it (none for a row not in `by_row`). A row whose findings
+    /// changed may move under a sort or a view.
+    pub fn set_findings(&mut self, mut by_row: HashMap<CredentialKey, RowFindings>) -> Change {
+        let mut change = Change::default();
+        for (key, row) in self.rows.iter_mut() {
+            let new = by_row.remove(key).unwrap_or_default();
+            if new != row.findings {
+                row.findings = new;
+                change.order = true;
+                change.flags = true;
+            }
+        }
+        change
     }
 
     /// When the newest row was fetched, as stored or since.

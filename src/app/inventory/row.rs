@@ -12,6 +12,8 @@ use crate::audit::{Flags, Status};
 use crate::model::{CredentialKey, Failure};
 use crate::text;
 
+use super::super::findings::RowFindings;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntryKind {
     Credential,
@@ -105,6 +107,8 @@ pub struct Row {
     pub flags: Flags,
     pub status: Status,
     pub search: SearchText,
+    /// The audit's findings about this row (see `app::findings`).
+    pub findings: RowFindings,
 }
 
 impl Row {
@@ -122,6 +126,7 @@ impl Row {
             flags: Flags::empty(),
             status: Status::Unknown,
             search: SearchText::default(),
+            findings: RowFindings::default(),
         }
     }
 

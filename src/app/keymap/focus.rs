@@ -21,6 +21,7 @@ pub enum Focus {
     Help,
     Errors,
     Journal,
+    Overview,
     Secret,
 }
 
@@ -88,6 +89,7 @@ const LIST: &[Read] = &[
     read(A::Journal, I::Open(Window::Journal)),
     read(A::Errors, I::Open(Window::Errors)),
     read(A::Help, I::Open(Window::Help)),
+    read(A::Overview, I::Open(Window::Overview)),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),
@@ -170,6 +172,7 @@ const BULK_RUN: &[Read] = window![
 const HELP: &[Read] = window![read(A::Help, I::Close)];
 const ERRORS: &[Read] = window![read(A::Errors, I::Close)];
 const JOURNAL: &[Read] = window![read(A::Journal, I::Close)];
+const OVERVIEW: &[Read] = window![read(A::Overview, I::Close)];
 
 const SECRET: &[Read] = &[
     read(A::Cancel, I::Close),
@@ -182,7 +185,7 @@ const SECRET: &[Read] = &[
 ];
 
 impl Focus {
-    pub const ALL: [Focus; 10] = [
+    pub const ALL: [Focus; 11] = [
         Focus::List,
         Focus::Filter,
         Focus::Confirm,
@@ -192,6 +195,7 @@ impl Focus {
         Focus::Help,
         Focus::Errors,
         Focus::Journal,
+        Focus::Overview,
         Focus::Secret,
     ];
 
@@ -207,6 +211,7 @@ impl Focus {
             Focus::Help => HELP,
             Focus::Errors => ERRORS,
             Focus::Journal => JOURNAL,
+            Focus::Overview => OVERVIEW,
             Focus::Secret => SECRET,
         }
     }
@@ -229,6 +234,7 @@ impl Focus {
             Focus::Help => "the help",
             Focus::Errors => "the error history",
             Focus::Journal => "the journal",
+            Focus::Overview => "the overview",
             Focus::Secret => "the new secret's window",
         }
     }

@@ -64,6 +64,7 @@ pub enum Action {
     Journal,
     Errors,
     Help,
+    Overview,
     FilterKeep,
     FilterClear,
     DeleteChar,
@@ -252,6 +253,13 @@ pub(super) const ROWS: &[Row] = &[
     row(A::Journal, "journal", &["J"], "action journal", C::Windows),
     row(A::Errors, "errors", &["E"], "error history", C::Windows),
     in_footer(row(A::Help, "help", &["?"], "help", C::Windows)),
+    row(
+        A::Overview,
+        "overview",
+        &["o"],
+        "overview: charts of ages, expiry, last use, findings",
+        C::Windows,
+    ),
     row(
         A::FilterKeep,
         "filter_keep",

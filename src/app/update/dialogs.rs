@@ -61,6 +61,7 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
             let len = state.bulk.as_ref().map_or(0, |b| b.items.len());
             window(scroll, intent, len, page)
         }
+        Modal::Overview => intent != Intent::Close,
         Modal::Help { scroll } => {
             let len = view::help_lines(&state.options.keymap, state.options.read_only).len();
             window(scroll, intent, len, page)

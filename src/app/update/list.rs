@@ -61,6 +61,7 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         }
         Intent::Open(Window::Errors) => state.modal = Some(Modal::Errors { scroll: 0 }),
         Intent::Open(Window::Help) => state.modal = Some(Modal::Help { scroll: 0 }),
+        Intent::Open(Window::Overview) => state.modal = Some(Modal::Overview),
         Intent::Mark => {
             if let Some(&i) = state.table.visible.get(cursor) {
                 let e = state.inventory.at(i);

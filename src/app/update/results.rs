@@ -199,6 +199,7 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
                 state.error(format!("journal: {}", said(&e)));
             }
         },
+        WorkerMsg::Audit(inputs) => super::super::findings::on_inputs(state, inputs),
         WorkerMsg::Error(e) => state.error(said(&e)),
     }
 }

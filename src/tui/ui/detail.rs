@@ -17,6 +17,7 @@ use crate::app::keymap::Action;
 use crate::audit::{self, Status};
 use crate::text;
 
+use super::findings;
 use super::table::UNKNOWN;
 use super::theme::Theme;
 
@@ -127,6 +128,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     for (n, (status, reason)) in reasons.into_iter().enumerate() {
         let label = if n == 0 { "Status" } else { "" };
         l.flag(label, status.symbol(), &reason, theme.status(status));
+    }
+    if state.audit.computed_at.is_some() {
+        if e.findings.is_empty() {
+            l.kv("Findings", "none", theme.ok());
+        }
+        for (n, f) in e.findings.list.iter().enumerate() {
+            let label = if n == 0 { "Findings" } else { "" };
+            l.kv(
+                label,
+                &findings::detail_text(f),
+                findings::detail_style(f, theme),
+            );
+        }
     }
     if e.pending == Some(Pending::Revoking) {
         l.kv("In flight", "revoking…", theme.warning());

@@ -15,7 +15,7 @@ use crate::app::keymap::{Action, Keymap};
 use crate::text;
 
 use super::theme::Theme;
-use super::{window, windows};
+use super::{overview, window, windows};
 
 const LABEL_W: usize = 12;
 
@@ -26,6 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, modal: &Modal, theme: 
         Modal::BulkPlan(p) => bulk_plan(frame, area, state, p, theme),
         Modal::Bulk { scroll } => bulk_run(frame, area, state, *scroll, theme),
         Modal::Help { scroll } => windows::help(frame, area, state, *scroll, theme),
+        Modal::Overview => overview::draw(frame, area, state, theme),
         Modal::Errors { scroll } => windows::errors(frame, area, state, *scroll, theme),
         Modal::Journal { lines, scroll } => {
             windows::journal(frame, area, state, lines.as_deref(), *scroll, theme)

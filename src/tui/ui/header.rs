@@ -10,6 +10,7 @@ use crate::app::state::{Finished, Outcome};
 use crate::audit::Status;
 use crate::text;
 
+use super::findings::{self, Fit};
 use super::theme::Theme;
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -178,15 +179,52 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         }
         Line::from(spans)
     };
-    let chosen = [
-        line(false, true, false),
-        line(true, true, false),
-        line(true, false, false),
-        line(true, false, true),
-    ]
-    .into_iter()
-    .find(|l| l.width() <= width)
-    .unwrap_or_else(|| line(true, false, true));
+    let levels = [
+        (false, true, false),
+        (true, true, false),
+        (true, false, false),
+        (true, false, true),
+    ];
+    // The findings' counts follow the statuses' (on a line of their own when the header
+    // has three, below 200 columns), once the checks have run.
+    let audited = state.audit.computed_at.is_some();
+    if area.height >= 3 {
+        let chosen = levels
+            .iter()
+            .map(|&(compact, uncovered, short)| line(compact, uncovered, short))
+            .find(|l| l.width() <= width)
+            .unwrap_or_else(|| line(true, false, true));
+        let buf = frame.buffer_mut();
+        buf.set_line(area.x, area.y + 1, &chosen, area.width);
+        if audited {
+            let c = &state.audit.counts;
+            let full = Line::from(findings::count_spans(c, Fit::Full, theme));
+            let fits = full.width() <= width;
+            let l = if fits {
+                full
+            } else {
+                Line::from(findings::count_spans(c, Fit::Compact, theme))
+            };
+            buf.set_line(area.x, area.y + 2, &l, area.width);
+        }
+        return;
+    }
+    let with_findings = |(compact, uncovered, short), fit| -> Line<'static> {
+        let mut l = line(compact, uncovered, short);
+        if audited {
+            l.spans.push(Span::styled("│ ", theme.label()));
+            l.spans
+                .extend(findings::count_spans(&state.audit.counts, fit, theme));
+        }
+        l
+    };
+    let chosen = levels
+        .iter()
+        .map(|&lv| (lv, Fit::Full))
+        .chain(levels.iter().map(|&lv| (lv, Fit::Compact)))
+        .map(|(lv, fit)| with_findings(lv, fit))
+        .find(|l| l.width() <= width)
+        .unwrap_or_else(|| with_findings(levels[3], Fit::Compact));
     frame
         .buffer_mut()
         .set_line(area.x, area.y + 1, &chosen, area.width);

@@ -3,8 +3,10 @@
 
 mod detail;
 mod dialogs;
+mod findings;
 mod footer;
 mod header;
+mod overview;
 mod secret;
 mod table;
 pub mod theme;

@@ -11,7 +11,7 @@ use crate::app::table::Column;
 use crate::audit::Status;
 use crate::text;
 
-use super::theme::Theme;
+use super::theme::{MUTED_SYMBOL, Theme, severity_symbol};
 
 pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     draw_titles(frame, l, state, theme);
@@ -143,6 +143,18 @@ fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
         },
         Column::Expires => (time_cell(c.and_then(|c| c.expires_time), now, "—"), false),
         Column::Status => (status_text(e), false),
+        Column::Findings => findings_text(e),
+    }
+}
+
+/// The findings cell: the highest unmuted severity, its symbol and word ("◆ medium"); a row
+/// whose findings are all muted says so, dimmed; a row without findings, nothing.
+pub fn findings_text(e: &Entry) -> (String, bool) {
+    let f = &e.findings;
+    match f.worst() {
+        Some(s) => (format!("{} {s}", severity_symbol(s)), false),
+        None if f.is_empty() => (String::new(), false),
+        None => (format!("{MUTED_SYMBOL} muted"), true),
     }
 }
 
@@ -200,6 +212,11 @@ fn draw_row(
                 }
                 if col == Column::Status && e.status != Status::NoCredential {
                     style = style.patch(theme.status(e.status));
+                }
+                if col == Column::Findings
+                    && let Some(s) = e.findings.worst()
+                {
+                    style = style.patch(theme.severity(s));
                 }
                 if col == Column::Expires && e.status == Status::Expired {
                     style = style.patch(theme.status(Status::Expired));

@@ -10,6 +10,7 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::state::ToastKind;
 use crate::audit::Status;
+use crate::audit::catalog::Severity;
 
 /// A colour per role. Meaning never rests on colour alone: every status also has a symbol
 /// and a word, and with NO_COLOR none of these is used.
@@ -320,6 +321,27 @@ impl Theme {
         )
     }
 
+    /// A finding's severity: colour, and without colour a weight (the symbol and the word
+    /// are drawn beside it either way, see [`severity_symbol`]).
+    pub fn severity(&self, s: Severity) -> Style {
+        let m = Style::new();
+        match s {
+            Severity::Critical => self.pick(
+                m.fg(Color::White)
+                    .bg(self.palette.danger)
+                    .add_modifier(Modifier::BOLD),
+                m.add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            ),
+            Severity::High => self.pick(
+                m.fg(self.palette.danger).add_modifier(Modifier::BOLD),
+                m.add_modifier(Modifier::BOLD),
+            ),
+            Severity::Medium => self.pick(m.fg(self.palette.warning), m),
+            Severity::Low => self.pick(m.fg(self.palette.accent), m),
+            Severity::Info => self.dim(),
+        }
+    }
+
     pub fn input(&self) -> Style {
         self.pick(
             Style::new()
@@ -329,6 +351,20 @@ impl Theme {
         )
     }
 }
+
+/// The symbol drawn before a severity's word, so that it reads without colour.
+pub fn severity_symbol(s: Severity) -> char {
+    match s {
+        Severity::Critical => '✖',
+        Severity::High => '▲',
+        Severity::Medium => '◆',
+        Severity::Low => '◇',
+        Severity::Info => '·',
+    }
+}
+
+/// The symbol of a muted finding (accepted until its date): shown, never hidden.
+pub const MUTED_SYMBOL: char = '◌';
 
 #[cfg(test)]
 mod tests {
