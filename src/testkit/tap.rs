@@ -37,6 +37,12 @@ pub enum Seen {
         failure: Option<String>,
     },
     Journal,
+    /// The rotations: each one's id and state, or the failure.
+    Rotations(Result<Vec<(i64, String)>, String>),
+    /// The change log: how many changes.
+    Changes(Result<usize, String>),
+    /// Discovery's progress; its end with what it did, or why not.
+    Discovery(Option<Result<String, String>>),
     Error(String),
 }
 
@@ -85,6 +91,28 @@ impl Seen {
                 failure: failure.as_ref().map(|f| f.message.clone()),
             },
             WorkerMsg::Journal(_) => Seen::Journal,
+            WorkerMsg::Rotations { result, .. } => Seen::Rotations(
+                result
+                    .as_ref()
+                    .map(|l| {
+                        l.iter()
+                            .map(|r| (r.id.0, r.state.as_str().to_string()))
+                            .collect()
+                    })
+                    .map_err(|e| e.message.clone()),
+            ),
+            WorkerMsg::Changes(result) => Seen::Changes(
+                result
+                    .as_ref()
+                    .map(|l| l.len())
+                    .map_err(|e| e.message.clone()),
+            ),
+            WorkerMsg::Discovery(crate::app::DiscoveryMsg::Done(done)) => Seen::Discovery(Some(
+                done.as_ref()
+                    .map(|(w, _)| w.clone())
+                    .map_err(|e| e.message.clone()),
+            )),
+            WorkerMsg::Discovery(_) => Seen::Discovery(None),
             WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
         }
     }

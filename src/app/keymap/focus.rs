@@ -21,6 +21,8 @@ pub enum Focus {
     Help,
     Errors,
     Journal,
+    Rotations,
+    Changes,
     Secret,
 }
 
@@ -88,6 +90,10 @@ const LIST: &[Read] = &[
     read(A::Journal, I::Open(Window::Journal)),
     read(A::Errors, I::Open(Window::Errors)),
     read(A::Help, I::Open(Window::Help)),
+    read(A::Rotations, I::Open(Window::Rotations)),
+    read(A::Changes, I::Open(Window::Changes)),
+    read(A::Discover, I::Discover),
+    read(A::ChangeSpan, I::ToggleChangeSpan),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),
@@ -170,6 +176,15 @@ const BULK_RUN: &[Read] = window![
 const HELP: &[Read] = window![read(A::Help, I::Close)];
 const ERRORS: &[Read] = window![read(A::Errors, I::Close)];
 const JOURNAL: &[Read] = window![read(A::Journal, I::Close)];
+const ROTATIONS: &[Read] = window![
+    read(A::Rotations, I::Close),
+    read(A::RevokeOld, I::RevokeOld),
+    read(A::Abandon, I::Open(Window::Abandon)),
+];
+const CHANGES: &[Read] = window![
+    read(A::Changes, I::Close),
+    read(A::ChangeSpan, I::ToggleChangeSpan),
+];
 
 const SECRET: &[Read] = &[
     read(A::Cancel, I::Close),
@@ -182,7 +197,7 @@ const SECRET: &[Read] = &[
 ];
 
 impl Focus {
-    pub const ALL: [Focus; 10] = [
+    pub const ALL: [Focus; 12] = [
         Focus::List,
         Focus::Filter,
         Focus::Confirm,
@@ -192,6 +207,8 @@ impl Focus {
         Focus::Help,
         Focus::Errors,
         Focus::Journal,
+        Focus::Rotations,
+        Focus::Changes,
         Focus::Secret,
     ];
 
@@ -207,6 +224,8 @@ impl Focus {
             Focus::Help => HELP,
             Focus::Errors => ERRORS,
             Focus::Journal => JOURNAL,
+            Focus::Rotations => ROTATIONS,
+            Focus::Changes => CHANGES,
             Focus::Secret => SECRET,
         }
     }
@@ -229,6 +248,8 @@ impl Focus {
             Focus::Help => "the help",
             Focus::Errors => "the error history",
             Focus::Journal => "the journal",
+            Focus::Rotations => "the rotations window",
+            Focus::Changes => "the changes window",
             Focus::Secret => "the new secret's window",
         }
     }

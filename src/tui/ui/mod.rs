@@ -5,6 +5,7 @@ mod detail;
 mod dialogs;
 mod footer;
 mod header;
+mod rotations;
 mod secret;
 mod table;
 pub mod theme;

@@ -21,6 +21,14 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     }
     let page = rows.height as usize;
     let visible = &state.table.visible;
+    if state.loaded
+        && !state
+            .inventory
+            .entries()
+            .any(|e| e.kind == EntryKind::Credential)
+    {
+        return empty_hint(frame, rows, state, theme);
+    }
     if visible.is_empty() {
         let km = &state.options.keymap;
         let msg = if !state.loaded {
@@ -54,6 +62,67 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         let y = rows.y + line as u16;
         let selected = pos == state.table.cursor;
         draw_row(frame, l, state, &e, y, selected, theme);
+    }
+}
+
+/// The mark of a row a refresh saw change lately.
+pub const CHANGED: &str = "△";
+
+/// With nothing tracked for the tenant: how to fill the list, true for this build.
+fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, theme: &Theme) {
+    let km = &state.options.keymap;
+    let connectors = state.inventory.len();
+    let mut lines: Vec<(String, Style)> = vec![
+        (
+            "Nothing is tracked for this tenant yet: ConductorOne's API cannot list a \
+             connector's credentials, so credboard knows only the ids it is given."
+                .to_string(),
+            theme.title(),
+        ),
+        (String::new(), theme.base()),
+        ("To fill the list:".to_string(), theme.base()),
+    ];
+    let discovery = match &state.discovery {
+        Some(run) => format!("  {:<10}{}", km.label(Action::Discover), run.words()),
+        None => format!(
+            "  {:<10}discover them here, from the tenant's system log (experimental; in the \
+             background, each one verified before it is tracked)",
+            km.label(Action::Discover)
+        ),
+    };
+    lines.push((discovery, theme.key()));
+    for (cmd, what) in [
+        ("credboard import FILE", "Terraform state, CSV or JSON"),
+        (
+            "credboard track APP CONNECTOR CREDENTIAL",
+            "one id you know (from the web UI)",
+        ),
+        (
+            "credboard discover",
+            "the same discovery, from the command line",
+        ),
+    ] {
+        lines.push((format!("  {cmd:<42}{what}"), theme.base()));
+    }
+    if connectors > 0 {
+        lines.push((String::new(), theme.base()));
+        lines.push((
+            format!("{connectors} connector(s) known, none with a tracked credential."),
+            theme.dim(),
+        ));
+    }
+    let w = rows.width.saturating_sub(2) as usize;
+    let mut y = rows.y;
+    for (line, style) in lines {
+        for part in text::wrap(&line, w.max(10)) {
+            if y >= rows.y + rows.height {
+                return;
+            }
+            frame
+                .buffer_mut()
+                .set_stringn(rows.x + 2, y, &part, w, style);
+            y += 1;
+        }
     }
 }
 
@@ -176,17 +245,22 @@ fn draw_row(
         let w = width as usize;
         match column {
             None => {
+                let changed = state.changes.is_marked(e.key, state.marks_from());
                 let mark = if e.marked {
                     "●"
                 } else if e.pending.is_some() {
                     "…"
                 } else if e.error.is_some() {
                     "!"
+                } else if changed {
+                    CHANGED
                 } else {
                     " "
                 };
                 let style = if e.error.is_some() && !e.marked {
                     base.patch(theme.warning())
+                } else if mark == CHANGED {
+                    base.patch(theme.changed())
                 } else {
                     base
                 };
