@@ -50,11 +50,11 @@ impl ChangeLog {
         self.loaded = true;
     }
 
-    /// The first instant a change counts for a mark.
+    /// A change seen after this instant marks its row.
     pub fn marks_from(&self, now: DateTime<Utc>, session_began: DateTime<Utc>) -> DateTime<Utc> {
         match self.span {
             Span::Lately => now - MARK_FOR,
-            Span::Session => session_began,
+            Span::Session => session_began - TimeDelta::nanoseconds(1),
         }
     }
 
@@ -65,7 +65,7 @@ impl ChangeLog {
             .into_iter()
             .flatten()
             .map(|&i| &self.list[i])
-            .filter(|c| c.seen_at >= from)
+            .filter(|c| c.seen_at > from)
             .collect()
     }
 
@@ -73,7 +73,7 @@ impl ChangeLog {
         self.by_key
             .get(key)
             .and_then(|v| v.first())
-            .is_some_and(|&i| self.list[i].seen_at >= from)
+            .is_some_and(|&i| self.list[i].seen_at > from)
     }
 
     /// When the next mark goes (lately only): the oldest marking change's end.

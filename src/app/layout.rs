@@ -207,7 +207,7 @@ pub fn modal_area(area: Rect, modal: &Modal) -> Rect {
             },
         ),
         Modal::Rotate(_) => (66, 12),
-        Modal::Abandon(d) => (70, 11 + d.pending.len().min(4) as u16),
+        Modal::Abandon(d) => (70, 12 + d.pending.len().min(4) as u16),
         Modal::Rotations(_) | Modal::Changes { .. } => (
             area.width.saturating_sub(8).max(40),
             area.height.saturating_sub(4),

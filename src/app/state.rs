@@ -243,7 +243,7 @@ impl State {
         self.options.thresholds()
     }
 
-    /// The first instant a change marks its row now.
+    /// A change seen after this instant marks its row now.
     pub fn marks_from(&self) -> DateTime<Utc> {
         self.changes.marks_from(self.now, self.session_began)
     }

@@ -32,19 +32,23 @@ pub fn state_mark(s: RotationState, theme: &Theme) -> (&'static str, Style) {
 fn line_of(state: &State, r: &Rotation, w: usize) -> String {
     let connector = text::sanitize(state.inventory.connector_name(&r.app_id, &r.connector_id));
     let pending = r.pending().count();
+    let new = if w >= 100 {
+        format!(
+            "{:<24}  ",
+            text::fit(&text::sanitize(&r.new_credential_id), 24)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{:>4}  {:<24}  {:<20}  {:<24}  {:>2} of {:<2} left  started {}",
+        "{:>4}  {:<24}  {:<20}  {new}{} of {} left  started {}",
         r.id.to_string(),
         r.state.word(),
         text::fit(&connector, 20),
-        text::fit(&text::sanitize(&r.new_credential_id), 24),
         pending,
         r.old.len(),
         text::relative(r.started_at, state.now),
     )
-    .chars()
-    .take(w.max(1) * 4)
-    .collect()
 }
 
 pub fn rotations(frame: &mut Frame, area: Rect, state: &State, w: &RotationsWindow, theme: &Theme) {
@@ -152,21 +156,15 @@ pub fn abandon(frame: &mut Frame, area: Rect, state: &State, d: &AbandonDialog, 
     );
     let w = inner.width as usize;
     let mut lines = vec![
-        Line::raw(text::fit(
-            &format!(
-                "Abandon rotation {} of {}? Nothing is revoked for it any more.",
-                d.id,
-                text::sanitize(&d.connector)
-            ),
-            w,
+        Line::raw(format!(
+            "Abandon rotation {} of {}? Nothing is revoked for it any more.",
+            d.id,
+            text::sanitize(&d.connector)
         )),
         Line::raw(""),
-        Line::raw(text::fit(
-            &format!(
-                "The new credential {} stays live; the old ones stay live too:",
-                text::sanitize(&d.new_credential_id)
-            ),
-            w,
+        Line::raw(format!(
+            "The new credential {} stays live; so do the old ones:",
+            text::sanitize(&d.new_credential_id)
         )),
     ];
     for id in d.pending.iter().take(4) {
@@ -217,7 +215,7 @@ pub fn changes(frame: &mut Frame, area: Rect, state: &State, scroll: usize, them
         view::change_lines(&state.changes.list, &state.inventory, w)
             .into_iter()
             .map(|(n, l)| {
-                let style = if state.changes.list[n].seen_at >= from {
+                let style = if state.changes.list[n].seen_at > from {
                     theme.changed()
                 } else {
                     theme.base()

@@ -83,10 +83,9 @@ fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, the
         ("To fill the list:".to_string(), theme.base()),
     ];
     let discovery = match &state.discovery {
-        Some(run) => format!("  {:<10}{}", km.label(Action::Discover), run.words()),
+        Some(run) => format!("{:<42}{}", km.label(Action::Discover), run.words()),
         None => format!(
-            "  {:<10}discover them here, from the tenant's system log (experimental; in the \
-             background, each one verified before it is tracked)",
+            "{:<42}discover them here, from the tenant's system log (experimental)",
             km.label(Action::Discover)
         ),
     };
@@ -102,7 +101,7 @@ fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, the
             "the same discovery, from the command line",
         ),
     ] {
-        lines.push((format!("  {cmd:<42}{what}"), theme.base()));
+        lines.push((format!("{cmd:<42}{what}"), theme.base()));
     }
     if connectors > 0 {
         lines.push((String::new(), theme.base()));
