@@ -296,7 +296,7 @@ async fn the_changes_window_after_two_refreshes_lists_what_changed_and_marks_the
         .filter(|e| state.changes.is_marked(e.key, from))
         .map(|e| e.key.credential_id.clone())
         .collect();
-    assert_eq!(marked, [id.clone()]);
+    assert_eq!(marked, std::slice::from_ref(&id));
     d.shutdown().await;
 }
 
