@@ -130,7 +130,7 @@ pub fn rotations(frame: &mut Frame, area: Rect, state: &State, w: &RotationsWind
             ));
         }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let hint = Line::from(vec![
         Span::styled(km.label(Action::RevokeOld), theme.key()),
         Span::styled(" revoke the old (ready)   ", theme.label()),
