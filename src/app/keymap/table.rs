@@ -213,6 +213,13 @@ pub(super) const ROWS: &[Row] = &[
         C::List,
     )),
     in_footer(row(A::Refresh, "refresh", &["r"], "refresh now", C::List)),
+    row(
+        A::ChangeSpan,
+        "change_span",
+        &["M"],
+        "△ marks changes since the session began, or lately",
+        C::List,
+    ),
     in_footer(row(
         A::Revoke,
         "revoke",
@@ -227,6 +234,13 @@ pub(super) const ROWS: &[Row] = &[
         "rotate: mint a new credential for the connector",
         C::Actions,
     )),
+    row(
+        A::Discover,
+        "discover",
+        &["F"],
+        "discover credentials in the system log (experimental)",
+        C::Actions,
+    ),
     in_footer(row(
         A::Mark,
         "mark",
@@ -256,6 +270,8 @@ pub(super) const ROWS: &[Row] = &[
         C::Marks,
     ),
     row(A::Journal, "journal", &["J"], "action journal", C::Windows),
+    row(A::Errors, "errors", &["E"], "error history", C::Windows),
+    in_footer(row(A::Help, "help", &["?"], "help", C::Windows)),
     row(
         A::Rotations,
         "rotations",
@@ -284,22 +300,6 @@ pub(super) const ROWS: &[Row] = &[
         "rotations: abandon the selected one (asks first)",
         C::Windows,
     ),
-    row(
-        A::ChangeSpan,
-        "change_span",
-        &["M"],
-        "△ marks changes since the session began, or lately",
-        C::List,
-    ),
-    row(
-        A::Discover,
-        "discover",
-        &["F"],
-        "discover credentials in the system log (experimental)",
-        C::Actions,
-    ),
-    row(A::Errors, "errors", &["E"], "error history", C::Windows),
-    in_footer(row(A::Help, "help", &["?"], "help", C::Windows)),
     row(
         A::FilterKeep,
         "filter_keep",
