@@ -207,7 +207,6 @@ pub(super) fn on_rotations(
         }
     };
     let first = !state.rotations.loaded;
-    let known: Vec<_> = state.rotations.list.iter().map(|r| r.id).collect();
     let ready = state.rotations.replace(list);
     let km = &state.options.keymap;
     let (open, enter) = (km.label(Action::Rotations), km.label(Action::RevokeOld));
@@ -220,22 +219,6 @@ pub(super) fn on_rotations(
             ));
         }
         return;
-    }
-    let started: Vec<String> = state
-        .rotations
-        .list
-        .iter()
-        .filter(|r| !known.contains(&r.id) && r.state.is_open())
-        .map(|r| {
-            format!(
-                "rotation {} started: waiting for the connector to use {} ({open} shows it)",
-                r.id,
-                text::sanitize(&r.new_credential_id)
-            )
-        })
-        .collect();
-    for s in started {
-        state.info(s);
     }
     for id in ready {
         let Some(r) = state.rotations.get(id) else {
