@@ -32,9 +32,12 @@ Examples:
   credboard report --output audit.html  the report an auditor can file (-o md for Markdown)
 
 The dashboard: j/k move, / filter, s/S sort, Tab status view, Enter details, r refresh,
-d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once),
-J journal, E errors, o overview (the audit's charts), q quit; ? lists every key. Each row
-shows its audit findings (the checks of `credboard audit`) in the Findings column. Keys and colours can be changed in the
+d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once; a
+rotation revokes the old credentials once the new one is used, after your confirmation),
+O rotations, C changes (changed rows marked △, M since the session began), F discover
+from the system log, J journal, E errors, o overview (the audit's charts), q quit; ? lists
+every key. Each row shows its audit findings (the checks of `credboard audit`) in the
+Findings column. Keys and colours can be changed in the
 settings. NO_COLOR turns colours off.
 
 Configuration: cone's ~/.conductorone/config.yaml (CONE_CONFIG_PATH), the CONE_* and

@@ -325,6 +325,9 @@ pub enum FailureKind {
     Store,
     /// credboard itself failed (a task panicked).
     Internal,
+    /// credboard would not do it, and said why (an old credential of a rotation still in
+    /// use); nothing was sent.
+    Refused,
 }
 
 impl Failure {

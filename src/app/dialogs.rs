@@ -27,6 +27,8 @@ pub struct RevokeDialog {
     pub connector_name: String,
     /// Set when the revoke is risky: the user must type the credential's own text, then Enter.
     pub typed: Option<TypedConfirm>,
+    /// Opened from the rotations window: the old credential of this rotation.
+    pub rotation: Option<crate::rotation::RotationId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +212,14 @@ pub enum Modal {
     },
     /// The audit's charts (`State::audit`'s figures); it fits the screen, nothing scrolls.
     Overview,
+    /// Every rotation (`State::rotations`).
+    Rotations(super::rotations::RotationsWindow),
+    /// The change log (`State::changes`).
+    Changes {
+        scroll: usize,
+    },
+    /// Abandon a rotation? y/n.
+    Abandon(super::rotations::AbandonDialog),
 }
 
 /// Why an open dialog cannot revoke this row, in words; `None` when it can.
@@ -264,6 +274,7 @@ impl RevokeDialog {
             connector_name,
             key,
             typed,
+            rotation: None,
         }
     }
 }

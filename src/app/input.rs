@@ -20,13 +20,15 @@ pub fn focus(state: &State) -> Focus {
     }
     match &state.modal {
         Some(Modal::Revoke(d)) if d.typed.is_some() => Focus::Typed,
-        Some(Modal::Revoke(_) | Modal::Rotate(_)) => Focus::Confirm,
+        Some(Modal::Revoke(_) | Modal::Rotate(_) | Modal::Abandon(_)) => Focus::Confirm,
         Some(Modal::BulkPlan(_)) => Focus::BulkPlan,
         Some(Modal::Bulk { .. }) => Focus::BulkRun,
         Some(Modal::Help { .. }) => Focus::Help,
         Some(Modal::Errors { .. }) => Focus::Errors,
         Some(Modal::Journal { .. }) => Focus::Journal,
         Some(Modal::Overview) => Focus::Overview,
+        Some(Modal::Rotations(_)) => Focus::Rotations,
+        Some(Modal::Changes { .. }) => Focus::Changes,
         None if state.table.filter_editing => Focus::Filter,
         None => Focus::List,
     }

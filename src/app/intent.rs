@@ -24,6 +24,10 @@ pub enum Window {
     Errors,
     Help,
     Overview,
+    Rotations,
+    Changes,
+    /// Abandon the rotation selected in the rotations window (asks first).
+    Abandon,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,4 +76,10 @@ pub enum Intent {
     ClearInput,
     Quit,
     Suspend,
+    /// Run discovery from the system log.
+    Discover,
+    /// Change marks since the session began, or since the last refresh.
+    ToggleChangeSpan,
+    /// In the rotations window: revoke the old credentials of the selected ready rotation.
+    RevokeOld,
 }

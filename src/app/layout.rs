@@ -218,6 +218,11 @@ pub fn modal_area(area: Rect, modal: &Modal) -> Rect {
             },
         ),
         Modal::Rotate(_) => (66, 12),
+        Modal::Abandon(d) => (70, 12 + d.pending.len().min(4) as u16),
+        Modal::Rotations(_) | Modal::Changes { .. } => (
+            area.width.saturating_sub(8).max(40),
+            area.height.saturating_sub(4),
+        ),
         Modal::Help { .. } | Modal::Errors { .. } | Modal::Journal { .. } => (
             area.width.saturating_sub(8).max(40),
             area.height.saturating_sub(4),
@@ -243,6 +248,8 @@ pub fn modal_page(area: Rect, modal: &Modal) -> usize {
     let fixed = match modal {
         Modal::BulkPlan(_) => 6,
         Modal::Bulk { .. } => 5,
+        Modal::Rotations(_) => 3,
+        Modal::Changes { .. } => 1,
         _ => 0,
     };
     (r.height.saturating_sub(2 + fixed) as usize).max(1)

@@ -5,15 +5,18 @@
 //! [`State`] and returns [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and
 //! nothing else.
 
+pub mod changelog;
 pub mod confirm;
 pub mod dialogs;
 pub mod findings;
+pub mod discovery;
 pub mod input;
 pub mod intent;
 pub mod inventory;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod rotations;
 pub mod state;
 pub mod table;
 pub mod update;

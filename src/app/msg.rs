@@ -8,7 +8,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
+use crate::changes::CredentialChange;
 use crate::model::{CredentialKey, Failure, Minted, RevokeResult, Snapshot};
+use crate::rotation::{Rotation, RotationId};
 
 pub use super::findings::AuditInputs;
 
@@ -99,8 +101,41 @@ pub enum WorkerMsg {
     /// What the audit's checks need from outside: the inventory's mutes, the Findings API's
     /// answer (sent with each refresh).
     Audit(AuditInputs),
+    /// Every rotation of the tenant as the inventory holds it now, newest first: at start,
+    /// after each refresh moved the open ones, after a revoke or an abandon. `note` says why
+    /// one did not move as asked (an old credential refused), for a toast.
+    Rotations {
+        result: Result<Vec<Rotation>, Failure>,
+        note: Option<String>,
+    },
+    /// The change log, newest first (at most [`CHANGES_SHOWN`]): at start and after each
+    /// refresh.
+    Changes(Result<Vec<CredentialChange>, Failure>),
+    /// How a discovery run is getting on, and its end.
+    Discovery(DiscoveryMsg),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
+}
+
+/// The most changes the worker sends the dashboard at a time (the newest).
+pub const CHANGES_SHOWN: usize = 2000;
+
+/// A discovery run's progress, as the footer shows it; credentials it finds come as
+/// [`WorkerMsg::Credential`] one-offs, so their rows appear as they are verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscoveryMsg {
+    Read {
+        events: u64,
+    },
+    Verifying {
+        done: usize,
+        of: usize,
+    },
+    /// A credential was verified and tracked (its row came just before).
+    Found,
+    /// The run ended: what it did in words ("120 events read, 4 new credentials tracked"),
+    /// and how many it tracked; or why it could not.
+    Done(Result<(String, usize), Failure>),
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +160,12 @@ pub enum Effect {
     Revoke {
         key: CredentialKey,
     },
+    /// Revoke an old credential of rotation `id`, as its procedure does: refused when a fresh
+    /// Get shows it used after the new credential's first use.
+    RevokeForRotation {
+        id: RotationId,
+        key: CredentialKey,
+    },
     /// Mint a new credential for a connector.
     Rotate {
         app_id: String,
@@ -134,6 +175,12 @@ pub enum Effect {
     /// Load the inventory's audit mutes and ask the Findings API (CB-1.7), for the
     /// dashboard's findings; asked with each of its refreshes.
     LoadAuditInputs,
+    /// Give rotation `id` up (the user confirmed).
+    AbandonRotation {
+        id: RotationId,
+    },
+    /// Run discovery from the tenant's system log in the background.
+    Discover,
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

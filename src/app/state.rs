@@ -200,6 +200,14 @@ pub struct State {
     pub bulk: Option<BulkRun>,
     /// Connectors (app id, connector id) with a rotate in flight.
     pub rotating: BTreeSet<(String, String)>,
+    /// Every rotation of the tenant, as the worker last sent them.
+    pub rotations: super::rotations::Rotations,
+    /// The change log and the rows it marks.
+    pub changes: super::changelog::ChangeLog,
+    /// A discovery run in the background.
+    pub discovery: Option<super::discovery::DiscoveryRun>,
+    /// When the dashboard started: the change marks' "since the session began".
+    pub session_began: DateTime<Utc>,
     /// Advances with every tick while something runs.
     pub spinner: usize,
     /// What changed in the rows since the table last caught up (see `update`).
@@ -228,6 +236,10 @@ impl State {
             audit: AuditState::default(),
             bulk: None,
             rotating: BTreeSet::new(),
+            rotations: Default::default(),
+            changes: Default::default(),
+            discovery: None,
+            session_began: now,
             spinner: 0,
             unsettled: Change::default(),
             tick_changed: false,
@@ -241,6 +253,11 @@ impl State {
 
     pub fn thresholds(&self) -> Thresholds {
         self.options.thresholds()
+    }
+
+    /// A change seen after this instant marks its row now.
+    pub fn marks_from(&self) -> DateTime<Utc> {
+        self.changes.marks_from(self.now, self.session_began)
     }
 
     /// The last refresh fetched every row: the data is current.
@@ -312,6 +329,7 @@ impl State {
         [
             spinning.then_some(self.now),
             toast,
+            self.changes.next_unmark(self.now),
             self.inventory.flags_due,
             self.screen_text_changes_at(),
         ]

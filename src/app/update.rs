@@ -10,6 +10,7 @@
 mod dialogs;
 mod list;
 mod results;
+mod rotations;
 
 use super::findings;
 
@@ -95,6 +96,7 @@ fn change_credential(state: &mut State, key: &CredentialKey, f: impl FnOnce(&mut
 fn on_tick(state: &mut State, now: DateTime<Utc>) {
     let earlier = now < state.now;
     let text_due = state.screen_text_changes_at();
+    let unmark_due = state.changes.next_unmark(state.now);
     state.now = now;
     let spinning = state.refresh.running.is_some() || !state.rotating.is_empty();
     if spinning {
@@ -114,7 +116,8 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
         || flags
         || state.toasts.len() != toasts
         || earlier
-        || text_due.is_some_and(|at| now >= at);
+        || text_due.is_some_and(|at| now >= at)
+        || unmark_due.is_some_and(|at| now >= at);
 }
 
 /// A refresh now, or after the running one.

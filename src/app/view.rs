@@ -25,7 +25,10 @@ pub enum HelpLine {
 
 /// Actions read-only mode refuses.
 pub fn refused_in_read_only(a: Action) -> bool {
-    matches!(a, Action::Revoke | Action::Rotate | Action::BulkRevoke)
+    matches!(
+        a,
+        Action::Revoke | Action::Rotate | Action::BulkRevoke | Action::RevokeOld | Action::Abandon
+    )
 }
 
 /// The help, generated from the keymap table, grouped by context.
@@ -138,6 +141,73 @@ pub fn journal_lines(lines: &[JournalLine], width: usize) -> Vec<(String, bool)>
                 for p in text::wrap(&part, width.saturating_sub(indent).max(10)) {
                     out.push((format!("{}{p}", " ".repeat(indent)), failed));
                 }
+            }
+        }
+    }
+    out
+}
+
+/// A value of a change as shown: a time in UTC to the second, or the text as it is.
+fn change_value(v: Option<&str>) -> String {
+    match v {
+        None => "none".to_string(),
+        Some(v) => match chrono::DateTime::parse_from_rfc3339(v) {
+            Ok(t) => t
+                .with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
+            Err(_) => text::sanitize(v),
+        },
+    }
+}
+
+/// One change as the changes window shows it: when it was seen, what changed, which
+/// credential (its name and connector as the inventory knows them, and its id), and the
+/// value before and after, when it has one.
+pub fn change_line(
+    c: &crate::changes::CredentialChange,
+    inv: &super::inventory::Inventory,
+) -> String {
+    let value = match (&c.change.before, &c.change.after) {
+        (None, None) => String::new(),
+        (b, a) => format!(
+            ": {} -> {}",
+            change_value(b.as_deref()),
+            change_value(a.as_deref())
+        ),
+    };
+    let name = inv
+        .get(&c.key)
+        .and_then(|e| e.display_name().map(text::sanitize))
+        .unwrap_or_else(|| "(no name)".to_string());
+    format!(
+        "{}  {:<14}  {} · {} ({}){}",
+        c.seen_at.format("%Y-%m-%d %H:%M:%S"),
+        c.change.kind.word(),
+        name,
+        text::sanitize(inv.connector_name(&c.key.app_id, &c.key.connector_id)),
+        text::sanitize(&c.key.credential_id),
+        value
+    )
+}
+
+/// The change log wrapped to `width`, newest first as given, each line with the position
+/// of its change.
+pub fn change_lines(
+    changes: &[crate::changes::CredentialChange],
+    inv: &super::inventory::Inventory,
+    width: usize,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, c) in changes.iter().enumerate() {
+        for (i, part) in text::wrap(&change_line(c, inv), width.max(30))
+            .into_iter()
+            .enumerate()
+        {
+            if i == 0 {
+                out.push((n, part));
+            } else {
+                out.push((n, format!("{}{part}", " ".repeat(21))));
             }
         }
     }

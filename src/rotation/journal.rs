@@ -67,6 +67,25 @@ pub fn started(r: &Rotation, actor: &Actor, at: DateTime<Utc>) -> JournalEntry {
     )
 }
 
+/// The entry of an old credential the procedure refused to revoke (see
+/// [`super::machine::may_revoke`]): nothing was sent.
+pub fn refused(
+    r: &Rotation,
+    credential_id: &str,
+    refusal: &super::machine::Refusal,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> JournalEntry {
+    let message = format!(
+        "rotation {}: {}; the rotation stays ready, credboard sent nothing for it",
+        r.id,
+        refusal.words(credential_id)
+    );
+    let mut e = entry(r, credential_id, Outcome::Failed(message), actor, at);
+    e.action = Action::Revoke;
+    e
+}
+
 /// The entries of `events`, the rotation being `r` after them.
 pub fn entries(
     r: &Rotation,

@@ -10,6 +10,9 @@
 //! - The new credential revoked, gone or expired while the rotation is open: abandoned, so
 //!   that the old ones (which the connector may still need) are never revoked for it.
 //! - A finished rotation (done, abandoned, timed out) never moves again.
+//! - An old credential used after the new one's first use is not revoked ([`may_revoke`]):
+//!   something still uses it (a second deployment of the connector); the rotation stays
+//!   ready for the user to decide.
 
 use std::collections::HashMap;
 
@@ -174,6 +177,57 @@ fn see(
         } else if now > r.deadline {
             end(r, End::TimedOut, now, events);
         }
+    }
+}
+
+/// Why an old credential of a rotation is not revoked now, although the rotation is ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its `lastUsedAt` is after the new credential's first use: something (another
+    /// deployment of the connector, a script) still uses it.
+    StillUsed {
+        last_used_at: DateTime<Utc>,
+        first_used_at: DateTime<Utc>,
+    },
+}
+
+impl Refusal {
+    /// In words, naming the credential: why it is left live.
+    pub fn words(&self, credential_id: &str) -> String {
+        match self {
+            Refusal::StillUsed {
+                last_used_at,
+                first_used_at,
+            } => format!(
+                "credential {credential_id} was used at {}, after the new credential's first \
+                 use at {}: something still uses it (a second deployment of the connector?), so \
+                 it is not revoked; find what uses it, then revoke it yourself or abandon the \
+                 rotation",
+                last_used_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                first_used_at.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+        }
+    }
+}
+
+/// Whether the old credential `credential_id` of rotation `r`, known now as `known`, may be
+/// revoked for it: refused when it was used after the new credential's first use. Only a
+/// live old credential of a ready rotation is asked about; anything else is not refused
+/// here (the machine settles it).
+pub fn may_revoke(r: &Rotation, credential_id: &str, known: Known) -> Result<(), Refusal> {
+    let is_old = r.old.iter().any(|o| o.credential_id == credential_id);
+    match (is_old, r.first_used_at, known) {
+        (
+            true,
+            Some(first_used_at),
+            Known::Live {
+                last_used_at: Some(last_used_at),
+            },
+        ) if last_used_at > first_used_at => Err(Refusal::StillUsed {
+            last_used_at,
+            first_used_at,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -452,6 +506,38 @@ mod tests {
         let again = step(&timed_out, Input::Abandon, t(10));
         assert_eq!(again.rotation.state, RotationState::TimedOut);
         assert_eq!(again.events, []);
+    }
+
+    #[test]
+    fn an_old_one_used_after_the_new_ones_first_use_is_refused_and_the_rotation_stays_ready() {
+        let used = seen(&[("new", live(Some(30)))]);
+        let ready = step(&rotation(), Input::Seen(&used), t(40)).rotation;
+        // Used before the switch, never used, or used at the very instant: revocable.
+        for k in [live(Some(10)), live(None), live(Some(30))] {
+            assert_eq!(may_revoke(&ready, "a", k), Ok(()), "{k:?}");
+        }
+        // Used after the new one's first use: a second deployment still holds it.
+        let refused = may_revoke(&ready, "a", live(Some(31)));
+        assert_eq!(
+            refused,
+            Err(Refusal::StillUsed {
+                last_used_at: t(31),
+                first_used_at: t(30),
+            })
+        );
+        let words = refused.unwrap_err().words("a");
+        assert!(
+            words.contains("credential a") && words.contains("not revoked"),
+            "{words}"
+        );
+        // Seeing it so changes nothing: still ready, still pending, no event.
+        let s = seen(&[("new", live(Some(30))), ("a", live(Some(31)))]);
+        let after = step(&ready, Input::Seen(&s), t(50));
+        assert_eq!(after.rotation, ready);
+        assert_eq!(after.events, []);
+        // Waiting (no first use yet), or a credential it does not replace: not its to refuse.
+        assert_eq!(may_revoke(&rotation(), "a", live(Some(31))), Ok(()));
+        assert_eq!(may_revoke(&ready, "stranger", live(Some(99))), Ok(()));
     }
 
     #[test]

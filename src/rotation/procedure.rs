@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::journal::{self, Actor};
-use super::machine::{Event, Input, Known, step};
+use super::machine::{Event, Input, Known, Refusal, may_revoke, step};
 use super::{NewRotation, Rotation, RotationId, RotationState};
 use crate::api::{Client, ConnectorCredential};
 use crate::model::{CredentialKey, Minted, Revocation};
@@ -295,8 +295,9 @@ impl Procedure {
     /// Revokes the old credentials of a ready rotation through [`Ops`], one by one, once a
     /// fresh Get shows the new credential still live. `confirm` (none with `--yes`) is
     /// asked about each old credential as the server holds it; one already revoked, gone or
-    /// expired leaves the set without being asked about. Returns the rotation after: done
-    /// when every old credential is settled.
+    /// expired leaves the set without being asked about; one used after the new credential's
+    /// first use is refused ([`may_revoke`]: said, journaled, left pending). Returns the
+    /// rotation after: done when every old credential is settled.
     pub async fn revoke_old(
         &self,
         rotation: Rotation,
@@ -320,25 +321,30 @@ impl Procedure {
             if rotation.state != RotationState::Ready {
                 return Ok(rotation);
             }
-            if let Some(confirm) = confirm.as_mut() {
-                let held = match self.ops.look_up(&key).await {
-                    Ok(held) => held,
-                    Err(OpError::NotFound(_)) => {
-                        rotation = self.settle_vanished(&rotation, &key, &mut report).await?;
-                        continue;
-                    }
-                    Err(e) => return Err(Stopped::Failed(e)),
-                };
-                if !matches!(Known::of_credential(&held, Utc::now()), Known::Live { .. }) {
-                    if let Err(e) = self.keep(&key, Some(held)).await {
-                        report(Progress::Failure(e));
-                    }
-                    rotation = self.moved(rotation.id, Step::Seen, &mut report).await?;
+            let held = match self.ops.look_up(&key).await {
+                Ok(held) => held,
+                Err(OpError::NotFound(_)) => {
+                    rotation = self.settle_vanished(&rotation, &key, &mut report).await?;
                     continue;
                 }
-                if !confirm(&held) {
-                    return Err(Stopped::Declined(key));
+                Err(e) => return Err(Stopped::Failed(e)),
+            };
+            let known = Known::of_credential(&held, Utc::now());
+            if !matches!(known, Known::Live { .. }) {
+                if let Err(e) = self.keep(&key, Some(held)).await {
+                    report(Progress::Failure(e));
                 }
+                rotation = self.moved(rotation.id, Step::Seen, &mut report).await?;
+                continue;
+            }
+            if let Err(refusal) = may_revoke(&rotation, &key.credential_id, known) {
+                self.refuse(&rotation, &key, &refusal, &mut report).await;
+                continue;
+            }
+            if let Some(confirm) = confirm.as_mut()
+                && !confirm(&held)
+            {
+                return Err(Stopped::Declined(key));
             }
             rotation = match self.ops.revoke(&key).await {
                 Ok(result) => {
@@ -362,6 +368,34 @@ impl Procedure {
             };
         }
         Ok(rotation)
+    }
+
+    /// An old credential the procedure will not revoke: said, and journaled (nothing sent);
+    /// it stays pending and the rotation ready.
+    pub async fn refuse(
+        &self,
+        rotation: &Rotation,
+        key: &CredentialKey,
+        refusal: &Refusal,
+        report: &mut impl FnMut(Progress),
+    ) {
+        report(Progress::Failure(format!(
+            "rotation {}: {}",
+            rotation.id,
+            refusal.words(&key.credential_id)
+        )));
+        let entry = journal::refused(
+            rotation,
+            &key.credential_id,
+            refusal,
+            &self.actor(),
+            Utc::now(),
+        );
+        if let Err(e) = blocking(&self.store, move |s| s.append_journal(&entry)).await {
+            report(Progress::Failure(format!(
+                "the refusal could not be journaled: {e}"
+            )));
+        }
     }
 
     /// An old credential the server does not hold under its ids: stored as gone (after a Get

@@ -391,6 +391,12 @@ impl Session {
         }
     }
 
+    /// Takes the demo tenant out of the session, running, for another session on it (a
+    /// restart of the dashboard).
+    pub fn take_server(&mut self) -> DemoServer {
+        self.server.take().expect("the server is still up")
+    }
+
     /// Drops the demo tenant without waiting for the requests it still holds: it stops in
     /// the background.
     pub fn abandon_server(&mut self) {

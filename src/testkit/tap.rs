@@ -40,6 +40,12 @@ pub enum Seen {
     /// The audit's inputs: how many exposed client ids the Findings API reported, or why it
     /// could not say.
     Audit(Result<usize, String>),
+    /// The rotations: each one's id and state, or the failure.
+    Rotations(Result<Vec<(i64, String)>, String>),
+    /// The change log: how many changes.
+    Changes(Result<usize, String>),
+    /// Discovery's progress; its end with what it did, or why not.
+    Discovery(Option<Result<String, String>>),
     Error(String),
 }
 
@@ -92,6 +98,28 @@ impl Seen {
                 crate::audit::checks::Exposure::Reported(list) => Ok(list.len()),
                 crate::audit::checks::Exposure::Unavailable(why) => Err(why.clone()),
             }),
+            WorkerMsg::Rotations { result, .. } => Seen::Rotations(
+                result
+                    .as_ref()
+                    .map(|l| {
+                        l.iter()
+                            .map(|r| (r.id.0, r.state.as_str().to_string()))
+                            .collect()
+                    })
+                    .map_err(|e| e.message.clone()),
+            ),
+            WorkerMsg::Changes(result) => Seen::Changes(
+                result
+                    .as_ref()
+                    .map(|l| l.len())
+                    .map_err(|e| e.message.clone()),
+            ),
+            WorkerMsg::Discovery(crate::app::DiscoveryMsg::Done(done)) => Seen::Discovery(Some(
+                done.as_ref()
+                    .map(|(w, _)| w.clone())
+                    .map_err(|e| e.message.clone()),
+            )),
+            WorkerMsg::Discovery(_) => Seen::Discovery(None),
             WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
         }
     }

@@ -16,6 +16,11 @@ impl Worker {
             let _permit = self.limiter.acquire(Priority::User).await;
             self.actions.revoke(&key).await
         };
+        if let Ok(r) = &result
+            && self.dashboard
+        {
+            self.settle_revoked(&key, r.revocation).await;
+        }
         let result = match result {
             Ok(r) => {
                 if let Some(e) = &r.unrecorded {
@@ -44,9 +49,30 @@ impl Worker {
     }
 
     pub(super) async fn rotate(self, app_id: String, connector_id: String) {
+        // What the rotation replaces, before anything is minted (as `rotate --replace`).
+        let old = if self.dashboard {
+            match self.replaceable(&app_id, &connector_id).await {
+                Ok(old) => old,
+                Err(e) => {
+                    self.send(WorkerMsg::Rotated {
+                        app_id,
+                        connector_id,
+                        result: Err(e),
+                    });
+                    return;
+                }
+            }
+        } else {
+            Vec::new()
+        };
         let result = {
             let _permit = self.limiter.acquire(Priority::User).await;
             self.actions.rotate(&app_id, &connector_id).await
+        };
+        let minted_ok = result.is_ok();
+        let rotation = match &result {
+            Ok(m) if m.record_error.is_none() && !old.is_empty() => Some(m.credential.clone()),
+            _ => None,
         };
         let (result, unrecorded) = match result {
             Ok(minted) => {
@@ -63,7 +89,14 @@ impl Worker {
             connector_id,
             result,
         });
-        // The secret is on its way to the screen; now make sure the id is not lost.
+        // The secret is on its way to the screen; now the rotation, then the id kept.
+        if let Some(minted) = rotation {
+            self.start_rotation(&minted, &old).await;
+        } else if self.dashboard && old.is_empty() && minted_ok {
+            let note = "no rotation was recorded: the inventory tracks no live credential of \
+                        this connector for it to replace";
+            self.send_rotations(Some(note.to_string())).await;
+        }
         if let Some((credential, error)) = unrecorded {
             self.send(WorkerMsg::Error(Failure::new(
                 FailureKind::Store,

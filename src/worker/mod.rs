@@ -10,8 +10,10 @@
 mod actions;
 mod audit;
 mod breaker;
+mod discovery;
 pub mod limiter;
 mod refresh;
+mod rotations;
 
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +25,7 @@ use crate::api::{Client, ConnectorCredential};
 use crate::app::{Effect, WorkerMsg};
 use crate::model::{Failure, FailureKind};
 use crate::ops::{Ops, blocking};
+use crate::rotation::procedure::Procedure;
 use crate::store::Store;
 pub use breaker::UNANSWERED_IN_A_ROW;
 use limiter::Limiter;
@@ -46,13 +49,14 @@ pub fn spawn(
     let (effects_tx, effects_rx) = mpsc::unbounded_channel();
     let (results_tx, results_rx) = mpsc::unbounded_channel();
     let actions = Arc::new(Ops::new(client.clone(), store.clone(), read_only));
-    let worker = Worker::new(
+    let mut worker = Worker::new(
         client.clone(),
         store.clone(),
         actions,
         concurrency,
         results_tx,
     );
+    worker.dashboard = true;
     tokio::spawn(worker.clone().check_unanswered());
     let task = tokio::spawn(async move {
         worker.send_inventory().await;
@@ -82,6 +86,11 @@ pub struct Worker {
     tx: mpsc::UnboundedSender<WorkerMsg>,
     /// Rotated credentials the inventory refused to record: tried again at each refresh.
     unrecorded: Arc<Mutex<Vec<ConnectorCredential>>>,
+    /// The rotation procedure, with its own gate over the same client and inventory.
+    procedure: Arc<Procedure>,
+    /// Working for the dashboard: `R` records a rotation, each refresh moves the open ones
+    /// and sends them with the change log. `credboard refresh` and `list` leave them be.
+    pub dashboard: bool,
 }
 
 impl Worker {
@@ -93,7 +102,14 @@ impl Worker {
         tx: mpsc::UnboundedSender<WorkerMsg>,
     ) -> Self {
         let signal = client.clone();
+        let procedure = Arc::new(Procedure::new(
+            client.clone(),
+            store.clone(),
+            actions.read_only(),
+        ));
         Self {
+            procedure,
+            dashboard: false,
             limiter: Limiter::with_pushback(concurrency, move || signal.pushback()),
             client,
             store,
@@ -112,6 +128,10 @@ impl Worker {
     async fn send_inventory(&self) {
         let stored = blocking(&self.store, |s| s.snapshot()).await;
         self.send(WorkerMsg::Inventory(stored.map_err(|e| Failure::from(&e))));
+        if self.dashboard {
+            self.send_rotations(None).await;
+            self.send_changes().await;
+        }
     }
 
     /// Runs until the effect channel closes. A new refresh cancels the one before it
@@ -154,6 +174,15 @@ impl Worker {
                 }
                 Effect::LoadAuditInputs => {
                     others.spawn(self.clone().audit_inputs());
+                }
+                Effect::RevokeForRotation { id, key } => {
+                    others.spawn(self.clone().revoke_for_rotation(id, key));
+                }
+                Effect::AbandonRotation { id } => {
+                    others.spawn(self.clone().abandon_rotation(id));
+                }
+                Effect::Discover => {
+                    others.spawn(self.clone().discover());
                 }
                 // The runtime handles these itself.
                 Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}

@@ -89,6 +89,7 @@ impl Worker {
         tokio::join!(gets, apps, self.store_answers(answered));
         // The answers, each shown and stored, have all been freed.
         let _ = tokio::task::spawn_blocking(crate::memory::give_back_freed).await;
+        self.after_refresh().await;
         self.send(WorkerMsg::RefreshDone {
             generation,
             at: Utc::now(),

@@ -115,6 +115,23 @@ fn child_dashboard_session() {
 
         // Fail on purpose: a rotate the server refuses, a revoke that keeps failing, and
         // credentials the token endpoint refuses.
+        // The first rotate started a rotation of that connector, and a second one is refused
+        // while it is under way: give it up first (asked, then confirmed).
+        if d.store
+            .rotations()
+            .unwrap()
+            .iter()
+            .any(|r| r.state.is_open())
+        {
+            d.press("O");
+            d.press("X");
+            d.press("y");
+            d.wait_for("the abandoned rotation", |s| {
+                matches!(s, Seen::Rotations(Ok(l)) if l.iter().any(|(_, st)| st == "abandoned"))
+            })
+            .await;
+            d.press("esc");
+        }
         d.server()
             .set_faults(only(RouteKind::RotateCredential, FaultKind::Status(500)));
         d.press("R");

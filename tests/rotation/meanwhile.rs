@@ -171,3 +171,36 @@ fn polls_answered_with_garbage_keep_the_rotation_waiting_and_are_said_once() {
     tenant.server().set_faults(Faults::none());
     assert_eq!(tenant.rotations()[0]["state"], "ready");
 }
+
+/// A connector with two deployments: one switched to the new credential, the other still
+/// uses an old one. That old one is refused (not revoked, said why, journaled), the other
+/// is revoked, and the rotation stays ready with the used one pending: exit 1.
+#[test]
+fn an_old_credential_used_after_the_switch_is_refused_and_the_rotation_stays_ready() {
+    let tenant = Tenant::start(None);
+    let (app, conn, old) = connector(&tenant, true);
+    let out = tenant.run(&["rotate", &app, &conn, "--replace", "--wait", "1s", "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let new = newest(&tenant);
+    let switched = Utc::now() - chrono::TimeDelta::seconds(30);
+    assert!(tenant.server().touch_last_used(&new, switched));
+    // The second deployment keeps signing in with the first old credential.
+    tenant.use_credential(&old[0]);
+    tenant.server().reset_stats();
+    let out = tenant.run(&["rotations", "resume", "1", "--yes", "--wait", "60s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(said.contains("something still uses it"), "{said}");
+    assert!(said.contains("is ready but still has"), "{said}");
+    assert!(tenant.is_live(&old[0]), "the used one is spared");
+    assert!(!tenant.is_live(&old[1]), "the unused one is revoked");
+    assert_eq!(tenant.revokes_served(), 1);
+    let rotation = &tenant.rotations()[0];
+    assert_eq!(rotation["state"], "ready");
+    let refused = tenant
+        .journal()
+        .into_iter()
+        .find(|e| e.1 == old[0] && e.2 == "failed")
+        .expect("the refusal is journaled");
+    assert!(refused.3.contains("sent nothing"), "{refused:?}");
+}

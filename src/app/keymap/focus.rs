@@ -22,6 +22,8 @@ pub enum Focus {
     Errors,
     Journal,
     Overview,
+    Rotations,
+    Changes,
     Secret,
 }
 
@@ -90,6 +92,10 @@ const LIST: &[Read] = &[
     read(A::Errors, I::Open(Window::Errors)),
     read(A::Help, I::Open(Window::Help)),
     read(A::Overview, I::Open(Window::Overview)),
+    read(A::Rotations, I::Open(Window::Rotations)),
+    read(A::Changes, I::Open(Window::Changes)),
+    read(A::Discover, I::Discover),
+    read(A::ChangeSpan, I::ToggleChangeSpan),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),
@@ -173,6 +179,15 @@ const HELP: &[Read] = window![read(A::Help, I::Close)];
 const ERRORS: &[Read] = window![read(A::Errors, I::Close)];
 const JOURNAL: &[Read] = window![read(A::Journal, I::Close)];
 const OVERVIEW: &[Read] = window![read(A::Overview, I::Close)];
+const ROTATIONS: &[Read] = window![
+    read(A::Rotations, I::Close),
+    read(A::RevokeOld, I::RevokeOld),
+    read(A::Abandon, I::Open(Window::Abandon)),
+];
+const CHANGES: &[Read] = window![
+    read(A::Changes, I::Close),
+    read(A::ChangeSpan, I::ToggleChangeSpan),
+];
 
 const SECRET: &[Read] = &[
     read(A::Cancel, I::Close),
@@ -185,7 +200,7 @@ const SECRET: &[Read] = &[
 ];
 
 impl Focus {
-    pub const ALL: [Focus; 11] = [
+    pub const ALL: [Focus; 13] = [
         Focus::List,
         Focus::Filter,
         Focus::Confirm,
@@ -196,6 +211,8 @@ impl Focus {
         Focus::Errors,
         Focus::Journal,
         Focus::Overview,
+        Focus::Rotations,
+        Focus::Changes,
         Focus::Secret,
     ];
 
@@ -212,6 +229,8 @@ impl Focus {
             Focus::Errors => ERRORS,
             Focus::Journal => JOURNAL,
             Focus::Overview => OVERVIEW,
+            Focus::Rotations => ROTATIONS,
+            Focus::Changes => CHANGES,
             Focus::Secret => SECRET,
         }
     }
@@ -235,6 +254,8 @@ impl Focus {
             Focus::Errors => "the error history",
             Focus::Journal => "the journal",
             Focus::Overview => "the overview",
+            Focus::Rotations => "the rotations window",
+            Focus::Changes => "the changes window",
             Focus::Secret => "the new secret's window",
         }
     }

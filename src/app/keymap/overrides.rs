@@ -23,7 +23,13 @@ impl fmt::Display for KeysProblem {
 }
 
 /// The actions that open a dialog the confirm key answers: a double press must not confirm.
-const OPENS_A_CONFIRM: [Action; 3] = [Action::Revoke, Action::Rotate, Action::BulkRevoke];
+const OPENS_A_CONFIRM: [Action; 5] = [
+    Action::Revoke,
+    Action::Rotate,
+    Action::BulkRevoke,
+    Action::RevokeOld,
+    Action::Abandon,
+];
 
 impl Keymap {
     /// The defaults with the user's overrides merged over them: an override replaces every key

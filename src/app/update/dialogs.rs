@@ -13,7 +13,6 @@ use super::super::msg::Effect;
 use super::super::state::State;
 use super::super::view;
 use super::change_credential;
-use crate::model::CredentialKey;
 use crate::text;
 
 pub(super) fn on_secret(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
@@ -76,15 +75,20 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
                 .map_or(0, |l| view::journal_lines(l, width).len());
             window(scroll, intent, len, page)
         }
+        Modal::Rotations(w) => super::rotations::rotations_window(state, w, intent, fx),
+        Modal::Changes { scroll } => {
+            super::rotations::changes_window(state, scroll, intent, width, page)
+        }
+        Modal::Abandon(d) => super::rotations::abandon(state, d, intent, fx),
     };
-    if open {
+    if open && state.modal.is_none() {
         state.modal = Some(modal);
     }
 }
 
 /// A window's intent: scrolling within `len` lines shown `page` at a time, or closing.
 /// Says whether it stays open.
-fn window(scroll: &mut usize, intent: Intent, len: usize, page: usize) -> bool {
+pub(super) fn window(scroll: &mut usize, intent: Intent, len: usize, page: usize) -> bool {
     match intent {
         Intent::Close => false,
         Intent::Scroll(step) => {
@@ -96,7 +100,7 @@ fn window(scroll: &mut usize, intent: Intent, len: usize, page: usize) -> bool {
 }
 
 /// A scroll position moved a step, kept where the last page stays full.
-fn scrolled(scroll: usize, step: Step, len: usize, page: usize) -> usize {
+pub(super) fn scrolled(scroll: usize, step: Step, len: usize, page: usize) -> usize {
     let max = len.saturating_sub(page);
     let s = match step {
         Step::Down => scroll + 1,
@@ -145,7 +149,7 @@ pub(super) fn open_revoke(state: &mut State) {
 fn revoke(state: &mut State, d: &mut RevokeDialog, intent: Intent, fx: &mut Vec<Effect>) -> bool {
     let Some(t) = d.typed.as_mut() else {
         if intent == Intent::Confirm {
-            confirm_revoke(state, d.key.clone(), fx);
+            confirm_revoke(state, d, fx);
             return false;
         }
         return intent != Intent::Cancel;
@@ -155,7 +159,8 @@ fn revoke(state: &mut State, d: &mut RevokeDialog, intent: Intent, fx: &mut Vec<
         // Enter with nothing typed cancels.
         Intent::Submit if t.input.is_empty() => return false,
         Intent::Submit if t.input == t.expected => {
-            confirm_revoke(state, d.key.clone(), fx);
+            let d = d.clone();
+            confirm_revoke(state, &d, fx);
             return false;
         }
         Intent::Submit => t.mismatch = true,
@@ -167,12 +172,16 @@ fn revoke(state: &mut State, d: &mut RevokeDialog, intent: Intent, fx: &mut Vec<
     true
 }
 
-fn confirm_revoke(state: &mut State, key: CredentialKey, fx: &mut Vec<Effect>) {
+fn confirm_revoke(state: &mut State, d: &RevokeDialog, fx: &mut Vec<Effect>) {
     if state.options.read_only {
         return;
     }
+    let key = d.key.clone();
     change_credential(state, &key, |e| e.pending = Some(Pending::Revoking));
-    fx.push(Effect::Revoke { key });
+    match d.rotation {
+        Some(id) => fx.push(Effect::RevokeForRotation { id, key }),
+        None => fx.push(Effect::Revoke { key }),
+    }
 }
 
 // ---- rotate ----
@@ -192,6 +201,16 @@ pub(super) fn open_rotate(state: &mut State) {
         .contains(&(app_id.clone(), connector_id.clone()))
     {
         state.refuse("a rotate of this connector is already running");
+        return;
+    }
+    if let Some(r) = state.rotations.open_of(&app_id, &connector_id) {
+        let open = state.options.keymap.label(Action::Rotations);
+        let why = format!(
+            "rotation {} of this connector is {}: carry it on or abandon it first ({open})",
+            r.id,
+            r.state.word()
+        );
+        state.refuse(why);
         return;
     }
     let d = RotateDialog::open(&state.inventory, &app_id, &connector_id);

@@ -62,6 +62,10 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::Open(Window::Errors) => state.modal = Some(Modal::Errors { scroll: 0 }),
         Intent::Open(Window::Help) => state.modal = Some(Modal::Help { scroll: 0 }),
         Intent::Open(Window::Overview) => state.modal = Some(Modal::Overview),
+        Intent::Open(Window::Rotations) => super::rotations::open_rotations(state),
+        Intent::Open(Window::Changes) => super::rotations::open_changes(state),
+        Intent::Discover => super::rotations::start_discovery(state, fx),
+        Intent::ToggleChangeSpan => super::rotations::toggle_span(state),
         Intent::Mark => {
             if let Some(&i) = state.table.visible.get(cursor) {
                 let e = state.inventory.at(i);

@@ -200,13 +200,18 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
             }
         },
         WorkerMsg::Audit(inputs) => super::super::findings::on_inputs(state, inputs),
+        WorkerMsg::Rotations { result, note } => {
+            super::rotations::on_rotations(state, result, note)
+        }
+        WorkerMsg::Changes(result) => super::rotations::on_changes(state, result),
+        WorkerMsg::Discovery(msg) => super::rotations::on_discovery(state, msg, fx),
         WorkerMsg::Error(e) => state.error(said(&e)),
     }
 }
 
 /// A failure in words for the screen: its message, and for an authentication failure what
 /// to check (the server's words do not say which of credboard's settings they were).
-fn said(f: &Failure) -> String {
+pub(super) fn said(f: &Failure) -> String {
     match f.kind {
         FailureKind::Auth => format!(
             "{}; check the client id and secret credboard uses (cone's config.yaml, \

@@ -201,6 +201,44 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         l.kv("Expires", &time(|c| c.expires_time, "no expiry"), b);
         l.kv("Deleted", &time(|c| c.deleted_at, "—"), b);
         l.kv("Fetched", &when(e.fetched_at, now, "never"), b);
+        let changes = state.changes.marking(e.key, state.marks_from());
+        for (n, c) in changes.iter().take(6).enumerate() {
+            let value = match (&c.change.before, &c.change.after) {
+                (None, None) => String::new(),
+                (b, a) => format!(
+                    ": {} -> {}",
+                    b.as_deref().unwrap_or("none"),
+                    a.as_deref().unwrap_or("none")
+                ),
+            };
+            let label = if n == 0 { "Changed △" } else { "" };
+            l.kv(
+                label,
+                &format!(
+                    "{}{value} (seen {})",
+                    c.change.kind.word(),
+                    text::relative(c.seen_at, now)
+                ),
+                theme.changed(),
+            );
+        }
+        if let Some(r) = state.rotations.of_credential(e.key) {
+            let role = if r.new_credential_id == e.key.credential_id {
+                "its new credential"
+            } else {
+                "an old credential it replaces"
+            };
+            l.kv(
+                "Rotation",
+                &format!(
+                    "{} {}: {role} ({} lists it)",
+                    r.id,
+                    r.state.word(),
+                    state.options.keymap.label(Action::Rotations)
+                ),
+                theme.warning(),
+            );
+        }
     }
     frame.render_widget(Paragraph::new(l.lines), inner);
 }

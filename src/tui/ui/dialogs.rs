@@ -31,6 +31,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, modal: &Modal, theme: 
         Modal::Journal { lines, scroll } => {
             windows::journal(frame, area, state, lines.as_deref(), *scroll, theme)
         }
+        Modal::Rotations(w) => super::rotations::rotations(frame, area, state, w, theme),
+        Modal::Changes { scroll } => super::rotations::changes(frame, area, state, *scroll, theme),
+        Modal::Abandon(d) => super::rotations::abandon(frame, area, state, d, theme),
     }
 }
 
@@ -239,8 +242,12 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme:
         kv(
             "Live now",
             match d.live {
-                0 => "no live tracked credential".to_string(),
-                n => format!("{n} live tracked credential(s); they stay valid until revoked"),
+                0 => "none tracked: no rotation is recorded".to_string(),
+                n => format!(
+                    "{n} live tracked credential(s): a rotation replaces them once the \
+                     connector uses the new one ({} follows it)",
+                    km.label(Action::Rotations)
+                ),
             },
             theme,
         ),

@@ -95,6 +95,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(what, theme.warning()));
         spans.push(Span::raw(SEPARATOR));
     }
+    if let Some(run) = &state.discovery {
+        spans.push(Span::styled(run.words(), theme.warning()));
+        spans.push(Span::raw(SEPARATOR));
+    }
     if state.inventory.marked() > 0 {
         spans.push(Span::styled(
             format!(

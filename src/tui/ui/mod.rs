@@ -7,6 +7,7 @@ mod findings;
 mod footer;
 mod header;
 mod overview;
+mod rotations;
 mod secret;
 mod table;
 pub mod theme;

@@ -21,6 +21,14 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     }
     let page = rows.height as usize;
     let visible = &state.table.visible;
+    if state.loaded
+        && !state
+            .inventory
+            .entries()
+            .any(|e| e.kind == EntryKind::Credential)
+    {
+        return empty_hint(frame, rows, state, theme);
+    }
     if visible.is_empty() {
         let km = &state.options.keymap;
         let msg = if !state.loaded {
@@ -54,6 +62,77 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         let y = rows.y + line as u16;
         let selected = pos == state.table.cursor;
         draw_row(frame, l, state, &e, y, selected, theme);
+    }
+}
+
+/// The mark of a row a refresh saw change lately.
+pub const CHANGED: &str = "△";
+
+/// With nothing tracked for the tenant: how to fill the list, true for this build.
+fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, theme: &Theme) {
+    const KEY_W: usize = 42;
+    let km = &state.options.keymap;
+    let connectors = state.inventory.len();
+    // (what to press or run, what it does), the first without a key column.
+    let mut lines: Vec<(String, String, Style)> = vec![
+        (
+            String::new(),
+            "Nothing is tracked for this tenant yet: ConductorOne's API cannot list a \
+             connector's credentials, so credboard knows only the ids it is given."
+                .to_string(),
+            theme.title(),
+        ),
+        (String::new(), String::new(), theme.base()),
+        (String::new(), "To fill the list:".to_string(), theme.base()),
+    ];
+    let discovery = match &state.discovery {
+        Some(run) => run.words(),
+        None => "discover them here, from the tenant's system log (experimental)".to_string(),
+    };
+    lines.push((km.label(Action::Discover), discovery, theme.key()));
+    for (cmd, what) in [
+        ("credboard import FILE", "Terraform state, CSV or JSON"),
+        (
+            "credboard track APP CONNECTOR CREDENTIAL",
+            "one id you know (from the web UI)",
+        ),
+        ("credboard discover", "the same, from the command line"),
+    ] {
+        lines.push((cmd.to_string(), what.to_string(), theme.base()));
+    }
+    if connectors > 0 {
+        lines.push((String::new(), String::new(), theme.base()));
+        lines.push((
+            String::new(),
+            format!("{connectors} connector(s) known, none with a tracked credential."),
+            theme.dim(),
+        ));
+    }
+    let w = rows.width.saturating_sub(2) as usize;
+    let mut y = rows.y;
+    for (key, what, style) in lines {
+        // The description hangs beside its key where there is room for both.
+        let (indent, parts) = if key.is_empty() {
+            (0, text::wrap(&what, w.max(10)))
+        } else if w >= KEY_W + 20 {
+            (KEY_W, text::wrap(&what, w - KEY_W))
+        } else {
+            (0, text::wrap(&format!("{key}  {what}"), w.max(10)))
+        };
+        for (i, part) in parts.into_iter().enumerate() {
+            if y >= rows.y + rows.height {
+                return;
+            }
+            let shown = match (i, indent) {
+                (_, 0) => part,
+                (0, _) => format!("{}{part}", text::pad(&key, indent)),
+                _ => format!("{}{part}", " ".repeat(indent)),
+            };
+            frame
+                .buffer_mut()
+                .set_stringn(rows.x + 2, y, &shown, w, style);
+            y += 1;
+        }
     }
 }
 
@@ -188,17 +267,22 @@ fn draw_row(
         let w = width as usize;
         match column {
             None => {
+                let changed = state.changes.is_marked(e.key, state.marks_from());
                 let mark = if e.marked {
                     "●"
                 } else if e.pending.is_some() {
                     "…"
                 } else if e.error.is_some() {
                     "!"
+                } else if changed {
+                    CHANGED
                 } else {
                     " "
                 };
                 let style = if e.error.is_some() && !e.marked {
                     base.patch(theme.warning())
+                } else if mark == CHANGED {
+                    base.patch(theme.changed())
                 } else {
                     base
                 };

@@ -310,6 +310,16 @@ impl Theme {
         }
     }
 
+    /// A row or a change seen changed lately.
+    pub fn changed(&self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(self.palette.accent)
+                .add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
+    }
+
     pub fn border(&self) -> Style {
         self.pick(Style::new().fg(self.palette.border), Style::new())
     }
