@@ -7,6 +7,7 @@
 
 pub mod confirm;
 pub mod dialogs;
+pub mod filter;
 pub mod input;
 pub mod intent;
 pub mod inventory;

@@ -286,6 +286,7 @@ impl State {
             return;
         }
         let page = self.page_height();
+        self.table.now = self.now;
         self.table.settle(&self.inventory, change, page);
         self.inventory.recount(self.now, self.thresholds());
     }

@@ -19,10 +19,10 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
     match intent {
         Intent::Move(step) => move_by(state, step),
         Intent::Select(_) | Intent::SortBy(_) | Intent::Wheel { .. } => on_mouse(state, intent),
-        Intent::EditFilter => state.table.filter_editing = true,
+        Intent::EditFilter => state.table.begin_filter(),
         Intent::Back => {
             if !state.table.filter.is_empty() {
-                set_filter(state, String::new());
+                state.table.clear_filter(&state.inventory, page);
             } else if state.detail {
                 state.detail = false;
                 fix_offset(state);
@@ -89,17 +89,31 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
 /// list.
 pub(super) fn on_filter(state: &mut State, intent: Intent) {
     match intent {
-        Intent::Submit => state.table.filter_editing = false,
+        Intent::Submit => {
+            if let Some((typed, e)) = state.table.keep_filter() {
+                let kept = match state.table.filter.as_str() {
+                    "" => "no filter".to_string(),
+                    f => format!("the filter \"{f}\""),
+                };
+                state.refuse(format!(
+                    "\"{typed}\" was not applied ({}); kept {kept}",
+                    e.message
+                ));
+            }
+        }
         Intent::Cancel => {
-            state.table.filter_editing = false;
-            set_filter(state, String::new());
+            let page = state.page_height();
+            state.table.cancel_filter(&state.inventory, page);
         }
         Intent::DeleteChar => {
             let mut f = state.table.filter.clone();
             f.pop();
             set_filter(state, f);
         }
-        Intent::ClearInput => set_filter(state, String::new()),
+        Intent::ClearInput => {
+            let page = state.page_height();
+            state.table.clear_filter(&state.inventory, page);
+        }
         Intent::Type(c) if state.table.filter.chars().count() < confirm::MAX_TYPED => {
             let mut f = state.table.filter.clone();
             f.push(c);
@@ -165,6 +179,7 @@ fn select_at(state: &mut State, pos: usize) {
 
 fn set_filter(state: &mut State, filter: String) {
     let page = state.page_height();
+    state.table.now = state.now;
     state.table.set_filter(&state.inventory, filter, page);
 }
 
