@@ -97,6 +97,10 @@ pub enum Command {
         output: Format,
         #[arg(long, value_enum, default_value_t = StatusFilter::All)]
         status: StatusFilter,
+        /// Only the credentials this filter matches, in the dashboard's filter language:
+        /// 'app:okta lastused>90d !status:revoked' (see the README)
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
     },
     /// Revoke one credential (asks first on a terminal unless --yes)
     Revoke {
@@ -309,6 +313,10 @@ pub struct AuditArgs {
     /// checked
     #[arg(long)]
     pub offline: bool,
+    /// Only the findings about credentials (or connectors) this filter matches, in the
+    /// dashboard's filter language: 'app:okta !status:revoked', 'finding:CB-1.2'
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

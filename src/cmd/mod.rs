@@ -10,6 +10,7 @@ mod context;
 pub mod dashboard;
 mod demo_server;
 mod discover;
+mod filter;
 mod gather;
 mod import;
 mod journal;
@@ -75,7 +76,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let global = &cli.global;
     match cli.command {
         None => dashboard::run(global).await,
-        Some(Command::List { output, status }) => list::run(global, output, status).await,
+        Some(Command::List {
+            output,
+            status,
+            filter,
+        }) => list::run(global, output, status, filter.as_deref()).await,
         Some(Command::Revoke {
             app_id,
             connector_id,
