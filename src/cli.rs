@@ -54,6 +54,8 @@ an unmuted finding at or above --fail-on.";
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -85,6 +87,37 @@ pub struct Global {
     /// Refuse to revoke or rotate, whatever the settings say
     #[arg(long, global = true)]
     pub read_only: bool,
+}
+
+/// How the dashboard opens (only without a command).
+#[derive(Debug, Args, Default)]
+pub struct DashboardArgs {
+    /// Open the dashboard on a saved view of the settings (`[views.NAME]`)
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
+    /// Open the dashboard filtered, in the filter language: 'app:okta lastused>90d'
+    /// (after --view's)
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Open the dashboard sorted by a column, `COLUMN[:asc|desc]`: name, app, connector,
+    /// client, created, lastused, expires, status (after --view's)
+    #[arg(long, value_name = "COLUMN")]
+    pub sort: Option<String>,
+}
+
+impl DashboardArgs {
+    /// The flags given, by name, for a command that takes none of them.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--view", self.view.is_some()),
+            ("--filter", self.filter.is_some()),
+            ("--sort", self.sort.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, g)| *g)
+        .map(|(n, _)| n)
+        .collect()
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ pub mod state;
 pub mod table;
 pub mod update;
 pub mod view;
+pub mod views;
 
 pub use keymap::Keymap;
 pub use msg::*;

@@ -29,6 +29,8 @@ pub struct Options {
     /// Revoking a credential used within this many days needs a typed confirmation.
     pub recent_use_days: i64,
     pub keymap: Keymap,
+    /// The saved views of the settings, by name.
+    pub views: std::collections::BTreeMap<String, super::views::SavedView>,
 }
 
 impl Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             idle_days: 90,
             recent_use_days: 7,
             keymap: Keymap::default(),
+            views: Default::default(),
         }
     }
 }

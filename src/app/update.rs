@@ -10,6 +10,7 @@
 mod dialogs;
 mod list;
 mod results;
+pub mod views;
 
 use chrono::{DateTime, Utc};
 

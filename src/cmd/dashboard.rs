@@ -3,8 +3,9 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
+use crate::app::views::SavedView;
 use crate::app::{Options, State};
-use crate::cli::Global;
+use crate::cli::{DashboardArgs, Global};
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
 use crate::tui::ui::theme::{Palette, Theme};
@@ -14,7 +15,15 @@ use crossterm::event::EventStream;
 
 use super::{CliError, Context};
 
-pub async fn run(global: &Global) -> Result<(), CliError> {
+pub async fn run(global: &Global, args: &DashboardArgs) -> Result<(), CliError> {
+    // A mistake in --filter or --sort is a usage error, said before anything else.
+    let filter = super::filter::parse(args.filter.as_deref())?;
+    let sort = args
+        .sort
+        .as_deref()
+        .map(crate::app::views::parse_sort)
+        .transpose()
+        .map_err(|e| CliError::config(format!("--sort: {e}")))?;
     refuse_without_a_terminal()?;
     // Everything that can fail on configuration fails here, before the terminal is touched.
     let ctx = Context::new(global).await?;
@@ -34,8 +43,31 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         idle_days: ctx.settings.thresholds.idle_days.into(),
         recent_use_days: ctx.settings.thresholds.recent_use_days.into(),
         keymap,
+        views: super::context::saved_views(&ctx.settings),
     };
-    let state = State::new(options, Utc::now());
+    let mut start = match &args.view {
+        None => SavedView::default(),
+        Some(name) => options.views.get(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = options.views.keys().map(String::as_str).collect();
+            CliError::config(match names.is_empty() {
+                true => {
+                    format!("--view {name}: no view is saved; add `[views.{name}]` to the settings")
+                }
+                false => format!(
+                    "--view {name}: no such view; the views are {}",
+                    names.join(", ")
+                ),
+            })
+        })?,
+    };
+    if let Some(q) = filter {
+        start.filter = q.source().to_string();
+    }
+    if sort.is_some() {
+        start.sort = sort;
+    }
+    let mut state = State::new(options, Utc::now());
+    crate::app::update::views::apply(&mut state, &start);
     let (link, worker_task) = worker::spawn(
         &ctx.client,
         &ctx.store,

@@ -74,8 +74,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         refuse_misplaced_secret(name, &value).map_err(CliError::config)?;
     }
     let global = &cli.global;
+    if let (Some(_), [flag, ..]) = (&cli.command, cli.dashboard.given().as_slice()) {
+        return Err(CliError::config(format!(
+            "{flag} before a command is the dashboard's: `list` and `audit` take \
+             `--filter` after their name"
+        )));
+    }
     match cli.command {
-        None => dashboard::run(global).await,
+        None => dashboard::run(global, &cli.dashboard).await,
         Some(Command::List {
             output,
             status,

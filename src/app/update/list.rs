@@ -89,18 +89,7 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
 /// list.
 pub(super) fn on_filter(state: &mut State, intent: Intent) {
     match intent {
-        Intent::Submit => {
-            if let Some((typed, e)) = state.table.keep_filter() {
-                let kept = match state.table.filter.as_str() {
-                    "" => "no filter".to_string(),
-                    f => format!("the filter \"{f}\""),
-                };
-                state.refuse(format!(
-                    "\"{typed}\" was not applied ({}); kept {kept}",
-                    e.message
-                ));
-            }
-        }
+        Intent::Submit => super::views::keep_filter(state),
         Intent::Cancel => {
             let page = state.page_height();
             state.table.cancel_filter(&state.inventory, page);
