@@ -7,6 +7,10 @@ use crate::query::{Record, TextField, Time, TimeField};
 
 use super::inventory::{Entry, EntryKind, Field};
 
+/// Whether rows carry their findings ([`Subject::has_finding`] answers from them). Until they
+/// do, the prompt says that `finding:` matches no row.
+pub const ROWS_CARRY_FINDINGS: bool = false;
+
 /// A row, for the filter.
 pub struct Subject<'a>(pub Entry<'a>);
 
@@ -49,7 +53,8 @@ impl Record for Subject<'_> {
     }
 
     /// The hook for the findings on rows: rows carry none yet, so `finding:` matches no row
-    /// (and the prompt says so) rather than claim a credential is clean.
+    /// (and the prompt says so, see [`ROWS_CARRY_FINDINGS`]) rather than claim a credential
+    /// is clean.
     fn has_finding(&self, _check: CheckId) -> bool {
         false
     }

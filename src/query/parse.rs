@@ -322,7 +322,7 @@ impl Parser<'_> {
                     needle: super::lower(&value),
                 },
             }),
-            Field::Status => match Status::from_word(&value) {
+            Field::Status => match Status::from_word(&value).or_else(|| status_prefix(&value)) {
                 Some(s) => Ok(Test::Status(s)),
                 None => {
                     let words: Vec<String> = Status::ALL.iter().map(|s| s.typed_word()).collect();
@@ -340,6 +340,19 @@ impl Parser<'_> {
                 .map(Test::Finding)
                 .map_err(|e| QueryError::new(value_span, e.to_string())),
         }
+    }
+}
+
+/// The one status whose word starts with `prefix` (`rev`: revoked), so that typing
+/// `status:rev…` filters before the word is whole.
+fn status_prefix(prefix: &str) -> Option<Status> {
+    let p = prefix.to_ascii_lowercase().replace('_', "-");
+    let mut found = Status::ALL
+        .into_iter()
+        .filter(|s| s.typed_word().starts_with(&p));
+    match (found.next(), found.next()) {
+        (Some(s), None) => Some(s),
+        _ => None,
     }
 }
 

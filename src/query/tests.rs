@@ -164,6 +164,15 @@ fn status_reads_the_groups_of_the_audit() {
         "usable, as in the dashboard's active view: never used too"
     );
     assert!(hits("status:expired", &all()).is_empty());
+    assert_eq!(
+        hits("status:rev", &all()),
+        ["okta old"],
+        "a prefix of one status"
+    );
+    assert!(
+        err("status:exp").message.contains("unknown status `exp`"),
+        "expired or expiring"
+    );
     let connector = Row {
         status: Status::NoCredential,
         flags: Flags::empty(),

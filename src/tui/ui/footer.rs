@@ -87,10 +87,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
             return end_line(frame, area, spans);
         }
-        spans.push(Span::styled(
-            format!("  {}  ", position(state)),
-            theme.label(),
-        ));
+        let mut what = format!("  {}  ", position(state));
+        if state.table.filter.trim().is_empty() {
+            what = "  words, !word, app:okta, status:idle, lastused>90d, /regex/  ".into();
+        } else if state.table.query().uses_findings() && !crate::app::filter::ROWS_CARRY_FINDINGS {
+            // Say it rather than let "no match" pass for "no finding".
+            what.push_str("(rows carry no findings yet: finding: matches none)  ");
+        }
+        spans.push(Span::styled(what, theme.label()));
         spans.push(Span::styled(km.label(Action::FilterKeep), theme.key()));
         spans.push(Span::styled(" keep  ", theme.label()));
         spans.push(Span::styled(km.label(Action::FilterClear), theme.key()));
