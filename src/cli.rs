@@ -16,6 +16,8 @@ Examples:
   credboard                             the dashboard on the tenant of cone's default profile
   credboard --profile prod --read-only  look, but never revoke or rotate
   credboard list --status never-used -o csv
+  credboard list --filter 'app:okta lastused>90d !status:revoked'
+  credboard --demo --filter 'status:expired' --sort lastused:desc
   credboard import terraform.tfstate    learn credential ids from Terraform state
   credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID
   credboard discover --dry-run          find credential ids in the tenant's system log
@@ -31,6 +33,9 @@ Examples:
   credboard audit mute CB-1.2 --credential ID --reason 'break-glass' --until 2027-01-31
   credboard report --output audit.html  the report an auditor can file (-o md for Markdown)
 
+Filters (/ in the dashboard, --filter): words, !word, name: app: connector: client: id:,
+status:never-used, finding:CB-1.2, lastused>90d created<30d expires<14d, /regex/.
+
 The dashboard: j/k move, / filter, s/S sort, Tab status view, Enter details, r refresh,
 d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once),
 J journal, E errors, q quit; ? lists every key. Keys and colours can be changed in the
@@ -39,7 +44,7 @@ settings. NO_COLOR turns colours off.
 Configuration: cone's ~/.conductorone/config.yaml (CONE_CONFIG_PATH), the CONE_* and
 CONDUCTORONE_* environment variables, then these flags; a flag beats the environment,
 which beats the file. Settings (refresh interval, concurrency, read-only, thresholds,
-keys, colours): ~/.config/credboard/config.toml; credboard config --print-default.
+keys, colours, saved views): ~/.config/credboard/config.toml; credboard config --print-default.
 The inventory of credential ids and the journal: ~/.local/share/credboard, with the log
 credboard.log (CREDBOARD_LOG=debug for more).
 
