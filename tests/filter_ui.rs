@@ -110,3 +110,18 @@ fn matches_are_highlighted_with_the_count_and_position() {
         assert!(!plain[(x + 4, y)].modifier.contains(Modifier::UNDERLINED));
     }
 }
+
+#[test]
+fn a_long_filter_shows_its_end_where_the_typing_is() {
+    let long = "app:okta !name:aaaaaaaaaaaaaaaaaaaa !name:bbbbbbbbbbbbbbbbbbbb !name:cccccccccccccccc \
+                lastused>90d";
+    let s = filtering(60, 20, long);
+    assert_eq!(
+        s.table.filter, long,
+        "longer than a typed confirmation may be"
+    );
+    let buf = render(&s, &Theme::default());
+    let footer = text(&buf).lines().last().unwrap().to_string();
+    assert!(footer.starts_with("/…"), "{footer}");
+    assert!(footer.contains("lastused>90d▏"), "{footer}");
+}

@@ -1,7 +1,6 @@
 //! The list's intents: moving, sorting, the views, the detail pane, marks, opening dialogs
 //! and windows; the filter as it is typed; the mouse over the table.
 
-use super::super::confirm;
 use super::super::dialogs::Modal;
 use super::super::intent::{Intent, Step, Window};
 use super::super::inventory::EntryKind;
@@ -9,6 +8,9 @@ use super::super::msg::Effect;
 use super::super::state::State;
 use super::super::table::Sort;
 use super::dialogs;
+
+/// The longest filter typed: room for several terms of the filter language.
+const MAX_FILTER: usize = 256;
 
 /// Rows the mouse wheel scrolls.
 const WHEEL_STEP: usize = 3;
@@ -103,7 +105,7 @@ pub(super) fn on_filter(state: &mut State, intent: Intent) {
             let page = state.page_height();
             state.table.clear_filter(&state.inventory, page);
         }
-        Intent::Type(c) if state.table.filter.chars().count() < confirm::MAX_TYPED => {
+        Intent::Type(c) if state.table.filter.chars().count() < MAX_FILTER => {
             let mut f = state.table.filter.clone();
             f.push(c);
             set_filter(state, f);

@@ -199,13 +199,26 @@ fn filter_input<'a>(state: &State, max: usize, theme: &Theme) -> Vec<Span<'a>> {
         }
         None => (f.len(), f.len()),
     };
+    let mut left = max.saturating_sub(1);
+    let mut spans = Vec::new();
+    // Too long to show whole: its end, where the typing is, after an ellipsis.
+    let mut start = 0;
+    if text::width(&text::sanitize(f)) > left {
+        let room = left.saturating_sub(1);
+        start = f
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| text::width(&text::sanitize(&f[i..])) <= room)
+            .unwrap_or(f.len());
+        spans.push(Span::styled(text::ELLIPSIS.to_string(), theme.input()));
+        left = room;
+    }
+    let (a, b) = (a.max(start), b.max(start));
     let pieces = [
-        (f.get(..a).unwrap_or(f), theme.input()),
+        (f.get(start..a).unwrap_or(""), theme.input()),
         (f.get(a..b).unwrap_or(""), theme.input_error()),
         (f.get(b..).unwrap_or(""), theme.input()),
     ];
-    let mut left = max.saturating_sub(1);
-    let mut spans = Vec::new();
     for (piece, style) in pieces {
         if piece.is_empty() || left == 0 {
             continue;
