@@ -157,6 +157,59 @@ impl Status {
         }
     }
 
+    /// Every status, in the order of [`Status::of`]'s severity.
+    pub const ALL: [Status; 9] = [
+        Status::Expired,
+        Status::Expiring,
+        Status::NeverUsed,
+        Status::Idle,
+        Status::Active,
+        Status::Unknown,
+        Status::Revoked,
+        Status::Gone,
+        Status::NoCredential,
+    ];
+
+    /// The status a word names, as typed in a filter or on the command line: its
+    /// [`word`](Status::word) with `-` or `_` for the space (`never-used`), in any case, or
+    /// `unknown` / `expiring-soon`.
+    pub fn from_word(word: &str) -> Option<Status> {
+        let w = word.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        match w.as_str() {
+            "unknown" => return Some(Status::Unknown),
+            "expiring-soon" => return Some(Status::Expiring),
+            _ => {}
+        }
+        Status::ALL
+            .into_iter()
+            .find(|s| s.word().replace(' ', "-") == w)
+    }
+
+    /// The word typed for this status: `never-used`.
+    pub fn typed_word(self) -> String {
+        self.word().replace(' ', "-")
+    }
+
+    /// Whether a credential with these flags is in this status's group, the one definition
+    /// the dashboard's views, its counts, `list --status` and the filter's `status:` share:
+    /// an expired credential that was never used is both `expired` and `never-used`; a
+    /// revoked or gone one is only `revoked` (and `gone` if the server answered 404).
+    /// `NoCredential` holds no credential (it is the status of connector rows).
+    pub fn holds(self, flags: Flags) -> bool {
+        let group = match self {
+            Status::Expired => Group::Expired,
+            Status::Expiring => Group::Expiring,
+            Status::NeverUsed => Group::NeverUsed,
+            Status::Idle => Group::Idle,
+            Status::Active => Group::Active,
+            Status::Revoked => Group::Revoked,
+            Status::Gone => return flags.contains(Flags::GONE),
+            Status::Unknown => return flags.contains(Flags::UNKNOWN) && !flags.is_dead(),
+            Status::NoCredential => return false,
+        };
+        group.holds(flags)
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Status::Expired => "expired",
@@ -224,20 +277,18 @@ impl Counts {
             self.gone += 1;
             return;
         }
-        if f.is_dead() {
-            self.revoked += 1;
-            return;
-        }
-        for (flag, n) in [
-            (Flags::UNKNOWN, &mut self.unknown),
-            (Flags::EXPIRING, &mut self.expiring),
-            (Flags::EXPIRED, &mut self.expired),
-            (Flags::NEVER_USED, &mut self.never_used),
-            (Flags::IDLE, &mut self.idle),
+        // The groups of `Status::holds`, the definition `list --status` and the views use.
+        for (status, n) in [
+            (Status::Revoked, &mut self.revoked),
+            (Status::Unknown, &mut self.unknown),
+            (Status::Expiring, &mut self.expiring),
+            (Status::Expired, &mut self.expired),
+            (Status::NeverUsed, &mut self.never_used),
+            (Status::Idle, &mut self.idle),
+            (Status::Active, &mut self.active),
         ] {
-            *n += usize::from(f.contains(flag));
+            *n += usize::from(status.holds(f));
         }
-        self.active += usize::from(f.is_active());
     }
 }
 

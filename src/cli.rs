@@ -16,6 +16,8 @@ Examples:
   credboard                             the dashboard on the tenant of cone's default profile
   credboard --profile prod --read-only  look, but never revoke or rotate
   credboard list --status never-used -o csv
+  credboard list --filter 'app:okta lastused>90d !status:revoked'
+  credboard --demo --filter 'status:expired' --sort lastused:desc
   credboard import terraform.tfstate    learn credential ids from Terraform state
   credboard track APP_ID CONNECTOR_ID CREDENTIAL_ID
   credboard discover --dry-run          find credential ids in the tenant's system log
@@ -31,6 +33,9 @@ Examples:
   credboard audit mute CB-1.2 --credential ID --reason 'break-glass' --until 2027-01-31
   credboard report --output audit.html  the report an auditor can file (-o md for Markdown)
 
+Filters (/ in the dashboard, --filter): words, !word, name: app: connector: client: id:,
+status:never-used, finding:CB-1.2, lastused>90d created<30d expires<14d, /regex/.
+
 The dashboard: j/k move, / filter, s/S sort, Tab status view, Enter details, r refresh,
 d revoke, space/a/A marks and D bulk revoke, R rotate (the secret is shown once; a
 rotation revokes the old credentials once the new one is used, after your confirmation),
@@ -43,7 +48,7 @@ settings. NO_COLOR turns colours off.
 Configuration: cone's ~/.conductorone/config.yaml (CONE_CONFIG_PATH), the CONE_* and
 CONDUCTORONE_* environment variables, then these flags; a flag beats the environment,
 which beats the file. Settings (refresh interval, concurrency, read-only, thresholds,
-keys, colours): ~/.config/credboard/config.toml; credboard config --print-default.
+keys, colours, saved views): ~/.config/credboard/config.toml; credboard config --print-default.
 The inventory of credential ids and the journal: ~/.local/share/credboard, with the log
 credboard.log (CREDBOARD_LOG=debug for more).
 
@@ -58,6 +63,8 @@ an unmuted finding at or above --fail-on.";
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -91,6 +98,37 @@ pub struct Global {
     pub read_only: bool,
 }
 
+/// How the dashboard opens (only without a command).
+#[derive(Debug, Args, Default)]
+pub struct DashboardArgs {
+    /// Open the dashboard on a saved view of the settings (`[views.NAME]`)
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
+    /// Open the dashboard filtered, in the filter language: 'app:okta lastused>90d'
+    /// (after --view's)
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Open the dashboard sorted by a column, `COLUMN[:asc|desc]`: name, app, connector,
+    /// client, created, lastused, expires, status (after --view's)
+    #[arg(long, value_name = "COLUMN")]
+    pub sort: Option<String>,
+}
+
+impl DashboardArgs {
+    /// The flags given, by name, for a command that takes none of them.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--view", self.view.is_some()),
+            ("--filter", self.filter.is_some()),
+            ("--sort", self.sort.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, g)| *g)
+        .map(|(n, _)| n)
+        .collect()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Refresh the tracked credentials and print them
@@ -101,6 +139,10 @@ pub enum Command {
         output: Format,
         #[arg(long, value_enum, default_value_t = StatusFilter::All)]
         status: StatusFilter,
+        /// Only the credentials this filter matches, in the dashboard's filter language:
+        /// 'app:okta lastused>90d !status:revoked' (see the README)
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
     },
     /// Revoke one credential (asks first on a terminal unless --yes)
     Revoke {
@@ -313,6 +355,10 @@ pub struct AuditArgs {
     /// checked
     #[arg(long)]
     pub offline: bool,
+    /// Only the findings about credentials (or connectors) this filter matches, in the
+    /// dashboard's filter language: 'app:okta !status:revoked', 'finding:CB-1.2'
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

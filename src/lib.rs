@@ -14,6 +14,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod ops;
+pub mod query;
 pub mod report;
 pub mod rotation;
 pub mod since;

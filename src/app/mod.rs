@@ -8,8 +8,9 @@
 pub mod changelog;
 pub mod confirm;
 pub mod dialogs;
-pub mod findings;
 pub mod discovery;
+pub mod filter;
+pub mod findings;
 pub mod input;
 pub mod intent;
 pub mod inventory;
@@ -21,6 +22,7 @@ pub mod state;
 pub mod table;
 pub mod update;
 pub mod view;
+pub mod views;
 
 pub use keymap::Keymap;
 pub use msg::*;

@@ -36,6 +36,8 @@ pub struct Options {
     pub policy: Policy,
     /// The settings' `[[audit.mute]]`, as mutes (the inventory's come from the worker).
     pub mutes: Vec<Mute>,
+    /// The saved views of the settings, by name.
+    pub views: std::collections::BTreeMap<String, super::views::SavedView>,
 }
 
 impl Options {
@@ -67,6 +69,7 @@ impl Default for Options {
             keymap: Keymap::default(),
             policy: Policy::default(),
             mutes: Vec::new(),
+            views: Default::default(),
         }
     }
 }
@@ -315,6 +318,7 @@ impl State {
             return;
         }
         let page = self.page_height();
+        self.table.now = self.now;
         self.table.settle(&self.inventory, change, page);
         self.inventory.recount(self.now, self.thresholds());
     }

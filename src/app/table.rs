@@ -4,8 +4,9 @@
 //!
 //! # Sort order
 //! Each column compares typed values (times as times, status by severity). Unset values
-//! ("never", "—", no name) sort after every set value in ascending order; descending is the
-//! exact reverse, so they come first. Ties fall to the display name, then credential rows
+//! ("—", no name, a time not known) sort after every set value in ascending order;
+//! descending is the exact reverse, so they come first. "never" under Last used is the
+//! oldest use: before every time ascending. Ties fall to the display name, then credential rows
 //! before connector rows, then the credential id (the connector id for connector rows), so
 //! the order is total and does not move between refreshes.
 //!
@@ -17,7 +18,10 @@ use chrono::{DateTime, Utc};
 use crate::audit::{Group, Status};
 use crate::model::CredentialKey;
 
-use super::inventory::{Change, Entry, EntryKind, Field, Inventory, lower_query};
+use crate::query::{Query, QueryError};
+
+use super::filter::Subject;
+use super::inventory::{Change, Entry, EntryKind, Field, Inventory};
 
 /// Sortable columns, in the order `s` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,6 +217,14 @@ fn sort_key<'a>(e: Entry<'a>, column: Column) -> SortKey<'a> {
         Column::App => field(Field::App),
         Column::Connector => field(Field::Connector),
         Column::ClientId => field(Field::ClientId),
+        // Never used (fetched, with no last use) is the oldest use of all: before every
+        // time ascending, not among the unknown.
+        Column::LastUsed
+            if e.kind == EntryKind::Credential
+                && e.last.as_ref().is_some_and(|c| c.last_used_at.is_none()) =>
+        {
+            Value::Time((false, None))
+        }
         Column::Created | Column::LastUsed | Column::Expires => {
             let t = column.time(&e);
             Value::Time((t.is_none(), t))
@@ -236,7 +248,16 @@ pub struct Table {
     pub view: View,
     /// The filter as typed.
     pub filter: String,
-    filter_lower: String,
+    /// The last filter that parsed: the one applied.
+    query: Query,
+    /// What is wrong with `filter`, when it does not parse (`query` stays applied).
+    pub filter_error: Option<QueryError>,
+    /// The selection before the filter was opened (and whether the top was followed), to
+    /// go back to when the filter is cleared.
+    before_filter: Option<(Option<CredentialKey>, bool)>,
+    /// The time the filter compares times against (the state's `now`, as of the last
+    /// filtering).
+    pub now: DateTime<Utc>,
     /// Typing into the filter.
     pub filter_editing: bool,
     /// Every row, in sort order (positions into the inventory).
@@ -269,9 +290,9 @@ impl Table {
         if change.shape || change.order {
             self.resort(inv, page);
         } else if (change.flags && self.view != View::All)
-            || (change.search && !self.filter_lower.is_empty())
+            || (change.any() && !self.query.is_empty())
         {
-            self.refilter(inv, false, page);
+            self.refilter(inv, page);
         }
     }
 
@@ -284,7 +305,7 @@ impl Table {
             order.reverse();
         }
         self.order = order;
-        self.refilter(inv, false, page);
+        self.refilter(inv, page);
     }
 
     /// The exact reverse: the order is total, so reversing the lists is the other sort.
@@ -296,38 +317,111 @@ impl Table {
         self.reselect(inv, line, page);
     }
 
-    /// The view or the filter changed. `narrowing`: the new filter contains the old one and
-    /// the view is the same, so only the rows visible now need checking.
-    fn refilter(&mut self, inv: &Inventory, narrowing: bool, page: usize) {
+    /// The view or the filter changed, or rows did.
+    fn refilter(&mut self, inv: &Inventory, page: usize) {
         let line = self.cursor.saturating_sub(self.offset);
-        let finder = memchr::memmem::Finder::new(self.filter_lower.as_bytes());
-        let view = self.view;
+        let (view, query, now) = (self.view, &self.query, self.now);
         let shown = |&i: &usize| {
             let e = inv.at(i);
-            view.admits(&e) && finder.find(e.search.bytes()).is_some()
+            view.admits(&e) && (query.is_empty() || query.matches(&Subject(e), now))
         };
-        self.visible = if narrowing {
-            std::mem::take(&mut self.visible)
-                .into_iter()
-                .filter(shown)
-                .collect()
-        } else {
-            self.order.iter().copied().filter(shown).collect()
-        };
+        self.visible = self.order.iter().copied().filter(shown).collect();
         self.reselect(inv, line, page);
     }
 
+    /// The filter applied (the last that parsed).
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// Opens the filter, remembering the selection to go back to.
+    pub fn begin_filter(&mut self) {
+        self.filter_editing = true;
+        if self.before_filter.is_none() {
+            self.before_filter = Some((self.selected.clone(), self.follow_top));
+        }
+    }
+
+    /// The filter as typed now: applied if it parses, the cursor on the first match; if it
+    /// does not, the mistake is kept beside it and the last filter that parsed stays
+    /// applied. Empty: the selection from before the filter comes back.
     pub fn set_filter(&mut self, inv: &Inventory, filter: String, page: usize) {
-        let lower = lower_query(&filter);
-        let narrowing = lower.contains(self.filter_lower.as_str());
-        self.filter = filter;
-        self.filter_lower = lower;
-        self.refilter(inv, narrowing, page);
+        match Query::parse(&filter) {
+            Ok(query) => {
+                self.filter_error = None;
+                self.filter = filter;
+                if query.source().trim() == self.query.source().trim() {
+                    self.query = query;
+                    return;
+                }
+                self.query = query;
+                self.refilter(inv, page);
+                if self.query.is_empty() {
+                    self.restore_selection(inv, page);
+                } else {
+                    self.select_at(inv, 0, page);
+                }
+            }
+            Err(e) => {
+                self.filter = filter;
+                self.filter_error = Some(e);
+            }
+        }
+    }
+
+    /// No filter: every row of the view, the selection from before the filter back, or the
+    /// selected row kept if there is one.
+    pub fn clear_filter(&mut self, inv: &Inventory, page: usize) {
+        let matched_nothing = self.visible.is_empty();
+        self.filter_error = None;
+        self.filter.clear();
+        self.query = Query::default();
+        self.refilter(inv, page);
+        if matched_nothing {
+            self.restore_selection(inv, page);
+        } else {
+            self.before_filter = None;
+        }
+    }
+
+    /// Esc in the filter: no filter, and the row selected before it.
+    pub fn cancel_filter(&mut self, inv: &Inventory, page: usize) {
+        self.filter_editing = false;
+        self.filter_error = None;
+        self.filter.clear();
+        self.query = Query::default();
+        self.refilter(inv, page);
+        self.restore_selection(inv, page);
+    }
+
+    /// Enter in the filter: the filter applied is kept; a mistake typed after it is
+    /// dropped, and returned to be told.
+    pub fn keep_filter(&mut self) -> Option<(String, QueryError)> {
+        self.filter_editing = false;
+        let error = self.filter_error.take()?;
+        let typed = std::mem::replace(&mut self.filter, self.query.source().to_string());
+        Some((typed, error))
+    }
+
+    /// Selects the row selected before the filter was opened (the top if the top was
+    /// followed), if it is visible.
+    fn restore_selection(&mut self, inv: &Inventory, page: usize) {
+        let Some((key, follow)) = self.before_filter.take() else {
+            return;
+        };
+        if follow {
+            self.follow_top = true;
+            self.select_top(inv);
+            return;
+        }
+        if let Some(k) = key {
+            self.select_key(inv, &k, page);
+        }
     }
 
     pub fn set_view(&mut self, inv: &Inventory, view: View, page: usize) {
         self.view = view;
-        self.refilter(inv, false, page);
+        self.refilter(inv, page);
     }
 
     pub fn set_sort(&mut self, inv: &Inventory, sort: Sort, page: usize) {

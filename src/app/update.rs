@@ -13,6 +13,7 @@ mod results;
 mod rotations;
 
 use super::findings;
+pub mod views;
 
 use chrono::{DateTime, Utc};
 

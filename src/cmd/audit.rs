@@ -4,17 +4,21 @@
 
 use crate::audit::catalog::{CheckId, Severity};
 use crate::audit::checks::{Inputs, run as run_checks};
-use crate::audit::findings::{Audit, Finding};
+use crate::audit::findings::{Audit, Finding, Subject};
 use crate::cli::{AuditArgs, AuditFormat, Global};
 use crate::report::{self, Freshness, Provenance};
 
+use super::filter::{self, Found, Of, Row};
 use super::gather::gather;
-use super::{CliError, output};
+use super::{CliError, context, output};
+use crate::audit::{Thresholds, flags_of};
+use crate::query::Query;
 
 /// The exit code of a run whose findings fail the policy.
 pub const POLICY_FAILED: i32 = 3;
 
 pub async fn run(global: &Global, args: &AuditArgs) -> Result<(), CliError> {
+    let query = filter::parse(args.filter.as_deref())?;
     let fail_on = Severity::from(args.fail_on);
     let wants_exposure = args.check.is_empty() || args.check.contains(&CheckId::Exposed);
     let g = gather(global, args.offline, wants_exposure).await?;
@@ -24,7 +28,7 @@ pub async fn run(global: &Global, args: &AuditArgs) -> Result<(), CliError> {
             g.provenance.freshness.sentence(g.provenance.generated_at)
         );
     }
-    let audit = run_checks(&Inputs {
+    let mut audit = run_checks(&Inputs {
         snapshot: &g.snapshot,
         policy: g.provenance.policy,
         exposure: &g.exposure,
@@ -32,6 +36,20 @@ pub async fn run(global: &Global, args: &AuditArgs) -> Result<(), CliError> {
         now: g.provenance.generated_at,
         only: &args.check,
     });
+    if let Some(q) = &query {
+        let settings = context::settings(global)?;
+        let thresholds = Thresholds {
+            expiring_soon_days: settings.thresholds.expiring_soon_days.into(),
+            idle_days: settings.thresholds.idle_days.into(),
+        };
+        keep_matching(
+            &mut audit,
+            q,
+            &g.snapshot,
+            thresholds,
+            g.provenance.generated_at,
+        );
+    }
     print(&g.provenance, &audit, args.output, fail_on).map_err(CliError::failed)?;
     if !g.failures.is_empty() {
         for f in &g.failures {
@@ -52,6 +70,48 @@ pub async fn run(global: &Global, args: &AuditArgs) -> Result<(), CliError> {
             ),
         }),
     }
+}
+
+/// Keeps the findings whose credential (or connector) the filter matches: the exit code
+/// and the summary are then about them alone.
+fn keep_matching(
+    audit: &mut Audit,
+    q: &Query,
+    snapshot: &crate::model::Snapshot,
+    t: Thresholds,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let found = Found::of(audit);
+    let known: std::collections::HashMap<_, _> =
+        snapshot.credentials.iter().map(|c| (&c.key, c)).collect();
+    audit.findings.retain(|f| {
+        let l = &f.labels;
+        let row = match &f.subject {
+            Subject::Credential(key) => {
+                let stored = known.get(key);
+                let last = stored.and_then(|c| c.last.as_ref());
+                let gone = stored.is_some_and(|c| c.gone);
+                Row::new(Of {
+                    key,
+                    credential: last,
+                    flags: flags_of(last, gone, now, t),
+                    app_name: l.app_name.as_deref(),
+                    connector_name: l.connector_name.as_deref(),
+                    checks: found.of_credential(key),
+                })
+            }
+            Subject::Connector {
+                app_id,
+                connector_id,
+            } => Row::connector(
+                l.app_name.as_deref().unwrap_or(app_id),
+                connector_id,
+                l.connector_name.as_deref(),
+                found.of_connector(app_id, connector_id),
+            ),
+        };
+        q.matches(&row, now)
+    });
 }
 
 fn print(

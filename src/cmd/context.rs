@@ -59,8 +59,50 @@ pub fn checked_settings(global: &Global) -> Result<(Settings, Vec<String>), CliE
                 .into_iter()
                 .map(|p| in_section("colors", &p.entry, p.to_string())),
         )
+        .chain(view_problems(&file))
         .collect();
     file.finish(problems).map_err(CliError::config)
+}
+
+/// What the dashboard finds wrong in `[views.NAME]`'s sort and columns (config checks the
+/// filter), each at its line.
+fn view_problems(file: &SettingsFile) -> Vec<SettingsProblem> {
+    let mut out = Vec::new();
+    for (name, v) in &file.settings.views {
+        let Err(problems) = crate::app::views::check(None, v.sort.as_deref(), v.columns.as_deref())
+        else {
+            continue;
+        };
+        for (key, message) in problems {
+            out.push(SettingsProblem {
+                line: file
+                    .line_of(&["views", name, key])
+                    .or_else(|| file.line_of(&["views", name])),
+                message: format!("`views.{name}.{key}`: {message}"),
+            });
+        }
+    }
+    out
+}
+
+/// The saved views of the settings, checked (a settings file with a problem in one does
+/// not get this far).
+pub fn saved_views(
+    settings: &Settings,
+) -> std::collections::BTreeMap<String, crate::app::views::SavedView> {
+    settings
+        .views
+        .iter()
+        .filter_map(|(name, v)| {
+            let view = crate::app::views::check(
+                v.filter.as_deref(),
+                v.sort.as_deref(),
+                v.columns.as_deref(),
+            )
+            .ok()?;
+            Some((name.clone(), view))
+        })
+        .collect()
 }
 
 /// The settings' `request_timeout` (at least a second), the demo tenant's included.

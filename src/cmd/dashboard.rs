@@ -3,10 +3,11 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
+use crate::app::views::SavedView;
 use crate::app::{Options, State};
 use crate::audit::catalog::CheckId;
 use crate::audit::mutes::{Mute, MuteOrigin, MuteTarget, parse_until};
-use crate::cli::Global;
+use crate::cli::{DashboardArgs, Global};
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
 use crate::tui::ui::theme::{Palette, Theme};
@@ -16,7 +17,15 @@ use crossterm::event::EventStream;
 
 use super::{CliError, Context};
 
-pub async fn run(global: &Global) -> Result<(), CliError> {
+pub async fn run(global: &Global, args: &DashboardArgs) -> Result<(), CliError> {
+    // A mistake in --filter or --sort is a usage error, said before anything else.
+    let filter = super::filter::parse(args.filter.as_deref())?;
+    let sort = args
+        .sort
+        .as_deref()
+        .map(crate::app::views::parse_sort)
+        .transpose()
+        .map_err(|e| CliError::config(format!("--sort: {e}")))?;
     refuse_without_a_terminal()?;
     // Everything that can fail on configuration fails here, before the terminal is touched.
     let ctx = Context::new(global).await?;
@@ -38,8 +47,31 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         keymap,
         policy: ctx.settings.audit.policy(),
         mutes: settings_mutes(&ctx.settings),
+        views: super::context::saved_views(&ctx.settings),
     };
-    let state = State::new(options, Utc::now());
+    let mut start = match &args.view {
+        None => SavedView::default(),
+        Some(name) => options.views.get(name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = options.views.keys().map(String::as_str).collect();
+            CliError::config(match names.is_empty() {
+                true => {
+                    format!("--view {name}: no view is saved; add `[views.{name}]` to the settings")
+                }
+                false => format!(
+                    "--view {name}: no such view; the views are {}",
+                    names.join(", ")
+                ),
+            })
+        })?,
+    };
+    if let Some(q) = filter {
+        start.filter = q.source().to_string();
+    }
+    if sort.is_some() {
+        start.sort = sort;
+    }
+    let mut state = State::new(options, Utc::now());
+    crate::app::update::views::apply(&mut state, &start);
     let (link, worker_task) = worker::spawn(
         &ctx.client,
         &ctx.store,

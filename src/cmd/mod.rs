@@ -10,6 +10,7 @@ mod context;
 pub mod dashboard;
 mod demo_server;
 mod discover;
+mod filter;
 mod gather;
 mod import;
 mod journal;
@@ -73,9 +74,19 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         refuse_misplaced_secret(name, &value).map_err(CliError::config)?;
     }
     let global = &cli.global;
+    if let (Some(_), [flag, ..]) = (&cli.command, cli.dashboard.given().as_slice()) {
+        return Err(CliError::config(format!(
+            "{flag} before a command is the dashboard's: `list` and `audit` take \
+             `--filter` after their name"
+        )));
+    }
     match cli.command {
-        None => dashboard::run(global).await,
-        Some(Command::List { output, status }) => list::run(global, output, status).await,
+        None => dashboard::run(global, &cli.dashboard).await,
+        Some(Command::List {
+            output,
+            status,
+            filter,
+        }) => list::run(global, output, status, filter.as_deref()).await,
         Some(Command::Revoke {
             app_id,
             connector_id,

@@ -196,7 +196,8 @@ pub fn credentials(rows: &[Listed], format: Format, now: DateTime<Utc>) -> io::R
                         when(r.field(|c| c.created_at), now, unset("—")),
                         when(r.field(|c| c.last_used_at), now, unset("never")),
                         when(r.field(|c| c.expires_time), now, unset("no expiry")),
-                        flag_words(r.flags).join(", "),
+                        // The dashboard's word for the status (flags in -o json/csv).
+                        Status::of(r.flags).word().to_string(),
                         inert(&r.ids.credential_id),
                     ]
                 })

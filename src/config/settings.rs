@@ -53,6 +53,19 @@ pub struct Settings {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Colour overrides: role -> colour name or "#rrggbb". Checked by the UI.
     pub colors: BTreeMap<String, String>,
+    /// Saved views of the dashboard, by name (`[views.NAME]`): the filter is checked here,
+    /// the sort and columns by the dashboard.
+    pub views: BTreeMap<String, ViewSetting>,
+}
+
+/// One `[views.NAME]`: `filter = "app:okta lastused>90d"`, `sort = "lastused:desc"`,
+/// `columns = ["name", "app", "lastused"]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewSetting {
+    pub filter: Option<String>,
+    pub sort: Option<String>,
+    pub columns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +100,7 @@ impl Default for Settings {
             profiles: BTreeMap::new(),
             keys: BTreeMap::new(),
             colors: BTreeMap::new(),
+            views: BTreeMap::new(),
         }
     }
 }
@@ -154,6 +168,11 @@ const KNOWN_KEYS: &[&str] = &[
     "keys.*",
     "colors",
     "colors.*",
+    "views",
+    "views.*",
+    "views.*.filter",
+    "views.*.sort",
+    "views.*.columns",
 ];
 
 impl Settings {
@@ -235,6 +254,17 @@ impl Settings {
                 bad(
                     &["thresholds", key],
                     format!("`thresholds.{key}` must be at least 1 day"),
+                );
+            }
+        }
+        for (name, view) in &self.views {
+            if let Some(Err(e)) = view.filter.as_deref().map(crate::query::Query::parse) {
+                bad(
+                    &["views", name, "filter"],
+                    format!(
+                        "`views.{name}.filter`: {} (at byte {} of the filter)",
+                        e.message, e.span.start
+                    ),
                 );
             }
         }

@@ -43,6 +43,8 @@ pub enum Field {
     App,
     Connector,
     ClientId,
+    /// The row's id: the credential id (the connector id for a connector row).
+    Id,
 }
 
 impl SearchText {
@@ -71,7 +73,8 @@ impl SearchText {
     pub fn field(&self, f: Field) -> &str {
         let n = f as usize;
         let start = if n == 0 { 0 } else { self.ends[n - 1] + 1 };
-        &self.text[start..self.ends[n]]
+        let end = self.ends.get(n).copied().unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or("")
     }
 
     pub fn bytes(&self) -> &[u8] {

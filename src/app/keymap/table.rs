@@ -319,7 +319,7 @@ pub(super) const ROWS: &[Row] = &[
         A::FilterClear,
         "filter_clear",
         &["esc"],
-        "clear the filter (also in the list)",
+        "clear it, back to the row before (also in the list)",
         C::Typing,
     ),
     row(

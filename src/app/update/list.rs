@@ -1,7 +1,6 @@
 //! The list's intents: moving, sorting, the views, the detail pane, marks, opening dialogs
 //! and windows; the filter as it is typed; the mouse over the table.
 
-use super::super::confirm;
 use super::super::dialogs::Modal;
 use super::super::intent::{Intent, Step, Window};
 use super::super::inventory::EntryKind;
@@ -9,6 +8,9 @@ use super::super::msg::Effect;
 use super::super::state::State;
 use super::super::table::Sort;
 use super::dialogs;
+
+/// The longest filter typed: room for several terms of the filter language.
+const MAX_FILTER: usize = 256;
 
 /// Rows the mouse wheel scrolls.
 const WHEEL_STEP: usize = 3;
@@ -19,10 +21,10 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
     match intent {
         Intent::Move(step) => move_by(state, step),
         Intent::Select(_) | Intent::SortBy(_) | Intent::Wheel { .. } => on_mouse(state, intent),
-        Intent::EditFilter => state.table.filter_editing = true,
+        Intent::EditFilter => state.table.begin_filter(),
         Intent::Back => {
             if !state.table.filter.is_empty() {
-                set_filter(state, String::new());
+                state.table.clear_filter(&state.inventory, page);
             } else if state.detail {
                 state.detail = false;
                 fix_offset(state);
@@ -94,18 +96,21 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
 /// list.
 pub(super) fn on_filter(state: &mut State, intent: Intent) {
     match intent {
-        Intent::Submit => state.table.filter_editing = false,
+        Intent::Submit => super::views::keep_filter(state),
         Intent::Cancel => {
-            state.table.filter_editing = false;
-            set_filter(state, String::new());
+            let page = state.page_height();
+            state.table.cancel_filter(&state.inventory, page);
         }
         Intent::DeleteChar => {
             let mut f = state.table.filter.clone();
             f.pop();
             set_filter(state, f);
         }
-        Intent::ClearInput => set_filter(state, String::new()),
-        Intent::Type(c) if state.table.filter.chars().count() < confirm::MAX_TYPED => {
+        Intent::ClearInput => {
+            let page = state.page_height();
+            state.table.clear_filter(&state.inventory, page);
+        }
+        Intent::Type(c) if state.table.filter.chars().count() < MAX_FILTER => {
             let mut f = state.table.filter.clone();
             f.push(c);
             set_filter(state, f);
@@ -170,6 +175,7 @@ fn select_at(state: &mut State, pos: usize) {
 
 fn set_filter(state: &mut State, filter: String) {
     let page = state.page_height();
+    state.table.now = state.now;
     state.table.set_filter(&state.inventory, filter, page);
 }
 

@@ -363,12 +363,26 @@ fn on_rotated(
         });
         state.settle();
         // Show the new credential beside the connector's older ones, so the user can revoke
-        // an old one once the connector uses the new: every row, sorted by connector.
+        // an old one once the connector uses the new: sorted by connector. The user's view
+        // and filter stay if they show it; if not, they are cleared, and the toast says so.
         let page = state.page_height();
         let table = &mut state.table;
         table.filter_editing = false;
-        table.view = View::All;
-        table.set_filter(&state.inventory, String::new(), page);
+        let shows_new = state
+            .inventory
+            .position(&key)
+            .is_some_and(|i| table.visible.contains(&i));
+        let mut cleared = Vec::new();
+        if !shows_new {
+            if table.view != View::All {
+                cleared.push(format!("view \"{}\"", table.view.name()));
+                table.view = View::All;
+            }
+            if !table.filter.is_empty() {
+                cleared.push(format!("filter \"{}\"", table.filter));
+                table.clear_filter(&state.inventory, page);
+            }
+        }
         table.set_sort(
             &state.inventory,
             Sort {
@@ -384,8 +398,13 @@ fn on_rotated(
             .map(|e| e.key.clone())
             .collect();
         fx.push(Effect::Fetch { keys });
+        let why = match cleared.is_empty() {
+            true => String::new(),
+            false => format!("; {} cleared to show it", cleared.join(" and ")),
+        };
         state.toast(format!(
-            "new credential minted for {connector}; sorted by connector, beside the older ones"
+            "new credential minted for {connector}; sorted by connector, beside the older \
+             ones{why}"
         ));
     }
     state.secrets.push_back(SecretView {

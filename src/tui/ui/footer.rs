@@ -60,19 +60,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let km = &state.options.keymap;
-    let shown = state.table.visible.len();
     let width = area.width as usize;
     let mut spans: Vec<Span> = Vec::new();
     if state.table.filter_editing {
         spans.push(Span::styled("/", theme.key()));
-        spans.push(Span::styled(
-            format!("{}▏", text::fit(&state.table.filter, 40)),
-            theme.input(),
+        spans.extend(filter_input(
+            state,
+            width.saturating_sub(2).clamp(8, 60),
+            theme,
         ));
-        spans.push(Span::styled(
-            format!("  {shown} match{}  ", if shown == 1 { "" } else { "es" }),
-            theme.label(),
-        ));
+        if let Some(e) = &state.table.filter_error {
+            // The mistake, before anything else: the last filter that parsed stays applied.
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            let room = width.saturating_sub(used + 2);
+            spans.push(Span::raw("  "));
+            let applied = match state.table.query().source().trim() {
+                "" => "no filter".to_string(),
+                f => format!("\"{f}\""),
+            };
+            let what = format!("✗ {}", e.message);
+            let shows = format!("  showing {applied}, {}", position(state));
+            spans.push(Span::styled(text::fit(&what, room), theme.danger()));
+            let room = room.saturating_sub(text::width(&what));
+            if room > 0 {
+                spans.push(Span::styled(text::fit(&shows, room), theme.label()));
+            }
+            return end_line(frame, area, spans);
+        }
+        let mut what = format!("  {}  ", position(state));
+        if state.table.filter.trim().is_empty() {
+            what = "  words, !word, app:okta, status:idle, lastused>90d, /regex/  ".into();
+        }
+        spans.push(Span::styled(what, theme.label()));
         spans.push(Span::styled(km.label(Action::FilterKeep), theme.key()));
         spans.push(Span::styled(" keep  ", theme.label()));
         spans.push(Span::styled(km.label(Action::FilterClear), theme.key()));
@@ -91,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 text::fit(&state.table.filter, 24)
             ));
         }
-        what.push_str(&format!(" · {shown} shown"));
+        what.push_str(&format!(" · {}", position(state)));
         spans.push(Span::styled(what, theme.warning()));
         spans.push(Span::raw(SEPARATOR));
     }
@@ -156,6 +175,61 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     end_line(frame, area, spans);
+}
+
+/// "match 12/87": the selected row's place among the rows shown, and how many there are.
+/// Without a filter, "row 3/12".
+fn position(state: &State) -> String {
+    let word = match state.table.query().is_empty() {
+        true => "row",
+        false => "match",
+    };
+    match state.table.visible.len() {
+        0 => format!("no {word}"),
+        n => format!("{word} {}/{n}", (state.table.cursor + 1).min(n)),
+    }
+}
+
+/// The filter as typed, in at most `max` columns, with the part a mistake is in marked.
+fn filter_input<'a>(state: &State, max: usize, theme: &Theme) -> Vec<Span<'a>> {
+    let f = state.table.filter.as_str();
+    let (a, b) = match &state.table.filter_error {
+        Some(e) => {
+            let a = e.span.start.min(f.len());
+            (a, e.span.end.clamp(a, f.len()))
+        }
+        None => (f.len(), f.len()),
+    };
+    let mut left = max.saturating_sub(1);
+    let mut spans = Vec::new();
+    // Too long to show whole: its end, where the typing is, after an ellipsis.
+    let mut start = 0;
+    if text::width(&text::sanitize(f)) > left {
+        let room = left.saturating_sub(1);
+        start = f
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| text::width(&text::sanitize(&f[i..])) <= room)
+            .unwrap_or(f.len());
+        spans.push(Span::styled(text::ELLIPSIS.to_string(), theme.input()));
+        left = room;
+    }
+    let (a, b) = (a.max(start), b.max(start));
+    let pieces = [
+        (f.get(start..a).unwrap_or(""), theme.input()),
+        (f.get(a..b).unwrap_or(""), theme.input_error()),
+        (f.get(b..).unwrap_or(""), theme.input()),
+    ];
+    for (piece, style) in pieces {
+        if piece.is_empty() || left == 0 {
+            continue;
+        }
+        let shown = text::fit(piece, left);
+        left = left.saturating_sub(text::width(&shown));
+        spans.push(Span::styled(shown, style));
+    }
+    spans.push(Span::styled("▏", theme.input()));
+    spans
 }
 
 /// Draws the footer line, without a separator at its end.

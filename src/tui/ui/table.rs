@@ -1,6 +1,7 @@
 //! The table: column titles with the sort arrow, then only the rows on screen.
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use crate::app::State;
@@ -9,6 +10,7 @@ use crate::app::keymap::Action;
 use crate::app::layout::{ColumnArea, Layout};
 use crate::app::table::Column;
 use crate::audit::Status;
+use crate::query::TextField;
 use crate::text;
 
 use super::theme::{MUTED_SYMBOL, Theme, severity_symbol};
@@ -309,8 +311,40 @@ fn draw_row(
                     // Keep the selection's background whatever the cell's colour.
                     style = style.patch(theme.selected());
                 }
-                buf.set_stringn(x, y, text::fit(&s, w), w, style);
+                let shown = text::fit(&s, w);
+                buf.set_stringn(x, y, &shown, w, style);
+                mark_matches(buf, state, col, &shown, (x, y, width), theme);
             }
+        }
+    }
+}
+
+/// Highlights, in a cell as drawn, the text the filter's words matched.
+fn mark_matches(
+    buf: &mut ratatui::buffer::Buffer,
+    state: &State,
+    col: Column,
+    shown: &str,
+    (x, y, width): (u16, u16, u16),
+    theme: &Theme,
+) {
+    let query = state.table.query();
+    if query.is_empty() {
+        return;
+    }
+    let field = match col {
+        Column::Name => TextField::Name,
+        Column::App => TextField::App,
+        Column::Connector => TextField::Connector,
+        Column::ClientId => TextField::Client,
+        Column::Status => TextField::Status,
+        Column::Created | Column::LastUsed | Column::Expires | Column::Findings => return,
+    };
+    for r in query.highlights(shown, field) {
+        let start = text::width(&shown[..r.start]) as u16;
+        let w = (text::width(&shown[r.clone()]) as u16).min(width.saturating_sub(start));
+        if w > 0 {
+            buf.set_style(Rect::new(x + start, y, w, 1), theme.matched());
         }
     }
 }

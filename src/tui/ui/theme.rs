@@ -352,6 +352,28 @@ impl Theme {
         }
     }
 
+    /// The text a filter matched, in the table (over the selection too).
+    pub fn matched(&self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(Color::Black)
+                .bg(self.palette.warning)
+                .add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )
+    }
+
+    /// Where a typed filter is wrong.
+    pub fn input_error(&self) -> Style {
+        self.pick(
+            Style::new()
+                .fg(Color::White)
+                .bg(self.palette.danger)
+                .add_modifier(Modifier::BOLD),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    }
+
     pub fn input(&self) -> Style {
         self.pick(
             Style::new()
