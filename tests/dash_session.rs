@@ -266,7 +266,7 @@ async fn the_changes_window_after_two_refreshes_lists_what_changed_and_marks_the
     d.press("/");
     d.type_text(&name);
     d.press("enter");
-    let screen = d.see("1 shown").await;
+    let screen = d.see("match 1/1 ").await;
     let row = screen
         .lines()
         .find(|l| l.contains(&name))

@@ -16,8 +16,8 @@ pub struct SavedView {
     pub columns: Vec<String>,
 }
 
-/// The names a column is written with, the first its own.
-const NAMES: [(Column, &[&str]); 8] = [
+/// The names a column is written with, the first its own: one entry per column.
+const NAMES: [(Column, &[&str]); Column::ALL.len()] = [
     (Column::Name, &["name"]),
     (Column::App, &["app"]),
     (Column::Connector, &["connector"]),
@@ -29,6 +29,7 @@ const NAMES: [(Column, &[&str]); 8] = [
     (Column::LastUsed, &["lastused", "last-used", "last_used"]),
     (Column::Expires, &["expires", "expiry"]),
     (Column::Status, &["status"]),
+    (Column::Findings, &["findings", "finding"]),
 ];
 
 /// The column a name (any case) names.
@@ -148,7 +149,7 @@ mod tests {
         assert_eq!(
             parse_sort("conector").unwrap_err(),
             "no column `conector`; did you mean `connector`? the columns are name, app, \
-             connector, client, created, lastused, expires, status"
+             connector, client, created, lastused, expires, status, findings"
         );
         assert!(parse_sort("name:up").unwrap_err().contains("`name:desc`"));
         for c in Column::ALL {
