@@ -243,6 +243,37 @@ fn the_inventory_mutes_and_the_exposed_credentials_come_from_the_worker() {
 }
 
 #[test]
+fn a_findings_api_that_fails_keeps_the_exposure_it_last_reported() {
+    let mut s = refreshed_state(options(), 120, 30);
+    send(
+        &mut s,
+        [inputs(
+            exposed("awssbx9@acme.conductor.one/pcc"),
+            Vec::new(),
+        )],
+    );
+    assert_eq!(s.audit.counts.critical, 1);
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Audit(AuditInputs {
+            mutes: Ok(Vec::new()),
+            exposure: Exposure::Unavailable("the Findings API could not be asked: 500".into()),
+            failure: Some(credboard::model::Failure::new(
+                credboard::model::FailureKind::Server,
+                "500 Internal Server Error",
+            )),
+        }))],
+    );
+    assert_eq!(s.audit.counts.critical, 1, "still exposed as last reported");
+    assert_eq!(s.errors.len(), 1);
+    assert!(
+        s.errors[0].text.starts_with("CB-1.7 could not be checked"),
+        "{}",
+        s.errors[0].text
+    );
+}
+
+#[test]
 fn a_tenant_without_the_findings_api_leaves_cb_1_7_unavailable_not_failed() {
     let mut s = refreshed_state(options(), 120, 30);
     send(

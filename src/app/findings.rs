@@ -149,10 +149,19 @@ pub(crate) fn on_inputs(state: &mut State, inputs: AuditInputs) {
             e.message
         )),
     }
+    // A Findings API that failed this time leaves what it last reported, as a credential
+    // that could not be fetched keeps its last known state: an exposure does not vanish
+    // because a call failed. A tenant that does not offer it is believed at once.
+    let keep = inputs.failure.is_some() && matches!(state.audit.exposure, Exposure::Reported(_));
     if let Some(e) = inputs.failure {
-        state.error(format!("CB-1.7 could not be checked: {}", e.message));
+        state.error(format!(
+            "CB-1.7 could not be checked; its findings are those of the last answer: {}",
+            e.message
+        ));
     }
-    state.audit.exposure = inputs.exposure;
+    if !keep {
+        state.audit.exposure = inputs.exposure;
+    }
     state.audit.dirty = true;
 }
 
