@@ -146,6 +146,11 @@ fn enter_on_a_ready_rotation_opens_the_revoke_dialog_with_its_typed_confirmation
     // its own text must be typed.
     assert_eq!(d.key.credential_id, "cred-okta-1");
     assert_eq!(d.rotation, Some(RotationId(1)));
+    let shown = text(&render(&s));
+    assert!(
+        shown.contains("Revoke credential: an old one of rotation 1"),
+        "{shown}"
+    );
     let t = d.typed.as_ref().expect("a typed confirmation");
     let expected = t.expected.clone();
     // y does not confirm a typed dialog; a wrong text does not either.

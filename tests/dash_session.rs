@@ -363,3 +363,66 @@ async fn discovery_from_an_empty_inventory_shows_the_demo_tenants_credentials() 
 async fn discovery_runs_in_read_only_mode_too() {
     discovery_from_an_empty_inventory(true).await;
 }
+
+/// The old credential is used again after the new one's first use while the revoke dialog is
+/// open (a second deployment): the worker's fresh Get refuses it, nothing is revoked, the
+/// journal says so, and the rotation stays ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_credential_used_after_the_switch_is_refused_even_once_confirmed() {
+    let mut d = Session::start(SessionOptions {
+        demo: demo(Duration::from_millis(200)),
+        width: 160,
+        height: 48,
+        ..Default::default()
+    })
+    .await;
+    d.refreshed(1).await;
+    d.settle().await;
+    let (name, old) = lone_credential(&d);
+    rotate(&mut d, &name).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    d.press("r");
+    rotation_in(&d, "ready").await;
+    d.press("O");
+    d.see("ready to revoke the old").await;
+    d.press("enter");
+    d.see("Revoke this credential?").await;
+    // Meanwhile the other deployment signs in with the old credential.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(d.server().touch_last_used(&old, Utc::now()));
+    confirm_revoke(&mut d).await;
+    let refused = d
+        .wait_for("the refused revoke", |s| matches!(s, Seen::Revoked { .. }))
+        .await;
+    let Seen::Revoked {
+        result: Err(why), ..
+    } = refused
+    else {
+        panic!("{refused:?}");
+    };
+    assert!(why.contains("something still uses it"), "{why}");
+    assert!(d.server().credential(&old).unwrap().deleted_at.is_none());
+    d.see("rotation 1: not revoked: something still uses it")
+        .await;
+    d.quit().await;
+    let rotation = &d.store.rotations().unwrap()[0];
+    assert_eq!(rotation.state.as_str(), "ready");
+    let journal = d.store.journal().unwrap();
+    let entry = journal
+        .iter()
+        .find(|e| e.credential_id.as_deref() == Some(old.as_str()) && e.outcome.kind() == "failed")
+        .expect("the refusal is journaled");
+    assert!(
+        entry.outcome.to_string().contains("sent nothing"),
+        "{}",
+        entry.outcome
+    );
+    assert!(
+        !journal
+            .iter()
+            .any(|e| e.credential_id.as_deref() == Some(old.as_str())
+                && e.outcome.kind() == "requested"),
+        "no revoke was requested"
+    );
+    d.shutdown().await;
+}

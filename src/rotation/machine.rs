@@ -199,10 +199,9 @@ impl Refusal {
                 last_used_at,
                 first_used_at,
             } => format!(
-                "credential {credential_id} was used at {}, after the new credential's first \
-                 use at {}: something still uses it (a second deployment of the connector?), so \
-                 it is not revoked; find what uses it, then revoke it yourself or abandon the \
-                 rotation",
+                "not revoked: something still uses it: credential {credential_id} was used at \
+                 {}, after the new credential's first use at {} (a second deployment of the \
+                 connector?); find what uses it, then revoke it yourself or abandon the rotation",
                 last_used_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 first_used_at.format("%Y-%m-%d %H:%M:%S UTC")
             ),

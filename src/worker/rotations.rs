@@ -148,9 +148,9 @@ impl Worker {
             Some(why) => {
                 self.send(WorkerMsg::Revoked {
                     key,
-                    result: Err(Failure::new(FailureKind::Refused, why.clone())),
+                    result: Err(Failure::new(FailureKind::Refused, why)),
                 });
-                self.send_rotations(Some(why)).await;
+                self.send_rotations(None).await;
             }
         }
     }

@@ -285,6 +285,12 @@ fn on_revoked(state: &mut State, key: CredentialKey, result: Result<RevokeResult
                 BulkOutcome::Revoked
             }
         }
+        Err(err) if err.kind == FailureKind::Refused => {
+            // credboard would not send it, and says why: no failure of the server's.
+            change_credential(state, &key, |e| e.pending = None);
+            state.refuse(text::sanitize(&err.message));
+            BulkOutcome::Failed(err.message)
+        }
         Err(err) => {
             change_credential(state, &key, |e| e.pending = None);
             state.error(format!("revoking {name} failed: {}", said(&err)));

@@ -133,13 +133,11 @@ fn expected_line<'a>(lead: &str, expected: &str, of: TextOf, theme: &Theme) -> L
 }
 
 fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme: &Theme) {
-    let inner = window(
-        frame,
-        area,
-        "Revoke credential",
-        theme.danger_border(),
-        theme,
-    );
+    let title = match d.rotation {
+        Some(id) => format!("Revoke credential: an old one of rotation {id}"),
+        None => "Revoke credential".to_string(),
+    };
+    let inner = window(frame, area, &title, theme.danger_border(), theme);
     let w = inner.width as usize;
     let v = |s: &str| text::fit(s, w.saturating_sub(LABEL_W));
     let km = &state.options.keymap;
