@@ -26,6 +26,7 @@ pub fn focus(state: &State) -> Focus {
         Some(Modal::Help { .. }) => Focus::Help,
         Some(Modal::Errors { .. }) => Focus::Errors,
         Some(Modal::Journal { .. }) => Focus::Journal,
+        None if state.command.is_some() => Focus::Command,
         None if state.table.filter_editing => Focus::Filter,
         None => Focus::List,
     }

@@ -71,4 +71,14 @@ pub enum Intent {
     ClearInput,
     Quit,
     Suspend,
+    /// Open the command line (`:`).
+    OpenCommandLine,
+    /// On the command line: Tab.
+    Complete,
+    /// On the command line: the history, older and newer.
+    HistoryBack,
+    HistoryForward,
+    /// Copy the selected credential's id, or its client id.
+    CopyId,
+    CopyClientId,
 }

@@ -5,6 +5,7 @@
 //! [`State`] and returns [`Effect`]s; the drawing (`tui::ui::draw`) reads the state and
 //! nothing else.
 
+pub mod command;
 pub mod confirm;
 pub mod dialogs;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod inventory;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod prompt;
 pub mod state;
 pub mod table;
 pub mod update;

@@ -8,6 +8,8 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
+use super::command::ExportFormat;
+use crate::export::Listed;
 use crate::model::{CredentialKey, Failure, Minted, RevokeResult, Snapshot};
 
 /// One line of the action journal, ready to show.
@@ -94,6 +96,8 @@ pub enum WorkerMsg {
         failure: Option<Failure>,
     },
     Journal(Result<Vec<JournalLine>, Failure>),
+    /// How an export, import, track or untrack went, in words for a toast.
+    Done(Result<String, Failure>),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
 }
@@ -126,6 +130,23 @@ pub enum Effect {
         connector_id: String,
     },
     LoadJournal,
+    /// Write these rows (the view, as shown) to a file, as `credboard list -o` prints them.
+    Export {
+        format: ExportFormat,
+        path: String,
+        rows: Vec<Listed>,
+    },
+    /// Learn credential ids from a file, as `credboard import`.
+    Import {
+        path: String,
+    },
+    /// Add one credential to the inventory, or take it out (the server is not asked).
+    Track {
+        key: CredentialKey,
+    },
+    Untrack {
+        key: CredentialKey,
+    },
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

@@ -14,6 +14,7 @@ use super::dialogs::{BulkRun, Modal, SecretView};
 use super::inventory::{Change, Entry, Inventory};
 use super::keymap::Keymap;
 use super::layout::{self, Layout};
+use super::prompt::CommandLine;
 use super::table::{Column, Table};
 
 /// How the dashboard is set up; the runtime builds it from the command line and settings.
@@ -191,6 +192,10 @@ pub struct State {
     pub rotating: BTreeSet<(String, String)>,
     /// Advances with every tick while something runs.
     pub spinner: usize,
+    /// The command line, while it is open.
+    pub command: Option<CommandLine>,
+    /// The lines entered on the command line this session, oldest first.
+    pub command_history: Vec<String>,
     /// What changed in the rows since the table last caught up (see `update`).
     pub(crate) unsettled: Change,
     /// See [`State::tick_changed_view`].
@@ -217,6 +222,8 @@ impl State {
             bulk: None,
             rotating: BTreeSet::new(),
             spinner: 0,
+            command: None,
+            command_history: Vec::new(),
             unsettled: Change::default(),
             tick_changed: false,
             quit: false,

@@ -19,6 +19,11 @@ pub enum HelpLine {
         /// The settings cannot rebind it.
         fixed: bool,
     },
+    /// A command of the command line: its usage (":sort COLUMN [asc|desc]") and what it does.
+    Command {
+        usage: String,
+        description: &'static str,
+    },
     Note(String),
     Blank,
 }
@@ -53,6 +58,21 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
                 "mouse: a click selects a row, a column title sorts, the wheel scrolls".to_string(),
             ));
         }
+    }
+    out.push(HelpLine::Blank);
+    out.push(HelpLine::Title(
+        "Commands (type : first; Tab completes, ↑/↓ the history)",
+    ));
+    for c in super::command::COMMANDS {
+        let usage = if c.args.is_empty() {
+            format!(":{}", c.name)
+        } else {
+            format!(":{} {}", c.name, c.args)
+        };
+        out.push(HelpLine::Command {
+            usage,
+            description: c.description,
+        });
     }
     out.push(HelpLine::Blank);
     out.push(HelpLine::Note(

@@ -11,6 +11,7 @@ mod actions;
 mod breaker;
 pub mod limiter;
 mod refresh;
+mod stored;
 
 use std::sync::{Arc, Mutex};
 
@@ -25,6 +26,7 @@ use crate::ops::{Ops, blocking};
 use crate::store::Store;
 pub use breaker::UNANSWERED_IN_A_ROW;
 use limiter::Limiter;
+pub use stored::write_export;
 
 /// The runtime's end of the channels to the worker.
 pub struct WorkerLink {
@@ -150,6 +152,18 @@ impl Worker {
                 }
                 Effect::LoadJournal => {
                     others.spawn(self.clone().journal());
+                }
+                Effect::Export { format, path, rows } => {
+                    others.spawn(self.clone().export(format, path, rows));
+                }
+                Effect::Import { path } => {
+                    others.spawn(self.clone().import(path));
+                }
+                Effect::Track { key } => {
+                    others.spawn(self.clone().track(key));
+                }
+                Effect::Untrack { key } => {
+                    others.spawn(self.clone().untrack(key));
                 }
                 // The runtime handles these itself.
                 Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}

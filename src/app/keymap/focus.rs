@@ -12,6 +12,8 @@ use super::table::Action;
 pub enum Focus {
     List,
     Filter,
+    /// The command line (`:`).
+    Command,
     /// A y/n dialog: a revoke that needs no typed text, a rotate.
     Confirm,
     /// A revoke confirmed with the credential's own text.
@@ -88,6 +90,9 @@ const LIST: &[Read] = &[
     read(A::Journal, I::Open(Window::Journal)),
     read(A::Errors, I::Open(Window::Errors)),
     read(A::Help, I::Open(Window::Help)),
+    read(A::CommandLine, I::OpenCommandLine),
+    read(A::CopyId, I::CopyId),
+    read(A::CopyClientId, I::CopyClientId),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),
@@ -104,6 +109,18 @@ const FILTER: &[Read] = &[
     read(A::InputPageDown, I::Move(Step::PageDown)),
     read(A::InputPageUp, I::Move(Step::PageUp)),
     kept(A::Interrupt, I::Quit, "quits from the filter"),
+    SUSPEND,
+];
+
+const COMMAND: &[Read] = &[
+    kept(A::Submit, I::Submit, "runs the command line"),
+    kept(A::Back, I::Cancel, "closes the command line"),
+    read(A::DeleteChar, I::DeleteChar),
+    read(A::ClearInput, I::ClearInput),
+    read(A::Complete, I::Complete),
+    read(A::HistoryBack, I::HistoryBack),
+    read(A::HistoryForward, I::HistoryForward),
+    kept(A::Interrupt, I::Quit, "quits from the command line"),
     SUSPEND,
 ];
 
@@ -182,9 +199,10 @@ const SECRET: &[Read] = &[
 ];
 
 impl Focus {
-    pub const ALL: [Focus; 10] = [
+    pub const ALL: [Focus; 11] = [
         Focus::List,
         Focus::Filter,
+        Focus::Command,
         Focus::Confirm,
         Focus::Typed,
         Focus::BulkPlan,
@@ -200,6 +218,7 @@ impl Focus {
         match self {
             Focus::List => LIST,
             Focus::Filter => FILTER,
+            Focus::Command => COMMAND,
             Focus::Confirm => CONFIRM,
             Focus::Typed => TYPED,
             Focus::BulkPlan => BULK_PLAN,
@@ -213,7 +232,10 @@ impl Focus {
 
     /// A character (no ctrl, no alt) is typed here, never read as a binding.
     pub fn is_typed_into(self) -> bool {
-        matches!(self, Focus::Filter | Focus::Typed | Focus::BulkPlan)
+        matches!(
+            self,
+            Focus::Filter | Focus::Command | Focus::Typed | Focus::BulkPlan
+        )
     }
 
     /// The focus in the settings check's words: "uses q, which `close` also uses in the new
@@ -222,6 +244,7 @@ impl Focus {
         match self {
             Focus::List => "the list",
             Focus::Filter => "the filter",
+            Focus::Command => "the command line",
             Focus::Confirm => "a confirm dialog",
             Focus::Typed => "a typed confirmation",
             Focus::BulkPlan => "the bulk plan",

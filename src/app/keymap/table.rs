@@ -15,6 +15,8 @@ pub enum Context {
     Actions,
     Marks,
     Windows,
+    /// The command line and what it reads; the copy keys.
+    CommandLine,
     /// In the filter, a typed confirmation and the bulk plan.
     Typing,
     /// Confirm dialogs.
@@ -32,6 +34,7 @@ impl Context {
             Context::Actions => "Actions",
             Context::Marks => "Marks and bulk revoke",
             Context::Windows => "Windows",
+            Context::CommandLine => "Command line and copy",
             Context::Typing => "While typing",
             Context::Dialog => "Confirm dialogs",
             Context::Secret => "New secret window",
@@ -83,6 +86,12 @@ pub enum Action {
     Quit,
     Interrupt,
     Suspend,
+    CommandLine,
+    Complete,
+    HistoryBack,
+    HistoryForward,
+    CopyId,
+    CopyClientId,
 }
 
 pub(super) struct Row {
@@ -252,6 +261,48 @@ pub(super) const ROWS: &[Row] = &[
     row(A::Journal, "journal", &["J"], "action journal", C::Windows),
     row(A::Errors, "errors", &["E"], "error history", C::Windows),
     in_footer(row(A::Help, "help", &["?"], "help", C::Windows)),
+    row(
+        A::CommandLine,
+        "command_line",
+        &[":"],
+        "open the command line: sort, filter, export, import, track…",
+        C::CommandLine,
+    ),
+    row(
+        A::CopyId,
+        "copy_id",
+        &["y"],
+        "copy the selected credential's id (OSC 52)",
+        C::CommandLine,
+    ),
+    row(
+        A::CopyClientId,
+        "copy_client_id",
+        &["Y"],
+        "copy the selected credential's client id (OSC 52)",
+        C::CommandLine,
+    ),
+    row(
+        A::Complete,
+        "complete",
+        &["tab"],
+        "complete the word, or list what it can be",
+        C::CommandLine,
+    ),
+    row(
+        A::HistoryBack,
+        "history_back",
+        &["up"],
+        "the line entered before (the session's history)",
+        C::CommandLine,
+    ),
+    row(
+        A::HistoryForward,
+        "history_forward",
+        &["down"],
+        "the line entered after",
+        C::CommandLine,
+    ),
     row(
         A::FilterKeep,
         "filter_keep",

@@ -81,6 +81,9 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             state.toast(format!("{n} marked"));
         }
         Intent::ClearMarks => state.inventory.clear_marks(),
+        Intent::OpenCommandLine | Intent::CopyId | Intent::CopyClientId => {
+            super::command::on_list(state, intent, fx)
+        }
         _ => {}
     }
 }
@@ -163,7 +166,7 @@ fn select_at(state: &mut State, pos: usize) {
     state.table.select_at(&state.inventory, pos, page);
 }
 
-fn set_filter(state: &mut State, filter: String) {
+pub(super) fn set_filter(state: &mut State, filter: String) {
     let page = state.page_height();
     state.table.set_filter(&state.inventory, filter, page);
 }

@@ -63,6 +63,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let shown = state.table.visible.len();
     let width = area.width as usize;
     let mut spans: Vec<Span> = Vec::new();
+    if let Some(line) = &state.command {
+        spans.extend(super::prompt::spans(line, km, width, theme));
+        return end_line(frame, area, spans);
+    }
     if state.table.filter_editing {
         spans.push(Span::styled("/", theme.key()));
         spans.push(Span::styled(

@@ -5,6 +5,7 @@ mod detail;
 mod dialogs;
 mod footer;
 mod header;
+mod prompt;
 mod secret;
 mod table;
 pub mod theme;

@@ -72,6 +72,12 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
             HelpLine::Title(t) => Line::styled(t, theme.title()),
             HelpLine::Blank => Line::raw(""),
             HelpLine::Note(n) => Line::styled(format!("  {n}"), theme.label()),
+            HelpLine::Command { usage, description } => Line::from(vec![
+                Span::raw("  "),
+                Span::styled(usage, theme.key()),
+                Span::raw("  "),
+                Span::styled(description, theme.label()),
+            ]),
             HelpLine::Key {
                 keys,
                 name,
