@@ -124,5 +124,8 @@ async fn export_writes_what_list_prints_and_y_copies_the_id() {
         selected.kind,
         credboard::app::inventory::EntryKind::Credential
     );
-    assert_eq!(s.copied(), [selected.key.credential_id.clone()]);
+    assert_eq!(
+        s.copied(),
+        std::slice::from_ref(&selected.key.credential_id)
+    );
 }

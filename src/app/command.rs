@@ -25,19 +25,23 @@ pub const COMMANDS: &[Spec] = &[
     spec(
         "sort",
         "COLUMN [asc|desc]",
-        "sort by a column (name app connector client created lastused expires status)",
+        "sort by a column (Tab lists them)",
     ),
     spec(
         "filter",
         "EXPR",
         "filter the list, as / does (nothing after it: clear)",
     ),
-    spec("view", "NAME", "apply a saved view from the settings"),
-    spec("columns", "COLUMN...", "the columns to show, in order"),
+    spec("view", "NAME", "apply a saved view (not in this build yet)"),
+    spec(
+        "columns",
+        "COLUMN...",
+        "choose the columns (not in this build yet)",
+    ),
     spec(
         "export",
         "csv|json FILE",
-        "write the rows shown, as `credboard list -o csv|json` would",
+        "write the rows shown as `list -o csv|json` prints them",
     ),
     spec("journal", "", "open the action journal"),
     spec("errors", "", "open the error history"),
@@ -54,7 +58,7 @@ pub const COMMANDS: &[Spec] = &[
     spec(
         "untrack",
         "",
-        "stop tracking the selected credential (the server is not asked)",
+        "forget the selected credential here (not on the server)",
     ),
     spec("refresh", "", "refresh now"),
     spec("help", "", "open the help"),

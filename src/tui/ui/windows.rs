@@ -72,12 +72,15 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
             HelpLine::Title(t) => Line::styled(t, theme.title()),
             HelpLine::Blank => Line::raw(""),
             HelpLine::Note(n) => Line::styled(format!("  {n}"), theme.label()),
-            HelpLine::Command { usage, description } => Line::from(vec![
-                Span::raw("  "),
-                Span::styled(usage, theme.key()),
-                Span::raw("  "),
-                Span::styled(description, theme.label()),
-            ]),
+            // The description where the keys' descriptions start, unless the usage is longer.
+            HelpLine::Command { usage, description } => {
+                let w = (key_w + name_w).max(text::width(&usage) + 2);
+                Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(text::pad(&usage, w), theme.key()),
+                    Span::raw(description),
+                ])
+            }
             HelpLine::Key {
                 keys,
                 name,
