@@ -100,12 +100,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::raw(SEPARATOR));
     }
     if state.inventory.marked() > 0 {
+        // Read-only refuses the bulk revoke: the footer does not offer it.
+        let then = if state.options.read_only {
+            "read-only: not revoked".to_string()
+        } else {
+            format!("{} revokes them", km.label(Action::BulkRevoke))
+        };
         spans.push(Span::styled(
-            format!(
-                "● {} marked ({} revokes them)",
-                state.inventory.marked(),
-                km.label(Action::BulkRevoke)
-            ),
+            format!("● {} marked ({then})", state.inventory.marked()),
             theme.warning(),
         ));
         spans.push(Span::raw(SEPARATOR));
