@@ -81,4 +81,6 @@ pub enum Intent {
     /// Copy the selected credential's id, or its client id.
     CopyId,
     CopyClientId,
+    /// Show only the selected row's connector, or everything again.
+    ConnectorScope,
 }

@@ -93,6 +93,7 @@ const LIST: &[Read] = &[
     read(A::CommandLine, I::OpenCommandLine),
     read(A::CopyId, I::CopyId),
     read(A::CopyClientId, I::CopyClientId),
+    read(A::ConnectorScope, I::ConnectorScope),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),

@@ -92,6 +92,7 @@ pub enum Action {
     HistoryForward,
     CopyId,
     CopyClientId,
+    ConnectorScope,
 }
 
 pub(super) struct Row {
@@ -216,6 +217,13 @@ pub(super) const ROWS: &[Row] = &[
         C::List,
     )),
     in_footer(row(A::Refresh, "refresh", &["r"], "refresh now", C::List)),
+    row(
+        A::ConnectorScope,
+        "connector_scope",
+        &["c"],
+        "only this row's connector, every status; again: back",
+        C::List,
+    ),
     in_footer(row(
         A::Revoke,
         "revoke",

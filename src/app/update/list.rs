@@ -23,6 +23,8 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::Back => {
             if !state.table.filter.is_empty() {
                 set_filter(state, String::new());
+            } else if state.table.connector.is_some() {
+                state.table.set_connector(&state.inventory, None, page);
             } else if state.detail {
                 state.detail = false;
                 fix_offset(state);
@@ -81,6 +83,13 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             state.toast(format!("{n} marked"));
         }
         Intent::ClearMarks => state.inventory.clear_marks(),
+        Intent::ConnectorScope => {
+            let scope = match (&state.table.connector, state.selected_entry()) {
+                (Some(_), _) | (None, None) => None,
+                (None, Some(e)) => Some((e.key.app_id.clone(), e.key.connector_id.clone())),
+            };
+            state.table.set_connector(&state.inventory, scope, page);
+        }
         Intent::OpenCommandLine | Intent::CopyId | Intent::CopyClientId => {
             super::command::on_list(state, intent, fx)
         }

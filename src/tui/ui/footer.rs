@@ -87,8 +87,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return end_line(frame, area, spans);
     }
     spans.extend(toasts(state, width, theme));
-    if state.table.view != View::All || !state.table.filter.is_empty() {
+    let scope = state.table.connector.as_ref();
+    if state.table.view != View::All || !state.table.filter.is_empty() || scope.is_some() {
         let mut what = format!("view: {}", state.table.view.name());
+        if let Some(s) = scope {
+            let name = state.inventory.connector_name(&s.app_id, &s.connector_id);
+            what.push_str(&format!(
+                " · connector {} ({} back)",
+                text::fit(&text::sanitize(name), 24),
+                km.label(Action::ConnectorScope)
+            ));
+        }
         if !state.table.filter.is_empty() {
             what.push_str(&format!(
                 " · filter \"{}\"",
