@@ -83,4 +83,8 @@ pub enum Intent {
     CopyClientId,
     /// Show only the selected row's connector, or everything again.
     ConnectorScope,
+    /// Scroll the detail pane a line.
+    DetailScroll {
+        down: bool,
+    },
 }

@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod confirm;
+pub mod detail;
 pub mod dialogs;
 pub mod input;
 pub mod intent;

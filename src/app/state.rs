@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 
 use crate::audit::Thresholds;
-use crate::model::{Failure, Snapshot};
+use crate::model::{CredentialKey, Failure, Snapshot};
 
 use super::dialogs::{BulkRun, Modal, SecretView};
 use super::inventory::{Change, Entry, Inventory};
@@ -192,6 +192,9 @@ pub struct State {
     pub rotating: BTreeSet<(String, String)>,
     /// Advances with every tick while something runs.
     pub spinner: usize,
+    /// The detail pane's scroll, for the row it was scrolled on (another row starts at
+    /// the top).
+    pub detail_scrolled: Option<(CredentialKey, usize)>,
     /// The command line, while it is open.
     pub command: Option<CommandLine>,
     /// The lines entered on the command line this session, oldest first.
@@ -223,10 +226,19 @@ impl State {
             rotating: BTreeSet::new(),
             spinner: 0,
             command: None,
+            detail_scrolled: None,
             command_history: Vec::new(),
             unsettled: Change::default(),
             tick_changed: false,
             quit: false,
+        }
+    }
+
+    /// The first line of the detail pane drawn: its scroll, if on the row selected now.
+    pub fn detail_scroll(&self) -> usize {
+        match (&self.detail_scrolled, self.selected_entry()) {
+            (Some((k, n)), Some(e)) if k == e.key => *n,
+            _ => 0,
         }
     }
 

@@ -94,6 +94,8 @@ const LIST: &[Read] = &[
     read(A::CopyId, I::CopyId),
     read(A::CopyClientId, I::CopyClientId),
     read(A::ConnectorScope, I::ConnectorScope),
+    read(A::DetailDown, I::DetailScroll { down: true }),
+    read(A::DetailUp, I::DetailScroll { down: false }),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),

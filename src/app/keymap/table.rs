@@ -15,7 +15,8 @@ pub enum Context {
     Actions,
     Marks,
     Windows,
-    /// The command line and what it reads; the copy keys.
+    /// The command line and what it reads; the copy keys; one connector; the detail pane's
+    /// scrolling.
     CommandLine,
     /// In the filter, a typed confirmation and the bulk plan.
     Typing,
@@ -34,7 +35,7 @@ impl Context {
             Context::Actions => "Actions",
             Context::Marks => "Marks and bulk revoke",
             Context::Windows => "Windows",
-            Context::CommandLine => "Command line and copy",
+            Context::CommandLine => "Command line, copy, one connector, detail scroll",
             Context::Typing => "While typing",
             Context::Dialog => "Confirm dialogs",
             Context::Secret => "New secret window",
@@ -93,6 +94,8 @@ pub enum Action {
     CopyId,
     CopyClientId,
     ConnectorScope,
+    DetailDown,
+    DetailUp,
 }
 
 pub(super) struct Row {
@@ -217,13 +220,6 @@ pub(super) const ROWS: &[Row] = &[
         C::List,
     )),
     in_footer(row(A::Refresh, "refresh", &["r"], "refresh now", C::List)),
-    row(
-        A::ConnectorScope,
-        "connector_scope",
-        &["c"],
-        "only this row's connector, every status; again: back",
-        C::List,
-    ),
     in_footer(row(
         A::Revoke,
         "revoke",
@@ -269,6 +265,27 @@ pub(super) const ROWS: &[Row] = &[
     row(A::Journal, "journal", &["J"], "action journal", C::Windows),
     row(A::Errors, "errors", &["E"], "error history", C::Windows),
     in_footer(row(A::Help, "help", &["?"], "help", C::Windows)),
+    row(
+        A::DetailDown,
+        "detail_down",
+        &["ctrl-e"],
+        "scroll the detail pane down, when it does not fit",
+        C::CommandLine,
+    ),
+    row(
+        A::DetailUp,
+        "detail_up",
+        &["ctrl-y"],
+        "scroll the detail pane up",
+        C::CommandLine,
+    ),
+    row(
+        A::ConnectorScope,
+        "connector_scope",
+        &["c"],
+        "only this row's connector, every status; again: back",
+        C::CommandLine,
+    ),
     row(
         A::CommandLine,
         "command_line",

@@ -83,6 +83,7 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             state.toast(format!("{n} marked"));
         }
         Intent::ClearMarks => state.inventory.clear_marks(),
+        Intent::DetailScroll { down } => scroll_detail(state, down),
         Intent::ConnectorScope => {
             let scope = match (&state.table.connector, state.selected_entry()) {
                 (Some(_), _) | (None, None) => None,
@@ -188,6 +189,22 @@ fn set_sort(state: &mut State, sort: Sort) {
 fn reverse_sort(state: &mut State) {
     let page = state.page_height();
     state.table.reverse(&state.inventory, page);
+}
+
+/// A line of the detail pane, kept where its last page stays full.
+fn scroll_detail(state: &mut State, down: bool) {
+    let Some(pane) = state.layout().detail else {
+        return;
+    };
+    let Some(key) = state.selected_entry().map(|e| e.key.clone()) else {
+        return;
+    };
+    let (w, h) = (pane.width.saturating_sub(2), pane.height.saturating_sub(2));
+    let len = super::super::detail::detail_lines(state, w as usize).len();
+    let max = len.saturating_sub(h as usize);
+    let now = state.detail_scroll();
+    let next = if down { now + 1 } else { now.saturating_sub(1) };
+    state.detail_scrolled = Some((key, next.min(max)));
 }
 
 /// Keeps the first row drawn where the page (which a resize or the detail pane changes)
