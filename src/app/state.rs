@@ -195,6 +195,9 @@ pub struct State {
     /// The detail pane's scroll, for the row it was scrolled on (another row starts at
     /// the top).
     pub detail_scrolled: Option<(CredentialKey, usize)>,
+    /// What is typed into the help's filter (`/` in the help), and whether it is being typed.
+    pub help_filter: String,
+    pub help_typing: bool,
     /// The command line, while it is open.
     pub command: Option<CommandLine>,
     /// The lines entered on the command line this session, oldest first.
@@ -226,6 +229,8 @@ impl State {
             rotating: BTreeSet::new(),
             spinner: 0,
             command: None,
+            help_filter: String::new(),
+            help_typing: false,
             detail_scrolled: None,
             command_history: Vec::new(),
             unsettled: Change::default(),

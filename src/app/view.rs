@@ -90,6 +90,55 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
     out
 }
 
+/// The help narrowed to the keys and commands whose keys, name or words hold `filter`
+/// (case-insensitive), under their sections' titles; everything when `filter` is empty.
+pub fn filter_help(lines: Vec<HelpLine>, filter: &str) -> Vec<HelpLine> {
+    let f = filter.trim().to_lowercase();
+    if f.is_empty() {
+        return lines;
+    }
+    let holds = |s: &str| s.to_lowercase().contains(&f);
+    let mut out = Vec::new();
+    let mut title = None;
+    for l in lines {
+        let hit = match &l {
+            HelpLine::Title(_) => {
+                title = Some(l);
+                continue;
+            }
+            HelpLine::Key {
+                keys,
+                name,
+                description,
+                ..
+            } => holds(keys) || holds(name) || holds(description),
+            HelpLine::Command { usage, description } => holds(usage) || holds(description),
+            HelpLine::Note(_) | HelpLine::Blank => false,
+        };
+        if hit {
+            if let Some(t) = title.take() {
+                if !out.is_empty() {
+                    out.push(HelpLine::Blank);
+                }
+                out.push(t);
+            }
+            out.push(l);
+        }
+    }
+    if out.is_empty() {
+        out.push(HelpLine::Note(format!(
+            "no key or command matches \"{}\"",
+            text::sanitize(filter)
+        )));
+    }
+    out
+}
+
+/// The help as the window shows it now: filtered by what is typed into it.
+pub fn help_shown(keymap: &Keymap, read_only: bool, filter: &str) -> Vec<HelpLine> {
+    filter_help(help_lines(keymap, read_only), filter)
+}
+
 /// The error history, newest first, wrapped to `width`.
 pub fn error_lines(errors: &[ErrorRecord], width: usize) -> Vec<String> {
     let mut out = Vec::new();

@@ -21,6 +21,8 @@ pub enum Focus {
     BulkPlan,
     BulkRun,
     Help,
+    /// Typing into the help's filter.
+    HelpFilter,
     Errors,
     Journal,
     Secret,
@@ -187,7 +189,16 @@ const BULK_RUN: &[Read] = window![
     scroll(A::InputPageUp, Step::PageUp),
 ];
 
-const HELP: &[Read] = window![read(A::Help, I::Close)];
+const HELP: &[Read] = window![read(A::Help, I::Close), read(A::Filter, I::EditFilter)];
+
+const HELP_FILTER: &[Read] = &[
+    kept(A::Submit, I::Submit, "keeps the help's filter"),
+    kept(A::Back, I::Cancel, "clears the help's filter"),
+    read(A::DeleteChar, I::DeleteChar),
+    read(A::ClearInput, I::ClearInput),
+    kept(A::Interrupt, I::Quit, "quits from the help"),
+    SUSPEND,
+];
 const ERRORS: &[Read] = window![read(A::Errors, I::Close)];
 const JOURNAL: &[Read] = window![read(A::Journal, I::Close)];
 
@@ -202,7 +213,7 @@ const SECRET: &[Read] = &[
 ];
 
 impl Focus {
-    pub const ALL: [Focus; 11] = [
+    pub const ALL: [Focus; 12] = [
         Focus::List,
         Focus::Filter,
         Focus::Command,
@@ -211,6 +222,7 @@ impl Focus {
         Focus::BulkPlan,
         Focus::BulkRun,
         Focus::Help,
+        Focus::HelpFilter,
         Focus::Errors,
         Focus::Journal,
         Focus::Secret,
@@ -227,6 +239,7 @@ impl Focus {
             Focus::BulkPlan => BULK_PLAN,
             Focus::BulkRun => BULK_RUN,
             Focus::Help => HELP,
+            Focus::HelpFilter => HELP_FILTER,
             Focus::Errors => ERRORS,
             Focus::Journal => JOURNAL,
             Focus::Secret => SECRET,
@@ -237,7 +250,7 @@ impl Focus {
     pub fn is_typed_into(self) -> bool {
         matches!(
             self,
-            Focus::Filter | Focus::Command | Focus::Typed | Focus::BulkPlan
+            Focus::Filter | Focus::Command | Focus::HelpFilter | Focus::Typed | Focus::BulkPlan
         )
     }
 
@@ -253,6 +266,7 @@ impl Focus {
             Focus::BulkPlan => "the bulk plan",
             Focus::BulkRun => "the bulk revoke window",
             Focus::Help => "the help",
+            Focus::HelpFilter => "the help's filter",
             Focus::Errors => "the error history",
             Focus::Journal => "the journal",
             Focus::Secret => "the new secret's window",

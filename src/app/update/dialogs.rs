@@ -62,7 +62,13 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
             window(scroll, intent, len, page)
         }
         Modal::Help { scroll } => {
-            let len = view::help_lines(&state.options.keymap, state.options.read_only).len();
+            help_filter(state, scroll, intent);
+            let len = view::help_shown(
+                &state.options.keymap,
+                state.options.read_only,
+                &state.help_filter,
+            )
+            .len();
             window(scroll, intent, len, page)
         }
         Modal::Errors { scroll } => {
@@ -79,6 +85,27 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
     if open {
         state.modal = Some(modal);
     }
+}
+
+/// `/` in the help, and what is typed into its filter: each keystroke filters again, from
+/// the top; Enter keeps the filter, Esc clears it.
+fn help_filter(state: &mut State, scroll: &mut usize, intent: Intent) {
+    let f = &mut state.help_filter;
+    match intent {
+        Intent::EditFilter => state.help_typing = true,
+        Intent::Submit => state.help_typing = false,
+        Intent::Cancel => {
+            state.help_typing = false;
+            f.clear();
+        }
+        Intent::Type(c) if f.chars().count() < 40 => f.push(c),
+        Intent::DeleteChar => {
+            f.pop();
+        }
+        Intent::ClearInput => f.clear(),
+        _ => return,
+    }
+    *scroll = 0;
 }
 
 /// A window's intent: scrolling within `len` lines shown `page` at a time, or closing.

@@ -62,7 +62,11 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             fx.push(Effect::LoadJournal);
         }
         Intent::Open(Window::Errors) => state.modal = Some(Modal::Errors { scroll: 0 }),
-        Intent::Open(Window::Help) => state.modal = Some(Modal::Help { scroll: 0 }),
+        Intent::Open(Window::Help) => {
+            state.help_filter.clear();
+            state.help_typing = false;
+            state.modal = Some(Modal::Help { scroll: 0 });
+        }
         Intent::Mark => {
             if let Some(&i) = state.table.visible.get(cursor) {
                 let e = state.inventory.at(i);

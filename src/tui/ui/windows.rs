@@ -52,9 +52,28 @@ fn scrolled(
 }
 
 pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
-    let title = format!("Help — {} closes", state.options.keymap.label(Action::Back));
+    let km = &state.options.keymap;
+    let filter = text::fit(&state.help_filter, 30);
+    let title = if state.help_typing {
+        format!(
+            "Help — filter: {filter}▏ — {} clears",
+            km.label(Action::Back)
+        )
+    } else if !state.help_filter.is_empty() {
+        format!(
+            "Help — filter: {filter} — {} closes, {} filters again",
+            km.label(Action::Back),
+            km.label(Action::Filter)
+        )
+    } else {
+        format!(
+            "Help — {} closes, {} filters",
+            km.label(Action::Back),
+            km.label(Action::Filter)
+        )
+    };
     let inner = window(frame, area, &title, theme.border(), theme);
-    let entries = view::help_lines(&state.options.keymap, state.options.read_only);
+    let entries = view::help_shown(km, state.options.read_only, &state.help_filter);
     let column = |width: fn(&HelpLine) -> Option<usize>| {
         entries.iter().filter_map(width).max().unwrap_or(8) + 2
     };
