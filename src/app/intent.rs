@@ -83,6 +83,8 @@ pub enum Intent {
     CopyClientId,
     /// Show only the selected row's connector, or everything again.
     ConnectorScope,
+    /// Wide mode: whole client ids.
+    ToggleWide,
     /// Scroll the detail pane a line.
     DetailScroll {
         down: bool,

@@ -198,6 +198,8 @@ pub struct State {
     /// What is typed into the help's filter (`/` in the help), and whether it is being typed.
     pub help_filter: String,
     pub help_typing: bool,
+    /// Wide mode (`w`): whole client ids.
+    pub wide: bool,
     /// The command line, while it is open.
     pub command: Option<CommandLine>,
     /// The lines entered on the command line this session, oldest first.
@@ -229,6 +231,7 @@ impl State {
             rotating: BTreeSet::new(),
             spinner: 0,
             command: None,
+            wide: false,
             help_filter: String::new(),
             help_typing: false,
             detail_scrolled: None,
@@ -284,7 +287,15 @@ impl State {
 
     /// Where everything is on screen now.
     pub fn layout(&self) -> Layout {
-        layout::layout(self.area(), self.detail)
+        layout::layout_with(self.area(), self.detail, self.columns())
+    }
+
+    /// How the table's columns are chosen now.
+    pub fn columns(&self) -> layout::Columns {
+        layout::Columns {
+            sorted: self.table.sort.column,
+            wide: self.wide,
+        }
     }
 
     /// How many rows of the table fit on screen now.

@@ -96,6 +96,7 @@ const LIST: &[Read] = &[
     read(A::CopyId, I::CopyId),
     read(A::CopyClientId, I::CopyClientId),
     read(A::ConnectorScope, I::ConnectorScope),
+    read(A::ToggleWide, I::ToggleWide),
     read(A::DetailDown, I::DetailScroll { down: true }),
     read(A::DetailUp, I::DetailScroll { down: false }),
     read(A::FilterClear, I::Back),

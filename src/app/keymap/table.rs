@@ -96,6 +96,7 @@ pub enum Action {
     ConnectorScope,
     DetailDown,
     DetailUp,
+    ToggleWide,
 }
 
 pub(super) struct Row {
@@ -265,6 +266,13 @@ pub(super) const ROWS: &[Row] = &[
     row(A::Journal, "journal", &["J"], "action journal", C::Windows),
     row(A::Errors, "errors", &["E"], "error history", C::Windows),
     in_footer(row(A::Help, "help", &["?"], "help", C::Windows)),
+    row(
+        A::ToggleWide,
+        "toggle_wide",
+        &["w"],
+        "wide mode: whole client ids",
+        C::CommandLine,
+    ),
     row(
         A::DetailDown,
         "detail_down",

@@ -88,6 +88,17 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         }
         Intent::ClearMarks => state.inventory.clear_marks(),
         Intent::DetailScroll { down } => scroll_detail(state, down),
+        Intent::ToggleWide => {
+            state.wide = !state.wide;
+            let room = state.layout().rows.width;
+            if state.wide && room < super::super::layout::WIDE_MIN {
+                state.info(format!(
+                    "wide mode: whole client ids need a table {} columns wide ({room} now)",
+                    super::super::layout::WIDE_MIN
+                ));
+            }
+            fix_offset(state);
+        }
         Intent::ConnectorScope => {
             let scope = match (&state.table.connector, state.selected_entry()) {
                 (Some(_), _) | (None, None) => None,
