@@ -22,7 +22,7 @@ fn typed(s: &mut State, t: &str) {
 }
 
 fn names(s: &State) -> Vec<&'static str> {
-    help_shown(&s.options.keymap, false, &s.help_filter)
+    help_shown(&s.options.keymap, false, &s.window_filter)
         .into_iter()
         .filter_map(|l| match l {
             HelpLine::Key { name, .. } => Some(name),
@@ -50,29 +50,29 @@ fn typing_in_the_help_narrows_it_and_esc_clears_then_closes() {
     // "q" is typed, not read as close.
     typed(&mut s, "q");
     assert!(matches!(s.modal, Some(Modal::Help { .. })));
-    assert_eq!(s.help_filter, "copyq");
+    assert_eq!(s.window_filter, "copyq");
     press(&mut s, "backspace");
     insta::assert_snapshot!("help_filtered_80x24", screen(&s));
     // Enter keeps it; the keys scroll and close again.
     press(&mut s, "enter");
-    assert!(!s.help_typing);
-    assert_eq!(s.help_filter, "copy");
+    assert!(!s.window_typing);
+    assert_eq!(s.window_filter, "copy");
     press(&mut s, "esc");
     assert!(s.modal.is_none());
     // Opened again, the help is whole.
     press(&mut s, "?");
-    assert_eq!(s.help_filter, "");
+    assert_eq!(s.window_filter, "");
     // Esc while typing clears the filter and leaves the help open.
     press(&mut s, "/");
     typed(&mut s, "export");
-    let shown = help_shown(&s.options.keymap, false, &s.help_filter);
+    let shown = help_shown(&s.options.keymap, false, &s.window_filter);
     assert!(
         shown
             .iter()
             .any(|l| matches!(l, HelpLine::Command { usage, .. } if usage.starts_with(":export")))
     );
     press(&mut s, "esc");
-    assert_eq!(s.help_filter, "");
+    assert_eq!(s.window_filter, "");
     assert!(matches!(s.modal, Some(Modal::Help { .. })));
 }
 

@@ -23,7 +23,9 @@ pub fn focus(state: &State) -> Focus {
         Some(Modal::Revoke(_) | Modal::Rotate(_)) => Focus::Confirm,
         Some(Modal::BulkPlan(_)) => Focus::BulkPlan,
         Some(Modal::Bulk { .. }) => Focus::BulkRun,
-        Some(Modal::Help { .. }) if state.help_typing => Focus::HelpFilter,
+        Some(Modal::Help { .. } | Modal::Journal { .. }) if state.window_typing => {
+            Focus::WindowFilter
+        }
         Some(Modal::Help { .. }) => Focus::Help,
         Some(Modal::Errors { .. }) => Focus::Errors,
         Some(Modal::Journal { .. }) => Focus::Journal,

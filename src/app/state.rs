@@ -196,8 +196,8 @@ pub struct State {
     /// the top).
     pub detail_scrolled: Option<(CredentialKey, usize)>,
     /// What is typed into the help's filter (`/` in the help), and whether it is being typed.
-    pub help_filter: String,
-    pub help_typing: bool,
+    pub window_filter: String,
+    pub window_typing: bool,
     /// Wide mode (`w`): whole client ids.
     pub wide: bool,
     /// The command line, while it is open.
@@ -232,8 +232,8 @@ impl State {
             spinner: 0,
             command: None,
             wide: false,
-            help_filter: String::new(),
-            help_typing: false,
+            window_filter: String::new(),
+            window_typing: false,
             detail_scrolled: None,
             command_history: Vec::new(),
             unsettled: Change::default(),

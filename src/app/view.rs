@@ -1,9 +1,11 @@
 //! Text of the scrollable windows (help, error history, journal), built from the state. Pure,
 //! so that `update` can clamp scrolling to exactly what the drawing shows.
 
+use super::inventory::Inventory;
 use super::keymap::{Action, Context, Keymap};
 use super::msg::JournalLine;
 use super::state::ErrorRecord;
+use crate::model::CredentialKey;
 use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +189,56 @@ pub fn journal_line(l: &JournalLine) -> String {
         text::sanitize(&l.profile),
         reason,
     )
+}
+
+/// A journal line as the window shows it: its text, whether its action failed, and which
+/// entry (an index into the journal) it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalShown {
+    pub text: String,
+    pub failed: bool,
+    pub entry: usize,
+}
+
+/// The journal as the window shows it: each entry with the names the inventory knows beside
+/// its ids ("Okta / Okta prod / baton-okta [2Gf9…]"), narrowed to the entries whose text
+/// holds `filter` (case-insensitive), wrapped to `width`.
+pub fn journal_shown(
+    lines: &[JournalLine],
+    inv: &Inventory,
+    filter: &str,
+    width: usize,
+) -> Vec<JournalShown> {
+    let f = filter.trim().to_lowercase();
+    let mut out = Vec::new();
+    for (entry, l) in lines.iter().enumerate() {
+        let key = CredentialKey::new(&l.app_id, &l.connector_id, &l.credential_id);
+        let name = inv.get(&key).and_then(|e| e.display_name());
+        let named = JournalLine {
+            app_id: inv.app_name(&l.app_id).to_string(),
+            connector_id: inv.connector_name(&l.app_id, &l.connector_id).to_string(),
+            credential_id: match name {
+                Some(n) => format!("{n} [{}]", l.credential_id),
+                None => l.credential_id.clone(),
+            },
+            ..l.clone()
+        };
+        let whole = journal_line(&named);
+        if !f.is_empty()
+            && !whole.to_lowercase().contains(&f)
+            && !journal_line(l).to_lowercase().contains(&f)
+        {
+            continue;
+        }
+        for (text, failed) in journal_lines(std::slice::from_ref(&named), width) {
+            out.push(JournalShown {
+                text,
+                failed,
+                entry,
+            });
+        }
+    }
+    out
 }
 
 /// The journal wrapped to `width`, continuation lines indented; each with whether it belongs

@@ -21,8 +21,8 @@ pub enum Focus {
     BulkPlan,
     BulkRun,
     Help,
-    /// Typing into the help's filter.
-    HelpFilter,
+    /// Typing into the help's or the journal's filter.
+    WindowFilter,
     Errors,
     Journal,
     Secret,
@@ -192,16 +192,24 @@ const BULK_RUN: &[Read] = window![
 
 const HELP: &[Read] = window![read(A::Help, I::Close), read(A::Filter, I::EditFilter)];
 
-const HELP_FILTER: &[Read] = &[
-    kept(A::Submit, I::Submit, "keeps the help's filter"),
-    kept(A::Back, I::Cancel, "clears the help's filter"),
+const WINDOW_FILTER: &[Read] = &[
+    kept(A::Submit, I::Submit, "keeps the window's filter"),
+    kept(A::Back, I::Cancel, "clears the window's filter"),
     read(A::DeleteChar, I::DeleteChar),
     read(A::ClearInput, I::ClearInput),
     kept(A::Interrupt, I::Quit, "quits from the help"),
     SUSPEND,
 ];
 const ERRORS: &[Read] = window![read(A::Errors, I::Close)];
-const JOURNAL: &[Read] = window![read(A::Journal, I::Close)];
+const JOURNAL: &[Read] = window![
+    read(A::Journal, I::Close),
+    read(A::Filter, I::EditFilter),
+    kept(
+        A::Submit,
+        I::Submit,
+        "goes to the row of the journal's top line"
+    ),
+];
 
 const SECRET: &[Read] = &[
     read(A::Cancel, I::Close),
@@ -223,7 +231,7 @@ impl Focus {
         Focus::BulkPlan,
         Focus::BulkRun,
         Focus::Help,
-        Focus::HelpFilter,
+        Focus::WindowFilter,
         Focus::Errors,
         Focus::Journal,
         Focus::Secret,
@@ -240,7 +248,7 @@ impl Focus {
             Focus::BulkPlan => BULK_PLAN,
             Focus::BulkRun => BULK_RUN,
             Focus::Help => HELP,
-            Focus::HelpFilter => HELP_FILTER,
+            Focus::WindowFilter => WINDOW_FILTER,
             Focus::Errors => ERRORS,
             Focus::Journal => JOURNAL,
             Focus::Secret => SECRET,
@@ -251,7 +259,7 @@ impl Focus {
     pub fn is_typed_into(self) -> bool {
         matches!(
             self,
-            Focus::Filter | Focus::Command | Focus::HelpFilter | Focus::Typed | Focus::BulkPlan
+            Focus::Filter | Focus::Command | Focus::WindowFilter | Focus::Typed | Focus::BulkPlan
         )
     }
 
@@ -267,7 +275,7 @@ impl Focus {
             Focus::BulkPlan => "the bulk plan",
             Focus::BulkRun => "the bulk revoke window",
             Focus::Help => "the help",
-            Focus::HelpFilter => "the help's filter",
+            Focus::WindowFilter => "a window's filter",
             Focus::Errors => "the error history",
             Focus::Journal => "the journal",
             Focus::Secret => "the new secret's window",

@@ -55,6 +55,8 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::Open(Window::Rotate) => dialogs::open_rotate(state),
         Intent::Open(Window::BulkPlan) => dialogs::open_bulk_plan(state),
         Intent::Open(Window::Journal) => {
+            state.window_filter.clear();
+            state.window_typing = false;
             state.modal = Some(Modal::Journal {
                 lines: None,
                 scroll: 0,
@@ -63,8 +65,8 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         }
         Intent::Open(Window::Errors) => state.modal = Some(Modal::Errors { scroll: 0 }),
         Intent::Open(Window::Help) => {
-            state.help_filter.clear();
-            state.help_typing = false;
+            state.window_filter.clear();
+            state.window_typing = false;
             state.modal = Some(Modal::Help { scroll: 0 });
         }
         Intent::Mark => {

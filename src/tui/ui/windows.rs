@@ -53,13 +53,13 @@ fn scrolled(
 
 pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
     let km = &state.options.keymap;
-    let filter = text::fit(&state.help_filter, 30);
-    let title = if state.help_typing {
+    let filter = text::fit(&state.window_filter, 30);
+    let title = if state.window_typing {
         format!(
             "Help — filter: {filter}▏ — {} clears",
             km.label(Action::Back)
         )
-    } else if !state.help_filter.is_empty() {
+    } else if !state.window_filter.is_empty() {
         format!(
             "Help — filter: {filter} — {} closes, {} filters again",
             km.label(Action::Back),
@@ -73,7 +73,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
         )
     };
     let inner = window(frame, area, &title, theme.border(), theme);
-    let entries = view::help_shown(km, state.options.read_only, &state.help_filter);
+    let entries = view::help_shown(km, state.options.read_only, &state.window_filter);
     let column = |width: fn(&HelpLine) -> Option<usize>| {
         entries.iter().filter_map(width).max().unwrap_or(8) + 2
     };
@@ -157,19 +157,49 @@ pub fn journal(
     theme: &Theme,
 ) {
     let km = &state.options.keymap;
-    let title = format!("Journal, newest first — {} closes", km.label(Action::Back));
+    let filter = text::fit(&state.window_filter, 30);
+    let title = if state.window_typing {
+        format!(
+            "Journal — filter: {filter}▏ — {} clears",
+            km.label(Action::Back)
+        )
+    } else if !state.window_filter.is_empty() {
+        format!(
+            "Journal — filter: {filter} — {} goes to the top line's row, {} closes",
+            km.label(Action::Submit),
+            km.label(Action::Back)
+        )
+    } else {
+        format!(
+            "Journal, newest first — {} filters, {} goes to the top line's row, {} closes",
+            km.label(Action::Filter),
+            km.label(Action::Submit),
+            km.label(Action::Back)
+        )
+    };
     let inner = window(frame, area, &title, theme.border(), theme);
     let w = inner.width as usize;
     let shown: Vec<Line> = match lines {
         None => vec![Line::styled("loading…", theme.dim())],
         Some([]) => vec![Line::styled("No actions recorded yet.", theme.dim())],
-        Some(lines) => view::journal_lines(lines, w)
-            .into_iter()
-            .map(|(l, failed)| {
-                let style = if failed { theme.danger() } else { theme.base() };
-                Line::styled(l, style)
-            })
-            .collect(),
+        Some(lines) => {
+            let shown = view::journal_shown(lines, &state.inventory, &state.window_filter, w);
+            if shown.is_empty() {
+                vec![Line::styled("No journal line matches.", theme.dim())]
+            } else {
+                shown
+                    .into_iter()
+                    .map(|l| {
+                        let style = if l.failed {
+                            theme.danger()
+                        } else {
+                            theme.base()
+                        };
+                        Line::styled(l.text, style)
+                    })
+                    .collect()
+            }
+        }
     };
     scrolled(frame, area, inner, shown, scroll, km, theme);
 }
