@@ -79,3 +79,30 @@ fn w_shows_whole_client_ids_where_there_is_room() {
         t.text
     );
 }
+
+#[test]
+fn at_60_columns_the_summary_drops_whole_counts_not_half_a_word() {
+    use credboard::testkit::fixtures::{fixed_now, synthetic_inventory};
+    let mut s = State::new(options(), fixed_now());
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 60,
+            height: 20,
+        },
+    );
+    update(
+        &mut s,
+        Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(
+            synthetic_inventory(1200, 7),
+        ))),
+    );
+    let summary = screen(&s).lines().nth(1).unwrap().to_string();
+    assert!(credboard::text::width(&summary) <= 60, "{summary}");
+    // Every word shown is whole: the line ends in a count's word or the ellipsis.
+    let words = [
+        "total", "active", "expiring", "expired", "revoked", "gone", "unused", "idle", "…",
+    ];
+    let last = summary.split_whitespace().last().unwrap();
+    assert!(words.contains(&last), "cut mid-word: {summary}");
+}
