@@ -318,14 +318,16 @@ pub fn reasons(
         }
         return out;
     };
-    let ago = |t: DateTime<Utc>| text::days(text::days_between(t, now));
+    // One style with the pane's times beside them: "(2m ago)" and "deleted 2m ago", never
+    // "deleted 0 days ago".
+    let ago = |t: DateTime<Utc>| text::relative(t, now);
     if let Some(d) = c.deleted_at {
-        out.push((Status::Revoked, format!("revoked; deleted {} ago", ago(d))));
+        out.push((Status::Revoked, format!("revoked; deleted {}", ago(d))));
     }
     if flags.contains(Flags::EXPIRED)
         && let Some(x) = c.expires_time
     {
-        out.push((Status::Expired, format!("expired; {} ago", ago(x))));
+        out.push((Status::Expired, format!("expired {}", ago(x))));
     }
     if flags.contains(Flags::EXPIRING)
         && let Some(x) = c.expires_time
@@ -333,15 +335,15 @@ pub fn reasons(
         out.push((
             Status::Expiring,
             format!(
-                "expiring soon; in {} (threshold {})",
-                text::days(text::days_between(now, x)),
+                "expiring soon; {} (threshold {})",
+                text::relative(x, now),
                 text::days(t.expiring_soon_days)
             ),
         ));
     }
     if flags.contains(Flags::NEVER_USED) {
         let created = match c.created_at {
-            Some(at) => format!("created {} ago", ago(at)),
+            Some(at) => format!("created {}", ago(at)),
             None => "creation time unknown".to_string(),
         };
         out.push((Status::NeverUsed, format!("never used; {created}")));
@@ -352,7 +354,7 @@ pub fn reasons(
         out.push((
             Status::Idle,
             format!(
-                "idle; last used {} ago (threshold {})",
+                "idle; last used {} (threshold {})",
                 ago(u),
                 text::days(t.idle_days)
             ),
@@ -443,6 +445,39 @@ mod tests {
             expires_time: Some(now() + Duration::days(expires_days)),
             ..ConnectorCredential::default()
         }
+    }
+
+    #[test]
+    fn reasons_say_times_in_the_panes_one_relative_style() {
+        let c = ConnectorCredential {
+            created_at: Some(now() - Duration::days(200)),
+            deleted_at: Some(now() - Duration::minutes(2)),
+            ..ConnectorCredential::default()
+        };
+        let flags = flags_of(Some(&c), false, now(), T);
+        let said: Vec<String> = reasons(Some(&c), false, flags, now(), T)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(said[0], "revoked; deleted 2m ago");
+        assert_eq!(
+            text::relative(c.deleted_at.unwrap(), now()),
+            "2m ago",
+            "the Deleted line's own words"
+        );
+        let c = used_and_expiring(100, 3);
+        let flags = flags_of(Some(&c), false, now(), T);
+        let said: Vec<String> = reasons(Some(&c), false, flags, now(), T)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "expiring soon; in 3d (threshold 7 days)",
+                "idle; last used 100d ago (threshold 90 days)"
+            ]
+        );
     }
 
     #[test]

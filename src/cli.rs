@@ -88,10 +88,16 @@ pub struct Global {
     #[arg(long, global = true)]
     pub api_endpoint: Option<String>,
     /// Where the inventory lives
-    #[arg(long, global = true, env = "CREDBOARD_DATA_DIR")]
+    // The value is not shown: unset, clap would print `CREDBOARD_DATA_DIR=`, as if set empty.
+    #[arg(
+        long,
+        global = true,
+        env = "CREDBOARD_DATA_DIR",
+        hide_env_values = true
+    )]
     pub data_dir: Option<PathBuf>,
     /// credboard's settings file (default: config.toml in the config directory)
-    #[arg(long, global = true, env = "CREDBOARD_CONFIG")]
+    #[arg(long, global = true, env = "CREDBOARD_CONFIG", hide_env_values = true)]
     pub config: Option<PathBuf>,
     /// Refuse to revoke or rotate, whatever the settings say
     #[arg(long, global = true)]

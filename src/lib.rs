@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod config;
 pub mod demo;
 pub mod discover;
+pub mod export;
 pub mod import;
 pub mod logging;
 pub mod memory;

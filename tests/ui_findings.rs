@@ -274,10 +274,8 @@ fn overview_says_when_cb_1_7_could_not_run() {
 #[test]
 fn the_help_overlay_lists_the_overview_key() {
     let mut s = refreshed_state(options(), 120, 40);
-    send(&mut s, [key('?')]);
-    for _ in 0..40 {
-        send(&mut s, [key('j')]);
-    }
+    send(&mut s, [key('?'), key('/')]);
+    send(&mut s, "overview".chars().map(key));
     let t = text(&render(&s));
     assert!(
         t.contains("overview: charts of ages, expiry, last use, findings"),

@@ -456,7 +456,7 @@ fn flags_are_derived_against_now_and_the_thresholds() {
         .unwrap();
     let reasons =
         credboard::audit::reasons(e.last.as_ref(), e.gone, e.flags, s.now, s.thresholds());
-    assert_eq!(reasons[0].1, "never used; created 214 days ago");
+    assert_eq!(reasons[0].1, "never used; created 214d ago");
 }
 
 #[test]

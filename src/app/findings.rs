@@ -19,6 +19,7 @@ use crate::audit::findings::{Audit, Counts, Subject, Unavailable};
 use crate::audit::mutes::Mute;
 use crate::audit::stats::{self, Figures};
 use crate::model::{CredentialKey, Failure};
+use crate::text;
 
 use super::msg::WorkerMsg;
 use super::state::State;
@@ -268,6 +269,44 @@ fn by_row(state: &State, audit: &Audit) -> HashMap<CredentialKey, RowFindings> {
                 }
             }
         }
+    }
+    out
+}
+
+/// The symbol drawn before a severity's word, so that it reads without colour.
+pub fn severity_symbol(s: Severity) -> char {
+    match s {
+        Severity::Critical => '✖',
+        Severity::High => '▲',
+        Severity::Medium => '◆',
+        Severity::Low => '◇',
+        Severity::Info => '·',
+    }
+}
+
+/// The symbol of a muted finding (accepted until its date): shown, never hidden.
+pub const MUTED_SYMBOL: char = '◌';
+
+/// One finding as the detail pane lists it: "◆ CB-1.1 medium: created 214 days ago; policy:
+/// 90 days", and for a muted one, its mute's reason, last day and where it was set.
+pub fn detail_text(f: &RowFinding) -> String {
+    let about = if f.of_connector {
+        "its connector: "
+    } else {
+        ""
+    };
+    let head = match &f.mute {
+        None => format!("{} {} {}", severity_symbol(f.severity), f.check, f.severity),
+        Some(_) => format!("{MUTED_SYMBOL} {} {} (muted)", f.check, f.severity),
+    };
+    let mut out = format!("{head}: {about}{}", text::sanitize(&f.reason));
+    if let Some(m) = &f.mute {
+        out.push_str(&format!(
+            " — muted until {}: {} ({})",
+            m.until.format("%Y-%m-%d"),
+            text::sanitize(&m.reason),
+            m.origin_text()
+        ));
     }
     out
 }

@@ -23,12 +23,16 @@ pub fn focus(state: &State) -> Focus {
         Some(Modal::Revoke(_) | Modal::Rotate(_) | Modal::Abandon(_)) => Focus::Confirm,
         Some(Modal::BulkPlan(_)) => Focus::BulkPlan,
         Some(Modal::Bulk { .. }) => Focus::BulkRun,
+        Some(Modal::Help { .. } | Modal::Journal { .. }) if state.window_typing => {
+            Focus::WindowFilter
+        }
         Some(Modal::Help { .. }) => Focus::Help,
         Some(Modal::Errors { .. }) => Focus::Errors,
         Some(Modal::Journal { .. }) => Focus::Journal,
         Some(Modal::Overview) => Focus::Overview,
         Some(Modal::Rotations(_)) => Focus::Rotations,
         Some(Modal::Changes { .. }) => Focus::Changes,
+        None if state.command.is_some() => Focus::Command,
         None if state.table.filter_editing => Focus::Filter,
         None => Focus::List,
     }

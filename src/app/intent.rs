@@ -82,4 +82,22 @@ pub enum Intent {
     ToggleChangeSpan,
     /// In the rotations window: revoke the old credentials of the selected ready rotation.
     RevokeOld,
+    /// Open the command line (`:`).
+    OpenCommandLine,
+    /// On the command line: Tab.
+    Complete,
+    /// On the command line: the history, older and newer.
+    HistoryBack,
+    HistoryForward,
+    /// Copy the selected credential's id, or its client id.
+    CopyId,
+    CopyClientId,
+    /// Show only the selected row's connector, or everything again.
+    ConnectorScope,
+    /// Wide mode: whole client ids.
+    ToggleWide,
+    /// Scroll the detail pane a line.
+    DetailScroll {
+        down: bool,
+    },
 }

@@ -54,8 +54,30 @@ impl Layout {
     }
 }
 
-fn fixed_width(c: Column) -> Option<u16> {
+/// How wide the client id column is in wide mode (`w`): a whole client id, as the server
+/// makes them ("strange-hydra-68836@acme.conductor.one/pcc").
+pub const WIDE_CLIENT_ID: u16 = 44;
+
+/// How the table's columns are chosen: the column sorted on (never dropped on a narrow
+/// terminal, so its order and its indicator stay in sight) and wide mode (`w`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    pub sorted: Column,
+    pub wide: bool,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            sorted: Column::Status,
+            wide: false,
+        }
+    }
+}
+
+fn fixed_width(c: Column, wide: bool) -> Option<u16> {
     match c {
+        Column::ClientId if wide => Some(WIDE_CLIENT_ID),
         Column::ClientId => Some(14),
         Column::Created | Column::Expires => Some(9),
         Column::LastUsed => Some(10),
@@ -66,7 +88,8 @@ fn fixed_width(c: Column) -> Option<u16> {
 }
 
 /// Which columns fit: the least needed go first as the table narrows.
-fn columns_for(width: u16) -> Vec<Column> {
+fn columns_for(width: u16, how: Columns) -> Vec<Column> {
+    let fixed_width = |c| fixed_width(c, how.wide);
     let mut cols = Column::ALL.to_vec();
     let drop_order = [
         Column::Created,
@@ -84,6 +107,9 @@ fn columns_for(width: u16) -> Vec<Column> {
         1 + cols.len() as u16 + fixed + flex * 12
     };
     for d in drop_order {
+        if d == how.sorted {
+            continue;
+        }
         if need(&cols) <= width {
             break;
         }
@@ -92,8 +118,9 @@ fn columns_for(width: u16) -> Vec<Column> {
     cols
 }
 
-fn table_columns(x: u16, width: u16) -> Vec<ColumnArea> {
-    let cols = columns_for(width);
+fn table_columns(x: u16, width: u16, how: Columns) -> Vec<ColumnArea> {
+    let cols = columns_for(width, how);
+    let fixed_width = |c| fixed_width(c, how.wide);
     let fixed: u16 = cols.iter().filter_map(|c| fixed_width(*c)).sum();
     let gaps = cols.len() as u16;
     let flex_total = width.saturating_sub(1 + gaps + fixed);
@@ -144,6 +171,14 @@ fn table_columns(x: u16, width: u16) -> Vec<ColumnArea> {
 
 /// The screen's regions; `detail`: the detail pane is open.
 pub fn layout(area: Rect, detail: bool) -> Layout {
+    layout_with(area, detail, Columns::default())
+}
+
+/// Wide mode needs a table at least this wide; narrower, client ids stay short.
+pub const WIDE_MIN: u16 = 100;
+
+/// [`layout`], with the table's columns chosen `how`.
+pub fn layout_with(area: Rect, detail: bool, how: Columns) -> Layout {
     let header_h = if area.width < HEADER_WIDE {
         NARROW_HEADER_HEIGHT
     } else {
@@ -189,7 +224,14 @@ pub fn layout(area: Rect, detail: bool) -> Layout {
         header,
         table_header,
         rows,
-        columns: table_columns(table.x, table.width),
+        columns: table_columns(
+            table.x,
+            table.width,
+            Columns {
+                wide: how.wide && table.width >= WIDE_MIN,
+                ..how
+            },
+        ),
         detail,
         footer,
     }

@@ -6,7 +6,9 @@
 //! nothing else.
 
 pub mod changelog;
+pub mod command;
 pub mod confirm;
+pub mod detail;
 pub mod dialogs;
 pub mod discovery;
 pub mod filter;
@@ -17,6 +19,7 @@ pub mod inventory;
 pub mod keymap;
 pub mod layout;
 pub mod msg;
+pub mod prompt;
 pub mod rotations;
 pub mod state;
 pub mod table;

@@ -8,7 +8,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{App, Connector, ConnectorCredential, SecretString};
 
+use super::command::ExportFormat;
 use crate::changes::CredentialChange;
+use crate::export::Listed;
 use crate::model::{CredentialKey, Failure, Minted, RevokeResult, Snapshot};
 use crate::rotation::{Rotation, RotationId};
 
@@ -113,6 +115,8 @@ pub enum WorkerMsg {
     Changes(Result<Vec<CredentialChange>, Failure>),
     /// How a discovery run is getting on, and its end.
     Discovery(DiscoveryMsg),
+    /// How an export, import, track or untrack went, in words for a toast.
+    Done(Result<String, Failure>),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
 }
@@ -181,6 +185,23 @@ pub enum Effect {
     },
     /// Run discovery from the tenant's system log in the background.
     Discover,
+    /// Write these rows (the view, as shown) to a file, as `credboard list -o` prints them.
+    Export {
+        format: ExportFormat,
+        path: String,
+        rows: Vec<Listed>,
+    },
+    /// Learn credential ids from a file, as `credboard import`.
+    Import {
+        path: String,
+    },
+    /// Add one credential to the inventory, or take it out (the server is not asked).
+    Track {
+        key: CredentialKey,
+    },
+    Untrack {
+        key: CredentialKey,
+    },
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

@@ -10,13 +10,14 @@ use ratatui::layout::Rect;
 use crate::audit::Thresholds;
 use crate::audit::mutes::Mute;
 use crate::audit::policy::Policy;
-use crate::model::{Failure, Snapshot};
+use crate::model::{CredentialKey, Failure, Snapshot};
 
 use super::dialogs::{BulkRun, Modal, SecretView};
 use super::findings::AuditState;
 use super::inventory::{Change, Entry, Inventory};
 use super::keymap::Keymap;
 use super::layout::{self, Layout};
+use super::prompt::CommandLine;
 use super::table::{Column, Table};
 
 /// How the dashboard is set up; the runtime builds it from the command line and settings.
@@ -213,6 +214,18 @@ pub struct State {
     pub session_began: DateTime<Utc>,
     /// Advances with every tick while something runs.
     pub spinner: usize,
+    /// The detail pane's scroll, for the row it was scrolled on (another row starts at
+    /// the top).
+    pub detail_scrolled: Option<(CredentialKey, usize)>,
+    /// What is typed into the help's filter (`/` in the help), and whether it is being typed.
+    pub window_filter: String,
+    pub window_typing: bool,
+    /// Wide mode (`w`): whole client ids.
+    pub wide: bool,
+    /// The command line, while it is open.
+    pub command: Option<CommandLine>,
+    /// The lines entered on the command line this session, oldest first.
+    pub command_history: Vec<String>,
     /// What changed in the rows since the table last caught up (see `update`).
     pub(crate) unsettled: Change,
     /// See [`State::tick_changed_view`].
@@ -244,9 +257,23 @@ impl State {
             discovery: None,
             session_began: now,
             spinner: 0,
+            command: None,
+            wide: false,
+            window_filter: String::new(),
+            window_typing: false,
+            detail_scrolled: None,
+            command_history: Vec::new(),
             unsettled: Change::default(),
             tick_changed: false,
             quit: false,
+        }
+    }
+
+    /// The first line of the detail pane drawn: its scroll, if on the row selected now.
+    pub fn detail_scroll(&self) -> usize {
+        match (&self.detail_scrolled, self.selected_entry()) {
+            (Some((k, n)), Some(e)) if k == e.key => *n,
+            _ => 0,
         }
     }
 
@@ -292,7 +319,15 @@ impl State {
 
     /// Where everything is on screen now.
     pub fn layout(&self) -> Layout {
-        layout::layout(self.area(), self.detail)
+        layout::layout_with(self.area(), self.detail, self.columns())
+    }
+
+    /// How the table's columns are chosen now.
+    pub fn columns(&self) -> layout::Columns {
+        layout::Columns {
+            sorted: self.table.sort.column,
+            wide: self.wide,
+        }
     }
 
     /// How many rows of the table fit on screen now.

@@ -242,6 +242,21 @@ fn sort_key<'a>(e: Entry<'a>, column: Column) -> SortKey<'a> {
     )
 }
 
+/// One connector's rows, from a credential of it (`c`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorScope {
+    pub app_id: String,
+    pub connector_id: String,
+    /// The status view shown before, to go back to.
+    pub view_before: View,
+}
+
+impl ConnectorScope {
+    pub fn holds(&self, key: &CredentialKey) -> bool {
+        key.app_id == self.app_id && key.connector_id == self.connector_id
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Table {
     pub sort: Sort,
@@ -260,6 +275,8 @@ pub struct Table {
     pub now: DateTime<Utc>,
     /// Typing into the filter.
     pub filter_editing: bool,
+    /// Only this connector's rows are shown (`c`), and the view to go back to.
+    pub connector: Option<ConnectorScope>,
     /// Every row, in sort order (positions into the inventory).
     order: Vec<usize>,
     /// The rows the view and the filter admit, in sort order: what the table shows.
@@ -321,9 +338,12 @@ impl Table {
     fn refilter(&mut self, inv: &Inventory, page: usize) {
         let line = self.cursor.saturating_sub(self.offset);
         let (view, query, now) = (self.view, &self.query, self.now);
+        let scope = self.connector.as_ref();
         let shown = |&i: &usize| {
             let e = inv.at(i);
-            view.admits(&e) && (query.is_empty() || query.matches(&Subject(e), now))
+            view.admits(&e)
+                && scope.is_none_or(|s| s.holds(e.key))
+                && (query.is_empty() || query.matches(&Subject(e), now))
         };
         self.visible = self.order.iter().copied().filter(shown).collect();
         self.reselect(inv, line, page);
@@ -417,6 +437,28 @@ impl Table {
         if let Some(k) = key {
             self.select_key(inv, &k, page);
         }
+    }
+
+    /// Shows only one connector's rows (every status), or, with `None`, every row again in
+    /// the view shown before.
+    pub fn set_connector(&mut self, inv: &Inventory, scope: Option<(String, String)>, page: usize) {
+        match scope {
+            Some((app_id, connector_id)) => {
+                let view_before = self.connector.take().map_or(self.view, |s| s.view_before);
+                self.connector = Some(ConnectorScope {
+                    app_id,
+                    connector_id,
+                    view_before,
+                });
+                self.view = View::All;
+            }
+            None => {
+                if let Some(s) = self.connector.take() {
+                    self.view = s.view_before;
+                }
+            }
+        }
+        self.refilter(inv, page);
     }
 
     pub fn set_view(&mut self, inv: &Inventory, view: View, page: usize) {

@@ -7,6 +7,7 @@
 //! the last frame) and brings the table up to date once at its end, and before any key or
 //! click, which must see the rows where they are drawn.
 
+mod command;
 mod dialogs;
 mod list;
 mod results;
@@ -82,6 +83,7 @@ fn on_intent(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         (_, Focus::Secret) => dialogs::on_secret(state, intent, fx),
         (_, Focus::List) => list::on_list(state, intent, fx),
         (_, Focus::Filter) => list::on_filter(state, intent),
+        (_, Focus::Command) => command::on_command(state, intent, fx),
         (_, _) => dialogs::on_modal(state, intent, fx),
     }
 }

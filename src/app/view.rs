@@ -1,9 +1,11 @@
 //! Text of the scrollable windows (help, error history, journal), built from the state. Pure,
 //! so that `update` can clamp scrolling to exactly what the drawing shows.
 
+use super::inventory::Inventory;
 use super::keymap::{Action, Context, Keymap};
 use super::msg::JournalLine;
 use super::state::ErrorRecord;
+use crate::model::CredentialKey;
 use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +20,11 @@ pub enum HelpLine {
         unavailable: bool,
         /// The settings cannot rebind it.
         fixed: bool,
+    },
+    /// A command of the command line: its usage (":sort COLUMN [asc|desc]") and what it does.
+    Command {
+        usage: String,
+        description: &'static str,
     },
     Note(String),
     Blank,
@@ -58,6 +65,21 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
         }
     }
     out.push(HelpLine::Blank);
+    out.push(HelpLine::Title(
+        "Commands (type : first; Tab completes, ↑/↓ the history)",
+    ));
+    for c in super::command::COMMANDS {
+        let usage = if c.args.is_empty() {
+            format!(":{}", c.name)
+        } else {
+            format!(":{} {}", c.name, c.args)
+        };
+        out.push(HelpLine::Command {
+            usage,
+            description: c.description,
+        });
+    }
+    out.push(HelpLine::Blank);
     out.push(HelpLine::Note(
         "the middle column names each action for the settings' [keys], to rebind it".to_string(),
     ));
@@ -71,6 +93,55 @@ pub fn help_lines(keymap: &Keymap, read_only: bool) -> Vec<HelpLine> {
         ));
     }
     out
+}
+
+/// The help narrowed to the keys and commands whose keys, name or words hold `filter`
+/// (case-insensitive), under their sections' titles; everything when `filter` is empty.
+pub fn filter_help(lines: Vec<HelpLine>, filter: &str) -> Vec<HelpLine> {
+    let f = filter.trim().to_lowercase();
+    if f.is_empty() {
+        return lines;
+    }
+    let holds = |s: &str| s.to_lowercase().contains(&f);
+    let mut out = Vec::new();
+    let mut title = None;
+    for l in lines {
+        let hit = match &l {
+            HelpLine::Title(_) => {
+                title = Some(l);
+                continue;
+            }
+            HelpLine::Key {
+                keys,
+                name,
+                description,
+                ..
+            } => holds(keys) || holds(name) || holds(description),
+            HelpLine::Command { usage, description } => holds(usage) || holds(description),
+            HelpLine::Note(_) | HelpLine::Blank => false,
+        };
+        if hit {
+            if let Some(t) = title.take() {
+                if !out.is_empty() {
+                    out.push(HelpLine::Blank);
+                }
+                out.push(t);
+            }
+            out.push(l);
+        }
+    }
+    if out.is_empty() {
+        out.push(HelpLine::Note(format!(
+            "no key or command matches \"{}\"",
+            text::sanitize(filter)
+        )));
+    }
+    out
+}
+
+/// The help as the window shows it now: filtered by what is typed into it.
+pub fn help_shown(keymap: &Keymap, read_only: bool, filter: &str) -> Vec<HelpLine> {
+    filter_help(help_lines(keymap, read_only), filter)
 }
 
 /// The error history, newest first, wrapped to `width`.
@@ -121,6 +192,56 @@ pub fn journal_line(l: &JournalLine) -> String {
         text::sanitize(&l.profile),
         reason,
     )
+}
+
+/// A journal line as the window shows it: its text, whether its action failed, and which
+/// entry (an index into the journal) it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalShown {
+    pub text: String,
+    pub failed: bool,
+    pub entry: usize,
+}
+
+/// The journal as the window shows it: each entry with the names the inventory knows beside
+/// its ids ("Okta / Okta prod / baton-okta [2Gf9…]"), narrowed to the entries whose text
+/// holds `filter` (case-insensitive), wrapped to `width`.
+pub fn journal_shown(
+    lines: &[JournalLine],
+    inv: &Inventory,
+    filter: &str,
+    width: usize,
+) -> Vec<JournalShown> {
+    let f = filter.trim().to_lowercase();
+    let mut out = Vec::new();
+    for (entry, l) in lines.iter().enumerate() {
+        let key = CredentialKey::new(&l.app_id, &l.connector_id, &l.credential_id);
+        let name = inv.get(&key).and_then(|e| e.display_name());
+        let named = JournalLine {
+            app_id: inv.app_name(&l.app_id).to_string(),
+            connector_id: inv.connector_name(&l.app_id, &l.connector_id).to_string(),
+            credential_id: match name {
+                Some(n) => format!("{n} [{}]", l.credential_id),
+                None => l.credential_id.clone(),
+            },
+            ..l.clone()
+        };
+        let whole = journal_line(&named);
+        if !f.is_empty()
+            && !whole.to_lowercase().contains(&f)
+            && !journal_line(l).to_lowercase().contains(&f)
+        {
+            continue;
+        }
+        for (text, failed) in journal_lines(std::slice::from_ref(&named), width) {
+            out.push(JournalShown {
+                text,
+                failed,
+                entry,
+            });
+        }
+    }
+    out
 }
 
 /// The journal wrapped to `width`, continuation lines indented; each with whether it belongs

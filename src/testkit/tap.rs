@@ -47,12 +47,15 @@ pub enum Seen {
     /// Discovery's progress; its end with what it did, or why not.
     Discovery(Option<Result<String, String>>),
     Error(String),
+    /// How a command line's export, import, track or untrack went.
+    Done(Result<String, String>),
 }
 
 impl Seen {
     pub fn of(msg: &WorkerMsg) -> Seen {
         match msg {
             WorkerMsg::Inventory(_) => Seen::Inventory,
+            WorkerMsg::Done(r) => Seen::Done(r.clone().map_err(|e| e.message)),
             WorkerMsg::RefreshStarted { generation, .. } => Seen::RefreshStarted(*generation),
             WorkerMsg::Apps { generation, .. } => Seen::Apps(*generation),
             WorkerMsg::Connectors { generation, .. } => Seen::Connectors(*generation),

@@ -14,6 +14,7 @@ mod discovery;
 pub mod limiter;
 mod refresh;
 mod rotations;
+mod stored;
 
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +30,7 @@ use crate::rotation::procedure::Procedure;
 use crate::store::Store;
 pub use breaker::UNANSWERED_IN_A_ROW;
 use limiter::Limiter;
+pub use stored::write_export;
 
 /// The runtime's end of the channels to the worker.
 pub struct WorkerLink {
@@ -183,6 +185,18 @@ impl Worker {
                 }
                 Effect::Discover => {
                     others.spawn(self.clone().discover());
+                }
+                Effect::Export { format, path, rows } => {
+                    others.spawn(self.clone().export(format, path, rows));
+                }
+                Effect::Import { path } => {
+                    others.spawn(self.clone().import(path));
+                }
+                Effect::Track { key } => {
+                    others.spawn(self.clone().track(key));
+                }
+                Effect::Untrack { key } => {
+                    others.spawn(self.clone().untrack(key));
                 }
                 // The runtime handles these itself.
                 Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}

@@ -12,6 +12,8 @@ use super::table::Action;
 pub enum Focus {
     List,
     Filter,
+    /// The command line (`:`).
+    Command,
     /// A y/n dialog: a revoke that needs no typed text, a rotate.
     Confirm,
     /// A revoke confirmed with the credential's own text.
@@ -19,6 +21,8 @@ pub enum Focus {
     BulkPlan,
     BulkRun,
     Help,
+    /// Typing into the help's or the journal's filter.
+    WindowFilter,
     Errors,
     Journal,
     Overview,
@@ -96,6 +100,13 @@ const LIST: &[Read] = &[
     read(A::Changes, I::Open(Window::Changes)),
     read(A::Discover, I::Discover),
     read(A::ChangeSpan, I::ToggleChangeSpan),
+    read(A::CommandLine, I::OpenCommandLine),
+    read(A::CopyId, I::CopyId),
+    read(A::CopyClientId, I::CopyClientId),
+    read(A::ConnectorScope, I::ConnectorScope),
+    read(A::ToggleWide, I::ToggleWide),
+    read(A::DetailDown, I::DetailScroll { down: true }),
+    read(A::DetailUp, I::DetailScroll { down: false }),
     read(A::FilterClear, I::Back),
     read(A::Quit, I::Quit),
     kept(A::Interrupt, I::Quit, "quits from anywhere"),
@@ -112,6 +123,18 @@ const FILTER: &[Read] = &[
     read(A::InputPageDown, I::Move(Step::PageDown)),
     read(A::InputPageUp, I::Move(Step::PageUp)),
     kept(A::Interrupt, I::Quit, "quits from the filter"),
+    SUSPEND,
+];
+
+const COMMAND: &[Read] = &[
+    kept(A::Submit, I::Submit, "runs the command line"),
+    kept(A::Back, I::Cancel, "closes the command line"),
+    read(A::DeleteChar, I::DeleteChar),
+    read(A::ClearInput, I::ClearInput),
+    read(A::Complete, I::Complete),
+    read(A::HistoryBack, I::HistoryBack),
+    read(A::HistoryForward, I::HistoryForward),
+    kept(A::Interrupt, I::Quit, "quits from the command line"),
     SUSPEND,
 ];
 
@@ -175,9 +198,26 @@ const BULK_RUN: &[Read] = window![
     scroll(A::InputPageUp, Step::PageUp),
 ];
 
-const HELP: &[Read] = window![read(A::Help, I::Close)];
+const HELP: &[Read] = window![read(A::Help, I::Close), read(A::Filter, I::EditFilter)];
+
+const WINDOW_FILTER: &[Read] = &[
+    kept(A::Submit, I::Submit, "keeps the window's filter"),
+    kept(A::Back, I::Cancel, "clears the window's filter"),
+    read(A::DeleteChar, I::DeleteChar),
+    read(A::ClearInput, I::ClearInput),
+    kept(A::Interrupt, I::Quit, "quits from the help"),
+    SUSPEND,
+];
 const ERRORS: &[Read] = window![read(A::Errors, I::Close)];
-const JOURNAL: &[Read] = window![read(A::Journal, I::Close)];
+const JOURNAL: &[Read] = window![
+    read(A::Journal, I::Close),
+    read(A::Filter, I::EditFilter),
+    kept(
+        A::Submit,
+        I::Submit,
+        "goes to the row of the journal's top line"
+    ),
+];
 const OVERVIEW: &[Read] = window![read(A::Overview, I::Close)];
 const ROTATIONS: &[Read] = window![
     read(A::Rotations, I::Close),
@@ -200,14 +240,16 @@ const SECRET: &[Read] = &[
 ];
 
 impl Focus {
-    pub const ALL: [Focus; 13] = [
+    pub const ALL: [Focus; 15] = [
         Focus::List,
         Focus::Filter,
+        Focus::Command,
         Focus::Confirm,
         Focus::Typed,
         Focus::BulkPlan,
         Focus::BulkRun,
         Focus::Help,
+        Focus::WindowFilter,
         Focus::Errors,
         Focus::Journal,
         Focus::Overview,
@@ -221,11 +263,13 @@ impl Focus {
         match self {
             Focus::List => LIST,
             Focus::Filter => FILTER,
+            Focus::Command => COMMAND,
             Focus::Confirm => CONFIRM,
             Focus::Typed => TYPED,
             Focus::BulkPlan => BULK_PLAN,
             Focus::BulkRun => BULK_RUN,
             Focus::Help => HELP,
+            Focus::WindowFilter => WINDOW_FILTER,
             Focus::Errors => ERRORS,
             Focus::Journal => JOURNAL,
             Focus::Overview => OVERVIEW,
@@ -237,7 +281,10 @@ impl Focus {
 
     /// A character (no ctrl, no alt) is typed here, never read as a binding.
     pub fn is_typed_into(self) -> bool {
-        matches!(self, Focus::Filter | Focus::Typed | Focus::BulkPlan)
+        matches!(
+            self,
+            Focus::Filter | Focus::Command | Focus::WindowFilter | Focus::Typed | Focus::BulkPlan
+        )
     }
 
     /// The focus in the settings check's words: "uses q, which `close` also uses in the new
@@ -246,11 +293,13 @@ impl Focus {
         match self {
             Focus::List => "the list",
             Focus::Filter => "the filter",
+            Focus::Command => "the command line",
             Focus::Confirm => "a confirm dialog",
             Focus::Typed => "a typed confirmation",
             Focus::BulkPlan => "the bulk plan",
             Focus::BulkRun => "the bulk revoke window",
             Focus::Help => "the help",
+            Focus::WindowFilter => "a window's filter",
             Focus::Errors => "the error history",
             Focus::Journal => "the journal",
             Focus::Overview => "the overview",

@@ -161,7 +161,11 @@ mod tests {
             read(key(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(Intent::ViewPrev)
         );
-        assert_eq!(read(key(KeyCode::Char('c'), KeyModifiers::NONE)), None);
+        // Without ctrl, `c` is its own key, not Ctrl-C's quit.
+        assert_eq!(
+            read(key(KeyCode::Char('c'), KeyModifiers::NONE)),
+            Some(Intent::ConnectorScope)
+        );
         let mut release = key(KeyCode::Char('q'), KeyModifiers::NONE);
         release.kind = KeyEventKind::Release;
         assert_eq!(read(release), None);

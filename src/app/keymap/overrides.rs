@@ -361,7 +361,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            problems(&[("rotate", &["y"])]),
+            // `y` copies in the list by default: moved away, the check still finds the danger.
+            problems(&[("rotate", &["y"]), ("copy_id", &["alt-y"])]),
             vec![
                 "`keys.rotate` uses y, which confirms the dialog it opens: a double press would \
                  confirm"

@@ -15,6 +15,9 @@ pub enum Context {
     Actions,
     Marks,
     Windows,
+    /// The command line and what it reads; the copy keys; one connector; the detail pane's
+    /// scrolling.
+    CommandLine,
     /// In the filter, a typed confirmation and the bulk plan.
     Typing,
     /// Confirm dialogs.
@@ -32,6 +35,7 @@ impl Context {
             Context::Actions => "Actions",
             Context::Marks => "Marks and bulk revoke",
             Context::Windows => "Windows",
+            Context::CommandLine => "Command line, copy, one connector, detail scroll",
             Context::Typing => "While typing",
             Context::Dialog => "Confirm dialogs",
             Context::Secret => "New secret window",
@@ -90,6 +94,16 @@ pub enum Action {
     Quit,
     Interrupt,
     Suspend,
+    CommandLine,
+    Complete,
+    HistoryBack,
+    HistoryForward,
+    CopyId,
+    CopyClientId,
+    ConnectorScope,
+    DetailDown,
+    DetailUp,
+    ToggleWide,
 }
 
 pub(super) struct Row {
@@ -307,6 +321,76 @@ pub(super) const ROWS: &[Row] = &[
         &["X"],
         "rotations: abandon the selected one (asks first)",
         C::Windows,
+    ),
+    row(
+        A::ToggleWide,
+        "toggle_wide",
+        &["w"],
+        "wide mode: whole client ids",
+        C::CommandLine,
+    ),
+    row(
+        A::DetailDown,
+        "detail_down",
+        &["ctrl-e"],
+        "scroll the detail pane down, when it does not fit",
+        C::CommandLine,
+    ),
+    row(
+        A::DetailUp,
+        "detail_up",
+        &["ctrl-y"],
+        "scroll the detail pane up",
+        C::CommandLine,
+    ),
+    row(
+        A::ConnectorScope,
+        "connector_scope",
+        &["c"],
+        "only this row's connector, every status; again: back",
+        C::CommandLine,
+    ),
+    row(
+        A::CommandLine,
+        "command_line",
+        &[":"],
+        "open the command line: sort, filter, export, import, track…",
+        C::CommandLine,
+    ),
+    row(
+        A::CopyId,
+        "copy_id",
+        &["y"],
+        "copy the selected credential's id (OSC 52)",
+        C::CommandLine,
+    ),
+    row(
+        A::CopyClientId,
+        "copy_client_id",
+        &["Y"],
+        "copy the selected credential's client id (OSC 52)",
+        C::CommandLine,
+    ),
+    row(
+        A::Complete,
+        "complete",
+        &["tab"],
+        "complete the word, or list what it can be",
+        C::CommandLine,
+    ),
+    row(
+        A::HistoryBack,
+        "history_back",
+        &["up"],
+        "the line entered before (the session's history)",
+        C::CommandLine,
+    ),
+    row(
+        A::HistoryForward,
+        "history_forward",
+        &["down"],
+        "the line entered after",
+        C::CommandLine,
     ),
     row(
         A::FilterKeep,

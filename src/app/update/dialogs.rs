@@ -13,6 +13,7 @@ use super::super::msg::Effect;
 use super::super::state::State;
 use super::super::view;
 use super::change_credential;
+use crate::model::CredentialKey;
 use crate::text;
 
 pub(super) fn on_secret(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
@@ -62,7 +63,13 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
         }
         Modal::Overview => intent != Intent::Close,
         Modal::Help { scroll } => {
-            let len = view::help_lines(&state.options.keymap, state.options.read_only).len();
+            window_filter(state, scroll, intent);
+            let len = view::help_shown(
+                &state.options.keymap,
+                state.options.read_only,
+                &state.window_filter,
+            )
+            .len();
             window(scroll, intent, len, page)
         }
         Modal::Errors { scroll } => {
@@ -70,10 +77,22 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
             window(scroll, intent, len, page)
         }
         Modal::Journal { lines, scroll } => {
-            let len = lines
+            let typing = state.window_typing;
+            window_filter(state, scroll, intent);
+            let shown = lines
                 .as_ref()
-                .map_or(0, |l| view::journal_lines(l, width).len());
-            window(scroll, intent, len, page)
+                .map(|l| view::journal_shown(l, &state.inventory, &state.window_filter, width));
+            if intent == Intent::Submit && !typing {
+                let top = shown.as_ref().and_then(|s| s.get(*scroll)).map(|l| l.entry);
+                let target = top
+                    .and_then(|i| lines.as_ref()?.get(i))
+                    .map(|l| CredentialKey::new(&l.app_id, &l.connector_id, &l.credential_id));
+                // Stays open unless it went to the row.
+                !go_to(state, target)
+            } else {
+                let len = shown.map_or(0, |s| s.len());
+                window(scroll, intent, len, page)
+            }
         }
         Modal::Rotations(w) => super::rotations::rotations_window(state, w, intent, fx),
         Modal::Changes { scroll } => {
@@ -84,6 +103,47 @@ pub(super) fn on_modal(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) 
     if open && state.modal.is_none() {
         state.modal = Some(modal);
     }
+}
+
+/// Enter in the journal: the table's row of the credential on its top line, the journal
+/// closed; a credential the table does not show now is said, and the journal stays.
+fn go_to(state: &mut State, target: Option<CredentialKey>) -> bool {
+    let page = state.page_height();
+    let Some(key) = target else {
+        state.refuse("no journal line to go to");
+        return false;
+    };
+    if state.table.select_key(&state.inventory, &key, page) {
+        return true;
+    }
+    let shown = text::sanitize(&key.credential_id);
+    state.refuse(if state.inventory.get(&key).is_some() {
+        format!("{shown} is not in this view or filter: Esc, or Tab to \"all\", shows it")
+    } else {
+        format!("{shown} is no longer in the inventory")
+    });
+    false
+}
+
+/// `/` in the help, and what is typed into its filter: each keystroke filters again, from
+/// the top; Enter keeps the filter, Esc clears it.
+fn window_filter(state: &mut State, scroll: &mut usize, intent: Intent) {
+    let f = &mut state.window_filter;
+    match intent {
+        Intent::EditFilter => state.window_typing = true,
+        Intent::Submit => state.window_typing = false,
+        Intent::Cancel => {
+            state.window_typing = false;
+            f.clear();
+        }
+        Intent::Type(c) if f.chars().count() < 40 => f.push(c),
+        Intent::DeleteChar => {
+            f.pop();
+        }
+        Intent::ClearInput => f.clear(),
+        _ => return,
+    }
+    *scroll = 0;
 }
 
 /// A window's intent: scrolling within `len` lines shown `page` at a time, or closing.

@@ -25,6 +25,8 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::Back => {
             if !state.table.filter.is_empty() {
                 state.table.clear_filter(&state.inventory, page);
+            } else if state.table.connector.is_some() {
+                state.table.set_connector(&state.inventory, None, page);
             } else if state.detail {
                 state.detail = false;
                 fix_offset(state);
@@ -55,6 +57,8 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::Open(Window::Rotate) => dialogs::open_rotate(state),
         Intent::Open(Window::BulkPlan) => dialogs::open_bulk_plan(state),
         Intent::Open(Window::Journal) => {
+            state.window_filter.clear();
+            state.window_typing = false;
             state.modal = Some(Modal::Journal {
                 lines: None,
                 scroll: 0,
@@ -62,7 +66,11 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             fx.push(Effect::LoadJournal);
         }
         Intent::Open(Window::Errors) => state.modal = Some(Modal::Errors { scroll: 0 }),
-        Intent::Open(Window::Help) => state.modal = Some(Modal::Help { scroll: 0 }),
+        Intent::Open(Window::Help) => {
+            state.window_filter.clear();
+            state.window_typing = false;
+            state.modal = Some(Modal::Help { scroll: 0 });
+        }
         Intent::Open(Window::Overview) => state.modal = Some(Modal::Overview),
         Intent::Open(Window::Rotations) => super::rotations::open_rotations(state),
         Intent::Open(Window::Changes) => super::rotations::open_changes(state),
@@ -88,6 +96,28 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
             state.toast(format!("{n} marked"));
         }
         Intent::ClearMarks => state.inventory.clear_marks(),
+        Intent::DetailScroll { down } => scroll_detail(state, down),
+        Intent::ToggleWide => {
+            state.wide = !state.wide;
+            let room = state.layout().rows.width;
+            if state.wide && room < super::super::layout::WIDE_MIN {
+                state.info(format!(
+                    "wide mode: whole client ids need a table {} columns wide ({room} now)",
+                    super::super::layout::WIDE_MIN
+                ));
+            }
+            fix_offset(state);
+        }
+        Intent::ConnectorScope => {
+            let scope = match (&state.table.connector, state.selected_entry()) {
+                (Some(_), _) | (None, None) => None,
+                (None, Some(e)) => Some((e.key.app_id.clone(), e.key.connector_id.clone())),
+            };
+            state.table.set_connector(&state.inventory, scope, page);
+        }
+        Intent::OpenCommandLine | Intent::CopyId | Intent::CopyClientId => {
+            super::command::on_list(state, intent, fx)
+        }
         _ => {}
     }
 }
@@ -173,7 +203,7 @@ fn select_at(state: &mut State, pos: usize) {
     state.table.select_at(&state.inventory, pos, page);
 }
 
-fn set_filter(state: &mut State, filter: String) {
+pub(super) fn set_filter(state: &mut State, filter: String) {
     let page = state.page_height();
     state.table.now = state.now;
     state.table.set_filter(&state.inventory, filter, page);
@@ -187,6 +217,22 @@ fn set_sort(state: &mut State, sort: Sort) {
 fn reverse_sort(state: &mut State) {
     let page = state.page_height();
     state.table.reverse(&state.inventory, page);
+}
+
+/// A line of the detail pane, kept where its last page stays full.
+fn scroll_detail(state: &mut State, down: bool) {
+    let Some(pane) = state.layout().detail else {
+        return;
+    };
+    let Some(key) = state.selected_entry().map(|e| e.key.clone()) else {
+        return;
+    };
+    let (w, h) = (pane.width.saturating_sub(2), pane.height.saturating_sub(2));
+    let len = super::super::detail::detail_lines(state, w as usize).len();
+    let max = len.saturating_sub(h as usize);
+    let now = state.detail_scroll();
+    let next = if down { now + 1 } else { now.saturating_sub(1) };
+    state.detail_scrolled = Some((key, next.min(max)));
 }
 
 /// Keeps the first row drawn where the page (which a resize or the detail pane changes)

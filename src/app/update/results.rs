@@ -185,6 +185,8 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
                 ));
             }
         }
+        WorkerMsg::Done(Ok(what)) => state.toast(text::sanitize(&what)),
+        WorkerMsg::Done(Err(e)) => state.error(said(&e)),
         WorkerMsg::Journal(result) => match result {
             Ok(mut lines) => {
                 if let Some(Modal::Journal { lines: slot, .. }) = state.modal.as_mut() {

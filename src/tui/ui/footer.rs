@@ -62,6 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let km = &state.options.keymap;
     let width = area.width as usize;
     let mut spans: Vec<Span> = Vec::new();
+    if let Some(line) = &state.command {
+        spans.extend(super::prompt::spans(line, km, width, theme));
+        return end_line(frame, area, spans);
+    }
     if state.table.filter_editing {
         spans.push(Span::styled("/", theme.key()));
         spans.extend(filter_input(
@@ -102,8 +106,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return end_line(frame, area, spans);
     }
     spans.extend(toasts(state, width, theme));
-    if state.table.view != View::All || !state.table.filter.is_empty() {
+    let scope = state.table.connector.as_ref();
+    if state.table.view != View::All || !state.table.filter.is_empty() || scope.is_some() {
         let mut what = format!("view: {}", state.table.view.name());
+        if let Some(s) = scope {
+            let name = state.inventory.connector_name(&s.app_id, &s.connector_id);
+            what.push_str(&format!(
+                " · connector {} ({} back)",
+                text::fit(&text::sanitize(name), 24),
+                km.label(Action::ConnectorScope)
+            ));
+        }
         if !state.table.filter.is_empty() {
             what.push_str(&format!(
                 " · filter \"{}\"",
@@ -119,12 +132,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::raw(SEPARATOR));
     }
     if state.inventory.marked() > 0 {
+        // Read-only refuses the bulk revoke: the footer does not offer it.
+        let then = if state.options.read_only {
+            "read-only: not revoked".to_string()
+        } else {
+            format!("{} revokes them", km.label(Action::BulkRevoke))
+        };
         spans.push(Span::styled(
-            format!(
-                "● {} marked ({} revokes them)",
-                state.inventory.marked(),
-                km.label(Action::BulkRevoke)
-            ),
+            format!("● {} marked ({then})", state.inventory.marked()),
             theme.warning(),
         ));
         spans.push(Span::raw(SEPARATOR));

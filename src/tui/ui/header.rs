@@ -193,7 +193,16 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
             .iter()
             .map(|&(compact, uncovered, short)| line(compact, uncovered, short))
             .find(|l| l.width() <= width)
-            .unwrap_or_else(|| line(true, false, true));
+            .unwrap_or_else(|| {
+                // Still too wide: whole counts go from the end, never half a word, and "…"
+                // says some are not shown.
+                let mut l = line(true, false, true);
+                while l.width() + 1 > width && l.spans.len() > 2 {
+                    l.spans.truncate(l.spans.len() - 2);
+                }
+                l.spans.push(Span::styled("…", theme.label()));
+                l
+            });
         let buf = frame.buffer_mut();
         buf.set_line(area.x, area.y + 1, &chosen, area.width);
         if audited {

@@ -7,6 +7,7 @@ mod findings;
 mod footer;
 mod header;
 mod overview;
+mod prompt;
 mod rotations;
 mod secret;
 mod table;
@@ -28,7 +29,7 @@ use theme::Theme;
 /// Draw the whole screen from the state, in the theme's colours.
 pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
-    let l = layout::layout(area, state.detail);
+    let l = layout::layout_with(area, state.detail, state.columns());
     header::draw(frame, &l, state, theme);
     table::draw(frame, &l, state, theme);
     if let Some(d) = l.detail {

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use crate::app::State;
 use crate::app::inventory::{Entry, EntryKind, Pending};
 use crate::app::keymap::Action;
-use crate::app::layout::{ColumnArea, Layout};
+use crate::app::layout::{self, ColumnArea, Layout};
 use crate::app::table::Column;
 use crate::audit::Status;
 use crate::query::TextField;
@@ -211,6 +211,9 @@ fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
             false,
         ),
         Column::ClientId => match e.client_id() {
+            Some(id) if state.wide && state.layout().rows.width >= layout::WIDE_MIN => {
+                (id.to_string(), false)
+            }
             Some(id) => (text::short_client_id(id), false),
             None => ("—".to_string(), true),
         },

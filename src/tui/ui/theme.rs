@@ -384,19 +384,7 @@ impl Theme {
     }
 }
 
-/// The symbol drawn before a severity's word, so that it reads without colour.
-pub fn severity_symbol(s: Severity) -> char {
-    match s {
-        Severity::Critical => '✖',
-        Severity::High => '▲',
-        Severity::Medium => '◆',
-        Severity::Low => '◇',
-        Severity::Info => '·',
-    }
-}
-
-/// The symbol of a muted finding (accepted until its date): shown, never hidden.
-pub const MUTED_SYMBOL: char = '◌';
+pub use crate::app::findings::{MUTED_SYMBOL, severity_symbol};
 
 #[cfg(test)]
 mod tests {

@@ -52,9 +52,28 @@ fn scrolled(
 }
 
 pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: &Theme) {
-    let title = format!("Help — {} closes", state.options.keymap.label(Action::Back));
+    let km = &state.options.keymap;
+    let filter = text::fit(&state.window_filter, 30);
+    let title = if state.window_typing {
+        format!(
+            "Help — filter: {filter}▏ — {} clears",
+            km.label(Action::Back)
+        )
+    } else if !state.window_filter.is_empty() {
+        format!(
+            "Help — filter: {filter} — {} closes, {} filters again",
+            km.label(Action::Back),
+            km.label(Action::Filter)
+        )
+    } else {
+        format!(
+            "Help — {} closes, {} filters",
+            km.label(Action::Back),
+            km.label(Action::Filter)
+        )
+    };
     let inner = window(frame, area, &title, theme.border(), theme);
-    let entries = view::help_lines(&state.options.keymap, state.options.read_only);
+    let entries = view::help_shown(km, state.options.read_only, &state.window_filter);
     let column = |width: fn(&HelpLine) -> Option<usize>| {
         entries.iter().filter_map(width).max().unwrap_or(8) + 2
     };
@@ -72,6 +91,15 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: usize, theme: 
             HelpLine::Title(t) => Line::styled(t, theme.title()),
             HelpLine::Blank => Line::raw(""),
             HelpLine::Note(n) => Line::styled(format!("  {n}"), theme.label()),
+            // The description where the keys' descriptions start, unless the usage is longer.
+            HelpLine::Command { usage, description } => {
+                let w = (key_w + name_w).max(text::width(&usage) + 2);
+                Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(text::pad(&usage, w), theme.key()),
+                    Span::raw(description),
+                ])
+            }
             HelpLine::Key {
                 keys,
                 name,
@@ -129,19 +157,49 @@ pub fn journal(
     theme: &Theme,
 ) {
     let km = &state.options.keymap;
-    let title = format!("Journal, newest first — {} closes", km.label(Action::Back));
+    let filter = text::fit(&state.window_filter, 30);
+    let title = if state.window_typing {
+        format!(
+            "Journal — filter: {filter}▏ — {} clears",
+            km.label(Action::Back)
+        )
+    } else if !state.window_filter.is_empty() {
+        format!(
+            "Journal — filter: {filter} — {} goes to the top line's row, {} closes",
+            km.label(Action::Submit),
+            km.label(Action::Back)
+        )
+    } else {
+        format!(
+            "Journal, newest first — {} filters, {} goes to the top line's row, {} closes",
+            km.label(Action::Filter),
+            km.label(Action::Submit),
+            km.label(Action::Back)
+        )
+    };
     let inner = window(frame, area, &title, theme.border(), theme);
     let w = inner.width as usize;
     let shown: Vec<Line> = match lines {
         None => vec![Line::styled("loading…", theme.dim())],
         Some([]) => vec![Line::styled("No actions recorded yet.", theme.dim())],
-        Some(lines) => view::journal_lines(lines, w)
-            .into_iter()
-            .map(|(l, failed)| {
-                let style = if failed { theme.danger() } else { theme.base() };
-                Line::styled(l, style)
-            })
-            .collect(),
+        Some(lines) => {
+            let shown = view::journal_shown(lines, &state.inventory, &state.window_filter, w);
+            if shown.is_empty() {
+                vec![Line::styled("No journal line matches.", theme.dim())]
+            } else {
+                shown
+                    .into_iter()
+                    .map(|l| {
+                        let style = if l.failed {
+                            theme.danger()
+                        } else {
+                            theme.base()
+                        };
+                        Line::styled(l.text, style)
+                    })
+                    .collect()
+            }
+        }
     };
     scrolled(frame, area, inner, shown, scroll, km, theme);
 }
