@@ -19,7 +19,7 @@
 
 use chrono::{DateTime, Utc};
 use unicode_truncate::UnicodeTruncateStr;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// Shown for a control character or an escape sequence.
 pub const REPLACEMENT: char = '\u{FFFD}';
@@ -237,18 +237,22 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
             }
             if line_w > 0 {
                 lines.push(std::mem::take(&mut line));
-                line_w = 0;
             }
-            // The word starts a line; cut it if it is too long.
+            // The word starts a line; cut it if it is too long. Widths are the string's, as
+            // `width` measures them (a character's own width can differ: U+17D8 is 1 alone
+            // and 3 in a string), and a character wider than the line is fitted like any text.
             for c in word.chars() {
-                let cw = UnicodeWidthChar::width(c).unwrap_or(0);
-                if line_w + cw > w && line_w > 0 {
+                let mut next = format!("{line}{c}");
+                if width(&next) > w && !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
-                    line_w = 0;
+                    next = c.to_string();
                 }
-                line.push(c);
-                line_w += cw;
+                if width(&next) > w {
+                    next = fit(&next, w);
+                }
+                line = next;
             }
+            line_w = width(&line);
         }
         lines.push(line);
     }
@@ -453,6 +457,19 @@ mod tests {
         for line in wrap(&"word ".repeat(100), 13) {
             assert!(width(&line) <= 13);
         }
+    }
+
+    #[test]
+    fn wrapped_lines_fit_by_the_width_the_screen_uses() {
+        // U+17D8 is one column alone and three in a string: a line is measured as a string.
+        for w in [2, 3, 4] {
+            for s in ["\u{17D8}", "a\u{17D8}b\u{17D8}", "\u{17D8}\u{17D8}\u{17D8}"] {
+                for line in wrap(s, w) {
+                    assert!(width(&line) <= w, "{line:?} at {w}");
+                }
+            }
+        }
+        assert_eq!(wrap("\u{17D8}", 3), vec!["\u{17D8}"]);
     }
 
     #[test]
