@@ -130,6 +130,9 @@ fn child_dashboard_session() {
                 matches!(s, Seen::Rotations(Ok(l)) if l.iter().any(|(_, st)| st == "abandoned"))
             })
             .await;
+            // The worker said so; wait until the dashboard shows it too, or `R` could still
+            // meet the rotation under way (and `y` then copy an id instead).
+            d.see("abandoned").await;
             d.press("esc");
         }
         d.server()
