@@ -28,6 +28,35 @@ pub enum Exposure {
     Unavailable(String),
 }
 
+impl Exposure {
+    /// The Findings API's answer: its `credentialPubliclyExposed` findings that name a
+    /// client id.
+    pub fn reported(found: Vec<crate::api::model::Finding>) -> Exposure {
+        Exposure::Reported(
+            found
+                .into_iter()
+                .filter_map(|f| {
+                    let evidence = f.credential_publicly_exposed_evidence.unwrap_or_default();
+                    Some(Exposed {
+                        client_id: f.credential_publicly_exposed?.connector_client_id?,
+                        state: f.state,
+                        first_observed: evidence.first_observed_at,
+                        source_url: evidence.source_url,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// A tenant, or a client, the Findings API is not offered to: `why` as the server said.
+    pub fn not_offered(why: impl std::fmt::Display) -> Exposure {
+        Exposure::Unavailable(format!(
+            "{why}; the Findings API is in early access and may not be enabled for this tenant \
+             or for this client"
+        ))
+    }
+}
+
 /// A `credentialPubliclyExposed` finding naming a connector credential's client id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposed {

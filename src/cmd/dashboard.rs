@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use crate::app::views::SavedView;
 use crate::app::{Options, State};
-use crate::audit::catalog::CheckId;
-use crate::audit::mutes::{Mute, MuteOrigin, MuteTarget, parse_until};
 use crate::cli::{DashboardArgs, Global};
 use crate::tui::runtime::{self, Stopped};
 use crate::tui::terminal;
@@ -46,7 +44,7 @@ pub async fn run(global: &Global, args: &DashboardArgs) -> Result<(), CliError> 
         recent_use_days: ctx.settings.thresholds.recent_use_days.into(),
         keymap,
         policy: ctx.settings.audit.policy(),
-        mutes: settings_mutes(&ctx.settings),
+        mutes: ctx.settings.audit.mutes_in_force(),
         views: super::context::saved_views(&ctx.settings),
     };
     let mut start = match &args.view {
@@ -114,31 +112,6 @@ pub async fn run(global: &Global, args: &DashboardArgs) -> Result<(), CliError> 
             },
             None => CliError::failed(format!("the dashboard stopped: {e}")),
         })
-}
-
-/// The settings' `[[audit.mute]]` as the audit reads them, as `credboard audit` does (each
-/// was checked when the settings loaded; one that does not read is left out there too).
-fn settings_mutes(settings: &crate::config::Settings) -> Vec<Mute> {
-    settings
-        .audit
-        .mutes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            let target = match (&m.credential, &m.connector) {
-                (Some(id), None) => MuteTarget::Credential(id.clone()),
-                (None, Some(id)) => MuteTarget::Connector(id.clone()),
-                _ => return None,
-            };
-            Some(Mute {
-                check: m.check.parse::<CheckId>().ok()?,
-                target,
-                reason: m.reason.clone(),
-                until: parse_until(&m.until).ok()?,
-                origin: MuteOrigin::Settings { entry: i + 1 },
-            })
-        })
-        .collect()
 }
 
 /// The dashboard draws on standard output and reads keys from the terminal: with either

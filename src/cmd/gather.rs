@@ -6,16 +6,15 @@
 use chrono::{DateTime, Utc};
 
 use crate::api::findings::not_offered;
-use crate::audit::catalog::CheckId;
-use crate::audit::checks::{Exposed, Exposure};
-use crate::audit::mutes::{Mute, MuteOrigin, MuteTarget};
+use crate::audit::checks::Exposure;
+use crate::audit::mutes::{Mute, MuteTarget};
 use crate::cli::Global;
 use crate::config::Settings;
 use crate::model::{JournalEntry, Snapshot};
 use crate::ops::blocking;
 use crate::report::document::{MuteLine, MuteState};
 use crate::report::{Freshness, Provenance};
-use crate::store::{MuteScope, Store, StoredMute};
+use crate::store::{Store, StoredMute};
 
 use super::context::{self, open_store};
 use super::refresh::refresh;
@@ -141,25 +140,8 @@ fn assemble(
 /// Asks the Findings API. A tenant that does not offer it is "not available", not a failure.
 async fn exposure(ctx: &Context, failures: &mut Vec<String>) -> Exposure {
     match ctx.client.exposed_credential_findings().await {
-        Ok(found) => Exposure::Reported(
-            found
-                .into_iter()
-                .filter_map(|f| {
-                    let evidence = f.credential_publicly_exposed_evidence.unwrap_or_default();
-                    Some(Exposed {
-                        client_id: f.credential_publicly_exposed?.connector_client_id?,
-                        state: f.state,
-                        first_observed: evidence.first_observed_at,
-                        source_url: evidence.source_url,
-                    })
-                })
-                .collect(),
-        ),
-        Err(e) if not_offered(&e) => Exposure::Unavailable(format!(
-            "{}; the Findings API is in early access and may not be enabled for this tenant \
-             or for this client",
-            e.kind
-        )),
+        Ok(found) => Exposure::reported(found),
+        Err(e) if not_offered(&e) => Exposure::not_offered(&e.kind),
         Err(e) => {
             failures.push(format!("CB-1.7 could not be checked: {e}"));
             Exposure::Unavailable(format!("the Findings API could not be asked: {e}"))
@@ -209,47 +191,18 @@ fn mutes(
 ) -> (Vec<Mute>, Vec<MuteLine>) {
     let mut apply = Vec::new();
     let mut lines = Vec::new();
-    for (i, m) in settings.audit.mutes.iter().enumerate() {
-        let target = match (&m.credential, &m.connector) {
-            (Some(id), None) => MuteTarget::Credential(id.clone()),
-            (None, Some(id)) => MuteTarget::Connector(id.clone()),
-            _ => continue,
-        };
-        let (Ok(check), Ok(until)) = (
-            m.check.parse::<CheckId>(),
-            crate::audit::mutes::parse_until(&m.until),
-        ) else {
-            continue;
-        };
-        let mute = Mute {
-            check,
-            target,
-            reason: m.reason.clone(),
-            until,
-            origin: MuteOrigin::Settings { entry: i + 1 },
-        };
+    for mute in settings.audit.mutes_in_force() {
         lines.push(line(&mute, None, None, now));
         apply.push(mute);
     }
     for s in stored {
-        let target = match &s.mute.scope {
-            MuteScope::Credential(id) => MuteTarget::Credential(id.clone()),
-            MuteScope::Connector(id) => MuteTarget::Connector(id.clone()),
-        };
-        let Ok(check) = s.mute.check_id.parse::<CheckId>() else {
+        let Some(mute) = s.mute() else {
             eprintln!(
                 "warning: inventory mute #{} names check {}, which this credboard does not know; it mutes nothing",
                 s.id,
                 output::inert(&s.mute.check_id)
             );
             continue;
-        };
-        let mute = Mute {
-            check,
-            target,
-            reason: s.mute.reason.clone(),
-            until: s.mute.until,
-            origin: MuteOrigin::Inventory { id: s.id },
         };
         lines.push(line(
             &mute,

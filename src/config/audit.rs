@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::audit::catalog::CheckId;
+use crate::audit::mutes::{Mute, MuteOrigin, MuteTarget, parse_until};
 use crate::audit::policy::Policy;
 
 /// `[audit]`: the thresholds of the checks (see `audit::policy`) and `[[audit.mute]]`.
@@ -74,4 +76,32 @@ fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         TextOrDate::Text(s) => s,
         TextOrDate::Date(d) => d.to_string(),
     })
+}
+
+impl MuteSetting {
+    /// The mute as the audit reads it, `entry` its place among `[[audit.mute]]` (from 1);
+    /// `None` when it is not one (`credboard config` names what is wrong).
+    pub fn mute(&self, entry: usize) -> Option<Mute> {
+        let target = match (&self.credential, &self.connector) {
+            (Some(id), None) => MuteTarget::Credential(id.clone()),
+            (None, Some(id)) => MuteTarget::Connector(id.clone()),
+            _ => return None,
+        };
+        Some(Mute {
+            check: self.check.parse::<CheckId>().ok()?,
+            target,
+            reason: self.reason.clone(),
+            until: parse_until(&self.until).ok()?,
+            origin: MuteOrigin::Settings { entry },
+        })
+    }
+}
+
+impl AuditSettings {
+    /// Every `[[audit.mute]]` that is one, as the audit reads it.
+    pub fn mutes_in_force(&self) -> Vec<Mute> {
+        (self.mutes.iter().enumerate())
+            .filter_map(|(i, m)| m.mute(i + 1))
+            .collect()
+    }
 }

@@ -2,6 +2,8 @@
 //! ever deleted: unmute lifts one, once, and the triggers refuse any other change, so the
 //! record of what was accepted, why and until when stays whole.
 
+use crate::audit::catalog::CheckId;
+use crate::audit::mutes::{Mute, MuteOrigin, MuteTarget};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
@@ -34,6 +36,23 @@ pub struct StoredMute {
     /// The profile credboard ran with when it was set.
     pub profile: String,
     pub lifted_at: Option<DateTime<Utc>>,
+}
+
+impl StoredMute {
+    /// The mute as the audit reads it, lifted or not; `None` when it names a check this
+    /// build does not know.
+    pub fn mute(&self) -> Option<Mute> {
+        Some(Mute {
+            check: self.mute.check_id.parse::<CheckId>().ok()?,
+            target: match &self.mute.scope {
+                MuteScope::Credential(id) => MuteTarget::Credential(id.clone()),
+                MuteScope::Connector(id) => MuteTarget::Connector(id.clone()),
+            },
+            reason: self.mute.reason.clone(),
+            until: self.mute.until,
+            origin: MuteOrigin::Inventory { id: self.id },
+        })
+    }
 }
 
 /// What `lift_mute` found.

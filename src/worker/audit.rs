@@ -5,12 +5,11 @@
 
 use crate::api::findings::not_offered;
 use crate::app::{AuditInputs, WorkerMsg};
-use crate::audit::catalog::CheckId;
-use crate::audit::checks::{Exposed, Exposure};
-use crate::audit::mutes::{Mute, MuteOrigin, MuteTarget};
+use crate::audit::checks::Exposure;
+use crate::audit::mutes::Mute;
 use crate::model::Failure;
 use crate::ops::blocking;
-use crate::store::{MuteScope, StoredMute};
+use crate::store::StoredMute;
 
 use super::Worker;
 use super::limiter::Priority;
@@ -27,32 +26,8 @@ impl Worker {
             self.client.exposed_credential_findings().await
         };
         let (exposure, failure) = match answer {
-            Ok(found) => (
-                Exposure::Reported(
-                    found
-                        .into_iter()
-                        .filter_map(|f| {
-                            let evidence =
-                                f.credential_publicly_exposed_evidence.unwrap_or_default();
-                            Some(Exposed {
-                                client_id: f.credential_publicly_exposed?.connector_client_id?,
-                                state: f.state,
-                                first_observed: evidence.first_observed_at,
-                                source_url: evidence.source_url,
-                            })
-                        })
-                        .collect(),
-                ),
-                None,
-            ),
-            Err(e) if not_offered(&e) => (
-                Exposure::Unavailable(format!(
-                    "{}; the Findings API is in early access and may not be enabled for this \
-                     tenant or for this client",
-                    e.kind
-                )),
-                None,
-            ),
+            Ok(found) => (Exposure::reported(found), None),
+            Err(e) if not_offered(&e) => (Exposure::not_offered(&e.kind), None),
             Err(e) => {
                 let failure = Failure::from(&e);
                 (
@@ -75,17 +50,5 @@ impl Worker {
 /// An inventory mute as the audit reads it: a lifted one mutes nothing, and one naming a
 /// check this build does not know is left out (as `credboard audit` does, which says so).
 fn mute_of(s: &StoredMute) -> Option<Mute> {
-    if s.lifted_at.is_some() {
-        return None;
-    }
-    Some(Mute {
-        check: s.mute.check_id.parse::<CheckId>().ok()?,
-        target: match &s.mute.scope {
-            MuteScope::Credential(id) => MuteTarget::Credential(id.clone()),
-            MuteScope::Connector(id) => MuteTarget::Connector(id.clone()),
-        },
-        reason: s.mute.reason.clone(),
-        until: s.mute.until,
-        origin: MuteOrigin::Inventory { id: s.id },
-    })
+    s.lifted_at.is_none().then(|| s.mute()).flatten()
 }
