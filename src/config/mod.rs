@@ -1,12 +1,13 @@
 //! Configuration: who credboard talks to ([`profile`]: cone's profiles, the environment,
 //! flags) and how it behaves ([`settings`]: credboard's own TOML settings; `audit`: their
-//! `[audit]` section).
+//! `[audit]` section; `file`: reading the file, each problem with its line).
 //!
 //! Nothing here reads the process environment or the home directory by itself: callers pass
 //! an environment lookup and a home directory ([`process_env`], [`home_dir`] give the real
 //! ones), so every rule is testable without touching the machine.
 
 mod audit;
+mod file;
 pub mod profile;
 pub mod settings;
 
@@ -15,13 +16,13 @@ use std::path::{Path, PathBuf};
 use crate::api::CredentialError;
 use crate::api::secret::{MisplacedSecret, hide_client_secrets};
 
+pub use file::SettingsFile;
 pub use profile::{
     ProfileFlags, ResolvedProfile, Sources, ValueSource, cone_config_path, permission_warning,
     resolve_profile,
 };
 pub use settings::{
-    AuditSettings, DEFAULT_CONCURRENCY, MuteSetting, ProfileSettings, Settings, SettingsFile,
-    Thresholds,
+    AuditSettings, DEFAULT_CONCURRENCY, MuteSetting, ProfileSettings, Settings, Thresholds,
 };
 
 #[derive(Debug, thiserror::Error)]
