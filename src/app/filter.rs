@@ -41,11 +41,12 @@ impl Record for Subject<'_> {
         else {
             return Time::Unknown;
         };
-        match field {
-            TimeField::LastUsed => c.last_used_at.map_or(Time::Never, Time::At),
-            TimeField::Created => c.created_at.map_or(Time::Unknown, Time::At),
-            TimeField::Expires => c.expires_time.map_or(Time::Never, Time::At),
-        }
+        let t = match field {
+            TimeField::LastUsed => c.last_used_at,
+            TimeField::Created => c.created_at,
+            TimeField::Expires => c.expires_time,
+        };
+        Time::of_fetched(field, t)
     }
 
     /// The audit's findings on the row (`app::findings`), muted ones included.

@@ -123,11 +123,12 @@ impl Record for Row {
         let Some((used, created, expires)) = self.times else {
             return Time::Unknown;
         };
-        match field {
-            TimeField::LastUsed => used.map_or(Time::Never, Time::At),
-            TimeField::Created => created.map_or(Time::Unknown, Time::At),
-            TimeField::Expires => expires.map_or(Time::Never, Time::At),
-        }
+        let t = match field {
+            TimeField::LastUsed => used,
+            TimeField::Created => created,
+            TimeField::Expires => expires,
+        };
+        Time::of_fetched(field, t)
     }
 
     fn has_finding(&self, check: CheckId) -> bool {

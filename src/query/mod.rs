@@ -88,6 +88,18 @@ pub enum Time {
     Unknown,
 }
 
+impl Time {
+    /// A fetched credential's time for `field`: a missing last use or expiry is `never`
+    /// (never used, no expiry); a missing creation time is not known.
+    pub fn of_fetched(field: TimeField, t: Option<DateTime<Utc>>) -> Time {
+        match (t, field) {
+            (Some(t), _) => Time::At(t),
+            (None, TimeField::Created) => Time::Unknown,
+            (None, TimeField::LastUsed | TimeField::Expires) => Time::Never,
+        }
+    }
+}
+
 /// A row the filter can match: its fields as the user sees them.
 pub trait Record {
     /// The field's text, sanitised and lower-cased ([`lower`]).
