@@ -10,30 +10,11 @@ use credboard::changes::{Change, ChangeKind, CredentialChange};
 use credboard::model::Snapshot;
 use credboard::rotation::{NewRotation, Rotation, RotationId, RotationState};
 use credboard::testkit::fixtures::{self, fixed_now, options, refreshed_state};
-use credboard::tui::ui::draw;
+use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-fn render_in(state: &State, theme: &Theme) -> Buffer {
-    let mut t = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
-    t.draw(|f| draw(f, state, theme)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn render(state: &State) -> Buffer {
-    render_in(state, &Theme::default())
-}
-
-fn text(buf: &Buffer) -> String {
-    credboard::testkit::text(buf)
-        .lines()
-        .map(|line| format!("{}\n", line.trim_end()))
-        .collect()
-}
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

@@ -4,30 +4,10 @@
 use credboard::app::{Msg, State, update};
 use credboard::model::{Revocation, RevokeResult};
 use credboard::testkit::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
-use credboard::tui::ui::draw;
+use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-
-fn render(state: &State) -> Buffer {
-    render_in(state, &Theme::default())
-}
-
-fn render_in(state: &State, theme: &Theme) -> Buffer {
-    let mut t = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
-    t.draw(|f| draw(f, state, theme)).unwrap();
-    t.backend().buffer().clone()
-}
-
-/// The buffer as text (`headless::text`), without the blanks that end each row.
-fn text(buf: &Buffer) -> String {
-    credboard::testkit::text(buf)
-        .lines()
-        .map(|line| format!("{}\n", line.trim_end()))
-        .collect()
-}
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))

@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod fixtures;
 pub mod keys;
+pub mod screen;
 pub mod session;
 pub mod tap;
 
