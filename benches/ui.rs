@@ -14,19 +14,21 @@
 //! - `filter/narrowing/<n>`: alternately typing `1` after `okta-` (few rows left: only those
 //!   are checked) and deleting it (a pass over every row);
 //! - `draw/<n>`: one full frame of 200x60 on a `TestBackend` (every visible cell built);
-//! - `findings/<n>`: the audit's checks run again over every row (as after a refresh, or a
-//!   minute of the clock), their findings put on the rows and the table caught up;
+//! - `findings/all/<n>`: the audit's checks run again over every row (as after a refresh, or
+//!   a minute of the clock): asked, run (on the worker in the app) and their findings put on
+//!   the rows; `findings/event-loop/<n>`: only the part of it the event loop does (the ask,
+//!   with the rows' snapshot, and taking the answer in);
 //! - `decode/get/<n>`: `n` credential Get replies (`{"credential":{...}}`) decoded as the
 //!   client decodes them; `decode/connectors/<n>`: list-connectors pages of `n` connectors,
 //!   100 per page; `decode/apps/<n>`: list-apps pages of `n` apps, 100 per page.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use credboard::api::App;
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::app::table::{Column, Sort};
-use credboard::app::{Msg, State, update};
+use credboard::app::{Effect, Msg, State, WorkerMsg, update};
 use credboard::model::Snapshot as Inventory;
 use credboard::testkit::fixtures::{fixed_now, options, synthetic_inventory};
 use criterion::measurement::WallTime;
@@ -41,17 +43,17 @@ fn loaded(n: usize) -> State {
     loaded_with(synthetic_inventory(n, 1))
 }
 
-/// The state at 200x60 with `inventory` loaded, as the runtime starts it.
+/// The state at 200x60 with `inventory` loaded and checked, as the runtime starts it.
 fn loaded_with(inventory: Inventory) -> State {
     let mut s = State::new(options(), fixed_now());
-    update(
+    credboard::testkit::checks::update(
         &mut s,
         Msg::Resize {
             width: 200,
             height: 60,
         },
     );
-    update(
+    credboard::testkit::checks::update(
         &mut s,
         Msg::Worker(credboard::app::WorkerMsg::Inventory(Ok(inventory))),
     );
@@ -184,12 +186,40 @@ fn findings(c: &mut Criterion) {
     for n in SIZES {
         let mut s = loaded(n);
         let mut at = fixed_now();
-        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+        g.bench_with_input(BenchmarkId::new("all", n), &n, |b, _| {
             b.iter(|| {
-                // A minute of the clock: the checks are due again.
+                // A minute of the clock: the checks are due again, asked, run and taken in.
                 at += chrono::Duration::seconds(credboard::app::findings::EVERY);
-                update(&mut s, Msg::Tick(at));
+                credboard::testkit::checks::update(&mut s, Msg::Tick(at));
                 black_box(s.audit.counts);
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("event-loop", n), &n, |b, _| {
+            // Only what the event loop does of it: ask (the rows' snapshot goes with the job)
+            // and take in the answer; the run itself, on the worker, is not timed.
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    at += chrono::Duration::seconds(credboard::app::findings::EVERY);
+                    let asking = Instant::now();
+                    let fx = update(&mut s, Msg::Tick(at));
+                    spent += asking.elapsed();
+                    let job = fx
+                        .into_iter()
+                        .find_map(|e| match e {
+                            Effect::Audit(job) => Some(job),
+                            _ => None,
+                        })
+                        .expect("the checks are due");
+                    let credboard::app::findings::Rows::Shown(rows) = &job.rows else {
+                        panic!("a tick's run reads the rows shown");
+                    };
+                    let checked = Box::new(credboard::app::findings::check(&job, rows));
+                    let taking = Instant::now();
+                    update(&mut s, Msg::Worker(WorkerMsg::Checked(Ok(checked))));
+                    spent += taking.elapsed();
+                }
+                spent
             })
         });
     }

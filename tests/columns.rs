@@ -4,7 +4,8 @@
 
 use credboard::app::state::ToastKind;
 use credboard::app::table::Column;
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
 use credboard::tui::ui::draw;

@@ -5,8 +5,9 @@
 use credboard::app::state::ToastKind;
 use credboard::app::table::Column;
 use credboard::app::view::{HelpLine, help_lines};
-use credboard::app::{Effect, Keymap, Msg, State, WorkerMsg, update};
+use credboard::app::{Effect, Keymap, Msg, State, WorkerMsg};
 use credboard::model::{CredentialKey, Failure, FailureKind};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
 

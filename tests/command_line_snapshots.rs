@@ -1,7 +1,8 @@
 //! The command line drawn at the sizes the issue names (160x48, 80x24, 60x20): Tab's
 //! candidates, a mistake with its suggestion, and the colour a mistake carries.
 
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
 use credboard::tui::ui::draw;

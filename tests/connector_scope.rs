@@ -2,7 +2,8 @@
 //! shown before, the selection kept.
 
 use credboard::app::table::View;
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::event;
 

@@ -5,10 +5,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use credboard::app::dialogs::Modal;
-use credboard::app::{DiscoveryMsg, Effect, Msg, State, WorkerMsg, update};
+use credboard::app::{DiscoveryMsg, Effect, Msg, State, WorkerMsg};
 use credboard::changes::{Change, ChangeKind, CredentialChange};
 use credboard::model::Snapshot;
 use credboard::rotation::{NewRotation, Rotation, RotationId, RotationState};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{self, fixed_now, options, refreshed_state};
 use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;

@@ -6,12 +6,13 @@ use chrono::{Duration, NaiveDate};
 use credboard::api::ConnectorCredential;
 use credboard::app::findings::{AuditInputs, RowFinding};
 use credboard::app::table::{Column, View};
-use credboard::app::{Fetched, Msg, Options, State, WorkerMsg, update};
+use credboard::app::{Fetched, Msg, Options, State, WorkerMsg};
 use credboard::audit::catalog::{CheckId, Severity};
 use credboard::audit::checks::{self, Exposed, Exposure, Inputs};
 use credboard::audit::mutes::{Mute, MuteOrigin, MuteTarget};
 use credboard::audit::policy::Policy;
 use credboard::model::CredentialKey;
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{
     fixed_now, key, loaded_state, options, refreshed_state, sample_inventory,
 };
@@ -206,7 +207,7 @@ fn the_inventory_mutes_and_the_exposed_credentials_come_from_the_worker() {
     assert_eq!(s.audit.counts.critical, 0);
     assert!(
         s.audit
-            .unavailable()
+            .unavailable
             .iter()
             .any(|u| u.check == CheckId::Exposed),
         "CB-1.7 cannot run before the Findings API answers"
@@ -237,7 +238,7 @@ fn the_inventory_mutes_and_the_exposed_credentials_come_from_the_worker() {
         f[0].reason
     );
     assert_eq!(s.audit.counts.critical, 1);
-    assert!(s.audit.unavailable().is_empty());
+    assert!(s.audit.unavailable.is_empty());
     let i = s.inventory.position(&sandbox).unwrap();
     assert_eq!(s.inventory.at(i).findings.worst(), Some(Severity::Critical));
 }
@@ -283,7 +284,7 @@ fn a_tenant_without_the_findings_api_leaves_cb_1_7_unavailable_not_failed() {
             Vec::new(),
         )],
     );
-    assert_eq!(s.audit.unavailable().len(), 1);
+    assert_eq!(s.audit.unavailable.len(), 1);
     assert!(s.errors.is_empty(), "{:?}", s.errors);
 }
 
@@ -409,4 +410,98 @@ fn the_clock_moves_findings_once_a_day_has_passed() {
 #[test]
 fn the_default_options_use_the_default_policy() {
     assert_eq!(Options::default().policy, Policy::default());
+}
+
+/// The audit's runs a batch of `update` asked of the worker.
+fn asked(fx: &[credboard::app::Effect]) -> Vec<credboard::app::AuditJob> {
+    fx.iter()
+        .filter_map(|e| match e {
+            credboard::app::Effect::Audit(job) => Some((**job).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_checks_run_off_the_event_loop_and_keys_are_answered_meanwhile() {
+    use credboard::app::findings::{Rows, check};
+    // As the runtime drives it: `app::update`, the worker's answers only when they come.
+    let mut s = State::new(options(), fixed_now());
+    credboard::app::update(
+        &mut s,
+        Msg::Resize {
+            width: 120,
+            height: 30,
+        },
+    );
+    let fx = credboard::app::update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Inventory(Ok(sample_inventory()))),
+    );
+    let jobs = asked(&fx);
+    assert_eq!(jobs.len(), 1, "the stored rows are checked, by the worker");
+    let sandbox = key("app-aws", "k-aws-2", "cred-aws-3");
+    assert!(
+        row_findings(&s, &sandbox).is_empty() && s.audit.computed_at.is_none(),
+        "no findings are made up before the checks answer"
+    );
+    assert!(s.visible_ids().len() > 1, "the rows are shown meanwhile");
+    // A key while the run is out: answered, and no second run is asked on top.
+    let before = s.table.cursor;
+    let fx = credboard::app::update(&mut s, code(KeyCode::Down));
+    assert_eq!(s.table.cursor, before + 1);
+    assert!(asked(&fx).is_empty(), "one run at a time");
+    // The worker's answer puts the findings on the rows.
+    // Right after the load, the rows are the stored inventory: the worker reads it again
+    // rather than the loop copying every row into the job.
+    assert_eq!(jobs[0].rows, Rows::Stored);
+    let checked = check(&jobs[0], &sample_inventory());
+    let (with_findings, theirs) = checked
+        .by_row
+        .iter()
+        .find(|(k, _)| !k.credential_id.is_empty())
+        .map(|(k, f)| (k.clone(), f.list.clone()))
+        .expect("the sample inventory has findings");
+    credboard::app::update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Checked(Ok(Box::new(checked)))),
+    );
+    assert_eq!(s.audit.computed_at, Some(fixed_now()));
+    assert_eq!(row_findings(&s, &with_findings), theirs);
+}
+
+#[test]
+fn a_run_of_the_checks_that_fails_keeps_the_findings_shown_and_says_so() {
+    let mut s = refreshed_state(options(), 120, 30);
+    let sandbox = key("app-aws", "k-aws-2", "cred-aws-3");
+    let shown = row_findings(&s, &sandbox);
+    assert!(!shown.is_empty());
+    let counts = s.audit.counts;
+    // The clock asks for a run; the worker says it could not.
+    let fx = credboard::app::update(&mut s, Msg::Tick(fixed_now() + Duration::minutes(2)));
+    let jobs = asked(&fx);
+    assert_eq!(jobs.len(), 1);
+    assert!(
+        matches!(&jobs[0].rows, credboard::app::findings::Rows::Shown(r) if !r.credentials.is_empty()),
+        "after the load, a run reads the rows as they are"
+    );
+    credboard::app::update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Checked(Err(credboard::model::Failure::new(
+            credboard::model::FailureKind::Internal,
+            "the checks stopped: task panicked",
+        )))),
+    );
+    assert_eq!(row_findings(&s, &sandbox), shown);
+    assert_eq!(s.audit.counts, counts);
+    let errors = credboard::testkit::real_errors(&s);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("policy checks could not run")),
+        "{errors:?}"
+    );
+    // And the next change asks again.
+    let fx = credboard::app::update(&mut s, Msg::Tick(fixed_now() + Duration::minutes(4)));
+    assert_eq!(asked(&fx).len(), 1, "a failed run does not stop the checks");
 }

@@ -2,7 +2,8 @@
 //! and which keys scroll it; scrolling reaches the last line and stops there; another row
 //! starts at the top.
 
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::event;
 use credboard::tui::ui::draw;

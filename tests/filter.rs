@@ -7,7 +7,8 @@ use chrono::Duration;
 use credboard::api::{ConnectorCredential, SecretString};
 use credboard::app::state::ToastKind;
 use credboard::app::table::Column;
-use credboard::app::{Msg, State, WorkerMsg, update};
+use credboard::app::{Msg, State, WorkerMsg};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{fixed_now, options, refreshed_state};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

@@ -2,7 +2,8 @@
 //! count and position, and the matched text highlighted in the table (colour, and with
 //! NO_COLOR a modifier). Snapshots at 160x48, 80x24 and 60x20.
 
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::tui::ui::draw;
 use credboard::tui::ui::theme::Theme;

@@ -3,7 +3,8 @@
 
 use credboard::app::dialogs::Modal;
 use credboard::app::view::{HelpLine, help_shown};
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
 use credboard::tui::ui::draw;

@@ -4,7 +4,8 @@
 use credboard::app::dialogs::Modal;
 use credboard::app::state::ToastKind;
 use credboard::app::view::journal_shown;
-use credboard::app::{JournalLine, Msg, State, WorkerMsg, update};
+use credboard::app::{JournalLine, Msg, State, WorkerMsg};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{fixed_now, options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
 

@@ -5,8 +5,9 @@
 use chrono::Duration;
 use credboard::api::ConnectorCredential;
 use credboard::app::dialogs::Modal;
-use credboard::app::{Effect, Fetched, Msg, State, WorkerMsg, update};
+use credboard::app::{Effect, Fetched, Msg, State, WorkerMsg};
 use credboard::model::CredentialKey;
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{self, fixed_now, synthetic_inventory};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;

@@ -1,7 +1,8 @@
 //! Small things that were wrong, each as the user met it: `--help` naming an unset
 //! variable as if set empty, and the read-only footer offering a bulk revoke.
 
-use credboard::app::{Msg, update};
+use credboard::app::Msg;
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::event;
 use credboard::tui::ui::draw;

@@ -6,10 +6,11 @@
 use chrono::{Duration, NaiveDate};
 use credboard::app::findings::AuditInputs;
 use credboard::app::table::Column;
-use credboard::app::{Msg, Options, State, WorkerMsg, update};
+use credboard::app::{Msg, Options, State, WorkerMsg};
 use credboard::audit::catalog::CheckId;
 use credboard::audit::checks::{Exposed, Exposure};
 use credboard::audit::mutes::{Mute, MuteOrigin, MuteTarget};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{fixed_now, options, refreshed_state};
 use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;

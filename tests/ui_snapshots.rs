@@ -1,8 +1,9 @@
 //! Snapshots of the drawn dashboard at fixed sizes and a fixed `now`. States are built
 //! through `update` with synthetic messages, as the runtime would.
 
-use credboard::app::{Msg, State, update};
+use credboard::app::{Msg, State};
 use credboard::model::{Revocation, RevokeResult};
+use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{self, fixed_now, loaded_state, options, refreshed_state};
 use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;

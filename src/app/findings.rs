@@ -1,13 +1,16 @@
 //! The audit in the dashboard: the findings of `credboard audit`'s checks (`audit::checks`,
 //! the same code, thresholds and mutes) over the rows, put on each row they are about, with
-//! their counts by severity and the overview's figures (`audit::stats`). Pure: what needs
-//! I/O (the inventory's mutes, the Findings API's exposed client ids for CB-1.7) the worker
-//! sends with each refresh ([`AuditInputs`]).
+//! their counts by severity and the overview's figures (`audit::stats`). What needs I/O (the
+//! inventory's mutes, the Findings API's exposed client ids for CB-1.7) the worker sends
+//! with each refresh ([`AuditInputs`]).
 //!
-//! The checks run over every row at once, so they run once a batch of messages has been
-//! taken in, not per row; while a refresh runs, at most every [`WHILE_REFRESHING`] seconds of
-//! `now`, and once more when it ends. The clock moves findings too (an age crosses the
-//! policy): they are worked out again at least every [`EVERY`] seconds of ticks.
+//! The checks run over every row at once, off the event loop: the state hands the worker an
+//! [`AuditJob`] (the rows as they are, and the inputs), the worker runs [`check`] on a
+//! blocking thread and sends back what it found ([`Checked`]), so keys are answered while
+//! they run. One run at a time, asked once a batch of messages has been taken in; while a
+//! refresh runs, at most every [`WHILE_REFRESHING`] seconds of `now`, and once more when it
+//! ends. The clock moves findings too (an age crosses the policy): they are worked out again
+//! at least every [`EVERY`] seconds of ticks.
 
 use std::collections::HashMap;
 
@@ -17,11 +20,12 @@ use crate::audit::catalog::{CheckId, Severity};
 use crate::audit::checks::{self, Exposure, Inputs};
 use crate::audit::findings::{Audit, Counts, Subject, Unavailable};
 use crate::audit::mutes::Mute;
+use crate::audit::policy::Policy;
 use crate::audit::stats::{self, Figures};
-use crate::model::{CredentialKey, Failure};
+use crate::model::{CredentialKey, Failure, Snapshot};
 use crate::text;
 
-use super::msg::WorkerMsg;
+use super::msg::{Effect, WorkerMsg};
 use super::state::State;
 
 /// While a refresh runs, the findings are worked out again at most this often (seconds).
@@ -93,8 +97,8 @@ pub struct AuditState {
     pub stored_mutes: Vec<Mute>,
     /// CB-1.7's input; "not asked yet" until the first refresh's answer.
     pub exposure: Exposure,
-    /// The findings, in `credboard audit`'s order.
-    pub audit: Audit,
+    /// The checks that could not run, and why (CB-1.7 on a tenant without the Findings API).
+    pub unavailable: Vec<Unavailable>,
     /// Unmuted findings by severity, and the muted ones.
     pub counts: Counts,
     /// The overview's charts.
@@ -103,6 +107,10 @@ pub struct AuditState {
     pub computed_at: Option<DateTime<Utc>>,
     /// Something they read changed since.
     pub(crate) dirty: bool,
+    /// A run asked of the worker and not answered yet, and when it was asked.
+    pub checking: Option<DateTime<Utc>>,
+    /// The rows are the stored inventory as loaded, unchanged since.
+    pub(crate) rows_as_stored: bool,
 }
 
 impl Default for AuditState {
@@ -110,24 +118,28 @@ impl Default for AuditState {
         AuditState {
             stored_mutes: Vec::new(),
             exposure: Exposure::Unavailable("not asked yet: the first refresh asks".into()),
-            audit: Audit::default(),
+            unavailable: Vec::new(),
             counts: Counts::default(),
             figures: None,
             computed_at: None,
             dirty: true,
+            checking: None,
+            rows_as_stored: false,
         }
     }
 }
 
-impl AuditState {
-    /// The checks that could not run, and why (CB-1.7 on a tenant without the Findings API).
-    pub fn unavailable(&self) -> &[Unavailable] {
-        &self.audit.unavailable
+/// Notes a worker message about to be taken in: the checks are due again if it changes what
+/// they read, and the rows are the stored inventory only right after its load.
+pub(crate) fn taking(state: &mut State, msg: &WorkerMsg) {
+    if touches(msg) {
+        state.audit.dirty = true;
+        state.audit.rows_as_stored = matches!(msg, WorkerMsg::Inventory(Ok(_)));
     }
 }
 
 /// Whether a worker message changes what the checks read.
-pub(crate) fn touches(msg: &WorkerMsg) -> bool {
+fn touches(msg: &WorkerMsg) -> bool {
     matches!(
         msg,
         WorkerMsg::Inventory(_)
@@ -177,61 +189,139 @@ pub(crate) fn on_tick(state: &mut State) {
     }
 }
 
-/// Runs the checks again if something they read changed, and it is time. Says whether a
-/// row's findings changed.
-pub(crate) fn recompute_if_due(state: &mut State) -> bool {
+/// Asks the worker to run the checks again if something they read changed, none is running,
+/// and it is time: the checks at 100,000 rows take long enough that the keys would wait on
+/// them here. The job carries the rows as they are now, or, right after the load, says they
+/// are the stored inventory.
+pub(crate) fn request_if_due(state: &mut State) -> Option<Effect> {
     let a = &state.audit;
-    if !a.dirty || !state.loaded {
-        return false;
+    if !a.dirty || !state.loaded || a.checking.is_some() {
+        return None;
     }
     let waiting = state.refresh.running.is_some()
         && a.computed_at
             .is_some_and(|at| state.now - at < Duration::seconds(WHILE_REFRESHING));
     if waiting {
-        return false;
+        return None;
     }
-    recompute(state)
+    let rows = if std::mem::take(&mut state.audit.rows_as_stored) {
+        Rows::Stored
+    } else {
+        Rows::Shown(state.inventory.snapshot())
+    };
+    let a = &state.audit;
+    let job = AuditJob {
+        rows,
+        policy: state.options.policy,
+        exposure: a.exposure.clone(),
+        mutes: state
+            .options
+            .mutes
+            .iter()
+            .chain(&a.stored_mutes)
+            .cloned()
+            .collect(),
+        now: state.now,
+    };
+    let a = &mut state.audit;
+    a.checking = Some(state.now);
+    a.dirty = false;
+    Some(Effect::Audit(Box::new(job)))
 }
 
-/// Runs the checks over the rows now. Says whether a row's findings changed.
-pub(crate) fn recompute(state: &mut State) -> bool {
-    let now = state.now;
-    let policy = state.options.policy;
-    let snapshot = state.inventory.snapshot();
-    let mutes: Vec<Mute> = state
-        .options
-        .mutes
-        .iter()
-        .chain(&state.audit.stored_mutes)
-        .cloned()
-        .collect();
+/// Which rows a run of the checks reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rows {
+    /// The stored inventory, read again by the worker: right after the load the rows are
+    /// exactly that, and copying 100,000 of them here would hold up the first frame.
+    Stored,
+    /// The rows as they are now, as the inventory's snapshot.
+    Shown(Snapshot),
+}
+
+/// What one run of the checks reads: the rows, and the rest of their inputs as the state
+/// holds them when it asks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditJob {
+    pub rows: Rows,
+    pub policy: Policy,
+    pub exposure: Exposure,
+    pub mutes: Vec<Mute>,
+    pub now: DateTime<Utc>,
+}
+
+/// A run of the checks, worked out for the rows: the findings of each row, their counts, the
+/// checks that could not run and the overview's figures, as of `at`. (The findings as
+/// `credboard audit` lists them stay on the worker: the rows carry them.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub counts: Counts,
+    pub unavailable: Vec<Unavailable>,
+    pub figures: Figures,
+    pub by_row: ByRow,
+    pub at: DateTime<Utc>,
+}
+
+/// Each row's findings, by the row's key (a coverage row's has an empty credential id).
+pub type ByRow = HashMap<CredentialKey, RowFindings, foldhash::fast::RandomState>;
+
+/// Runs the checks of `credboard audit` over `rows`, the job's (on the worker's thread pool).
+pub fn check(job: &AuditJob, rows: &Snapshot) -> Checked {
     let audit = checks::run(&Inputs {
-        snapshot: &snapshot,
-        policy,
-        exposure: &state.audit.exposure,
-        mutes: &mutes,
-        now,
+        snapshot: rows,
+        policy: job.policy,
+        exposure: &job.exposure,
+        mutes: &job.mutes,
+        now: job.now,
         only: &[],
     });
-    let figures = stats::figures(&snapshot, &audit, policy, now);
-    let by_row = by_row(state, &audit);
-    let change = state.inventory.set_findings(by_row);
+    let figures = stats::figures(rows, &audit, job.policy, job.now);
+    let by_row = by_row(rows, &audit);
+    Checked {
+        counts: audit.counts(),
+        unavailable: audit.unavailable,
+        figures,
+        by_row,
+        at: job.now,
+    }
+}
+
+/// Takes in a run of the checks (or why it could not run). Says whether a row's findings
+/// changed.
+pub(crate) fn on_checked(state: &mut State, checked: Result<Box<Checked>, Failure>) -> bool {
+    state.audit.checking = None;
+    let checked = match checked {
+        Ok(c) => *c,
+        Err(e) => {
+            state.error(format!(
+                "the policy checks could not run; the findings shown are those of the last run: {}",
+                e.message
+            ));
+            return false;
+        }
+    };
+    let change = state.inventory.set_findings(checked.by_row);
     state.unsettled.merge(change);
     let a = &mut state.audit;
-    a.counts = audit.counts();
-    a.audit = audit;
-    a.figures = Some(figures);
-    a.computed_at = Some(now);
-    a.dirty = false;
+    a.counts = checked.counts;
+    a.unavailable = checked.unavailable;
+    a.figures = Some(checked.figures);
+    a.computed_at = Some(checked.at);
     change.any()
 }
 
 /// Each finding on the row it is about: a credential's on its row; a connector's on its
-/// coverage row, or, when the connector has tracked credentials (all dead), on each of them.
-fn by_row(state: &State, audit: &Audit) -> HashMap<CredentialKey, RowFindings> {
-    let inv = &state.inventory;
-    let mut out: HashMap<CredentialKey, RowFindings> = HashMap::new();
-    let mut of_connector: Option<HashMap<(&str, &str), Vec<&CredentialKey>>> = None;
+/// coverage row (a connector with no tracked credential has one), or, when the connector has
+/// tracked credentials (all dead), on each of them.
+fn by_row(snapshot: &Snapshot, audit: &Audit) -> ByRow {
+    let mut out = ByRow::default();
+    let mut tracked: HashMap<(&str, &str), Vec<&CredentialKey>> = HashMap::new();
+    for c in &snapshot.credentials {
+        tracked
+            .entry((c.key.app_id.as_str(), c.key.connector_id.as_str()))
+            .or_default()
+            .push(&c.key);
+    }
     for f in &audit.findings {
         let one = |of_connector| RowFinding {
             check: f.check,
@@ -245,29 +335,18 @@ fn by_row(state: &State, audit: &Audit) -> HashMap<CredentialKey, RowFindings> {
             Subject::Connector {
                 app_id,
                 connector_id,
-            } => {
-                let row = CredentialKey::new(app_id, connector_id, "");
-                if inv.position(&row).is_some() {
-                    out.entry(row).or_default().list.push(one(true));
-                    continue;
-                }
-                let keys = of_connector.get_or_insert_with(|| {
-                    let mut m: HashMap<(&str, &str), Vec<&CredentialKey>> = HashMap::new();
-                    for e in inv.entries() {
-                        m.entry((e.key.app_id.as_str(), e.key.connector_id.as_str()))
-                            .or_default()
-                            .push(e.key);
+            } => match tracked.get(&(app_id.as_str(), connector_id.as_str())) {
+                None => out
+                    .entry(CredentialKey::new(app_id, connector_id, ""))
+                    .or_default()
+                    .list
+                    .push(one(true)),
+                Some(keys) => {
+                    for key in keys {
+                        out.entry((*key).clone()).or_default().list.push(one(true));
                     }
-                    m
-                });
-                for key in keys
-                    .get(&(app_id.as_str(), connector_id.as_str()))
-                    .into_iter()
-                    .flatten()
-                {
-                    out.entry((*key).clone()).or_default().list.push(one(true));
                 }
-            }
+            },
         }
     }
     out

@@ -14,7 +14,7 @@ use crate::export::Listed;
 use crate::model::{CredentialKey, Failure, Minted, RevokeResult, Snapshot};
 use crate::rotation::{Rotation, RotationId};
 
-pub use super::findings::AuditInputs;
+pub use super::findings::{AuditInputs, AuditJob, Checked};
 
 /// One line of the action journal, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +103,8 @@ pub enum WorkerMsg {
     /// What the audit's checks need from outside: the inventory's mutes, the Findings API's
     /// answer (sent with each refresh).
     Audit(AuditInputs),
+    /// A run of the checks asked with [`Effect::Audit`], or why it could not run.
+    Checked(Result<Box<Checked>, Failure>),
     /// Every rotation of the tenant as the inventory holds it now, newest first: at start,
     /// after each refresh moved the open ones, after a revoke or an abandon. `note` says why
     /// one did not move as asked (an old credential refused), for a toast.
@@ -179,6 +181,8 @@ pub enum Effect {
     /// Load the inventory's audit mutes and ask the Findings API (CB-1.7), for the
     /// dashboard's findings; asked with each of its refreshes.
     LoadAuditInputs,
+    /// Run the audit's checks over these rows, off the event loop.
+    Audit(Box<AuditJob>),
     /// Give rotation `id` up (the user confirmed).
     AbandonRotation {
         id: RotationId,

@@ -14,6 +14,7 @@
 //! hold live credentials. Connector rows are only in "all".
 
 use chrono::{DateTime, Utc};
+use rayon::slice::ParallelSliceMut;
 
 use crate::audit::{Group, Status};
 use crate::model::CredentialKey;
@@ -304,9 +305,11 @@ impl Table {
     /// it sorts on changed (or rows came or went), filters again only when what the view or
     /// the filter reads changed.
     pub fn settle(&mut self, inv: &Inventory, change: Change, page: usize) {
-        if change.shape || change.order {
+        let findings_sorted = change.findings && self.sort.column == Column::Findings;
+        if change.shape || change.order || findings_sorted {
             self.resort(inv, page);
         } else if (change.flags && self.view != View::All)
+            || (change.findings && self.view == View::Findings)
             || (change.any() && !self.query.is_empty())
         {
             self.refilter(inv, page);
@@ -317,7 +320,8 @@ impl Table {
     pub fn resort(&mut self, inv: &Inventory, page: usize) {
         let column = self.sort.column;
         let mut order: Vec<usize> = (0..inv.len()).collect();
-        order.sort_by_cached_key(|&i| sort_key(inv.at(i), column));
+        // On every core: at 100,000 rows one core alone missed the 50 ms a sort may take.
+        order.par_sort_by_cached_key(|&i| sort_key(inv.at(i), column));
         if self.sort.descending {
             order.reverse();
         }

@@ -60,13 +60,13 @@ pub fn update_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec
             }
             Msg::RefreshDue => request_refresh(state, true, &mut fx),
             Msg::Worker(w) => {
-                state.audit.dirty |= findings::touches(&w);
+                findings::taking(state, &w);
                 results::on_worker(state, w, &mut fx);
             }
         }
     }
-    if findings::recompute_if_due(state) {
-        state.tick_changed = true;
+    if let Some(job) = findings::request_if_due(state) {
+        fx.push(job);
     }
     state.settle();
     fx

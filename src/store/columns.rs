@@ -33,9 +33,10 @@ impl Store {
         index: usize,
         what: &'static str,
     ) -> Result<Option<DateTime<Utc>>> {
-        match self.text_at(row, index)? {
+        // Read in place, not copied out: a load reads six times per credential.
+        match self.str_at(row, index)? {
             None => Ok(None),
-            Some(text) => parse_time(&text)
+            Some(text) => parse_time(text)
                 .map(Some)
                 .ok_or_else(|| self.corrupt(what, format!("{text:?} is not a time"))),
         }
@@ -54,6 +55,18 @@ impl Store {
 
     pub(super) fn text_at(&self, row: &Row<'_>, index: usize) -> Result<Option<String>> {
         row.get(index).map_err(|e| self.err(e))
+    }
+
+    /// The text in column `index`, borrowed from the row, if set.
+    pub(super) fn str_at<'r>(&self, row: &'r Row<'_>, index: usize) -> Result<Option<&'r str>> {
+        let value = row.get_ref(index).map_err(|e| self.err(e))?;
+        value.as_str_or_null().map_err(|e| {
+            self.err(rusqlite::Error::FromSqlConversionFailure(
+                index,
+                value.data_type(),
+                Box::new(e),
+            ))
+        })
     }
 
     pub(super) fn flag_at(&self, row: &Row<'_>, index: usize) -> Result<bool> {

@@ -332,7 +332,7 @@ impl Store {
     }
 
     fn source_at(&self, r: &rusqlite::Row<'_>, index: usize) -> Result<Source> {
-        let text: String = r.get(index).map_err(|e| self.err(e))?;
-        Source::parse(&text).ok_or_else(|| self.corrupt("credential source", format!("{text:?}")))
+        let text = self.str_at(r, index)?.unwrap_or_default();
+        Source::parse(text).ok_or_else(|| self.corrupt("credential source", format!("{text:?}")))
     }
 }

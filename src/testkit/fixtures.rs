@@ -372,8 +372,8 @@ pub fn options() -> crate::app::Options {
 pub fn loaded_state(options: crate::app::Options, width: u16, height: u16) -> crate::app::State {
     use crate::app::{Msg, WorkerMsg};
     let mut s = crate::app::State::new(options, fixed_now());
-    crate::app::update(&mut s, Msg::Resize { width, height });
-    crate::app::update(
+    crate::testkit::checks::update(&mut s, Msg::Resize { width, height });
+    crate::testkit::checks::update(
         &mut s,
         Msg::Worker(WorkerMsg::Inventory(Ok(sample_inventory()))),
     );
@@ -385,7 +385,7 @@ pub fn refreshed_state(options: crate::app::Options, width: u16, height: u16) ->
     use crate::app::{Msg, WorkerMsg};
     let mut s = loaded_state(options, width, height);
     let generation = s.refresh.running.expect("the inventory asks for a refresh");
-    crate::app::update(
+    crate::testkit::checks::update(
         &mut s,
         Msg::Worker(WorkerMsg::RefreshDone {
             generation,

@@ -4,6 +4,7 @@
 //! tenant with a tap on its worker, and what a test reads of a frame.
 
 pub mod backend;
+pub mod checks;
 pub mod fixtures;
 pub mod keys;
 pub mod screen;

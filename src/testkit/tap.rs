@@ -40,6 +40,8 @@ pub enum Seen {
     /// The audit's inputs: how many exposed client ids the Findings API reported, or why it
     /// could not say.
     Audit(Result<usize, String>),
+    /// A run of the checks: how many findings, or why it could not run.
+    Checked(Result<usize, String>),
     /// The rotations: each one's id and state, or the failure.
     Rotations(Result<Vec<(i64, String)>, String>),
     /// The change log: how many changes.
@@ -101,6 +103,11 @@ impl Seen {
                 crate::audit::checks::Exposure::Reported(list) => Ok(list.len()),
                 crate::audit::checks::Exposure::Unavailable(why) => Err(why.clone()),
             }),
+            WorkerMsg::Checked(r) => Seen::Checked(
+                r.as_ref()
+                    .map(|c| c.counts.unmuted() + c.counts.muted)
+                    .map_err(|e| e.message.clone()),
+            ),
             WorkerMsg::Rotations { result, .. } => Seen::Rotations(
                 result
                     .as_ref()

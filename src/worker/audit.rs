@@ -1,13 +1,16 @@
 //! What the dashboard's audit needs from outside, fetched with each refresh: the inventory's
 //! mutes (`credboard audit mute`) and the Findings API's exposed client ids (CB-1.7), read
 //! the way `credboard audit` reads them. A tenant that does not offer the Findings API gets
-//! "CB-1.7 not available", not a failure.
+//! "CB-1.7 not available", not a failure. And the checks themselves, run over the rows the
+//! dashboard sends, on a blocking thread so that the event loop never waits on them.
 
 use crate::api::findings::not_offered;
-use crate::app::{AuditInputs, WorkerMsg};
+use crate::app::findings::{Rows, check};
+use crate::app::{AuditInputs, AuditJob, WorkerMsg};
 use crate::audit::checks::Exposure;
 use crate::audit::mutes::Mute;
 use crate::model::Failure;
+use crate::model::FailureKind;
 use crate::ops::blocking;
 use crate::store::StoredMute;
 
@@ -44,6 +47,38 @@ impl Worker {
             exposure,
             failure,
         }));
+    }
+}
+
+impl Worker {
+    /// Runs the checks over the job's rows (the stored inventory read again, when the job
+    /// says so) and sends what they found.
+    pub(super) async fn check(self, job: Box<AuditJob>) {
+        let store = self.store.clone();
+        let checked = tokio::task::spawn_blocking(move || {
+            let stored;
+            let rows = match &job.rows {
+                Rows::Shown(rows) => rows,
+                Rows::Stored => {
+                    stored = store.snapshot().map_err(|e| Failure::from(&e))?;
+                    &stored
+                }
+            };
+            let checked = Box::new(check(&job, rows));
+            // The run freed far more than it keeps (every finding in `credboard audit`'s
+            // form, the rows' copy): hand it back, here, off the event loop.
+            drop(job);
+            crate::memory::give_back_freed();
+            Ok(checked)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(Failure::new(
+                FailureKind::Internal,
+                format!("the checks stopped: {e}"),
+            ))
+        });
+        self.send(WorkerMsg::Checked(checked));
     }
 }
 

@@ -177,6 +177,9 @@ impl Worker {
                 Effect::LoadAuditInputs => {
                     others.spawn(self.clone().audit_inputs());
                 }
+                Effect::Audit(job) => {
+                    others.spawn(self.clone().check(job));
+                }
                 Effect::RevokeForRotation { id, key } => {
                     others.spawn(self.clone().revoke_for_rotation(id, key));
                 }

@@ -12,7 +12,7 @@ use credboard::api::auth::{LONGEST_TOKEN_LIFETIME, SHORTEST_TOKEN_LIFETIME, rene
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::api::retry::{LONGEST_RETRY_AFTER, RetryPolicy, retry_after_delay};
 use credboard::api::{App, Client, ClientOptions, ClientSecret};
-use credboard::app::{Msg, Options, State, update};
+use credboard::app::{Msg, Options, State};
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RetryAfter, RouteFilter, RouteKind,
     Share,
@@ -20,6 +20,7 @@ use credboard::demo::{
 use credboard::import::parse_import;
 use credboard::model::KnownCredential;
 use credboard::model::Snapshot as Inventory;
+use credboard::testkit::checks::update;
 use credboard::text;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};

@@ -15,11 +15,12 @@ use base64::Engine;
 use credboard::api::client::Rotated;
 use credboard::api::model::CredentialReply;
 use credboard::api::{ClientOptions, ClientSecret, ConnectorCredential, SecretString};
-use credboard::app::{Effect, Msg, Options, State, WorkerMsg, update};
+use credboard::app::{Effect, Msg, Options, State, WorkerMsg};
 use credboard::demo::{
     DemoOptions, DemoServer, FaultKind, FaultRule, Faults, RouteFilter, RouteKind,
 };
 use credboard::model::Minted;
+use credboard::testkit::checks::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::harness::{Seen, Session, SessionOptions, real_errors};

@@ -49,7 +49,8 @@ pub enum Field {
 
 impl SearchText {
     pub(super) fn new(fields: [&str; 5]) -> SearchText {
-        let mut text = String::new();
+        // Sized once, not grown push by push: a load makes one per row.
+        let mut text = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
         let mut ends = [0; 4];
         for (n, f) in fields.iter().enumerate() {
             if n > 0 {
@@ -196,11 +197,14 @@ pub struct Change {
     pub flags: bool,
     /// A row's search text changed.
     pub search: bool,
+    /// A row's findings changed: the findings view, a `finding:` filter and a sort by
+    /// findings read them.
+    pub findings: bool,
 }
 
 impl Change {
     pub fn any(self) -> bool {
-        self.shape || self.order || self.flags || self.search
+        self.shape || self.order || self.flags || self.search || self.findings
     }
 
     pub fn merge(&mut self, other: Change) {
@@ -208,6 +212,7 @@ impl Change {
         self.order |= other.order;
         self.flags |= other.flags;
         self.search |= other.search;
+        self.findings |= other.findings;
     }
 }
 
@@ -241,6 +246,7 @@ impl Sorted {
                 || times(&self.last) != times(&row.last),
             flags: self.flags != row.flags,
             search: self.search != row.search,
+            findings: false,
         }
     }
 }

@@ -29,6 +29,11 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
             state.loaded = true;
             request_refresh(state, true, fx);
         }
+        WorkerMsg::Checked(checked) => {
+            if super::super::findings::on_checked(state, checked) {
+                state.tick_changed = true;
+            }
+        }
         WorkerMsg::RefreshStarted {
             generation,
             credentials,

@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     let mut head = vec![summary(state, figures, theme)];
-    for u in state.audit.unavailable() {
+    for u in &state.audit.unavailable {
         head.push(Line::styled(
             text::fit(
                 &format!("{} not available: {}", u.check, text::sanitize(&u.why)),
