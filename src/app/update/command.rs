@@ -63,9 +63,7 @@ pub(super) fn run(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         }
         Command::Filter(expr) => super::views::apply_filter(state, &expr),
         Command::View(name) => super::views::apply_view(state, &name),
-        Command::Columns(_) => {
-            state.refuse("choosing columns is not in this build yet: the columns are unchanged")
-        }
+        Command::Columns(choice) => super::views::apply_columns(state, choice),
         Command::Journal => list::on_list(state, Intent::Open(Window::Journal), fx),
         Command::Errors => list::on_list(state, Intent::Open(Window::Errors), fx),
         Command::Help => list::on_list(state, Intent::Open(Window::Help), fx),
