@@ -119,6 +119,9 @@ pub enum WorkerMsg {
     Done(Result<String, Failure>),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
+    /// The command line's history of earlier sessions with this tenant, oldest first: at
+    /// start, with the stored inventory.
+    CommandHistory(Result<Vec<String>, Failure>),
 }
 
 /// The most changes the worker sends the dashboard at a time (the newest).
@@ -202,6 +205,8 @@ pub enum Effect {
     Untrack {
         key: CredentialKey,
     },
+    /// Keep a line entered on the command line in the tenant's stored history.
+    RememberCommand(String),
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

@@ -91,17 +91,31 @@ impl CommandLine {
     }
 }
 
-/// Keeps a line entered in the history: not twice in a row, the oldest dropped past
-/// [`HISTORY`].
-pub fn remember(history: &mut Vec<String>, line: &str) {
+/// Keeps a line entered in the history: not twice in a row, never one that holds a client
+/// secret, the oldest dropped past [`HISTORY`]. Returns whether it was kept.
+pub fn remember(history: &mut Vec<String>, line: &str) -> bool {
     let line = line.trim();
-    if line.is_empty() || history.last().is_some_and(|l| l == line) {
-        return;
+    if line.is_empty()
+        || history.last().is_some_and(|l| l == line)
+        || crate::api::secret::holds_client_secret(line)
+    {
+        return false;
     }
     history.push(line.to_string());
     if history.len() > HISTORY {
         let extra = history.len() - HISTORY;
         history.drain(..extra);
+    }
+    true
+}
+
+/// The history of earlier sessions, as stored, before the lines entered since the start.
+/// A stored line is shown as typed, so it is made safe to draw first.
+pub fn restore(history: &mut Vec<String>, stored: Vec<String>) {
+    let entered = std::mem::take(history);
+    let stored = stored.iter().map(|l| crate::text::sanitize(l));
+    for line in stored.chain(entered) {
+        remember(history, &line);
     }
 }
 
@@ -166,5 +180,18 @@ mod tests {
         }
         assert_eq!(h.len(), HISTORY);
         assert_eq!(h.last().unwrap(), &format!("filter {}", HISTORY + 4));
+        assert!(!remember(
+            &mut h,
+            "filter secret-token:eyJhbGciOiJFZERTQSIsImtpZCI6IngifQ"
+        ));
+        assert!(h.iter().all(|l| !l.contains("secret-token")));
+    }
+
+    #[test]
+    fn the_stored_history_comes_before_the_lines_of_this_session() {
+        let mut h = vec!["refresh".to_string()];
+        restore(&mut h, vec!["sort name".into(), "refresh".into()]);
+        // "refresh" twice in a row is kept once.
+        assert_eq!(h, ["sort name", "refresh"]);
     }
 }

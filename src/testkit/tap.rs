@@ -47,6 +47,8 @@ pub enum Seen {
     /// Discovery's progress; its end with what it did, or why not.
     Discovery(Option<Result<String, String>>),
     Error(String),
+    /// The stored command line history: how many lines, or why it could not be read.
+    CommandHistory(Result<usize, String>),
     /// How a command line's export, import, track or untrack went.
     Done(Result<String, String>),
 }
@@ -124,6 +126,9 @@ impl Seen {
             )),
             WorkerMsg::Discovery(_) => Seen::Discovery(None),
             WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
+            WorkerMsg::CommandHistory(r) => {
+                Seen::CommandHistory(r.as_ref().map(Vec::len).map_err(|e| e.message.clone()))
+            }
         }
     }
 }

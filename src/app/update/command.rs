@@ -40,7 +40,9 @@ pub(super) fn on_command(state: &mut State, intent: Intent, fx: &mut Vec<Effect>
         Intent::Cancel => state.command = None,
         Intent::Submit => {
             let typed = line.input.clone();
-            prompt::remember(&mut state.command_history, &typed);
+            if prompt::remember(&mut state.command_history, &typed) {
+                fx.push(Effect::RememberCommand(typed.trim().to_string()));
+            }
             match command::parse(&typed) {
                 Ok(cmd) => {
                     state.command = None;

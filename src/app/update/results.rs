@@ -208,6 +208,13 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
         WorkerMsg::Changes(result) => super::rotations::on_changes(state, result),
         WorkerMsg::Discovery(msg) => super::rotations::on_discovery(state, msg, fx),
         WorkerMsg::Error(e) => state.error(said(&e)),
+        WorkerMsg::CommandHistory(Ok(lines)) => {
+            super::super::prompt::restore(&mut state.command_history, lines)
+        }
+        WorkerMsg::CommandHistory(Err(e)) => state.error(format!(
+            "the command line's history of earlier sessions could not be read: {}",
+            said(&e)
+        )),
     }
 }
 
