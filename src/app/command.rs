@@ -278,6 +278,44 @@ pub fn distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The file path being typed as the last argument of `export csv|json FILE` or `import
+/// FILE`: the line before it, and the path so far (perhaps empty). `None`: Tab completes
+/// words ([`complete`]). Listing a directory is I/O: the worker does it.
+pub fn path_argument(line: &str) -> Option<(&str, &str)> {
+    let start = line.trim_start();
+    let (name, rest) = start.split_once(char::is_whitespace)?;
+    let path = match name.to_ascii_lowercase().as_str() {
+        "import" => rest.trim_start(),
+        "export" => {
+            let (format, after) = rest.trim_start().split_once(char::is_whitespace)?;
+            if !["csv", "json"].contains(&format.to_ascii_lowercase().as_str()) {
+                return None;
+            }
+            after.trim_start()
+        }
+        _ => return None,
+    };
+    Some((&line[..line.len() - path.len()], path))
+}
+
+/// The longest start every name shares (whole characters).
+pub fn common_start(names: &[String]) -> String {
+    let Some(first) = names.first() else {
+        return String::new();
+    };
+    let mut n = first.len();
+    for w in &names[1..] {
+        n = n.min(
+            first
+                .char_indices()
+                .zip(w.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(first.len().min(w.len()), |((i, _), _)| i),
+        );
+    }
+    first[..n].to_string()
+}
+
 /// What Tab does to a line: the line completed as far as it is certain, and the candidates
 /// for the word being typed (more than one: the line stops where they part).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -495,9 +533,50 @@ mod tests {
         assert_eq!(complete("columns d").line, "columns default ");
         let c = complete("zz");
         assert_eq!((c.line.as_str(), c.candidates.len()), ("zz", 0));
-        // "impo" + Tab → "import ", a file is not completed.
+        // "impo" + Tab → "import "; the file is the worker's to complete (`path_argument`).
         assert_eq!(complete("impo").line, "import ");
         assert_eq!(complete("import fi").candidates.len(), 0);
+    }
+
+    #[test]
+    fn a_path_is_the_last_argument_of_export_and_import() {
+        assert_eq!(path_argument("import "), Some(("import ", "")));
+        assert_eq!(path_argument("import ~/st"), Some(("import ", "~/st")));
+        assert_eq!(
+            path_argument("export csv /tmp/my cr"),
+            Some(("export csv ", "/tmp/my cr"))
+        );
+        assert_eq!(
+            path_argument("  EXPORT Json  a"),
+            Some(("  EXPORT Json  ", "a"))
+        );
+        assert_eq!(path_argument("export csv "), Some(("export csv ", "")));
+        // Not yet at the path: the words complete as before.
+        for line in [
+            "import",
+            "export",
+            "export cs",
+            "export csv",
+            "export xml f",
+            "sort n",
+        ] {
+            assert_eq!(path_argument(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_common_start_of_names_is_whole_characters() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            common_start(&names(&["report-a.csv", "report-b.csv"])),
+            "report-"
+        );
+        assert_eq!(common_start(&names(&["été", "étage"])), "ét");
+        assert_eq!(common_start(&names(&["ab", "abc"])), "ab");
+        assert_eq!(common_start(&names(&["x"])), "x");
+        assert_eq!(common_start(&[]), "");
+        // Two names that part inside a character: the character is not cut.
+        assert_eq!(common_start(&names(&["aé", "aè"])), "a");
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub const HISTORY: usize = 100;
 pub struct CommandLine {
     pub input: String,
     /// What the last Tab could complete to, when more than one.
-    pub candidates: Vec<&'static str>,
+    pub candidates: Vec<String>,
     /// Why the last Enter did nothing, in words.
     pub error: Option<String>,
     /// Where Up has gone in the history (an index into it); `None`: the line being typed.
@@ -52,10 +52,40 @@ impl CommandLine {
         self.error = None;
         self.browsing = None;
         self.candidates = if c.candidates.len() > 1 {
-            c.candidates
+            c.candidates.into_iter().map(str::to_string).collect()
         } else {
             Vec::new()
         };
+    }
+
+    /// The worker's answer to Tab on a file path ([`command::path_argument`]): the names in
+    /// the path's directory that start with what is typed after its last `/`, directories
+    /// ending in `/`. One: the path completed to it; more: as far as they agree, and listed.
+    pub fn complete_path(&mut self, names: Result<Vec<String>, String>) {
+        let Some((stem, path)) = command::path_argument(&self.input) else {
+            return;
+        };
+        let dir = path.rfind('/').map_or("", |i| &path[..=i]);
+        let typed = &path[dir.len()..];
+        self.browsing = None;
+        self.candidates.clear();
+        self.error = None;
+        let names: Vec<String> = match names {
+            Ok(n) => n.into_iter().filter(|n| n.starts_with(typed)).collect(),
+            Err(why) => {
+                self.error = Some(why);
+                return;
+            }
+        };
+        let completed = match names.as_slice() {
+            [] => return,
+            [one] => one.clone(),
+            many => {
+                self.candidates = many.to_vec();
+                command::common_start(many)
+            }
+        };
+        self.input = format!("{stem}{dir}{completed}");
     }
 
     /// Up: the line before the one shown, from `history` (oldest first).
@@ -166,6 +196,32 @@ mod tests {
         c.complete();
         assert_eq!(c.input, "export ");
         assert!(c.candidates.is_empty());
+    }
+
+    #[test]
+    fn a_path_completes_to_its_one_name_or_as_far_as_the_names_agree() {
+        let names = |v: &[&str]| Ok(v.iter().map(|s| s.to_string()).collect());
+        let mut c = typed("export csv ~/rep");
+        c.complete_path(names(&["report-2025.csv", "report-2026.csv", "reports/"]));
+        assert_eq!(c.input, "export csv ~/report");
+        assert_eq!(
+            c.candidates,
+            ["report-2025.csv", "report-2026.csv", "reports/"]
+        );
+        c.type_char('s');
+        c.complete_path(names(&["reports/"]));
+        assert_eq!(c.input, "export csv ~/reports/");
+        assert!(c.candidates.is_empty());
+        // Nothing matches: the line stays as typed.
+        let mut c = typed("import st");
+        c.complete_path(names(&[]));
+        assert_eq!(c.input, "import st");
+        // A directory that cannot be read says why.
+        c.complete_path(Err("cannot read /root/: permission denied".into()));
+        assert_eq!(
+            c.error.as_deref(),
+            Some("cannot read /root/: permission denied")
+        );
     }
 
     #[test]

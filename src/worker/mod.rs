@@ -13,6 +13,7 @@ mod breaker;
 mod discovery;
 mod history;
 pub mod limiter;
+mod paths;
 mod refresh;
 mod rotations;
 mod stored;
@@ -201,6 +202,9 @@ impl Worker {
                 }
                 Effect::Untrack { key } => {
                     others.spawn(self.clone().untrack(key));
+                }
+                Effect::ListPaths { line, path } => {
+                    others.spawn(self.clone().list_paths(line, path));
                 }
                 Effect::RememberCommand(line) => {
                     let before = saving.take();

@@ -34,7 +34,15 @@ pub(super) fn on_command(state: &mut State, intent: Intent, fx: &mut Vec<Effect>
         Intent::Type(c) => line.type_char(c),
         Intent::DeleteChar => line.delete_char(),
         Intent::ClearInput => line.clear(),
-        Intent::Complete => line.complete(),
+        // A file path is completed from the disk, by the worker: its answer comes back as
+        // `WorkerMsg::Paths`, applied only to the line it was asked for.
+        Intent::Complete => match command::path_argument(&line.input) {
+            Some((_, path)) => fx.push(Effect::ListPaths {
+                line: line.input.clone(),
+                path: path.to_string(),
+            }),
+            None => line.complete(),
+        },
         Intent::HistoryBack => line.back(&state.command_history),
         Intent::HistoryForward => line.forward(&state.command_history),
         Intent::Cancel => state.command = None,
