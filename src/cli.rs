@@ -48,7 +48,8 @@ settings. NO_COLOR turns colours off.
 Configuration: cone's ~/.conductorone/config.yaml (CONE_CONFIG_PATH), the CONE_* and
 CONDUCTORONE_* environment variables, then these flags; a flag beats the environment,
 which beats the file. Settings (refresh interval, concurrency, read-only, thresholds,
-keys, colours, saved views): ~/.config/credboard/config.toml; credboard config --print-default.
+keys, colours, the table's columns, saved views): ~/.config/credboard/config.toml;
+credboard config --print-default.
 The inventory of credential ids and the journal: ~/.local/share/credboard, with the log
 credboard.log (CREDBOARD_LOG=debug for more).
 
@@ -107,7 +108,8 @@ pub struct Global {
 /// How the dashboard opens (only without a command).
 #[derive(Debug, Args, Default)]
 pub struct DashboardArgs {
-    /// Open the dashboard on a saved view of the settings (`[views.NAME]`)
+    /// Open the dashboard on a saved view of the settings (`[views.NAME]`): its filter, sort
+    /// and columns
     #[arg(long, value_name = "NAME")]
     pub view: Option<String>,
     /// Open the dashboard filtered, in the filter language: 'app:okta lastused>90d'

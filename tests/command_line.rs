@@ -23,12 +23,46 @@ fn typed(s: &mut State, text: &str) -> Vec<Effect> {
     fx
 }
 
-/// `:` + the line + Enter.
-fn command(s: &mut State, line: &str) -> Vec<Effect> {
+/// `:` + the line + Enter: every effect, the line's save in the history included.
+fn entered(s: &mut State, line: &str) -> Vec<Effect> {
     let mut fx = press(s, ":");
     fx.extend(typed(s, line));
     fx.extend(press(s, "enter"));
     fx
+}
+
+/// `:` + the line + Enter: the effects of the command (the line's save left out).
+fn command(s: &mut State, line: &str) -> Vec<Effect> {
+    entered(s, line)
+        .into_iter()
+        .filter(|e| !matches!(e, Effect::RememberCommand(_)))
+        .collect()
+}
+
+#[test]
+fn each_line_entered_is_saved_for_the_next_session_once() {
+    let mut s = state();
+    assert_eq!(
+        entered(&mut s, " sort name "),
+        [Effect::RememberCommand("sort name".into())]
+    );
+    // The same line again is not saved twice in a row; a mistake is saved as typed.
+    assert!(entered(&mut s, "sort name").is_empty());
+    assert_eq!(
+        entered(&mut s, "sotr app"),
+        [Effect::RememberCommand("sotr app".into())]
+    );
+    press(&mut s, "esc");
+    // A line that holds a client secret is kept nowhere.
+    let fx = entered(
+        &mut s,
+        "filter secret-token:eyJhbGciOiJFZERTQSIsImtpZCI6IngifQ",
+    );
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::RememberCommand(_))),
+        "{fx:?}"
+    );
+    assert_eq!(s.command_history, ["sort name", "sotr app"]);
 }
 
 fn state() -> State {

@@ -561,6 +561,36 @@ fn bad_settings_files_name_the_file_and_the_line() {
             "`concurrency` must be between 1 and 64",
         ),
         (
+            "an unknown column",
+            "[table]\ncolumns = [\n  \"name\",\n  \"conector:20\",\n]\n",
+            4,
+            "`table.columns`: no column `conector`; did you mean `connector`?",
+        ),
+        (
+            "a column's width out of range",
+            "[table]\ncolumns = [\"name\", \"app:0\"]\n",
+            2,
+            "`table.columns`: `app:0`: the width `0` is not a number of cells from 3 to 200",
+        ),
+        (
+            "a column named twice",
+            "[table]\ncolumns = [\"name\", \"status\",\n  \"Name:30\"]\n",
+            3,
+            "`table.columns`: `Name:30` is named twice",
+        ),
+        (
+            "no column at all",
+            "\n[table]\ncolumns = []\n",
+            3,
+            "`table.columns` is empty",
+        ),
+        (
+            "a view's column width",
+            "[views.slim]\ncolumns = [\"name:x\"]\n",
+            2,
+            "`views.slim.columns`: `name:x`: the width `x` is not a number",
+        ),
+        (
             "a file that does not parse",
             "refresh_interval = 60\n[keys\n",
             2,

@@ -2,6 +2,7 @@
 //! suggestion for a word it does not know. Pure: the command line's state is `prompt.rs`,
 //! carrying a command out is `update/command.rs`.
 
+use super::columns::{self, ColumnSpec, SpecError};
 use super::table::Column;
 use super::views::column_named;
 
@@ -33,11 +34,15 @@ pub const COMMANDS: &[Spec] = &[
         "EXPR",
         "filter the list, as / does (nothing after it: clear)",
     ),
-    spec("view", "NAME", "apply a saved view (not in this build yet)"),
+    spec(
+        "view",
+        "NAME",
+        "apply a saved view: its filter, sort and columns",
+    ),
     spec(
         "columns",
-        "COLUMN...",
-        "choose the columns (not in this build yet)",
+        "COLUMN[:WIDTH]...",
+        "the columns to show, in order (alone: the settings')",
     ),
     spec(
         "export",
@@ -92,7 +97,8 @@ pub enum Command {
     /// Empty: clear the filter.
     Filter(String),
     View(String),
-    Columns(Vec<Column>),
+    /// `None`: back to the settings' choice.
+    Columns(Option<Vec<ColumnSpec>>),
     Export {
         format: ExportFormat,
         path: String,
@@ -143,20 +149,17 @@ pub fn parse(line: &str) -> Result<Command, String> {
             [view] => Ok(Command::View(view.to_string())),
             _ => Err(usage("view")),
         },
-        "columns" => {
-            if args.is_empty() {
-                return Err(usage("columns"));
-            }
-            let mut cols = Vec::new();
-            for a in &args {
-                let c = column_named(a).ok_or_else(|| unknown_column(a))?;
-                if cols.contains(&c) {
-                    return Err(format!("columns: `{a}` is named twice"));
-                }
-                cols.push(c);
-            }
-            Ok(Command::Columns(cols))
-        }
+        "columns" => match args.as_slice() {
+            [] => Ok(Command::Columns(None)),
+            [d] if d.eq_ignore_ascii_case("default") => Ok(Command::Columns(None)),
+            _ => match columns::parse_all(&args) {
+                Ok(cols) => Ok(Command::Columns(Some(cols))),
+                Err(problems) => Err(match &problems[0].1 {
+                    SpecError::Unknown(word) => unknown_column(word),
+                    e => format!("columns: {}", e.message()),
+                }),
+            },
+        },
         "export" => {
             let (format, path) = match rest.split_once(char::is_whitespace) {
                 Some((f, p)) => (f, p.trim()),
@@ -275,6 +278,44 @@ pub fn distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The file path being typed as the last argument of `export csv|json FILE` or `import
+/// FILE`: the line before it, and the path so far (perhaps empty). `None`: Tab completes
+/// words ([`complete`]). Listing a directory is I/O: the worker does it.
+pub fn path_argument(line: &str) -> Option<(&str, &str)> {
+    let start = line.trim_start();
+    let (name, rest) = start.split_once(char::is_whitespace)?;
+    let path = match name.to_ascii_lowercase().as_str() {
+        "import" => rest.trim_start(),
+        "export" => {
+            let (format, after) = rest.trim_start().split_once(char::is_whitespace)?;
+            if !["csv", "json"].contains(&format.to_ascii_lowercase().as_str()) {
+                return None;
+            }
+            after.trim_start()
+        }
+        _ => return None,
+    };
+    Some((&line[..line.len() - path.len()], path))
+}
+
+/// The longest start every name shares (whole characters).
+pub fn common_start(names: &[String]) -> String {
+    let Some(first) = names.first() else {
+        return String::new();
+    };
+    let mut n = first.len();
+    for w in &names[1..] {
+        n = n.min(
+            first
+                .char_indices()
+                .zip(w.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(first.len().min(w.len()), |((i, _), _)| i),
+        );
+    }
+    first[..n].to_string()
+}
+
 /// What Tab does to a line: the line completed as far as it is certain, and the candidates
 /// for the word being typed (more than one: the line stops where they part).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,10 +338,17 @@ pub fn complete(line: &str) -> Completion {
         [cmd] if cmd.eq_ignore_ascii_case("sort") => column_names(),
         [cmd, _] if cmd.eq_ignore_ascii_case("sort") => vec!["asc", "desc"],
         [cmd] if cmd.eq_ignore_ascii_case("export") => vec!["csv", "json"],
-        [cmd, ..] if cmd.eq_ignore_ascii_case("columns") => column_names()
-            .into_iter()
-            .filter(|c| !done[1..].iter().any(|d| column_named(d) == column_named(c)))
-            .collect(),
+        [cmd, ..] if cmd.eq_ignore_ascii_case("columns") => {
+            let named = |d: &&str| columns::parse_one(d).ok().map(|s| s.column);
+            let mut options: Vec<&'static str> = column_names()
+                .into_iter()
+                .filter(|c| !done[1..].iter().any(|d| named(d) == column_named(c)))
+                .collect();
+            if done.len() == 1 {
+                options.push("default");
+            }
+            options
+        }
         _ => Vec::new(),
     };
     let lower = typing.to_ascii_lowercase();
@@ -374,13 +422,18 @@ mod tests {
             })
         );
         assert_eq!(
-            parse("columns name status lastused"),
-            Ok(Command::Columns(vec![
-                Column::Name,
-                Column::Status,
-                Column::LastUsed
-            ]))
+            parse("columns name status:12 lastused"),
+            Ok(Command::Columns(Some(vec![
+                ColumnSpec::of(Column::Name),
+                ColumnSpec {
+                    column: Column::Status,
+                    width: Some(12)
+                },
+                ColumnSpec::of(Column::LastUsed)
+            ])))
         );
+        assert_eq!(parse("columns"), Ok(Command::Columns(None)));
+        assert_eq!(parse("columns Default"), Ok(Command::Columns(None)));
         assert_eq!(parse("quit"), Ok(Command::Quit));
         assert_eq!(
             parse("import state.tfstate"),
@@ -447,6 +500,14 @@ mod tests {
             parse("columns name name").unwrap_err(),
             "columns: `name` is named twice"
         );
+        assert_eq!(
+            parse("columns name app:wide").unwrap_err(),
+            "columns: `app:wide`: the width `wide` is not a number of cells from 3 to 200"
+        );
+        assert_eq!(
+            parse("columns name conector:20").unwrap_err(),
+            "unknown column `conector`, did you mean `connector`?"
+        );
         assert_eq!(parse("").unwrap_err(), "type a command; Tab lists them");
     }
 
@@ -466,13 +527,56 @@ mod tests {
         assert_eq!(c.line, "e");
         assert_eq!(c.candidates, vec!["export", "errors"]);
         assert_eq!(complete("").candidates.len(), COMMANDS.len());
-        let c = complete("columns name status ");
+        let c = complete("columns name:30 status ");
         assert!(!c.candidates.contains(&"name") && c.candidates.contains(&"app"));
+        assert!(!c.candidates.contains(&"default"));
+        assert_eq!(complete("columns d").line, "columns default ");
         let c = complete("zz");
         assert_eq!((c.line.as_str(), c.candidates.len()), ("zz", 0));
-        // "impo" + Tab → "import ", a file is not completed.
+        // "impo" + Tab → "import "; the file is the worker's to complete (`path_argument`).
         assert_eq!(complete("impo").line, "import ");
         assert_eq!(complete("import fi").candidates.len(), 0);
+    }
+
+    #[test]
+    fn a_path_is_the_last_argument_of_export_and_import() {
+        assert_eq!(path_argument("import "), Some(("import ", "")));
+        assert_eq!(path_argument("import ~/st"), Some(("import ", "~/st")));
+        assert_eq!(
+            path_argument("export csv /tmp/my cr"),
+            Some(("export csv ", "/tmp/my cr"))
+        );
+        assert_eq!(
+            path_argument("  EXPORT Json  a"),
+            Some(("  EXPORT Json  ", "a"))
+        );
+        assert_eq!(path_argument("export csv "), Some(("export csv ", "")));
+        // Not yet at the path: the words complete as before.
+        for line in [
+            "import",
+            "export",
+            "export cs",
+            "export csv",
+            "export xml f",
+            "sort n",
+        ] {
+            assert_eq!(path_argument(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_common_start_of_names_is_whole_characters() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            common_start(&names(&["report-a.csv", "report-b.csv"])),
+            "report-"
+        );
+        assert_eq!(common_start(&names(&["été", "étage"])), "ét");
+        assert_eq!(common_start(&names(&["ab", "abc"])), "ab");
+        assert_eq!(common_start(&names(&["x"])), "x");
+        assert_eq!(common_start(&[]), "");
+        // Two names that part inside a character: the character is not cut.
+        assert_eq!(common_start(&names(&["aé", "aè"])), "a");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use ratatui::layout::Rect;
 
+use super::columns::ColumnSpec;
 use super::dialogs::Modal;
 use super::table::Column;
 
@@ -59,11 +60,14 @@ impl Layout {
 pub const WIDE_CLIENT_ID: u16 = 44;
 
 /// How the table's columns are chosen: the column sorted on (never dropped on a narrow
-/// terminal, so its order and its indicator stay in sight) and wide mode (`w`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// terminal, so its order and its indicator stay in sight, and shown last when the choice
+/// leaves it out), wide mode (`w`) and the columns chosen (`[table] columns`, `:columns`, a
+/// view's; `None`: every column at its own width).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     pub sorted: Column,
     pub wide: bool,
+    pub chosen: Option<Vec<ColumnSpec>>,
 }
 
 impl Default for Columns {
@@ -71,6 +75,7 @@ impl Default for Columns {
         Columns {
             sorted: Column::Status,
             wide: false,
+            chosen: None,
         }
     }
 }
@@ -87,10 +92,29 @@ fn fixed_width(c: Column, wide: bool) -> Option<u16> {
     }
 }
 
-/// Which columns fit: the least needed go first as the table narrows.
-fn columns_for(width: u16, how: Columns) -> Vec<Column> {
-    let fixed_width = |c| fixed_width(c, how.wide);
-    let mut cols = Column::ALL.to_vec();
+/// A chosen column's width: the one given, else its own (`None`: a share of the room
+/// left). A width given wins over wide mode's for the client id.
+fn width_of(spec: ColumnSpec, wide: bool) -> Option<u16> {
+    spec.width.or_else(|| fixed_width(spec.column, wide))
+}
+
+/// The columns asked for, in order, with the sorted one last if it was left out.
+fn wanted(how: &Columns) -> Vec<ColumnSpec> {
+    let mut cols: Vec<ColumnSpec> = match &how.chosen {
+        Some(chosen) => chosen.clone(),
+        None => Column::ALL.iter().copied().map(ColumnSpec::of).collect(),
+    };
+    if !cols.iter().any(|c| c.column == how.sorted) {
+        cols.push(ColumnSpec::of(how.sorted));
+    }
+    cols
+}
+
+/// Which columns fit: the least needed go first as the table narrows (the sorted one
+/// never).
+fn columns_for(width: u16, how: &Columns) -> Vec<ColumnSpec> {
+    let width_of = |c: &ColumnSpec| width_of(*c, how.wide);
+    let mut cols = wanted(how);
     let drop_order = [
         Column::Created,
         Column::ClientId,
@@ -100,9 +124,9 @@ fn columns_for(width: u16, how: Columns) -> Vec<Column> {
         Column::LastUsed,
         Column::App,
     ];
-    let need = |cols: &[Column]| -> u16 {
-        let fixed: u16 = cols.iter().filter_map(|c| fixed_width(*c)).sum();
-        let flex = cols.iter().filter(|c| fixed_width(**c).is_none()).count() as u16;
+    let need = |cols: &[ColumnSpec]| -> u16 {
+        let fixed: u16 = cols.iter().filter_map(width_of).sum();
+        let flex = cols.iter().filter(|c| width_of(c).is_none()).count() as u16;
         // mark + gaps + fixed + at least 10 per flexible column (14 when wide enough)
         1 + cols.len() as u16 + fixed + flex * 12
     };
@@ -113,45 +137,72 @@ fn columns_for(width: u16, how: Columns) -> Vec<Column> {
         if need(&cols) <= width {
             break;
         }
-        cols.retain(|c| *c != d);
+        cols.retain(|c| c.column != d);
+    }
+    // Widths given that still do not fit: the wider than their own go back to their own,
+    // so that the sorted column stays on screen.
+    if need(&cols) > width {
+        for c in &mut cols {
+            let own = fixed_width(c.column, how.wide).unwrap_or(12);
+            if c.width.is_some_and(|w| w > own) {
+                c.width = None;
+            }
+        }
     }
     cols
 }
 
-fn table_columns(x: u16, width: u16, how: Columns) -> Vec<ColumnArea> {
+/// How the room left is shared by the columns without a width, in their order: name takes
+/// the larger share (55% beside one other, 40% beside two); otherwise equal shares.
+fn shares(flex: &[Column], total: u16) -> Vec<u16> {
+    let name = flex.iter().position(|c| *c == Column::Name);
+    let mut out = vec![0; flex.len()];
+    match (flex.len(), name) {
+        (0, _) => {}
+        (1, _) => out[0] = total,
+        (2, Some(n)) => {
+            out[n] = total * 55 / 100;
+            out[1 - n] = total - out[n];
+        }
+        (3, Some(n)) => {
+            let a = total * 40 / 100;
+            let b = (total - a) / 2;
+            out[n] = a;
+            let mut rest = (0..3).filter(|i| *i != n);
+            out[rest.next().unwrap_or(0)] = b;
+            out[rest.next().unwrap_or(0)] = total - a - b;
+        }
+        (n, _) => {
+            let each = total / n as u16;
+            out.fill(each);
+            out[n - 1] = total - each * (n as u16 - 1);
+        }
+    }
+    out
+}
+
+fn table_columns(x: u16, width: u16, how: &Columns) -> Vec<ColumnArea> {
     let cols = columns_for(width, how);
-    let fixed_width = |c| fixed_width(c, how.wide);
-    let fixed: u16 = cols.iter().filter_map(|c| fixed_width(*c)).sum();
+    let width_of = |c: &ColumnSpec| width_of(*c, how.wide);
+    let fixed: u16 = cols.iter().filter_map(width_of).sum();
     let gaps = cols.len() as u16;
     let flex_total = width.saturating_sub(1 + gaps + fixed);
     let flex: Vec<Column> = cols
         .iter()
-        .copied()
-        .filter(|c| fixed_width(*c).is_none())
+        .filter(|c| width_of(c).is_none())
+        .map(|c| c.column)
         .collect();
-    // Name takes the larger share; app and connector split the rest.
-    let shares: Vec<u16> = match flex.len() {
-        0 => vec![],
-        1 => vec![flex_total],
-        2 => {
-            let a = flex_total * 55 / 100;
-            vec![a, flex_total - a]
-        }
-        _ => {
-            let a = flex_total * 40 / 100;
-            let b = (flex_total - a) / 2;
-            vec![a, b, flex_total - a - b]
-        }
-    };
+    let shares = shares(&flex, flex_total);
     let mut out = vec![ColumnArea {
         column: None,
         x,
         width: 1,
     }];
+    let end = x.saturating_add(width);
     let mut cx = x + 2;
     let mut fi = 0;
-    for c in cols {
-        let w = match fixed_width(c) {
+    for c in &cols {
+        let w = match width_of(c) {
             Some(w) => w,
             None => {
                 let w = shares.get(fi).copied().unwrap_or(0);
@@ -159,12 +210,17 @@ fn table_columns(x: u16, width: u16, how: Columns) -> Vec<ColumnArea> {
                 w
             }
         };
+        // Widths given can ask for more than the table has: what is past its edge is cut.
+        if cx >= end {
+            break;
+        }
+        let w = w.min(end - cx);
         out.push(ColumnArea {
-            column: Some(c),
+            column: Some(c.column),
             x: cx,
             width: w,
         });
-        cx += w + 1;
+        cx = cx.saturating_add(w + 1);
     }
     out
 }
@@ -227,7 +283,7 @@ pub fn layout_with(area: Rect, detail: bool, how: Columns) -> Layout {
         columns: table_columns(
             table.x,
             table.width,
-            Columns {
+            &Columns {
                 wide: how.wide && table.width >= WIDE_MIN,
                 ..how
             },

@@ -6,6 +6,7 @@
 //! nothing else.
 
 pub mod changelog;
+pub mod columns;
 pub mod command;
 pub mod confirm;
 pub mod detail;

@@ -121,6 +121,16 @@ pub enum WorkerMsg {
     Done(Result<String, Failure>),
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
+    /// The command line's history of earlier sessions with this tenant, oldest first: at
+    /// start, with the stored inventory.
+    CommandHistory(Result<Vec<String>, Failure>),
+    /// The answer to [`Effect::ListPaths`]: the names in the path's directory that start
+    /// with what follows its last `/` (directories ending in `/`), or why it could not be
+    /// read; for the command line as it was (`line`).
+    Paths {
+        line: String,
+        names: Result<Vec<String>, String>,
+    },
 }
 
 /// The most changes the worker sends the dashboard at a time (the newest).
@@ -206,6 +216,15 @@ pub enum Effect {
     Untrack {
         key: CredentialKey,
     },
+    /// Tab on a file path of the command line (`line`, as it is now): list what `path`'s
+    /// directory holds that starts with what follows its last `/` (`~/` is the home
+    /// directory).
+    ListPaths {
+        line: String,
+        path: String,
+    },
+    /// Keep a line entered on the command line in the tenant's stored history.
+    RememberCommand(String),
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(SecretString),
     /// Step aside for the shell until it continues the program (Ctrl-Z: raw mode hands the

@@ -39,6 +39,8 @@ pub struct Options {
     pub mutes: Vec<Mute>,
     /// The saved views of the settings, by name.
     pub views: std::collections::BTreeMap<String, super::views::SavedView>,
+    /// The settings' `[table] columns`; `None`: every column at its own width.
+    pub columns: Option<Vec<super::columns::ColumnSpec>>,
 }
 
 impl Options {
@@ -71,6 +73,7 @@ impl Default for Options {
             policy: Policy::default(),
             mutes: Vec::new(),
             views: Default::default(),
+            columns: None,
         }
     }
 }
@@ -222,6 +225,8 @@ pub struct State {
     pub window_typing: bool,
     /// Wide mode (`w`): whole client ids.
     pub wide: bool,
+    /// The columns chosen this session (`:columns`, a view's); `None`: the settings'.
+    pub column_choice: Option<Vec<super::columns::ColumnSpec>>,
     /// The command line, while it is open.
     pub command: Option<CommandLine>,
     /// The lines entered on the command line this session, oldest first.
@@ -259,6 +264,7 @@ impl State {
             spinner: 0,
             command: None,
             wide: false,
+            column_choice: None,
             window_filter: String::new(),
             window_typing: false,
             detail_scrolled: None,
@@ -327,6 +333,10 @@ impl State {
         layout::Columns {
             sorted: self.table.sort.column,
             wide: self.wide,
+            chosen: self
+                .column_choice
+                .clone()
+                .or_else(|| self.options.columns.clone()),
         }
     }
 

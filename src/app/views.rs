@@ -2,6 +2,7 @@
 //! columns under a name. What a view holds and how its sort is written
 //! (`column[:asc|desc]`); applying one is `update::views`.
 
+use super::columns::{self, ColumnSpec};
 use super::table::{Column, Sort};
 
 /// A view as the settings give it, checked.
@@ -11,9 +12,9 @@ pub struct SavedView {
     pub filter: String,
     /// `None`: the default sort (by status).
     pub sort: Option<Sort>,
-    /// Column names, checked; kept for the table's column choice (`[table] columns`), which
-    /// applies them.
-    pub columns: Vec<String>,
+    /// The columns, in order, with their widths (`app:20`); empty: the settings' choice
+    /// (`[table] columns`).
+    pub columns: Vec<ColumnSpec>,
 }
 
 /// The names a column is written with, the first its own: one entry per column.
@@ -49,7 +50,7 @@ pub fn column_name(column: Column) -> &'static str {
         .map_or("status", |(_, names)| names[0])
 }
 
-fn unknown_column(name: &str) -> String {
+pub(super) fn unknown_column(name: &str) -> String {
     let known: Vec<&str> = NAMES.iter().map(|(_, n)| n[0]).collect();
     let near = NAMES
         .iter()
@@ -120,12 +121,13 @@ pub fn check(
             None
         }
     };
-    let columns = columns.unwrap_or(&[]).to_vec();
-    for c in &columns {
-        if column_named(c).is_none() {
-            problems.push(("columns", unknown_column(c)));
+    let columns = match columns::parse_all(columns.unwrap_or(&[])) {
+        Ok(c) => c,
+        Err(wrong) => {
+            problems.extend(wrong.into_iter().map(|(_, e)| ("columns", e.message())));
+            Vec::new()
         }
-    }
+    };
     match problems.is_empty() {
         true => Ok(SavedView {
             filter,
@@ -171,13 +173,19 @@ mod tests {
         let v = check(
             Some("app:okta"),
             Some("lastused:desc"),
-            Some(&["name".into()]),
+            Some(&["name".into(), "app:20".into()]),
         )
         .unwrap();
         assert_eq!(v.filter, "app:okta");
-        let problems = check(Some("conector:x"), Some("when"), Some(&["nmae".into()])).unwrap_err();
+        assert_eq!(columns::text(&v.columns), "name app:20");
+        let problems = check(
+            Some("conector:x"),
+            Some("when"),
+            Some(&["nmae".into(), "app:0".into()]),
+        )
+        .unwrap_err();
         let keys: Vec<&str> = problems.iter().map(|(k, _)| *k).collect();
-        assert_eq!(keys, ["filter", "sort", "columns"]);
+        assert_eq!(keys, ["filter", "sort", "columns", "columns"]);
         assert!(
             problems[0].1.contains("did you mean `connector`?"),
             "{problems:?}"
@@ -186,6 +194,7 @@ mod tests {
             problems[2].1.contains("did you mean `name`?"),
             "{problems:?}"
         );
+        assert!(problems[3].1.contains("the width `0`"), "{problems:?}");
         assert_eq!(check(None, None, None).unwrap(), SavedView::default());
     }
 }

@@ -60,6 +60,7 @@ pub fn checked_settings(global: &Global) -> Result<(Settings, Vec<String>), CliE
                 .map(|p| in_section("colors", &p.entry, p.to_string())),
         )
         .chain(view_problems(&file))
+        .chain(table_problems(&file))
         .collect();
     file.finish(problems).map_err(CliError::config)
 }
@@ -83,6 +84,44 @@ fn view_problems(file: &SettingsFile) -> Vec<SettingsProblem> {
         }
     }
     out
+}
+
+/// What the dashboard finds wrong in `[table] columns`, each at the line of its item (of
+/// `columns` when the item's is not known).
+fn table_problems(file: &SettingsFile) -> Vec<SettingsProblem> {
+    let Some(columns) = &file.settings.table.columns else {
+        return Vec::new();
+    };
+    let key = ["table", "columns"];
+    if columns.is_empty() {
+        return vec![SettingsProblem {
+            line: file.line_of(&key),
+            message: "`table.columns` is empty: name the columns to show, or remove it for \
+                      every column"
+                .to_string(),
+        }];
+    }
+    let Err(problems) = crate::app::columns::parse_all(columns) else {
+        return Vec::new();
+    };
+    problems
+        .into_iter()
+        .map(|(i, e)| SettingsProblem {
+            line: file
+                .line_of(&["table", "columns", &i.to_string()])
+                .or_else(|| file.line_of(&key)),
+            message: format!("`table.columns`: {}", e.message()),
+        })
+        .collect()
+}
+
+/// The settings' `[table] columns`, checked (a file with a problem in them does not get
+/// this far); `None`: every column.
+pub fn table_columns(settings: &Settings) -> Option<Vec<crate::app::columns::ColumnSpec>> {
+    let columns = settings.table.columns.as_ref()?;
+    crate::app::columns::parse_all(columns)
+        .ok()
+        .filter(|c| !c.is_empty())
 }
 
 /// The saved views of the settings, checked (a settings file with a problem in one does

@@ -46,6 +46,7 @@ pub async fn run(global: &Global, args: &DashboardArgs) -> Result<(), CliError> 
         policy: ctx.settings.audit.policy(),
         mutes: ctx.settings.audit.mutes_in_force(),
         views: super::context::saved_views(&ctx.settings),
+        columns: super::context::table_columns(&ctx.settings),
     };
     let mut start = match &args.view {
         None => SavedView::default(),

@@ -47,6 +47,8 @@ const KNOWN_KEYS: &[&str] = &[
     "views.*.filter",
     "views.*.sort",
     "views.*.columns",
+    "table",
+    "table.columns",
 ];
 
 /// A settings file that parsed, with the problems config found in it and the line of each
@@ -212,15 +214,16 @@ impl Located<'_> {
             path.push(k.get_ref().to_string());
             match v.get_ref() {
                 DeValue::Table(t) => self.key_lines(t, &path, out),
-                // `[[audit.mute]]`: each table under its index, at its header's line.
+                // `[[audit.mute]]`: each table under its index, at its header's line; each
+                // item of a list of values (`columns = [...]`) under its index, at its line.
                 DeValue::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
+                        let mut at = path.clone();
+                        at.push(i.to_string());
                         if let DeValue::Table(t) = item.get_ref() {
-                            let mut at = path.clone();
-                            at.push(i.to_string());
                             self.key_lines(t, &at, out);
-                            out.insert(at, self.line(item.span()));
                         }
+                        out.insert(at, self.line(item.span()));
                     }
                 }
                 _ => {}

@@ -55,6 +55,16 @@ pub struct Settings {
     /// Saved views of the dashboard, by name (`[views.NAME]`): the filter is checked here,
     /// the sort and columns by the dashboard.
     pub views: BTreeMap<String, ViewSetting>,
+    /// The dashboard's table (`[table]`).
+    pub table: TableSetting,
+}
+
+/// `[table]`: `columns = ["name", "app:20", "lastused", "status"]`, the columns in order,
+/// each optionally `:WIDTH` in cells; checked by the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TableSetting {
+    pub columns: Option<Vec<String>>,
 }
 
 /// One `[views.NAME]`: `filter = "app:okta lastused>90d"`, `sort = "lastused:desc"`,
@@ -100,6 +110,7 @@ impl Default for Settings {
             keys: BTreeMap::new(),
             colors: BTreeMap::new(),
             views: BTreeMap::new(),
+            table: TableSetting::default(),
         }
     }
 }

@@ -17,7 +17,8 @@
 //! `journal`, `mutes` (the audit's, set by command), `import` (taking in a parsed file),
 //! `adoption` (schema 1's rows), `tenant`, `columns` (how values sit in columns), `changes`
 //! (the change log each save writes), `rotations` (the rotations and their steps),
-//! `discovery` (ids found in the system log, and how far it was read).
+//! `discovery` (ids found in the system log, and how far it was read), `history` (the
+//! dashboard's command line history).
 
 mod adoption;
 mod catalog;
@@ -25,6 +26,7 @@ mod changes;
 mod columns;
 mod credentials;
 mod discovery;
+mod history;
 mod import;
 mod journal;
 mod mutes;

@@ -550,6 +550,19 @@ pub const MIGRATIONS: &[&str] = &[
         read_at    TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 7: the dashboard's command line history (`:`), per tenant, so that Up brings back the
+    // lines of earlier sessions. Oldest first by id; the dashboard keeps the newest 100 of
+    // each tenant (older ones are deleted as lines are added). Never a secret: a line that
+    // holds one is not written.
+    r#"
+    CREATE TABLE command_history (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant     TEXT NOT NULL,
+        line       TEXT NOT NULL,
+        entered_at TEXT NOT NULL
+    );
+    CREATE INDEX command_history_by_tenant ON command_history (tenant, id);
+    "#,
 ];
 
 /// The schema version this build writes.

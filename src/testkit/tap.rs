@@ -49,6 +49,10 @@ pub enum Seen {
     /// Discovery's progress; its end with what it did, or why not.
     Discovery(Option<Result<String, String>>),
     Error(String),
+    /// The stored command line history: how many lines, or why it could not be read.
+    CommandHistory(Result<usize, String>),
+    /// The names a Tab on a file path found, or why not.
+    Paths(Result<Vec<String>, String>),
     /// How a command line's export, import, track or untrack went.
     Done(Result<String, String>),
 }
@@ -131,6 +135,10 @@ impl Seen {
             )),
             WorkerMsg::Discovery(_) => Seen::Discovery(None),
             WorkerMsg::Error(e) => Seen::Error(e.message.clone()),
+            WorkerMsg::Paths { names, .. } => Seen::Paths(names.clone()),
+            WorkerMsg::CommandHistory(r) => {
+                Seen::CommandHistory(r.as_ref().map(Vec::len).map_err(|e| e.message.clone()))
+            }
         }
     }
 }

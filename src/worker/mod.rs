@@ -11,7 +11,9 @@ mod actions;
 mod audit;
 mod breaker;
 mod discovery;
+mod history;
 pub mod limiter;
+mod paths;
 mod refresh;
 mod rotations;
 mod stored;
@@ -133,6 +135,7 @@ impl Worker {
         if self.dashboard {
             self.send_rotations(None).await;
             self.send_changes().await;
+            self.send_command_history().await;
         }
     }
 
@@ -142,6 +145,8 @@ impl Worker {
     /// The dashboard also drops stale results by generation.
     pub async fn run(self, mut effects: mpsc::UnboundedReceiver<Effect>) {
         let mut refresh: Option<JoinHandle<()>> = None;
+        // The last command line save: each waits for the one before, so lines keep their order.
+        let mut saving: Option<JoinHandle<()>> = None;
         let mut others = JoinSet::new();
         while let Some(effect) = effects.recv().await {
             match effect {
@@ -200,6 +205,13 @@ impl Worker {
                 }
                 Effect::Untrack { key } => {
                     others.spawn(self.clone().untrack(key));
+                }
+                Effect::ListPaths { line, path } => {
+                    others.spawn(self.clone().list_paths(line, path));
+                }
+                Effect::RememberCommand(line) => {
+                    let before = saving.take();
+                    saving = Some(tokio::spawn(self.clone().remember_command(line, before)));
                 }
                 // The runtime handles these itself.
                 Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}

@@ -33,8 +33,8 @@ impl Worker {
     pub(super) async fn export(self, format: ExportFormat, path: String, rows: Vec<Listed>) {
         let n = rows.len();
         let written = tokio::task::spawn_blocking({
-            let path = path.clone();
-            move || write_export(Path::new(&path), format, &rows)
+            let at = super::paths::expand(&path, crate::config::home_dir().as_deref());
+            move || write_export(&at, format, &rows)
         })
         .await;
         let done = match written {
@@ -53,7 +53,8 @@ impl Worker {
         let done = blocking(&self.store, {
             let path = path.clone();
             move |store| {
-                let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                let at = super::paths::expand(&path, crate::config::home_dir().as_deref());
+                let bytes = std::fs::read(&at).map_err(|e| format!("cannot read {path}: {e}"))?;
                 let parsed = parse_import(&bytes)
                     .map_err(|e| format!("nothing was imported from {path}: {e}"))?;
                 let r = store

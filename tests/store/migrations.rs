@@ -54,7 +54,7 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
     let (_dir, path) = inventory_written_by("inventory-v1.sqlite3");
     let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
     assert_eq!(acme.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
     assert_eq!(
         credential_ids(&acme),
         [
@@ -201,4 +201,34 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
         let err = conn.execute(sql, []).unwrap_err().to_string();
         assert!(err.contains("append-only"), "{sql}: {err}");
     }
+}
+
+/// Schema 7 adds the command line's history: an inventory of schema 6 (made here by taking a
+/// schema-7 file back: its history table dropped and its version set to 6, every other table
+/// as schema 6 wrote it) opens with its rows and an empty history, which then keeps lines.
+/// An older fixture, migrated through every step, gets the table too.
+#[test]
+fn schema_7_adds_an_empty_command_history_and_keeps_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(Store::FILE_NAME);
+    {
+        let store = Store::open(&path, "acme.conductor.one").unwrap();
+        store.track(&ids("a", "c", "k1"), Source::Manual).unwrap();
+        store.remember_command("sort name", t(0), 100).unwrap();
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE command_history; PRAGMA user_version = 6;")
+        .unwrap();
+    drop(conn);
+    let store = Store::open(&path, "acme.conductor.one").unwrap();
+    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(credential_ids(&store), ["k1"]);
+    assert!(store.command_history(100).unwrap().is_empty());
+    store.remember_command("refresh", t(1), 100).unwrap();
+    assert_eq!(store.command_history(100).unwrap(), ["refresh"]);
+
+    let (_dir, path) = inventory_written_by("inventory-v2.sqlite3");
+    let store = Store::open(&path, "acme.conductor.one").unwrap();
+    assert!(store.command_history(100).unwrap().is_empty());
+    assert!(store.remember_command("view slim", t(2), 100).unwrap());
 }

@@ -34,13 +34,23 @@ pub(super) fn on_command(state: &mut State, intent: Intent, fx: &mut Vec<Effect>
         Intent::Type(c) => line.type_char(c),
         Intent::DeleteChar => line.delete_char(),
         Intent::ClearInput => line.clear(),
-        Intent::Complete => line.complete(),
+        // A file path is completed from the disk, by the worker: its answer comes back as
+        // `WorkerMsg::Paths`, applied only to the line it was asked for.
+        Intent::Complete => match command::path_argument(&line.input) {
+            Some((_, path)) => fx.push(Effect::ListPaths {
+                line: line.input.clone(),
+                path: path.to_string(),
+            }),
+            None => line.complete(),
+        },
         Intent::HistoryBack => line.back(&state.command_history),
         Intent::HistoryForward => line.forward(&state.command_history),
         Intent::Cancel => state.command = None,
         Intent::Submit => {
             let typed = line.input.clone();
-            prompt::remember(&mut state.command_history, &typed);
+            if prompt::remember(&mut state.command_history, &typed) {
+                fx.push(Effect::RememberCommand(typed.trim().to_string()));
+            }
             match command::parse(&typed) {
                 Ok(cmd) => {
                     state.command = None;
@@ -63,9 +73,7 @@ pub(super) fn run(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         }
         Command::Filter(expr) => super::views::apply_filter(state, &expr),
         Command::View(name) => super::views::apply_view(state, &name),
-        Command::Columns(_) => {
-            state.refuse("choosing columns is not in this build yet: the columns are unchanged")
-        }
+        Command::Columns(choice) => super::views::apply_columns(state, choice),
         Command::Journal => list::on_list(state, Intent::Open(Window::Journal), fx),
         Command::Errors => list::on_list(state, Intent::Open(Window::Errors), fx),
         Command::Help => list::on_list(state, Intent::Open(Window::Help), fx),

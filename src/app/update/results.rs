@@ -213,6 +213,19 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
         WorkerMsg::Changes(result) => super::rotations::on_changes(state, result),
         WorkerMsg::Discovery(msg) => super::rotations::on_discovery(state, msg, fx),
         WorkerMsg::Error(e) => state.error(said(&e)),
+        WorkerMsg::CommandHistory(Ok(lines)) => {
+            super::super::prompt::restore(&mut state.command_history, lines)
+        }
+        WorkerMsg::Paths { line, names } => {
+            // Typed on since Tab, or closed: the answer is for a line that is not there.
+            if let Some(open) = state.command.as_mut().filter(|c| c.input == line) {
+                open.complete_path(names);
+            }
+        }
+        WorkerMsg::CommandHistory(Err(e)) => state.error(format!(
+            "the command line's history of earlier sessions could not be read: {}",
+            said(&e)
+        )),
     }
 }
 

@@ -2,8 +2,9 @@
 //! NAME` and `:filter EXPR`, `--view`, `--filter`, `--sort`): the same paths `/` and the
 //! sort keys take.
 
+use super::super::columns::ColumnSpec;
 use super::super::state::State;
-use super::super::table::{Sort, View};
+use super::super::table::{Column, Sort, View};
 use super::super::views::{SavedView, sort_text};
 
 /// Applies the saved view `name` of the settings: its filter (none if it has none), its
@@ -32,11 +33,60 @@ pub fn apply_view(state: &mut State, name: &str) {
         f => format!("filter \"{f}\""),
     };
     let sort = sort_text(state.table.sort);
-    state.toast(format!("view {name}: {filter}, sorted by {sort}"));
+    let columns = match view.columns.is_empty() {
+        true => String::new(),
+        false => format!(", columns {}", shown_columns(state)),
+    };
+    state.toast(format!("view {name}: {filter}, sorted by {sort}{columns}"));
 }
 
-/// Applies a view's filter and sort.
+/// Shows the columns `:columns` chose (`None`: the settings' choice again), and says which
+/// are shown.
+pub fn apply_columns(state: &mut State, choice: Option<Vec<ColumnSpec>>) {
+    let whose = match (&choice, &state.options.columns) {
+        (Some(_), _) => "columns",
+        (None, Some(_)) => "the settings' columns",
+        (None, None) => "every column",
+    };
+    state.column_choice = choice;
+    let shown = shown_columns(state);
+    state.toast(format!("{whose}: {shown}"));
+}
+
+/// The columns on screen now, in words: "Name, App, Status"; the sorted one when
+/// the choice leaves it out, and those the terminal has no room for.
+pub fn shown_columns(state: &State) -> String {
+    let how = state.columns();
+    let wanted: Vec<Column> = match &how.chosen {
+        Some(c) => c.iter().map(|s| s.column).collect(),
+        None => Column::ALL.to_vec(),
+    };
+    let shown: Vec<Column> = state
+        .layout()
+        .columns
+        .iter()
+        .filter_map(|c| c.column)
+        .collect();
+    let titles = |cols: &[Column]| {
+        cols.iter()
+            .map(|c| c.title())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = titles(&shown);
+    if !wanted.contains(&how.sorted) {
+        out.push_str(" (added: sorted on)");
+    }
+    let missing: Vec<Column> = wanted.into_iter().filter(|c| !shown.contains(c)).collect();
+    if !missing.is_empty() {
+        out.push_str(&format!("; no room for {}", titles(&missing)));
+    }
+    out
+}
+
+/// Applies a view's filter, sort and columns (none: the settings' columns).
 pub fn apply(state: &mut State, view: &SavedView) {
+    state.column_choice = (!view.columns.is_empty()).then(|| view.columns.clone());
     let page = state.page_height();
     state.table.filter_editing = false;
     if state.table.view != View::All {

@@ -10,9 +10,13 @@ use crate::text;
 use super::theme::Theme;
 
 pub fn spans<'a>(line: &CommandLine, km: &Keymap, width: usize, theme: &Theme) -> Vec<Span<'a>> {
+    // A completed path holds a file's name as the disk has it: made safe to draw.
     let input = format!(
         "{}▏",
-        text::fit(&line.input, width.saturating_sub(12).max(8))
+        text::fit(
+            &text::sanitize(&line.input),
+            width.saturating_sub(12).max(8)
+        )
     );
     let mut spans = vec![
         Span::styled(":", theme.key()),
@@ -29,7 +33,7 @@ pub fn spans<'a>(line: &CommandLine, km: &Keymap, width: usize, theme: &Theme) -
         ));
     } else if !line.candidates.is_empty() {
         spans.push(Span::styled(
-            text::fit(&line.candidates.join("  "), room),
+            text::fit(&text::sanitize(&line.candidates.join("  ")), room),
             theme.label(),
         ));
     } else {

@@ -180,8 +180,8 @@ fn time_cell(
 /// before it was): not a value such as "never" that would claim something.
 pub const UNKNOWN: &str = "unknown";
 
-/// The text of one cell (unsanitised: the caller fits it).
-fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
+/// The text of one cell `width` wide (unsanitised: the caller fits it).
+fn cell(state: &State, e: &Entry, col: Column, width: usize) -> (String, bool) {
     let now = state.now;
     let c = e.last.as_ref();
     let nothing_known = e.kind == EntryKind::Credential && c.is_none();
@@ -210,8 +210,12 @@ fn cell(state: &State, e: &Entry, col: Column) -> (String, bool) {
                 .to_string(),
             false,
         ),
+        // Whole in wide mode, or where a width given holds it whole.
         Column::ClientId => match e.client_id() {
-            Some(id) if state.wide && state.layout().rows.width >= layout::WIDE_MIN => {
+            Some(id)
+                if (state.wide && state.layout().rows.width >= layout::WIDE_MIN)
+                    || text::width(id) <= width =>
+            {
                 (id.to_string(), false)
             }
             Some(id) => (text::short_client_id(id), false),
@@ -294,7 +298,7 @@ fn draw_row(
                 buf.set_stringn(x, y, mark, w, style);
             }
             Some(col) => {
-                let (s, dim) = cell(state, e, col);
+                let (s, dim) = cell(state, e, col, w);
                 let mut style: Style = base;
                 if dim {
                     style = style.patch(theme.dim());
