@@ -117,7 +117,7 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "EXPR")]
     pub filter: Option<String>,
     /// Open the dashboard sorted by a column, `COLUMN[:asc|desc]`: name, app, connector,
-    /// client, created, lastused, expires, status (after --view's)
+    /// client, created, lastused, expires, status, findings (after --view's)
     #[arg(long, value_name = "COLUMN")]
     pub sort: Option<String>,
 }
