@@ -23,6 +23,10 @@ impl Record for Subject<'_> {
         self.0.row().search.field(f)
     }
 
+    fn searched_text(&self) -> Option<&str> {
+        Some(self.0.row().search.as_str())
+    }
+
     fn flags(&self) -> Flags {
         self.0.flags
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::Status;
 
-use super::{Cmp, Query, Record, Term, Test, TextField, Time, TimeField};
+use super::{Cmp, Needle, Query, Record, Term, Test, TextField, Time, TimeField};
 
 pub(super) fn holds(term: &Term, r: &impl Record, now: DateTime<Utc>) -> bool {
     test(&term.test, r, now) != term.negated
@@ -34,9 +34,14 @@ fn fields(field: Option<TextField>) -> &'static [TextField] {
 
 fn test(t: &Test, r: &impl Record, now: DateTime<Utc>) -> bool {
     match t {
-        Test::Text { field, needle } => fields(*field)
-            .iter()
-            .any(|f| text(r, *f).contains(needle.as_str())),
+        Test::Text {
+            field: None,
+            needle,
+        } if !needle.as_str().contains('\n') => match r.searched_text() {
+            Some(all) => needle.is_in(all) || needle.is_in(r.status().word()),
+            None => any_field(r, None, needle),
+        },
+        Test::Text { field, needle } => any_field(r, *field, needle),
         Test::Regex { field, regex } => fields(*field).iter().any(|f| regex.is_match(text(r, *f))),
         Test::Status(s) => match r.status() {
             Status::NoCredential => *s == Status::NoCredential,
@@ -45,6 +50,10 @@ fn test(t: &Test, r: &impl Record, now: DateTime<Utc>) -> bool {
         Test::Finding(check) => r.has_finding(*check),
         Test::Time { field, cmp } => time(*field, r.time(*field), *cmp, now),
     }
+}
+
+fn any_field(r: &impl Record, field: Option<TextField>, needle: &Needle) -> bool {
+    fields(field).iter().any(|f| needle.is_in(text(r, *f)))
 }
 
 fn time(field: TimeField, t: Time, cmp: Cmp, now: DateTime<Utc>) -> bool {
@@ -72,8 +81,9 @@ pub fn highlights(q: &Query, shown: &str, field: TextField) -> Vec<Range<usize>>
     for term in q.terms.iter().filter(|t| !t.negated) {
         let searched = |f: &Option<TextField>| fields(*f).contains(&field);
         match &term.test {
-            Test::Text { field: f, needle } if searched(f) && !needle.is_empty() => {
-                for (at, _) in lowered.match_indices(needle.as_str()) {
+            Test::Text { field: f, needle } if searched(f) && !needle.as_str().is_empty() => {
+                let needle = needle.as_str();
+                for (at, _) in lowered.match_indices(needle) {
                     out.push(map[at]..map[at + needle.len()]);
                 }
             }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use crate::audit::Status;
 use crate::audit::catalog::CheckId;
 
-use super::{Cmp, Term, Test};
+use super::{Cmp, Needle, Term, Test};
 
 /// A field of text a word or `field:value` is found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -210,7 +210,7 @@ impl Parser<'_> {
                 let (text, _) = self.delimited('"')?;
                 Test::Text {
                     field: None,
-                    needle: super::lower(&text),
+                    needle: Needle::new(super::lower(&text)),
                 }
             }
             _ => self.field_or_word()?,
@@ -237,7 +237,7 @@ impl Parser<'_> {
             let span = self.bare();
             return Ok(Test::Text {
                 field: None,
-                needle: super::lower(&self.src[span]),
+                needle: Needle::new(super::lower(&self.src[span])),
             });
         }
         let name = &self.src[start..name_end];
@@ -319,7 +319,7 @@ impl Parser<'_> {
                 },
                 _ => Test::Text {
                     field: Some(f),
-                    needle: super::lower(&value),
+                    needle: Needle::new(super::lower(&value)),
                 },
             }),
             Field::Status => match Status::from_word(&value).or_else(|| status_prefix(&value)) {

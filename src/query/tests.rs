@@ -386,3 +386,61 @@ fn highlights_are_the_matched_text_of_words_as_shown() {
     let q = Query::parse("/ok+a/").unwrap();
     assert_eq!(q.highlights("an OKKA", TextField::App), vec![3..7]);
 }
+
+/// A row that keeps its searched fields together, as the dashboard's rows do.
+struct Joined(Row, String);
+
+impl Joined {
+    fn of(r: Row) -> Joined {
+        let all = [&r.name, &r.app, &r.connector, &r.client, &r.id]
+            .map(|s| s.as_str())
+            .join("\n");
+        Joined(r, all)
+    }
+}
+
+impl Record for Joined {
+    fn text(&self, field: TextField) -> &str {
+        self.0.text(field)
+    }
+    fn searched_text(&self) -> Option<&str> {
+        Some(&self.1)
+    }
+    fn flags(&self) -> Flags {
+        self.0.flags()
+    }
+    fn status(&self) -> Status {
+        self.0.status()
+    }
+    fn time(&self, field: TimeField) -> Time {
+        self.0.time(field)
+    }
+}
+
+#[test]
+fn a_word_found_in_the_joined_text_is_the_word_found_field_by_field() {
+    // Across two fields ("prod" ends the name, "okta" starts the app) is no match either way.
+    for word in [
+        "okta",
+        "prodokta",
+        "prod okta",
+        "pcc",
+        "active",
+        "never",
+        "2ek4",
+        "(baton",
+        "x",
+        "",
+    ] {
+        let q = Query::parse(word).unwrap();
+        for r in all() {
+            let joined = Joined::of(r.clone());
+            assert_eq!(
+                q.matches(&joined, now()),
+                q.matches(&r, now()),
+                "{word:?} on {}",
+                r.name
+            );
+        }
+    }
+}

@@ -152,7 +152,7 @@ where
         height: size.height,
     }];
     let mut dirty = true;
-    let mut first_frame = true;
+    let mut trimmed_after_load = false;
     loop {
         // A suspend adds the redraw after it: taken in before anything is drawn.
         while !pending.is_empty() {
@@ -180,8 +180,9 @@ where
         if dirty {
             terminal.draw(|frame| ui::draw(frame, &state, &options.theme))?;
             dirty = false;
-            if std::mem::take(&mut first_frame) {
-                // The stored inventory's load freed most of what it allocated.
+            if state.loaded && !std::mem::replace(&mut trimmed_after_load, true) {
+                // The stored inventory's load freed much of what it allocated (its rows are
+                // drawn now; the first frame came before them).
                 tokio::task::spawn_blocking(crate::memory::give_back_freed);
             }
         }

@@ -81,6 +81,11 @@ impl SearchText {
     pub fn bytes(&self) -> &[u8] {
         self.text.as_bytes()
     }
+
+    /// Every field, in order, each apart from the next by a line break.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
 }
 
 /// Lower-cases a query the way search texts are.
