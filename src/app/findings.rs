@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::audit::catalog::{CheckId, Severity};
 use crate::audit::checks::{self, Exposure, Inputs};
-use crate::audit::findings::{Audit, Counts, Subject, Unavailable};
+use crate::audit::findings::{Counts, Finding, Subject, Unavailable};
 use crate::audit::mutes::Mute;
 use crate::audit::policy::Policy;
 use crate::audit::stats::{self, Figures};
@@ -52,8 +52,9 @@ pub struct RowFinding {
     /// Why, with the numbers ("created 214 days ago; policy: 90 days"); may quote the
     /// server: sanitise to draw.
     pub reason: String,
-    /// The mute in force that accepts it: shown as muted, never hidden.
-    pub mute: Option<Mute>,
+    /// The mute in force that accepts it: shown as muted, never hidden. (Boxed: few
+    /// findings are muted, and every row keeps its findings.)
+    pub mute: Option<Box<Mute>>,
     /// About the row's connector rather than the credential itself (CB-3.1 on a connector
     /// whose tracked credentials are all dead).
     pub of_connector: bool,
@@ -276,9 +277,10 @@ pub fn check(job: &AuditJob, rows: &Snapshot) -> Checked {
         only: &[],
     });
     let figures = stats::figures(rows, &audit, job.policy, job.now);
-    let by_row = by_row(rows, &audit);
+    let counts = audit.counts();
+    let by_row = by_row(rows, audit.findings);
     Checked {
-        counts: audit.counts(),
+        counts,
         unavailable: audit.unavailable,
         figures,
         by_row,
@@ -313,7 +315,7 @@ pub(crate) fn on_checked(state: &mut State, checked: Result<Box<Checked>, Failur
 /// Each finding on the row it is about: a credential's on its row; a connector's on its
 /// coverage row (a connector with no tracked credential has one), or, when the connector has
 /// tracked credentials (all dead), on each of them.
-fn by_row(snapshot: &Snapshot, audit: &Audit) -> ByRow {
+fn by_row(snapshot: &Snapshot, findings: Vec<Finding>) -> ByRow {
     let mut out = ByRow::default();
     let mut tracked: HashMap<(&str, &str), Vec<&CredentialKey>> = HashMap::new();
     for c in &snapshot.credentials {
@@ -322,16 +324,27 @@ fn by_row(snapshot: &Snapshot, audit: &Audit) -> ByRow {
             .or_default()
             .push(&c.key);
     }
-    for f in &audit.findings {
+    for f in findings {
+        // The reason and the mute move onto the row (cloned only for a connector's finding
+        // that lands on several).
         let one = |of_connector| RowFinding {
             check: f.check,
             severity: f.severity,
             reason: f.reason.clone(),
-            mute: f.mute.clone(),
+            mute: f.mute.clone().map(Box::new),
             of_connector,
         };
         match &f.subject {
-            Subject::Credential(key) => out.entry(key.clone()).or_default().list.push(one(false)),
+            Subject::Credential(key) => {
+                let row = RowFinding {
+                    check: f.check,
+                    severity: f.severity,
+                    reason: f.reason,
+                    mute: f.mute.map(Box::new),
+                    of_connector: false,
+                };
+                out.entry(key.clone()).or_default().list.push(row);
+            }
             Subject::Connector {
                 app_id,
                 connector_id,
@@ -348,6 +361,10 @@ fn by_row(snapshot: &Snapshot, audit: &Audit) -> ByRow {
                 }
             },
         }
+    }
+    // Kept by every row for as long as it shows them: no spare room.
+    for row in out.values_mut() {
+        row.list.shrink_to_fit();
     }
     out
 }
