@@ -56,17 +56,15 @@ impl Worker {
     pub(super) async fn check(self, job: Box<AuditJob>) {
         let store = self.store.clone();
         let checked = tokio::task::spawn_blocking(move || {
-            let stored;
-            let rows = match &job.rows {
-                Rows::Shown(rows) => rows,
+            let checked = match &job.rows {
+                Rows::Shown(rows) => Box::new(check(&job, rows)),
                 Rows::Stored => {
-                    stored = store.snapshot().map_err(|e| Failure::from(&e))?;
-                    &stored
+                    let stored = store.snapshot().map_err(|e| Failure::from(&e))?;
+                    Box::new(check(&job, &stored))
                 }
             };
-            let checked = Box::new(check(&job, rows));
             // The run freed far more than it keeps (every finding in `credboard audit`'s
-            // form, the rows' copy): hand it back, here, off the event loop.
+            // form, the rows' copy, gone by now): hand it back, here, off the event loop.
             drop(job);
             crate::memory::give_back_freed();
             Ok(checked)
