@@ -5,25 +5,10 @@ use credboard::app::{Msg, State};
 use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
-use credboard::tui::ui::draw;
+use credboard::testkit::screen::{render_in as render, text};
 use credboard::tui::ui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
-
-fn render(state: &State, theme: &Theme) -> Buffer {
-    let mut t = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
-    t.draw(|f| draw(f, state, theme)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    credboard::testkit::text(buf)
-        .lines()
-        .map(|line| format!("{}\n", line.trim_end()))
-        .collect()
-}
 
 fn keys(s: &mut State, names: &[&str]) {
     for n in names {

@@ -7,10 +7,6 @@ use credboard::app::{Msg, State};
 use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
 use credboard::testkit::keys::{char_event, event};
-use credboard::tui::ui::draw;
-use credboard::tui::ui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn press(s: &mut State, name: &str) {
     update(s, Msg::Key(event(name)));
@@ -33,12 +29,7 @@ fn names(s: &State) -> Vec<&'static str> {
 }
 
 fn screen(s: &State) -> String {
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| draw(f, s, &Theme::default())).unwrap();
-    credboard::testkit::text(t.backend().buffer())
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect()
+    credboard::testkit::screen::text(&credboard::testkit::screen::render(s))
 }
 
 #[test]

@@ -108,8 +108,8 @@ pub struct AuditState {
     pub computed_at: Option<DateTime<Utc>>,
     /// Something they read changed since.
     pub(crate) dirty: bool,
-    /// A run asked of the worker and not answered yet, and when it was asked.
-    pub checking: Option<DateTime<Utc>>,
+    /// A run was asked of the worker and is not answered yet.
+    pub checking: bool,
     /// The rows are the stored inventory as loaded, unchanged since.
     pub(crate) rows_as_stored: bool,
 }
@@ -124,7 +124,7 @@ impl Default for AuditState {
             figures: None,
             computed_at: None,
             dirty: true,
-            checking: None,
+            checking: false,
             rows_as_stored: false,
         }
     }
@@ -196,7 +196,7 @@ pub(crate) fn on_tick(state: &mut State) {
 /// are the stored inventory.
 pub(crate) fn request_if_due(state: &mut State) -> Option<Effect> {
     let a = &state.audit;
-    if !a.dirty || !state.loaded || a.checking.is_some() {
+    if !a.dirty || !state.loaded || a.checking {
         return None;
     }
     let waiting = state.refresh.running.is_some()
@@ -225,7 +225,7 @@ pub(crate) fn request_if_due(state: &mut State) -> Option<Effect> {
         now: state.now,
     };
     let a = &mut state.audit;
-    a.checking = Some(state.now);
+    a.checking = true;
     a.dirty = false;
     Some(Effect::Audit(Box::new(job)))
 }
@@ -291,7 +291,7 @@ pub fn check(job: &AuditJob, rows: &Snapshot) -> Checked {
 /// Takes in a run of the checks (or why it could not run). Says whether a row's findings
 /// changed.
 pub(crate) fn on_checked(state: &mut State, checked: Result<Box<Checked>, Failure>) -> bool {
-    state.audit.checking = None;
+    state.audit.checking = false;
     let checked = match checked {
         Ok(c) => *c,
         Err(e) => {
@@ -325,38 +325,37 @@ fn by_row(snapshot: &Snapshot, findings: Vec<Finding>) -> ByRow {
             .push(&c.key);
     }
     for f in findings {
-        // The reason and the mute move onto the row (cloned only for a connector's finding
-        // that lands on several).
-        let one = |of_connector| RowFinding {
+        // The reason and the mute move onto the row (cloned only when a connector's finding
+        // lands on several).
+        let one = RowFinding {
             check: f.check,
             severity: f.severity,
-            reason: f.reason.clone(),
-            mute: f.mute.clone().map(Box::new),
-            of_connector,
+            reason: f.reason,
+            mute: f.mute.map(Box::new),
+            of_connector: !matches!(f.subject, Subject::Credential(_)),
         };
-        match &f.subject {
-            Subject::Credential(key) => {
-                let row = RowFinding {
-                    check: f.check,
-                    severity: f.severity,
-                    reason: f.reason,
-                    mute: f.mute.map(Box::new),
-                    of_connector: false,
-                };
-                out.entry(key.clone()).or_default().list.push(row);
-            }
+        match f.subject {
+            Subject::Credential(key) => out.entry(key).or_default().list.push(one),
             Subject::Connector {
                 app_id,
                 connector_id,
             } => match tracked.get(&(app_id.as_str(), connector_id.as_str())) {
                 None => out
-                    .entry(CredentialKey::new(app_id, connector_id, ""))
+                    .entry(CredentialKey::new(
+                        app_id.as_str(),
+                        connector_id.as_str(),
+                        "",
+                    ))
                     .or_default()
                     .list
-                    .push(one(true)),
+                    .push(one),
+                // On each of the connector's tracked credentials (all dead).
                 Some(keys) => {
                     for key in keys {
-                        out.entry((*key).clone()).or_default().list.push(one(true));
+                        out.entry((*key).clone())
+                            .or_default()
+                            .list
+                            .push(one.clone());
                     }
                 }
             },

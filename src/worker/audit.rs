@@ -9,8 +9,7 @@ use crate::app::findings::{Rows, check};
 use crate::app::{AuditInputs, AuditJob, WorkerMsg};
 use crate::audit::checks::Exposure;
 use crate::audit::mutes::Mute;
-use crate::model::Failure;
-use crate::model::FailureKind;
+use crate::model::{Failure, FailureKind};
 use crate::ops::blocking;
 use crate::store::StoredMute;
 
@@ -48,9 +47,7 @@ impl Worker {
             failure,
         }));
     }
-}
 
-impl Worker {
     /// Runs the checks over the job's rows (the stored inventory read again, when the job
     /// says so) and sends what they found.
     pub(super) async fn check(self, job: Box<AuditJob>) {

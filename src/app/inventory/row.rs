@@ -78,10 +78,6 @@ impl SearchText {
         self.text.get(start..end).unwrap_or("")
     }
 
-    pub fn bytes(&self) -> &[u8] {
-        self.text.as_bytes()
-    }
-
     /// Every field, in order, each apart from the next by a line break.
     pub fn as_str(&self) -> &str {
         &self.text
