@@ -54,7 +54,7 @@ fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
     if let Ok(path) = std::env::var("CREDBOARD_BENCH_CHILD") {
         // As the binary does first thing.
-        credboard::memory::limit_arenas();
+        credboard::memory::tune_heap();
         // One run, in this fresh process: print the stage times and the memory.
         let (times, rows) = run_once(Path::new(&path));
         let line: Vec<String> = times.iter().map(|t| format!("{t:.2}")).collect();

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::LevelFilter;
 
 /// The log file's name inside its directory.
@@ -24,7 +24,12 @@ pub fn to_file(dir: &Path) -> Option<WorkerGuard> {
         .append(true)
         .open(dir.join(FILE_NAME))
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // The default queue holds 128,000 lines, made up front: 4 MB resident for a log that
+    // takes a few lines a minute. A burst beyond this is dropped, not waited for.
+    let (writer, guard) = NonBlockingBuilder::default()
+        .buffered_lines_limit(4096)
+        .lossy(true)
+        .finish(file);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

@@ -8,11 +8,17 @@ use credboard::cli::Cli;
 
 fn main() -> ExitCode {
     refuse_dumps();
-    credboard::memory::limit_arenas();
+    credboard::memory::tune_heap();
     // Installed first, so even a failure while starting up is reported properly.
     let _ = color_eyre::install();
     let cli = Cli::parse_hiding_secrets();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // The store's work waits on one connection anyway: a few threads for it, not tokio's
+    // default of up to 512 (a refresh started fifty, each with its own stack and caches).
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(8)
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
