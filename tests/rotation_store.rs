@@ -150,7 +150,7 @@ fn the_change_log_compares_with_the_state_an_older_schema_kept() {
     renamed.display_name = Some("renamed after the upgrade".into());
     let at = Utc::now();
     assert!(store.save_credential(&renamed, at).unwrap());
-    let changes = store.changes_since(None).unwrap();
+    let changes = store.changes_since(None, None).unwrap();
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(changes[0].key, known.key);
     assert_eq!(changes[0].change.kind, ChangeKind::Renamed);
@@ -164,7 +164,37 @@ fn the_change_log_compares_with_the_state_an_older_schema_kept() {
     );
     // The same state again changes nothing.
     store.save_credential(&renamed, at).unwrap();
-    assert_eq!(store.changes_since(None).unwrap().len(), 1);
+    assert_eq!(store.changes_since(None, None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_limited_read_of_the_change_log_is_its_newest_changes_in_order() {
+    let (_dir, path) = fixture("inventory-v2.sqlite3");
+    let store = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
+    let snapshot = store.snapshot().unwrap();
+    let start = Utc::now();
+    for (n, known) in snapshot
+        .credentials
+        .iter()
+        .filter(|c| c.last.is_some())
+        .take(3)
+        .enumerate()
+    {
+        let mut renamed: ConnectorCredential = known.last.clone().unwrap();
+        renamed.display_name = Some(format!("renamed {n}"));
+        let at = start + chrono::Duration::seconds(n as i64);
+        assert!(store.save_credential(&renamed, at).unwrap());
+    }
+    let all = store.changes_since(None, None).unwrap();
+    assert!(all.len() >= 3, "{all:?}");
+    assert!(
+        all.iter()
+            .take_while(|c| c.change.after.as_deref() != Some("renamed 1"))
+            .any(|c| c.change.after.as_deref() == Some("renamed 2")),
+        "newest first: {all:?}"
+    );
+    assert_eq!(store.changes_since(None, Some(2)).unwrap(), all[..2]);
+    assert_eq!(store.changes_since(None, Some(0)).unwrap(), []);
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub async fn run(global: &Global, since: Option<Duration>, format: Format) -> Re
         .transpose()
         .map_err(CliError::config)?;
     let (changes, snapshot) = blocking(&ctx.store, move |s| {
-        Ok::<_, crate::store::StoreError>((s.changes_since(since)?, s.snapshot()?))
+        Ok::<_, crate::store::StoreError>((s.changes_since(since, None)?, s.snapshot()?))
     })
     .await
     .map_err(CliError::failed)?;

@@ -66,19 +66,26 @@ impl Store {
     }
 
     /// This tenant's changes seen at `since` or later (all that are kept without it), newest
-    /// first; changes seen together keep the order they were written in.
-    pub fn changes_since(&self, since: Option<DateTime<Utc>>) -> Result<Vec<CredentialChange>> {
+    /// first, at most `limit` of them; changes seen together keep the order they were
+    /// written in.
+    pub fn changes_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+        limit: Option<usize>,
+    ) -> Result<Vec<CredentialChange>> {
         let since = since.map(|t| seen_text(&t)).unwrap_or_default();
+        // SQLite reads a negative limit as none.
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
         self.read(|tx| {
             let mut st = tx
                 .prepare(
                     "SELECT app_id, connector_id, credential_id, seen_at, kind, before, after
                      FROM credential_changes WHERE tenant = ?1 AND seen_at >= ?2
-                     ORDER BY seen_at DESC, id DESC",
+                     ORDER BY seen_at DESC, id DESC LIMIT ?3",
                 )
                 .map_err(|e| self.err(e))?;
             let mut rows = st
-                .query(params![self.tenant.as_str(), since])
+                .query(params![self.tenant.as_str(), since, limit])
                 .map_err(|e| self.err(e))?;
             let mut out = Vec::new();
             while let Some(r) = rows.next().map_err(|e| self.err(e))? {

@@ -82,12 +82,10 @@ impl Worker {
 
     /// The change log, newest first, at most [`CHANGES_SHOWN`].
     pub(super) async fn send_changes(&self) {
-        let result = blocking(&self.store, |s| s.changes_since(None))
+        // Only what is shown is read: the log of a large inventory's first refresh has a
+        // change per credential, and reading it all held up the rows' first frame.
+        let result = blocking(&self.store, |s| s.changes_since(None, Some(CHANGES_SHOWN)))
             .await
-            .map(|mut list| {
-                list.truncate(CHANGES_SHOWN);
-                list
-            })
             .map_err(|e| Failure::from(&e));
         self.send(WorkerMsg::Changes(result));
     }
