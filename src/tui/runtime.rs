@@ -29,7 +29,7 @@ use ratatui::layout::Rect;
 use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use crate::api::SecretString;
-use crate::app::{Effect, Msg, State, update_all};
+use crate::app::{Effect, Msg, State, WorkerMsg, update_all};
 use crate::tui::ui::{self, theme::Theme};
 use crate::worker::WorkerLink;
 
@@ -152,11 +152,14 @@ where
         height: size.height,
     }];
     let mut dirty = true;
-    let mut trimmed_after_load = false;
+    // What a batch took in freed much at once (every row's findings replaced, the rows
+    // made again): the pages go back once the batch is drawn.
+    let mut freed_in_bulk = false;
     loop {
         // A suspend adds the redraw after it: taken in before anything is drawn.
         while !pending.is_empty() {
             let only_ticks = pending.iter().all(|m| matches!(m, Msg::Tick(_)));
+            freed_in_bulk |= pending.iter().any(frees_in_bulk);
             // One batch: the table sorts and filters again at most once for all of it.
             for effect in update_all(&mut state, pending.drain(..)) {
                 match effect {
@@ -180,9 +183,7 @@ where
         if dirty {
             terminal.draw(|frame| ui::draw(frame, &state, &options.theme))?;
             dirty = false;
-            if state.loaded && !std::mem::replace(&mut trimmed_after_load, true) {
-                // The stored inventory's load freed much of what it allocated (its rows are
-                // drawn now; the first frame came before them).
+            if std::mem::take(&mut freed_in_bulk) {
                 tokio::task::spawn_blocking(crate::memory::give_back_freed);
             }
         }
@@ -269,4 +270,14 @@ fn to_msg(event: Event) -> Option<Msg> {
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
         _ => None,
     }
+}
+
+/// A message whose taking in frees memory in bulk: the stored inventory (the rows made
+/// again, what its load allocated on the way) or a run of the checks (every row's findings
+/// replaced; the worker handed back its own before sending).
+fn frees_in_bulk(msg: &Msg) -> bool {
+    matches!(
+        msg,
+        Msg::Worker(WorkerMsg::Inventory(_) | WorkerMsg::Checked(_))
+    )
 }
