@@ -88,6 +88,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
+        // A page cache of 512 KiB, not SQLite's 2 MiB: the load reads each page once, in
+        // order, and what a refresh writes is found through a few pages the cache keeps.
+        conn.pragma_update(None, "cache_size", -512)
+            .map_err(open_err)?;
         migrate(&mut conn, &path)?;
         Ok(Store {
             conn: Mutex::new(conn),
