@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use foldhash::fast::RandomState;
 use indexmap::IndexMap;
-use rayon::prelude::*;
 
 use crate::api::{App, Connector, ConnectorCredential};
 use crate::audit::{self, Counts, Flags, Status, Thresholds};
@@ -45,21 +44,6 @@ pub struct Inventory {
     pub counts: Counts,
     /// No row's flags can change before this instant; `None`: none can change at all.
     pub flags_due: Option<DateTime<Utc>>,
-}
-
-/// A row's derived parts, worked out apart from the row.
-struct Derived {
-    search: SearchText,
-    flags: Flags,
-    status: Status,
-}
-
-impl Derived {
-    fn put_on(self, row: &mut Row) {
-        row.search = self.search;
-        row.flags = self.flags;
-        row.status = self.status;
-    }
 }
 
 /// What a row keeps of a fetched credential: not its secret (a new one is shown once, from
@@ -119,14 +103,8 @@ impl Inventory {
         for key in uncovered {
             inv.rows.insert(key, Row::new(EntryKind::Connector));
         }
-        // Worked out on every core, then put in place: the largest part of the load, which
-        // the rows' first frame waits for.
-        let derived: Vec<Derived> = (0..inv.rows.len())
-            .into_par_iter()
-            .map(|i| inv.derived(i, now, t))
-            .collect();
-        for (row, d) in inv.rows.values_mut().zip(derived) {
-            d.put_on(row);
+        for i in 0..inv.rows.len() {
+            inv.derive(i, now, t);
         }
         inv.recount(now, t);
         inv
@@ -257,14 +235,6 @@ impl Inventory {
     /// Re-derives row `i`'s flags, status and search text from its data and the names it
     /// shows.
     fn derive(&mut self, i: usize, now: DateTime<Utc>, t: Thresholds) {
-        let d = self.derived(i, now, t);
-        let (_, row) = self.rows.get_index_mut(i).expect("a row's position");
-        d.put_on(row);
-    }
-
-    /// What the row at `i` shows that follows from its data and its app's and connector's
-    /// names.
-    fn derived(&self, i: usize, now: DateTime<Utc>, t: Thresholds) -> Derived {
         let (key, row) = self.rows.get_index(i).expect("a row's position");
         let app = self.app_name(&key.app_id);
         let connector = self.connector_name(&key.app_id, &key.connector_id);
@@ -286,11 +256,10 @@ impl Inventory {
                 (f, Status::of(f))
             }
         };
-        Derived {
-            search,
-            flags,
-            status,
-        }
+        let (_, row) = self.rows.get_index_mut(i).expect("a row's position");
+        row.search = search;
+        row.flags = flags;
+        row.status = status;
     }
 
     /// Changes one credential's row through `f` (adding the row when the credential is new),
