@@ -117,11 +117,11 @@ fn every_row_carries_the_findings_credboard_audit_reports() {
             (CheckId::Overlap, Severity::Medium, false),
         ]
     );
-    let reasons: Vec<String> = row_findings(&s, &unused)
+    let reasons: Vec<Box<str>> = row_findings(&s, &unused)
         .into_iter()
         .map(|f| f.reason)
         .collect();
-    assert_eq!(reasons[0], "created 214 days ago; policy: 90 days");
+    assert_eq!(&*reasons[0], "created 214 days ago; policy: 90 days");
     let i = s.inventory.position(&unused).unwrap();
     assert_eq!(s.inventory.at(i).findings.worst(), Some(Severity::Medium));
 
@@ -152,7 +152,7 @@ fn the_settings_policy_is_the_one_in_force() {
     );
     let old = key("app-okta", "k-okta", "cred-okta-2");
     let f = row_findings(&s, &old);
-    assert_eq!(f[0].reason, "created 400 days ago; policy: 400 days");
+    assert_eq!(&*f[0].reason, "created 400 days ago; policy: 400 days");
 }
 
 #[test]
@@ -404,7 +404,7 @@ fn the_clock_moves_findings_once_a_day_has_passed() {
         checks_of(&s, &sandbox)
     );
     let f = row_findings(&s, &sandbox);
-    assert_eq!(f[0].reason, "created 90 days ago; policy: 90 days");
+    assert_eq!(&*f[0].reason, "created 90 days ago; policy: 90 days");
 }
 
 #[test]

@@ -50,8 +50,9 @@ pub struct RowFinding {
     pub check: CheckId,
     pub severity: Severity,
     /// Why, with the numbers ("created 214 days ago; policy: 90 days"); may quote the
-    /// server: sanitise to draw.
-    pub reason: String,
+    /// server: sanitise to draw. (Sized to its text, without the room a formatted string
+    /// keeps to grow: every row keeps its findings.)
+    pub reason: Box<str>,
     /// The mute in force that accepts it: shown as muted, never hidden. (Boxed: few
     /// findings are muted, and every row keeps its findings.)
     pub mute: Option<Box<Mute>>,
@@ -330,7 +331,7 @@ fn by_row(snapshot: &Snapshot, findings: Vec<Finding>) -> ByRow {
         let one = RowFinding {
             check: f.check,
             severity: f.severity,
-            reason: f.reason,
+            reason: f.reason.into_boxed_str(),
             mute: f.mute.map(Box::new),
             of_connector: !matches!(f.subject, Subject::Credential(_)),
         };
