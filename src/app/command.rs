@@ -298,13 +298,14 @@ pub fn path_argument(line: &str) -> Option<(&str, &str)> {
     Some((&line[..line.len() - path.len()], path))
 }
 
-/// The longest start every name shares (whole characters).
-pub fn common_start(names: &[String]) -> String {
-    let Some(first) = names.first() else {
+/// The longest start every name shares (whole characters): of file names, commands or
+/// columns alike.
+pub fn common_start<S: AsRef<str>>(names: &[S]) -> String {
+    let Some(first) = names.first().map(AsRef::as_ref) else {
         return String::new();
     };
     let mut n = first.len();
-    for w in &names[1..] {
+    for w in names[1..].iter().map(AsRef::as_ref) {
         n = n.min(
             first
                 .char_indices()
@@ -361,24 +362,9 @@ pub fn complete(line: &str) -> Completion {
         [] => line.to_string(),
         [one] => format!("{stem}{one} "),
         // Every candidate starts with what was typed: the common prefix never shortens it.
-        many => format!("{stem}{}", common_prefix(many)),
+        many => format!("{stem}{}", common_start(many)),
     };
     Completion { line, candidates }
-}
-
-fn common_prefix(words: &[&'static str]) -> String {
-    let first = words[0];
-    let mut n = first.len();
-    for w in &words[1..] {
-        n = n.min(
-            first
-                .bytes()
-                .zip(w.bytes())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
-    }
-    first[..n].to_string()
 }
 
 #[cfg(test)]
@@ -574,7 +560,7 @@ mod tests {
         assert_eq!(common_start(&names(&["été", "étage"])), "ét");
         assert_eq!(common_start(&names(&["ab", "abc"])), "ab");
         assert_eq!(common_start(&names(&["x"])), "x");
-        assert_eq!(common_start(&[]), "");
+        assert_eq!(common_start::<String>(&[]), "");
         // Two names that part inside a character: the character is not cut.
         assert_eq!(common_start(&names(&["aé", "aè"])), "a");
     }
