@@ -150,13 +150,7 @@ fn run_once(path: &Path) -> ([f64; 6], usize) {
         .draw(|f| credboard::tui::ui::draw(f, &state, &Default::default()))
         .expect("a frame");
     let t4 = Instant::now();
-    let job = asked
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Audit(job) => Some(job),
-            _ => None,
-        })
-        .expect("the rows are checked");
+    let job = credboard::testkit::checks::job_in(asked).expect("the rows are checked");
     // Right after the load the job names the stored inventory, which the worker reads again.
     assert_eq!(job.rows, credboard::app::findings::Rows::Stored);
     let rows = store.snapshot().expect("the stored inventory");

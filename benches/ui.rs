@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use credboard::api::App;
 use credboard::api::model::{ConnectorListItem, CredentialReply, Page};
 use credboard::app::table::{Column, Sort};
-use credboard::app::{Effect, Msg, State, WorkerMsg, update};
+use credboard::app::{Msg, State, WorkerMsg, update};
 use credboard::model::Snapshot as Inventory;
 use credboard::testkit::fixtures::{fixed_now, options, synthetic_inventory};
 use criterion::measurement::WallTime;
@@ -204,13 +204,7 @@ fn findings(c: &mut Criterion) {
                     let asking = Instant::now();
                     let fx = update(&mut s, Msg::Tick(at));
                     spent += asking.elapsed();
-                    let job = fx
-                        .into_iter()
-                        .find_map(|e| match e {
-                            Effect::Audit(job) => Some(job),
-                            _ => None,
-                        })
-                        .expect("the checks are due");
+                    let job = credboard::testkit::checks::job_in(fx).expect("the checks are due");
                     let credboard::app::findings::Rows::Shown(rows) = &job.rows else {
                         panic!("a tick's run reads the rows shown");
                     };

@@ -3,7 +3,15 @@
 //! `app::findings::check` the worker runs, answered at once.
 
 use crate::app::findings::{Rows, check};
-use crate::app::{Effect, Msg, State, WorkerMsg};
+use crate::app::{AuditJob, Effect, Msg, State, WorkerMsg};
+
+/// The run of the checks `effects` ask the worker for, if any.
+pub fn job_in(effects: impl IntoIterator<Item = Effect>) -> Option<Box<AuditJob>> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::Audit(job) => Some(job),
+        _ => None,
+    })
+}
 
 /// [`crate::app::update`], then every run of the checks it asks for answered; returns the
 /// other effects.
