@@ -268,15 +268,7 @@ impl Store {
         let mut rows = st
             .query(params![self.tenant.as_str()])
             .map_err(|e| self.err(e))?;
-        // Sized once: grown push by push, 100,000 of them are copied over and over.
-        let count: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM credentials WHERE tenant = ?1",
-                params![self.tenant.as_str()],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             out.push(self.known_at(r)?);
         }
