@@ -50,9 +50,9 @@ impl Store {
         conn.pragma_update(None, "page_size", 16384)
             .map_err(open_err)?;
         // journal_mode returns the resulting mode; WAL persists in the file once set.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
+        let mode: String =
+            busy_retried(|| conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)))
+                .map_err(open_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "the inventory is not in WAL mode");
         }
@@ -172,6 +172,24 @@ impl Store {
         let out = f(&tx)?;
         tx.finish().map_err(|e| self.err(e))?;
         Ok(out)
+    }
+}
+
+/// `f`, tried again while the file is busy, up to [`BUSY_TIMEOUT`]. Changing the journal
+/// mode takes the file for itself without waiting: two processes opening a new inventory
+/// at once would see one of them fail.
+fn busy_retried<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            done => return done,
+        }
     }
 }
 
