@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use credboard::app::inventory::EntryKind;
 use credboard::app::table::Column;
-use credboard::demo::RouteKind;
-use credboard::testkit::{Session, SessionOptions};
+use credboard::demo::{DemoOptions, RouteKind, Scale};
+use credboard::testkit::{Seen, Session, SessionOptions};
 
 /// The dashboard on the demo tenant, its first refresh taken in.
 async fn start(width: u16, height: u16) -> Session {
@@ -46,6 +46,44 @@ async fn start_rows_appear_and_the_data_is_current() {
         snapshot.credentials.iter().all(|c| c.fetched_at.is_some()),
         "the refresh was stored"
     );
+    d.shutdown().await;
+}
+
+/// The worker sends a large stored inventory in parts at start (the rows of one are made
+/// while the next is read): every tracked credential is a row once it has all come, none
+/// twice, and the screen counts them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_inventory_read_in_parts_shows_every_credential_once() {
+    let n = 2_500;
+    let mut d = Session::start(SessionOptions {
+        demo: DemoOptions {
+            scale: Some(Scale::credentials(n)),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    d.wait_for("the stored inventory", |s| *s == Seen::Inventory)
+        .await;
+    let seen = d.seen();
+    let parts = seen
+        .iter()
+        .take_while(|s| **s != Seen::Inventory)
+        .filter(|s| **s == Seen::InventoryPart)
+        .count();
+    assert!(parts >= 2, "{n} credentials in one message: {seen:?}");
+    d.see(&format!("{n} credentials")).await;
+    let state = d.quit().await;
+    let mut rows: Vec<_> = state
+        .inventory
+        .entries()
+        .filter(|e| e.kind == EntryKind::Credential)
+        .map(|e| e.key.credential_id.clone())
+        .collect();
+    rows.sort();
+    let mut tracked: Vec<_> = d.server().tracked().into_iter().map(|t| t.2).collect();
+    tracked.sort();
+    assert_eq!(rows, tracked);
     d.shutdown().await;
 }
 

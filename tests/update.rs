@@ -165,6 +165,132 @@ fn the_inventory_is_drawn_at_once_and_asks_for_the_first_refresh() {
     assert_eq!(s.refresh.running, None);
 }
 
+/// The stored inventory as the worker sends it at start: `whole` cut into parts of `size`
+/// credentials, the apps and connectors with the first, the rest last.
+fn in_parts(whole: Inventory, size: usize) -> Vec<Msg> {
+    let mut chunks: Vec<Vec<KnownCredential>> = whole
+        .credentials
+        .chunks(size)
+        .map(<[KnownCredential]>::to_vec)
+        .collect();
+    let rest = chunks.pop().unwrap_or_default();
+    let mut first = Some((whole.apps, whole.connectors));
+    let mut part = |credentials| {
+        let (apps, connectors) = first.take().unwrap_or_default();
+        Inventory {
+            apps,
+            connectors,
+            credentials,
+        }
+    };
+    let mut msgs: Vec<Msg> = chunks
+        .into_iter()
+        .map(|c| Msg::Worker(WorkerMsg::InventoryPart(part(c))))
+        .collect();
+    msgs.push(Msg::Worker(WorkerMsg::Inventory(Ok(part(rest)))));
+    msgs
+}
+
+fn started(msgs: Vec<Msg>) -> State {
+    let mut s = State::new(options(), fixed_now());
+    send(
+        &mut s,
+        [Msg::Resize {
+            width: 120,
+            height: 30,
+        }],
+    );
+    send(&mut s, msgs);
+    s
+}
+
+#[test]
+fn a_stored_inventory_sent_in_parts_shows_the_rows_it_would_show_whole() {
+    let whole = fixtures::synthetic_inventory(500, 7);
+    let at_once = started(vec![Msg::Worker(WorkerMsg::Inventory(Ok(whole.clone())))]);
+    for size in [1, 7, 100, 499, 500] {
+        let mut s = State::new(options(), fixed_now());
+        send(
+            &mut s,
+            [Msg::Resize {
+                width: 120,
+                height: 30,
+            }],
+        );
+        let mut msgs = in_parts(whole.clone(), size);
+        let last = msgs.pop().unwrap();
+        // Nothing is shown, and no refresh asked for, before the rest has come.
+        assert!(send(&mut s, msgs).is_empty(), "parts of {size}");
+        assert!(!s.loaded && s.inventory.is_empty(), "parts of {size}");
+        send(&mut s, [last]);
+        assert!(s.loaded);
+        assert_eq!(ids(&s), ids(&at_once), "parts of {size}");
+        assert_eq!(
+            s.inventory.counts, at_once.inventory.counts,
+            "parts of {size}"
+        );
+        assert_eq!(s.inventory.flags_due, at_once.inventory.flags_due);
+    }
+}
+
+/// Rows are judged against the clock when their part came; a tick before the rest moves
+/// the clock past an expiry, and the credential is shown expired, not expiring.
+#[test]
+fn a_tick_between_parts_of_the_stored_inventory_leaves_no_stale_flag() {
+    let later = fixed_now() + Duration::days(6);
+    let mut msgs = in_parts(fixtures::sample_inventory(), 2);
+    msgs.insert(1, Msg::Tick(later));
+    let s = started(msgs);
+    let e = s
+        .inventory
+        .get(&key("app-gh", "k-gh", "cred-gh-1"))
+        .unwrap();
+    assert_eq!(
+        e.status,
+        Status::Expired,
+        "github-sync expired after 5 days"
+    );
+    let mut whole_later = started(vec![Msg::Tick(later)]);
+    send(
+        &mut whole_later,
+        [Msg::Worker(WorkerMsg::Inventory(Ok(
+            fixtures::sample_inventory(),
+        )))],
+    );
+    assert_eq!(s.inventory.counts, whole_later.inventory.counts);
+    assert_eq!(ids(&s), ids(&whole_later));
+}
+
+/// The read failed after some parts: none of them is shown as if it were the inventory,
+/// the error says so, and the next inventory read shows only its own rows.
+#[test]
+fn a_stored_inventory_whose_read_failed_part_way_shows_none_of_its_parts() {
+    let mut msgs = in_parts(fixtures::synthetic_inventory(50, 3), 20);
+    msgs.pop();
+    msgs.push(Msg::Worker(WorkerMsg::Inventory(Err(
+        credboard::model::Failure::new(
+            credboard::model::FailureKind::Store,
+            "inventory.sqlite3: a row cannot be read".to_string(),
+        ),
+    ))));
+    let mut s = started(msgs);
+    assert!(s.inventory.is_empty());
+    assert!(
+        s.errors
+            .iter()
+            .any(|e| e.text.contains("stored inventory could not be read")),
+        "{:?}",
+        s.errors
+    );
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Inventory(Ok(
+            fixtures::sample_inventory(),
+        )))],
+    );
+    assert_eq!(ids(&s).len(), 11);
+}
+
 #[test]
 fn a_refresh_asked_for_during_one_is_coalesced() {
     let mut s = loaded_state(options(), 100, 30);

@@ -52,8 +52,12 @@ pub enum Msg {
 /// results of a superseded refresh are dropped. `None` marks a one-off fetch, always applied.
 #[derive(Debug)]
 pub enum WorkerMsg {
-    /// The stored inventory, to be made into rows; the first refresh follows.
+    /// The stored inventory, to be made into rows, or the rest of it after the parts before
+    /// it; the first refresh follows.
     Inventory(Result<Snapshot, Failure>),
+    /// A part of the stored inventory, while the rest is read: more follows, and an
+    /// `Inventory` ends it.
+    InventoryPart(Snapshot),
     RefreshStarted {
         generation: u64,
         /// How many credential Gets this refresh will make, for "credentials 412/1000".

@@ -14,7 +14,7 @@ use crate::model::{CredentialKey, Failure, Snapshot};
 
 use super::dialogs::{BulkRun, Modal, SecretView};
 use super::findings::AuditState;
-use super::inventory::{Change, Entry, Inventory};
+use super::inventory::{Change, Entry, Inventory, Loading};
 use super::keymap::Keymap;
 use super::layout::{self, Layout};
 use super::prompt::CommandLine;
@@ -192,6 +192,8 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub inventory: Inventory,
+    /// The stored inventory's parts taken in so far, while the rest is read.
+    loading: Option<Loading>,
     pub table: Table,
     /// Has the inventory arrived yet?
     pub loaded: bool,
@@ -246,6 +248,7 @@ impl State {
             width: 80,
             height: 24,
             inventory: Inventory::default(),
+            loading: None,
             table: Table::new(),
             loaded: false,
             detail: false,
@@ -350,10 +353,26 @@ impl State {
         self.table.effective_offset(page)
     }
 
-    /// The stored inventory, as rows.
-    pub(crate) fn load(&mut self, snapshot: Snapshot) {
-        self.inventory = Inventory::load(snapshot, self.now, self.thresholds());
+    /// A part of the stored inventory, made into rows that wait for the rest.
+    pub(crate) fn load_part(&mut self, part: Snapshot) {
+        let t = self.thresholds();
+        self.loading.get_or_insert_default().add(part, self.now, t);
+    }
+
+    /// The rest of the stored inventory: the rows, with the parts before it, replace the
+    /// table's.
+    pub(crate) fn load(&mut self, rest: Snapshot) {
+        let t = self.thresholds();
+        let mut loading = self.loading.take().unwrap_or_default();
+        loading.add(rest, self.now, t);
+        self.inventory = loading.finish(self.now, t);
+        // Settling recounts.
         self.unsettled.shape = true;
+    }
+
+    /// The stored inventory could not be read to its end: the parts taken in go.
+    pub(crate) fn drop_loading(&mut self) {
+        self.loading = None;
     }
 
     /// Brings the table and the counts up to date with what changed in the rows.

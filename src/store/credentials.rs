@@ -258,8 +258,13 @@ impl Store {
         })
     }
 
-    /// Every tracked credential with its last known state, ordered by credential id.
-    pub(super) fn credentials_in(&self, tx: &Transaction<'_>) -> Result<Vec<KnownCredential>> {
+    /// Every tracked credential with its last known state, ordered by credential id, each
+    /// handed to `each` as it is read.
+    pub(super) fn credentials_in(
+        &self,
+        tx: &Transaction<'_>,
+        mut each: impl FnMut(KnownCredential),
+    ) -> Result<()> {
         let mut st = tx
             .prepare(&format!(
                 "SELECT {KNOWN_COLUMNS} FROM credentials WHERE tenant = ?1 ORDER BY credential_id"
@@ -268,11 +273,10 @@ impl Store {
         let mut rows = st
             .query(params![self.tenant.as_str()])
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            out.push(self.known_at(r)?);
+            each(self.known_at(r)?);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The tracked credential of this id with its last known state, if it is tracked.

@@ -150,12 +150,31 @@ impl Store {
     /// connectors and the tracked credentials (ordered by credential id) with what the
     /// server last said about each.
     pub fn snapshot(&self) -> Result<Snapshot> {
+        self.snapshot_in_parts(usize::MAX, |_| {})
+    }
+
+    /// [`Store::snapshot`] handed over as it is read, so that the caller can make rows of a
+    /// part while the next is read: `more` gets each full part of `part` credentials, the
+    /// first with the apps and the connectors; what is left is returned. A failed read
+    /// returns its error after the parts it handed over.
+    pub fn snapshot_in_parts(
+        &self,
+        part: usize,
+        mut more: impl FnMut(Snapshot),
+    ) -> Result<Snapshot> {
         self.read(|tx| {
-            Ok(Snapshot {
+            let mut rest = Snapshot {
                 apps: self.apps_in(tx)?,
                 connectors: self.connectors_in(tx)?,
-                credentials: self.credentials_in(tx)?,
-            })
+                credentials: Vec::new(),
+            };
+            self.credentials_in(tx, |c| {
+                rest.credentials.push(c);
+                if rest.credentials.len() == part {
+                    more(std::mem::take(&mut rest));
+                }
+            })?;
+            Ok(rest)
         })
     }
 }

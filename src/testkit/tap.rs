@@ -11,8 +11,10 @@ use crate::model::Revocation;
 /// A worker message, as the tap saw it. Holds no secret: a hang's report prints them all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
-    /// The stored inventory.
+    /// The stored inventory, or its end after parts.
     Inventory,
+    /// A part of the stored inventory.
+    InventoryPart,
     RefreshStarted(u64),
     Apps(u64),
     Connectors(u64),
@@ -61,6 +63,7 @@ impl Seen {
     pub fn of(msg: &WorkerMsg) -> Seen {
         match msg {
             WorkerMsg::Inventory(_) => Seen::Inventory,
+            WorkerMsg::InventoryPart(_) => Seen::InventoryPart,
             WorkerMsg::Done(r) => Seen::Done(r.clone().map_err(|e| e.message)),
             WorkerMsg::RefreshStarted { generation, .. } => Seen::RefreshStarted(*generation),
             WorkerMsg::Apps { generation, .. } => Seen::Apps(*generation),

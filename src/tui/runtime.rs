@@ -158,7 +158,11 @@ where
     loop {
         // A suspend adds the redraw after it: taken in before anything is drawn.
         while !pending.is_empty() {
-            let only_ticks = pending.iter().all(|m| matches!(m, Msg::Tick(_)));
+            // Neither a tick nor a part of the stored inventory changes what is shown by
+            // itself: the rows show once the rest has come.
+            let unseen = pending
+                .iter()
+                .all(|m| matches!(m, Msg::Tick(_) | Msg::Worker(WorkerMsg::InventoryPart(_))));
             freed_in_bulk |= pending.iter().any(frees_in_bulk);
             // One batch: the table sorts and filters again at most once for all of it.
             for effect in update_all(&mut state, pending.drain(..)) {
@@ -175,7 +179,7 @@ where
                     }
                 }
             }
-            dirty |= !only_ticks || state.tick_changed_view();
+            dirty |= !unseen || state.tick_changed_view();
         }
         if state.should_quit() {
             return Ok(state);

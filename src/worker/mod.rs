@@ -63,7 +63,7 @@ pub fn spawn(
     worker.dashboard = true;
     tokio::spawn(worker.clone().check_unanswered());
     let task = tokio::spawn(async move {
-        worker.send_inventory().await;
+        worker.send_inventory(START_PART).await;
         worker.run(effects_rx).await
     });
     (
@@ -74,6 +74,10 @@ pub fn spawn(
         task,
     )
 }
+
+/// The stored inventory's parts at start: small enough that little is left to make once
+/// the read ends, large enough that a part is not a message per few rows.
+const START_PART: usize = 1024;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -128,9 +132,17 @@ impl Worker {
         &self.limiter
     }
 
-    /// The stored inventory, for the dashboard to draw before anything is fetched.
-    async fn send_inventory(&self) {
-        let stored = blocking(&self.store, |s| s.snapshot()).await;
+    /// The stored inventory, for the dashboard to draw before anything is fetched, sent in
+    /// parts of `part` credentials (the dashboard makes a part's rows while the next is
+    /// read). Parts only at start, when no other read of it runs: two reads' parts would mix.
+    async fn send_inventory(&self, part: usize) {
+        let tx = self.tx.clone();
+        let stored = blocking(&self.store, move |s| {
+            s.snapshot_in_parts(part, |p| {
+                let _ = tx.send(WorkerMsg::InventoryPart(p));
+            })
+        })
+        .await;
         self.send(WorkerMsg::Inventory(stored.map_err(|e| Failure::from(&e))));
         if self.dashboard {
             self.send_rotations(None).await;

@@ -333,9 +333,9 @@ fn bulk_saving_and_loading_many_credentials() {
     }));
 }
 
-/// An inventory file of `n` fetched credentials of connector "k" of app "a", both listed;
-/// the file is damaged with `damage` (SQL), and the snapshot's error is returned.
-fn snapshot_after(n: usize, damage: &str) -> (StoreError, std::path::PathBuf) {
+/// An inventory file of `n` fetched credentials (`c00000`...) of connector "k" of app "a",
+/// both listed.
+fn fetched_inventory(n: usize) -> (tempfile::TempDir, std::path::PathBuf, Store) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("inv.sqlite3");
     let store = Store::open(&path, "p").unwrap();
@@ -358,13 +358,65 @@ fn snapshot_after(n: usize, damage: &str) -> (StoreError, std::path::PathBuf) {
         ..Default::default()
     };
     store.save_connectors("a", &[conn], t(0)).unwrap();
+    (dir, path, store)
+}
+
+/// [`fetched_inventory`], damaged with `damage` (SQL): the snapshot's error.
+fn snapshot_after(n: usize, damage: &str) -> (StoreError, std::path::PathBuf) {
+    let (_dir, path, store) = fetched_inventory(n);
     let whole = store.snapshot().unwrap();
     assert_eq!((whole.credentials.len(), whole.connectors.len()), (n, 1));
-    rusqlite::Connection::open(&path)
+    damage_file(&path, damage);
+    (store.snapshot().unwrap_err(), path)
+}
+
+fn damage_file(path: &Path, damage: &str) {
+    rusqlite::Connection::open(path)
         .unwrap()
         .execute(damage, [])
         .unwrap();
-    (store.snapshot().unwrap_err(), path)
+}
+
+/// The dashboard reads the stored inventory in parts at start and makes each part's rows
+/// while the next is read: the parts together are the whole inventory, each credential
+/// once and in order, the apps and connectors with the first part, before any row that
+/// shows their names.
+#[test]
+fn the_inventory_read_in_parts_is_the_whole_of_it() {
+    let (_dir, path, store) = fetched_inventory(7);
+    let whole = store.snapshot().unwrap();
+    let mut parts = Vec::new();
+    let rest = store.snapshot_in_parts(3, |p| parts.push(p)).unwrap();
+    let sizes: Vec<_> = parts.iter().map(|p| p.credentials.len()).collect();
+    assert_eq!((sizes, rest.credentials.len()), (vec![3, 3], 1));
+    assert_eq!((parts[0].apps.len(), parts[0].connectors.len()), (1, 1));
+    assert!(parts[1].apps.is_empty() && parts[1].connectors.is_empty() && rest.apps.is_empty());
+    let joined: Vec<_> = parts
+        .iter()
+        .chain([&rest])
+        .flat_map(|p| p.credentials.clone())
+        .collect();
+    assert_eq!(joined, whole.credentials);
+    assert_eq!(
+        (&parts[0].apps, &parts[0].connectors),
+        (&whole.apps, &whole.connectors)
+    );
+
+    // An inventory of exactly a part's size: nothing is left after the part.
+    let mut parts = Vec::new();
+    let rest = store.snapshot_in_parts(7, |p| parts.push(p)).unwrap();
+    assert_eq!((parts.len(), rest.credentials.len()), (1, 0));
+
+    // A row that cannot be read after a part was handed over: the read fails, named, so
+    // that what was handed over is not taken for the whole.
+    damage_file(
+        &path,
+        "UPDATE credentials SET created_at = 'soon' WHERE credential_id = 'c00004'",
+    );
+    let mut parts = Vec::new();
+    let err = store.snapshot_in_parts(3, |p| parts.push(p)).unwrap_err();
+    assert_eq!(parts.len(), 1);
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
 }
 
 #[test]

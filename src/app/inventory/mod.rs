@@ -56,28 +56,41 @@ fn held(mut c: ConnectorCredential) -> ConnectorCredential {
     c
 }
 
-impl Inventory {
-    /// The stored inventory, as rows: a credential twice is taken once.
-    pub fn load(snapshot: Snapshot, now: DateTime<Utc>, t: Thresholds) -> Inventory {
-        let mut inv = Inventory::default();
-        for a in snapshot.apps {
+/// An inventory being made from the stored one as it is read, part by part (see
+/// `Store::snapshot_in_parts`): each part's rows are made when it comes, while the next is
+/// still being read. Every row is judged against the time the first part came, and again
+/// at the finish if the clock moved on since.
+#[derive(Debug, Default)]
+pub struct Loading {
+    inv: Inventory,
+    now: Option<DateTime<Utc>>,
+}
+
+impl Loading {
+    /// Makes a part's rows: a credential twice is taken once. The apps and connectors come
+    /// with the first part, before the rows that show their names.
+    pub fn add(&mut self, part: Snapshot, now: DateTime<Utc>, t: Thresholds) {
+        let now = *self.now.get_or_insert(now);
+        let inv = &mut self.inv;
+        for a in part.apps {
             if let Some(id) = a.id.clone() {
                 inv.apps.entry(id).or_default().app = Some(a);
             }
         }
-        for k in snapshot.connectors {
+        for k in part.connectors {
             if let (Some(app), Some(id)) = (k.app_id.clone(), k.id.clone()) {
                 inv.connector_entry(&app, &id).connector = Some(k);
             }
         }
-        inv.rows.reserve(snapshot.credentials.len());
+        let first_new = inv.rows.len();
+        inv.rows.reserve(part.credentials.len());
         for KnownCredential {
             key,
             last,
             gone,
             fetched_at,
             ..
-        } in snapshot.credentials
+        } in part.credentials
         {
             if inv.rows.contains_key(&key) {
                 continue;
@@ -90,6 +103,18 @@ impl Inventory {
             row.fetched_at = fetched_at;
             inv.rows.insert(key, row);
         }
+        for i in first_new..inv.rows.len() {
+            inv.derive(i, now, t);
+        }
+    }
+
+    /// The inventory, with a row for each known connector no credential is tracked on, its
+    /// rows judged at `now`. Its counts are made by the caller's [`Inventory::recount`].
+    pub fn finish(self, now: DateTime<Utc>, t: Thresholds) -> Inventory {
+        let mut inv = self.inv;
+        if self.now.is_some_and(|judged| judged != now) {
+            inv.rederive_flags(now, t);
+        }
         let uncovered: Vec<CredentialKey> = inv
             .apps
             .iter()
@@ -100,16 +125,18 @@ impl Inventory {
                     .map(move |(id, _)| CredentialKey::new(app, id, ""))
             })
             .collect();
+        let first_new = inv.rows.len();
         for key in uncovered {
             inv.rows.insert(key, Row::new(EntryKind::Connector));
         }
-        for i in 0..inv.rows.len() {
+        for i in first_new..inv.rows.len() {
             inv.derive(i, now, t);
         }
-        inv.recount(now, t);
         inv
     }
+}
 
+impl Inventory {
     fn connector_entry(&mut self, app: &str, connector: &str) -> &mut ConnectorEntry {
         // Looked up before an owned key is made: nearly every call finds the entry.
         if !self.apps.contains_key(app) {

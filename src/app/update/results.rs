@@ -19,16 +19,20 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
     match msg {
         WorkerMsg::Inventory(stored) => {
             match stored {
-                Ok(inv) => state.load(inv),
-                Err(e) => state.error(format!(
-                    "the stored inventory could not be read, so only what the refresh fetches \
+                Ok(rest) => state.load(rest),
+                Err(e) => {
+                    state.drop_loading();
+                    state.error(format!(
+                        "the stored inventory could not be read, so only what the refresh fetches \
                      is shown: {}",
-                    said(&e)
-                )),
+                        said(&e)
+                    ))
+                }
             }
             state.loaded = true;
             request_refresh(state, true, fx);
         }
+        WorkerMsg::InventoryPart(part) => state.load_part(part),
         WorkerMsg::Checked(checked) => {
             if super::super::findings::on_checked(state, checked) {
                 state.tick_changed = true;
