@@ -117,7 +117,7 @@ fn every_row_carries_the_findings_credboard_audit_reports() {
             (CheckId::Overlap, Severity::Medium, false),
         ]
     );
-    let reasons: Vec<Box<str>> = row_findings(&s, &unused)
+    let reasons: Vec<std::sync::Arc<str>> = row_findings(&s, &unused)
         .into_iter()
         .map(|f| f.reason)
         .collect();

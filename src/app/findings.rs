@@ -13,6 +13,7 @@
 //! at least every [`EVERY`] seconds of ticks.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -50,9 +51,9 @@ pub struct RowFinding {
     pub check: CheckId,
     pub severity: Severity,
     /// Why, with the numbers ("created 214 days ago; policy: 90 days"); may quote the
-    /// server: sanitise to draw. (Sized to its text, without the room a formatted string
-    /// keeps to grow: every row keeps its findings.)
-    pub reason: Box<str>,
+    /// server: sanitise to draw. (Shared by every row with the same words: every row keeps
+    /// its findings, and a few thousand reasons cover a hundred thousand rows.)
+    pub reason: Arc<str>,
     /// The mute in force that accepts it: shown as muted, never hidden. (Boxed: few
     /// findings are muted, and every row keeps its findings.)
     pub mute: Option<Box<Mute>>,
@@ -325,13 +326,22 @@ fn by_row(snapshot: &Snapshot, findings: Vec<Finding>) -> ByRow {
             .or_default()
             .push(&c.key);
     }
+    let mut reasons: HashMap<String, Arc<str>> = HashMap::new();
     for f in findings {
-        // The reason and the mute move onto the row (cloned only when a connector's finding
-        // lands on several).
+        // The mute moves onto the row (cloned only when a connector's finding lands on
+        // several); the reason is each row's share of one copy of its words.
+        let reason = match reasons.get(&f.reason) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(f.reason.as_str());
+                reasons.insert(f.reason, shared.clone());
+                shared
+            }
+        };
         let one = RowFinding {
             check: f.check,
             severity: f.severity,
-            reason: f.reason.into_boxed_str(),
+            reason,
             mute: f.mute.map(Box::new),
             of_connector: !matches!(f.subject, Subject::Credential(_)),
         };

@@ -32,8 +32,8 @@ pub enum Pending {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchText {
     text: String,
-    /// Where each of the first four fields ends.
-    ends: [usize; 4],
+    /// Where each of the first four fields ends (every row keeps them: four bytes each).
+    ends: [u32; 4],
 }
 
 /// The fields of [`SearchText`], in order.
@@ -65,7 +65,8 @@ impl SearchText {
                 text.extend(text::Sanitized::new(f).flat_map(char::to_lowercase));
             }
             if n < 4 {
-                ends[n] = text.len();
+                // A row's fields are names and ids, far below 4 GiB.
+                ends[n] = u32::try_from(text.len()).unwrap_or(u32::MAX);
             }
         }
         SearchText { text, ends }
@@ -73,8 +74,12 @@ impl SearchText {
 
     pub fn field(&self, f: Field) -> &str {
         let n = f as usize;
-        let start = if n == 0 { 0 } else { self.ends[n - 1] + 1 };
-        let end = self.ends.get(n).copied().unwrap_or(self.text.len());
+        let start = if n == 0 {
+            0
+        } else {
+            self.ends[n - 1] as usize + 1
+        };
+        let end = self.ends.get(n).map_or(self.text.len(), |&e| e as usize);
         self.text.get(start..end).unwrap_or("")
     }
 
@@ -100,7 +105,8 @@ pub struct Row {
     pub gone: bool,
     pub fetched_at: Option<DateTime<Utc>>,
     /// The last fetch of this credential failed; the data above is the previous one.
-    pub error: Option<Failure>,
+    /// (Boxed: few rows have one, and every row keeps the room.)
+    pub error: Option<Box<Failure>>,
     /// That fetch was a refresh's (not a one-off Get after a rotate).
     pub error_in_refresh: bool,
     pub pending: Option<Pending>,

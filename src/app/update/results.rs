@@ -116,7 +116,7 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
                     let one_off = generation.is_none();
                     let err_for_row = err.clone();
                     change_credential(state, &key, |e| {
-                        e.error = Some(err_for_row);
+                        e.error = Some(Box::new(err_for_row));
                         e.error_in_refresh = !one_off;
                     });
                     if one_off {
