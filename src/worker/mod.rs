@@ -2,8 +2,9 @@
 //! inventory, and reports back as [`WorkerMsg`]s over a channel. It owns no UI state.
 //!
 //! [`spawn`] starts it: it checks the journal's unanswered requests, sends the stored
-//! inventory (the dashboard draws it at once and asks for the first refresh), then carries
-//! out effects until the dashboard goes. `refresh.rs` walks the tenant, `actions.rs` revokes
+//! inventory in parts as it reads it (the dashboard makes each part's rows as it comes,
+//! draws them all at once and asks for the first refresh), then carries out effects until
+//! the dashboard goes. `refresh.rs` walks the tenant, `actions.rs` revokes
 //! and rotates through [`Ops`], `limiter.rs` bounds the requests in flight and `breaker.rs`
 //! stops a refresh the tenant no longer answers.
 
