@@ -264,3 +264,49 @@ fn the_help_overlay_lists_the_overview_key() {
         "{t}"
     );
 }
+
+/// Until the checks first answer, every row's Findings cell says they are running, dimmed:
+/// a blank would read as "no findings". Once they answer, a row without findings is blank.
+#[test]
+fn before_the_checks_first_answer_the_findings_column_says_so() {
+    let mut s = State::new(options(), fixed_now());
+    credboard::app::update(
+        &mut s,
+        Msg::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let asked = credboard::app::update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Inventory(Ok(
+            credboard::testkit::fixtures::sample_inventory(),
+        ))),
+    );
+    assert!(credboard::testkit::checks::job_in(asked).is_some());
+    let x = findings_x(&s);
+    let cell_text = |buf: &Buffer, y: u16| -> String {
+        (x..x + 10)
+            .map(|x| buf[(x, y)].symbol())
+            .collect::<String>()
+    };
+    let buf = render(&s);
+    for name in ["aws-sandbox", "github-sync", "(no tracked cred"] {
+        let y = row_of(&buf, name);
+        assert_eq!(cell_text(&buf, y), "… checking", "{name}");
+        assert_eq!(
+            Some(buf[(x + 2, y)].fg),
+            Theme::default().dim().fg,
+            "{name}"
+        );
+    }
+
+    let s = audited(options(), 120, 24);
+    let buf = render(&s);
+    let blank = s
+        .visible_entries()
+        .find(|e| e.findings.is_empty())
+        .map(|e| e.display_name().unwrap_or(e.row_id()).to_string())
+        .expect("a row without findings");
+    assert_eq!(cell_text(&buf, row_of(&buf, &blank)).trim(), "", "{blank}");
+}

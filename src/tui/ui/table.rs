@@ -231,13 +231,17 @@ fn cell(state: &State, e: &Entry, col: Column, width: usize) -> (String, bool) {
         },
         Column::Expires => (time_cell(c.and_then(|c| c.expires_time), now, "—"), false),
         Column::Status => (status_text(e), false),
-        Column::Findings => findings_text(e),
+        Column::Findings => findings_text(e, state.audit.computed_at.is_some()),
     }
 }
 
 /// The findings cell: the highest unmuted severity, its symbol and word ("◆ medium"); a row
-/// whose findings are all muted says so, dimmed; a row without findings, nothing.
-pub fn findings_text(e: &Entry) -> (String, bool) {
+/// whose findings are all muted says so, dimmed; a row without findings, nothing. Before the
+/// checks first answer, "… checking", dimmed: a blank would read as "no findings".
+pub fn findings_text(e: &Entry, checked: bool) -> (String, bool) {
+    if !checked {
+        return ("… checking".to_string(), true);
+    }
     let f = &e.findings;
     match f.worst() {
         Some(s) => (format!("{} {s}", severity_symbol(s)), false),
