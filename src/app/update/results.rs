@@ -23,8 +23,8 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
                 Err(e) => {
                     state.drop_loading();
                     state.error(format!(
-                        "the stored inventory could not be read, so only what the refresh fetches \
-                     is shown: {}",
+                        "the stored inventory could not be read, so only what the refresh \
+                         fetches is shown: {}",
                         said(&e)
                     ))
                 }
