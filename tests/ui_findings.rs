@@ -265,8 +265,9 @@ fn the_help_overlay_lists_the_overview_key() {
     );
 }
 
-/// Until the checks first answer, every row's Findings cell says they are running, dimmed:
-/// a blank would read as "no findings". Once they answer, a row without findings is blank.
+/// Until the checks first answer, every row's Findings cell says they are running, or, if
+/// they failed, that the findings are unknown, dimmed: a blank would read as "no
+/// findings". Once they answer, a row without findings is blank.
 #[test]
 fn before_the_checks_first_answer_the_findings_column_says_so() {
     let mut s = State::new(options(), fixed_now());
@@ -300,6 +301,19 @@ fn before_the_checks_first_answer_the_findings_column_says_so() {
             "{name}"
         );
     }
+
+    // The run fails: no findings are known, and the cells say so.
+    let mut failed = s;
+    credboard::app::update(
+        &mut failed,
+        Msg::Worker(WorkerMsg::Checked(Err(credboard::model::Failure::new(
+            credboard::model::FailureKind::Internal,
+            "the checks stopped: task panicked",
+        )))),
+    );
+    let buf = render(&failed);
+    let y = row_of(&buf, "aws-sandbox");
+    assert_eq!(cell_text(&buf, y).trim_end(), "? unknown");
 
     let s = audited(options(), 120, 24);
     let buf = render(&s);

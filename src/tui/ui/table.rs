@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use crate::app::State;
+use crate::app::findings::AuditState;
 use crate::app::inventory::{Entry, EntryKind, Pending};
 use crate::app::keymap::Action;
 use crate::app::layout::{self, ColumnArea, Layout};
@@ -231,16 +232,22 @@ fn cell(state: &State, e: &Entry, col: Column, width: usize) -> (String, bool) {
         },
         Column::Expires => (time_cell(c.and_then(|c| c.expires_time), now, "—"), false),
         Column::Status => (status_text(e), false),
-        Column::Findings => findings_text(e, state.audit.computed_at.is_some()),
+        Column::Findings => findings_text(e, &state.audit),
     }
 }
 
 /// The findings cell: the highest unmuted severity, its symbol and word ("◆ medium"); a row
-/// whose findings are all muted says so, dimmed; a row without findings, nothing. Before the
-/// checks first answer, "… checking", dimmed: a blank would read as "no findings".
-pub fn findings_text(e: &Entry, checked: bool) -> (String, bool) {
-    if !checked {
-        return ("… checking".to_string(), true);
+/// whose findings are all muted says so, dimmed; a row without findings, nothing. Until the
+/// checks first answer, dimmed, "… checking" while they run and "? unknown" if they failed:
+/// a blank would read as "no findings".
+pub fn findings_text(e: &Entry, audit: &AuditState) -> (String, bool) {
+    if audit.computed_at.is_none() {
+        let word = if audit.checking {
+            "… checking"
+        } else {
+            "? unknown"
+        };
+        return (word.to_string(), true);
     }
     let f = &e.findings;
     match f.worst() {
