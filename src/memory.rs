@@ -8,7 +8,9 @@
 //! finding in `credboard audit`'s form, a refresh's answers): memory one arena freed cannot
 //! serve another, and a block over the allocator's threshold, once freed, raises the
 //! threshold so the next such block stays in the heap after it is freed too.
-//! `scripts/memory.sh` measured both (BENCHMARKS.md, issue 11, third pass).
+//! `scripts/memory.sh` measured both (BENCHMARKS.md, issue 11, third pass). One arena has a
+//! price: at start the worker's reader and the event loop allocate at once and wait on each
+//! other; two arenas showed the rows sooner, and held 22 MB more at 100,000 (fourth pass).
 
 /// One arena for every thread, and blocks of 128 KiB or more always mapped on their own
 /// (returned to the system when freed). Call first thing, before any thread starts.

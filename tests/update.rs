@@ -191,7 +191,8 @@ fn in_parts(whole: Inventory, size: usize) -> Vec<Msg> {
     msgs
 }
 
-fn started(msgs: Vec<Msg>) -> State {
+/// A dashboard at start, sized, before anything came from the worker.
+fn resized() -> State {
     let mut s = State::new(options(), fixed_now());
     send(
         &mut s,
@@ -200,6 +201,11 @@ fn started(msgs: Vec<Msg>) -> State {
             height: 30,
         }],
     );
+    s
+}
+
+fn started(msgs: Vec<Msg>) -> State {
+    let mut s = resized();
     send(&mut s, msgs);
     s
 }
@@ -209,14 +215,7 @@ fn a_stored_inventory_sent_in_parts_shows_the_rows_it_would_show_whole() {
     let whole = fixtures::synthetic_inventory(500, 7);
     let at_once = started(vec![Msg::Worker(WorkerMsg::Inventory(Ok(whole.clone())))]);
     for size in [1, 7, 100, 499, 500] {
-        let mut s = State::new(options(), fixed_now());
-        send(
-            &mut s,
-            [Msg::Resize {
-                width: 120,
-                height: 30,
-            }],
-        );
+        let mut s = resized();
         let mut msgs = in_parts(whole.clone(), size);
         let last = msgs.pop().unwrap();
         // Nothing is shown, and no refresh asked for, before the rest has come.

@@ -79,6 +79,8 @@ pub fn spawn(
 /// The stored inventory's parts at start: small enough that little is left to make once
 /// the read ends, large enough that a part is not a message per few rows.
 const START_PART: usize = 1024;
+/// One part: the whole inventory in one message.
+const WHOLE: usize = usize::MAX;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())

@@ -129,7 +129,7 @@ impl Worker {
             Ok((said, changed)) => {
                 self.send(WorkerMsg::Done(Ok(said)));
                 if changed {
-                    self.send_inventory(usize::MAX).await;
+                    self.send_inventory(super::WHOLE).await;
                 }
             }
             Err(why) => self.send(WorkerMsg::Done(Err(failure(why)))),
