@@ -162,6 +162,45 @@ fn the_sorted_column_stays_last_when_the_choice_leaves_it_out() {
 }
 
 #[test]
+fn s_sorts_through_the_chosen_columns_only_in_their_order() {
+    let mut s = refreshed_state(options(), 160, 48);
+    command(&mut s, "columns lastused name status");
+    // Sorted on status (the start), then each chosen column in turn, round again.
+    let mut sorted = Vec::new();
+    for _ in 0..4 {
+        press(&mut s, "s");
+        sorted.push(s.table.sort.column);
+        assert_eq!(
+            titles(&s),
+            [Column::LastUsed, Column::Name, Column::Status],
+            "no column the choice left out comes onto the screen"
+        );
+    }
+    assert_eq!(
+        sorted,
+        [
+            Column::LastUsed,
+            Column::Name,
+            Column::Status,
+            Column::LastUsed
+        ]
+    );
+    // Sorted on a column the choice leaves out, `s` goes to the first chosen one.
+    command(&mut s, "sort app");
+    press(&mut s, "s");
+    assert_eq!(s.table.sort.column, Column::LastUsed);
+    // With no choice, every column in turn.
+    command(&mut s, "columns default");
+    let mut seen = Vec::new();
+    for _ in 0..Column::ALL.len() {
+        press(&mut s, "s");
+        seen.push(s.table.sort.column);
+    }
+    seen.sort_by_key(|c| Column::ALL.iter().position(|a| a == c));
+    assert_eq!(seen, Column::ALL);
+}
+
+#[test]
 fn on_a_narrow_terminal_chosen_columns_drop_in_the_usual_order() {
     let mut s = refreshed_state(options(), 160, 48);
     command(&mut s, "columns status created lastused app client name:30");

@@ -332,6 +332,14 @@ impl State {
     }
 
     /// How the table's columns are chosen now.
+    /// The columns chosen for the table, in their order: every column when none are chosen.
+    pub fn chosen_columns(&self) -> Vec<Column> {
+        match self.columns().chosen {
+            Some(specs) => specs.iter().map(|s| s.column).collect(),
+            None => Column::ALL.to_vec(),
+        }
+    }
+
     pub fn columns(&self) -> layout::Columns {
         layout::Columns {
             sorted: self.table.sort.column,

@@ -66,9 +66,17 @@ impl Column {
         }
     }
 
-    pub fn next(self) -> Column {
-        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
-        Column::ALL[(i + 1) % Column::ALL.len()]
+    /// The column `s` sorts by after this one: the next of `shown`, in their order; the
+    /// first of them when this one is not shown (a choice without it, say). Sorting by a
+    /// column nobody chose would bring it onto the screen.
+    pub fn next_among(self, shown: &[Column]) -> Column {
+        let Some(&first) = shown.first() else {
+            return self;
+        };
+        match shown.iter().position(|c| *c == self) {
+            Some(i) => shown[(i + 1) % shown.len()],
+            None => first,
+        }
     }
 
     /// The time a row shows in this column, if it is a time column.

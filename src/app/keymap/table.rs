@@ -196,7 +196,7 @@ pub(super) const ROWS: &[Row] = &[
         A::SortNext,
         "sort_next",
         &["s"],
-        "sort by next column",
+        "sort by the next shown column",
         C::List,
     )),
     row(

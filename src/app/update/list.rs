@@ -35,7 +35,7 @@ pub(super) fn on_list(state: &mut State, intent: Intent, fx: &mut Vec<Effect>) {
         Intent::SortNext => set_sort(
             state,
             Sort {
-                column: state.table.sort.column.next(),
+                column: state.table.sort.column.next_among(&state.chosen_columns()),
                 descending: false,
             },
         ),
