@@ -5,7 +5,7 @@
 use credboard::app::state::ToastKind;
 use credboard::app::table::Column;
 use credboard::app::view::{HelpLine, help_lines};
-use credboard::app::{Effect, Keymap, Msg, State, WorkerMsg};
+use credboard::app::{Effect, Keymap, Msg, State, WorkId, WorkerMsg};
 use credboard::model::{CredentialKey, Failure, FailureKind};
 use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{options, refreshed_state};
@@ -178,7 +178,12 @@ fn export_carries_the_rows_shown_in_their_order() {
     command(&mut s, "filter okta");
     command(&mut s, "sort name");
     let fx = command(&mut s, "export csv /tmp/okta.csv");
-    let [Effect::Export { format, path, rows }] = fx.as_slice() else {
+    let [
+        Effect::Export {
+            format, path, rows, ..
+        },
+    ] = fx.as_slice()
+    else {
         panic!("{fx:?}");
     };
     assert_eq!(format.word(), "csv");
@@ -204,19 +209,22 @@ fn export_carries_the_rows_shown_in_their_order() {
 #[test]
 fn track_untrack_and_import_become_effects_for_the_worker() {
     let mut s = state();
-    assert_eq!(
-        command(&mut s, "track app1 conn1 cred1"),
-        [Effect::Track {
-            key: CredentialKey::new("app1", "conn1", "cred1")
-        }]
+    let tracked = CredentialKey::new("app1", "conn1", "cred1");
+    let fx = command(&mut s, "track app1 conn1 cred1");
+    assert!(
+        matches!(fx.as_slice(), [Effect::Track { key, .. }] if *key == tracked),
+        "{fx:?}"
     );
-    let key = select_credential(&mut s);
-    assert_eq!(command(&mut s, "untrack"), [Effect::Untrack { key }]);
-    assert_eq!(
-        command(&mut s, "import state.tfstate"),
-        [Effect::Import {
-            path: "state.tfstate".into()
-        }]
+    let selected = select_credential(&mut s);
+    let fx = command(&mut s, "untrack");
+    assert!(
+        matches!(fx.as_slice(), [Effect::Untrack { key, .. }] if *key == selected),
+        "{fx:?}"
+    );
+    let fx = command(&mut s, "import state.tfstate");
+    assert!(
+        matches!(fx.as_slice(), [Effect::Import { path, .. }] if path == "state.tfstate"),
+        "{fx:?}"
     );
     assert_eq!(command(&mut s, "quit"), [Effect::Quit]);
     assert!(s.should_quit());
@@ -227,7 +235,10 @@ fn the_workers_word_on_a_command_is_a_toast_a_failure_an_error() {
     let mut s = state();
     update(
         &mut s,
-        Msg::Worker(WorkerMsg::Done(Ok("exported 3 rows to x.csv (csv)".into()))),
+        Msg::Worker(WorkerMsg::Done {
+            work: 0,
+            said: Ok("exported 3 rows to x.csv (csv)".into()),
+        }),
     );
     assert_eq!(
         last_toast(&s),
@@ -235,15 +246,78 @@ fn the_workers_word_on_a_command_is_a_toast_a_failure_an_error() {
     );
     update(
         &mut s,
-        Msg::Worker(WorkerMsg::Done(Err(Failure::new(
-            FailureKind::Store,
-            "nothing was exported: x.csv: permission denied",
-        )))),
+        Msg::Worker(WorkerMsg::Done {
+            work: 1,
+            said: Err(Failure::new(
+                FailureKind::Store,
+                "nothing was exported: x.csv: permission denied",
+            )),
+        }),
     );
     assert_eq!(last_toast(&s).0, ToastKind::Error);
     assert_eq!(
         s.errors.last().unwrap().text,
         "nothing was exported: x.csv: permission denied"
+    );
+}
+
+/// The work an effect names (an export, import, track or untrack), to answer it.
+fn work_of(fx: &[Effect]) -> WorkId {
+    match fx {
+        [
+            Effect::Export { work, .. }
+            | Effect::Import { work, .. }
+            | Effect::Track { work, .. }
+            | Effect::Untrack { work, .. },
+        ] => *work,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn toast_texts(s: &State) -> Vec<String> {
+    s.toasts.iter().map(|t| t.text.clone()).collect()
+}
+
+#[test]
+fn what_says_a_command_is_under_way_goes_when_that_command_is_done() {
+    let mut s = state();
+    let export = work_of(&command(&mut s, "export csv /tmp/a.csv"));
+    let import = work_of(&command(&mut s, "import ids.txt"));
+    assert_ne!(export, import);
+    let exporting = toast_texts(&s)
+        .into_iter()
+        .find(|t| t.starts_with("exporting"))
+        .expect("an exporting toast");
+    // The import answers first: its "importing…" goes, the export's stays.
+    update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Done {
+            work: import,
+            said: Ok("ids from ids.txt: 1 added, 0 already known, 0 refused".into()),
+        }),
+    );
+    let texts = toast_texts(&s);
+    assert!(
+        !texts.iter().any(|t| t.starts_with("importing")),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&exporting), "{texts:?}");
+    // A failed export takes its "exporting…" away too: nothing says it is still going on.
+    update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Done {
+            work: export,
+            said: Err(Failure::new(
+                FailureKind::Store,
+                "nothing was exported: /tmp/a.csv: disk full",
+            )),
+        }),
+    );
+    let texts = toast_texts(&s);
+    assert!(!texts.contains(&exporting), "{texts:?}");
+    assert_eq!(
+        texts.last().map(String::as_str),
+        Some("nothing was exported: /tmp/a.csv: disk full")
     );
 }
 

@@ -48,6 +48,10 @@ pub enum Msg {
     Worker(WorkerMsg),
 }
 
+/// One piece of the command line's work for the worker (an export, an import, a track or
+/// an untrack): its `Done` names it, so that the toast saying it is under way can go.
+pub type WorkId = u64;
+
 /// Results from the worker. `generation` ties a result to the refresh that asked for it:
 /// results of a superseded refresh are dropped. `None` marks a one-off fetch, always applied.
 #[derive(Debug)]
@@ -122,7 +126,10 @@ pub enum WorkerMsg {
     /// How a discovery run is getting on, and its end.
     Discovery(DiscoveryMsg),
     /// How an export, import, track or untrack went, in words for a toast.
-    Done(Result<String, Failure>),
+    Done {
+        work: WorkId,
+        said: Result<String, Failure>,
+    },
     /// Something outside any one request went wrong (the inventory could not be written).
     Error(Failure),
     /// The command line's history of earlier sessions with this tenant, oldest first: at
@@ -205,19 +212,23 @@ pub enum Effect {
     Discover,
     /// Write these rows (the view, as shown) to a file, as `credboard list -o` prints them.
     Export {
+        work: WorkId,
         format: ExportFormat,
         path: String,
         rows: Vec<Listed>,
     },
     /// Learn credential ids from a file, as `credboard import`.
     Import {
+        work: WorkId,
         path: String,
     },
     /// Add one credential to the inventory, or take it out (the server is not asked).
     Track {
+        work: WorkId,
         key: CredentialKey,
     },
     Untrack {
+        work: WorkId,
         key: CredentialKey,
     },
     /// Tab on a file path of the command line (`line`, as it is now): list what `path`'s

@@ -17,6 +17,7 @@ use super::findings::AuditState;
 use super::inventory::{Change, Entry, Inventory, Loading};
 use super::keymap::Keymap;
 use super::layout::{self, Layout};
+use super::msg::WorkId;
 use super::prompt::CommandLine;
 use super::table::{Column, Table};
 
@@ -114,6 +115,8 @@ pub struct Toast {
     pub text: String,
     pub kind: ToastKind,
     pub until: DateTime<Utc>,
+    /// The command line's work this toast says is under way: it goes when the work is done.
+    pub work: Option<WorkId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +205,8 @@ pub struct State {
     /// New secrets waiting to be seen; the first is drawn over everything and takes the keys.
     pub secrets: VecDeque<SecretView>,
     pub toasts: Vec<Toast>,
+    /// The id the command line's next piece of work for the worker gets.
+    next_work: WorkId,
     pub errors: Vec<ErrorRecord>,
     pub refresh: RefreshState,
     /// The audit's findings over the rows (see `findings.rs`).
@@ -255,6 +260,7 @@ impl State {
             modal: None,
             secrets: VecDeque::new(),
             toasts: Vec::new(),
+            next_work: 0,
             errors: Vec::new(),
             refresh: RefreshState::default(),
             audit: AuditState::default(),
@@ -514,9 +520,33 @@ impl State {
         }
     }
 
+    /// Starts a piece of the command line's work for the worker; `under_way` is shown until
+    /// it is done (or for a toast's time), so that "exporting…" is not left beside "exported".
+    pub(crate) fn start_work(&mut self, under_way: Option<String>) -> WorkId {
+        let work = self.next_work;
+        self.next_work += 1;
+        if let Some(text) = under_way {
+            self.info(text);
+            if let Some(t) = self.toasts.last_mut() {
+                t.work = Some(work);
+            }
+        }
+        work
+    }
+
+    /// The worker is done with `work`: what said it was under way goes.
+    pub(crate) fn end_work(&mut self, work: WorkId) {
+        self.toasts.retain(|t| t.work != Some(work));
+    }
+
     fn push_toast(&mut self, kind: ToastKind, text: String, seconds: i64) {
         let until = self.now + chrono::Duration::seconds(seconds);
-        self.toasts.push(Toast { text, kind, until });
+        self.toasts.push(Toast {
+            text,
+            kind,
+            until,
+            work: None,
+        });
         if self.toasts.len() > 5 {
             let extra = self.toasts.len() - 5;
             self.toasts.drain(..extra);

@@ -64,7 +64,7 @@ impl Seen {
         match msg {
             WorkerMsg::Inventory(_) => Seen::Inventory,
             WorkerMsg::InventoryPart(_) => Seen::InventoryPart,
-            WorkerMsg::Done(r) => Seen::Done(r.clone().map_err(|e| e.message)),
+            WorkerMsg::Done { said, .. } => Seen::Done(said.clone().map_err(|e| e.message)),
             WorkerMsg::RefreshStarted { generation, .. } => Seen::RefreshStarted(*generation),
             WorkerMsg::Apps { generation, .. } => Seen::Apps(*generation),
             WorkerMsg::Connectors { generation, .. } => Seen::Connectors(*generation),

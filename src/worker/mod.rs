@@ -209,17 +209,22 @@ impl Worker {
                 Effect::Discover => {
                     others.spawn(self.clone().discover());
                 }
-                Effect::Export { format, path, rows } => {
-                    others.spawn(self.clone().export(format, path, rows));
+                Effect::Export {
+                    work,
+                    format,
+                    path,
+                    rows,
+                } => {
+                    others.spawn(self.clone().export(work, format, path, rows));
                 }
-                Effect::Import { path } => {
-                    others.spawn(self.clone().import(path));
+                Effect::Import { work, path } => {
+                    others.spawn(self.clone().import(work, path));
                 }
-                Effect::Track { key } => {
-                    others.spawn(self.clone().track(key));
+                Effect::Track { work, key } => {
+                    others.spawn(self.clone().track(work, key));
                 }
-                Effect::Untrack { key } => {
-                    others.spawn(self.clone().untrack(key));
+                Effect::Untrack { work, key } => {
+                    others.spawn(self.clone().untrack(work, key));
                 }
                 Effect::ListPaths { line, path } => {
                     others.spawn(self.clone().list_paths(line, path));

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::app::WorkerMsg;
 use crate::app::command::ExportFormat;
+use crate::app::{WorkId, WorkerMsg};
 use crate::export::{self, Listed};
 use crate::import::{check_id, parse_import};
 use crate::model::{CredentialKey, Failure, FailureKind, Source};
@@ -30,7 +30,13 @@ pub fn write_export(path: &Path, format: ExportFormat, rows: &[Listed]) -> std::
 }
 
 impl Worker {
-    pub(super) async fn export(self, format: ExportFormat, path: String, rows: Vec<Listed>) {
+    pub(super) async fn export(
+        self,
+        work: WorkId,
+        format: ExportFormat,
+        path: String,
+        rows: Vec<Listed>,
+    ) {
         let n = rows.len();
         let written = tokio::task::spawn_blocking({
             let at = super::paths::expand(&path, crate::config::home_dir().as_deref());
@@ -46,10 +52,10 @@ impl Worker {
             Ok(Err(e)) => Err(failure(format!("nothing was exported: {path}: {e}"))),
             Err(e) => Err(failure(format!("nothing was exported: {e}"))),
         };
-        self.send(WorkerMsg::Done(done));
+        self.send(WorkerMsg::Done { work, said: done });
     }
 
-    pub(super) async fn import(self, path: String) {
+    pub(super) async fn import(self, work: WorkId, path: String) {
         let done = blocking(&self.store, {
             let path = path.clone();
             move |store| {
@@ -74,10 +80,10 @@ impl Worker {
             }
         })
         .await;
-        self.stored(done).await;
+        self.stored(work, done).await;
     }
 
-    pub(super) async fn track(self, key: CredentialKey) {
+    pub(super) async fn track(self, work: WorkId, key: CredentialKey) {
         let checked = [
             ("APP_ID", &key.app_id),
             ("CONNECTOR_ID", &key.connector_id),
@@ -86,9 +92,10 @@ impl Worker {
         .into_iter()
         .try_for_each(|(field, value)| check_id(field, value).map(|_| ()));
         if let Err(why) = checked {
-            self.send(WorkerMsg::Done(Err(failure(format!(
-                "{why}; nothing was tracked"
-            )))));
+            self.send(WorkerMsg::Done {
+                work,
+                said: Err(failure(format!("{why}; nothing was tracked"))),
+            });
             return;
         }
         let done = blocking(&self.store, move |store| {
@@ -102,10 +109,10 @@ impl Worker {
             }
         })
         .await;
-        self.stored(done).await;
+        self.stored(work, done).await;
     }
 
-    pub(super) async fn untrack(self, key: CredentialKey) {
+    pub(super) async fn untrack(self, work: WorkId, key: CredentialKey) {
         let done = blocking(&self.store, move |store| {
             match store.untrack(&key.credential_id) {
                 Ok(true) => Ok((
@@ -120,19 +127,25 @@ impl Worker {
             }
         })
         .await;
-        self.stored(done).await;
+        self.stored(work, done).await;
     }
 
     /// Says how it went; when the inventory changed, sends it again.
-    async fn stored(&self, done: Result<(String, bool), String>) {
+    async fn stored(&self, work: WorkId, done: Result<(String, bool), String>) {
         match done {
             Ok((said, changed)) => {
-                self.send(WorkerMsg::Done(Ok(said)));
+                self.send(WorkerMsg::Done {
+                    work,
+                    said: Ok(said),
+                });
                 if changed {
                     self.send_inventory(super::WHOLE).await;
                 }
             }
-            Err(why) => self.send(WorkerMsg::Done(Err(failure(why)))),
+            Err(why) => self.send(WorkerMsg::Done {
+                work,
+                said: Err(failure(why)),
+            }),
         }
     }
 }

@@ -84,29 +84,39 @@ pub(super) fn run(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         }
         Command::Export { format, path } => {
             let rows = listed(state);
-            state.info(format!(
+            let work = state.start_work(Some(format!(
                 "exporting {} row{} to {}…",
                 rows.len(),
                 if rows.len() == 1 { "" } else { "s" },
                 text::sanitize(&path)
-            ));
-            fx.push(Effect::Export { format, path, rows });
+            )));
+            fx.push(Effect::Export {
+                work,
+                format,
+                path,
+                rows,
+            });
         }
         Command::Import(path) => {
-            state.info(format!("importing {}…", text::sanitize(&path)));
-            fx.push(Effect::Import { path });
+            let work = state.start_work(Some(format!("importing {}…", text::sanitize(&path))));
+            fx.push(Effect::Import { work, path });
         }
         Command::Track {
             app_id,
             connector_id,
             credential_id,
-        } => fx.push(Effect::Track {
-            key: CredentialKey::new(app_id, connector_id, credential_id),
-        }),
+        } => {
+            let work = state.start_work(None);
+            fx.push(Effect::Track {
+                work,
+                key: CredentialKey::new(app_id, connector_id, credential_id),
+            })
+        }
         Command::Untrack => match state.selected_entry() {
             Some(e) if e.kind == EntryKind::Credential => {
                 let key = e.key.clone();
-                fx.push(Effect::Untrack { key });
+                let work = state.start_work(None);
+                fx.push(Effect::Untrack { work, key });
             }
             Some(_) => state.refuse("a connector row has no credential to untrack"),
             None => state.refuse("nothing selected to untrack"),

@@ -194,8 +194,13 @@ pub(super) fn on_worker(state: &mut State, msg: WorkerMsg, fx: &mut Vec<Effect>)
                 ));
             }
         }
-        WorkerMsg::Done(Ok(what)) => state.toast(text::sanitize(&what)),
-        WorkerMsg::Done(Err(e)) => state.error(said(&e)),
+        WorkerMsg::Done { work, said: done } => {
+            state.end_work(work);
+            match done {
+                Ok(what) => state.toast(text::sanitize(&what)),
+                Err(e) => state.error(said(&e)),
+            }
+        }
         WorkerMsg::Journal(result) => match result {
             Ok(mut lines) => {
                 if let Some(Modal::Journal { lines: slot, .. }) = state.modal.as_mut() {
