@@ -260,3 +260,67 @@ fn a_rotate_that_clears_the_filter_says_so() {
         "{t}"
     );
 }
+
+/// A credential's time as last fetched, by its id.
+fn time_of(
+    s: &State,
+    id: &str,
+    field: fn(&ConnectorCredential) -> Option<chrono::DateTime<chrono::Utc>>,
+) -> chrono::DateTime<chrono::Utc> {
+    let e = s
+        .inventory
+        .entries()
+        .find(|e| e.key.credential_id == id)
+        .unwrap_or_else(|| panic!("{id} is in the inventory"));
+    field(e.last.as_ref().expect("fetched")).expect("the time is set")
+}
+
+#[test]
+fn a_time_filter_takes_rows_in_and_out_as_the_clock_passes() {
+    let mut s = state();
+    let start = s.now;
+    // Idle for 150 days: not yet over 151 days, so not shown.
+    let used = time_of(&s, "cred-okta-2", |c| c.last_used_at);
+    send(&mut s, [k('/')]);
+    typed(&mut s, "lastused>151d");
+    send(&mut s, [code(KeyCode::Enter)]);
+    assert!(
+        !ids(&s).contains(&"cred-okta-2".to_string()),
+        "{:?}",
+        ids(&s)
+    );
+    // The dashboard wakes by the time it turns 151 days, and shows it from then on.
+    let turns = used + Duration::days(151);
+    assert!(turns > start);
+    let due = s.next_tick_due().expect("a tick is due for the filter");
+    assert!(due <= turns + Duration::seconds(1), "{due} vs {turns}");
+    send(&mut s, [Msg::Tick(turns - Duration::seconds(5))]);
+    assert!(!ids(&s).contains(&"cred-okta-2".to_string()));
+    send(&mut s, [Msg::Tick(turns + Duration::seconds(2))]);
+    assert!(
+        ids(&s).contains(&"cred-okta-2".to_string()),
+        "{:?}",
+        ids(&s)
+    );
+
+    // Expiring further than a month away: a row leaves once its expiry comes nearer.
+    let mut s = state();
+    let (id, expires) = s
+        .inventory
+        .entries()
+        .filter_map(|e| {
+            let at = e.last.as_ref()?.expires_time?;
+            (at > s.now + Duration::days(31)).then(|| (e.key.credential_id.clone(), at))
+        })
+        .min_by_key(|(_, at)| *at)
+        .expect("a credential expiring in more than a month");
+    send(&mut s, [k('/')]);
+    typed(&mut s, "expires>30d");
+    send(&mut s, [code(KeyCode::Enter)]);
+    assert!(ids(&s).contains(&id));
+    let leaves = expires - Duration::days(30);
+    let due = s.next_tick_due().expect("a tick is due for the filter");
+    assert!(due <= leaves + Duration::seconds(1), "{due} vs {leaves}");
+    send(&mut s, [Msg::Tick(leaves + Duration::seconds(2))]);
+    assert!(!ids(&s).contains(&id), "{:?}", ids(&s));
+}

@@ -389,6 +389,13 @@ impl State {
         self.loading = None;
     }
 
+    /// The clock reached the time the filter may read otherwise for some row: the table
+    /// filters again.
+    pub(crate) fn filter_again(&mut self) {
+        let page = self.page_height();
+        self.table.filter_again(&self.inventory, self.now, page);
+    }
+
     /// Brings the table and the counts up to date with what changed in the rows.
     pub(crate) fn settle(&mut self) {
         let change = std::mem::take(&mut self.unsettled);
@@ -413,6 +420,7 @@ impl State {
             toast,
             self.changes.next_unmark(self.now),
             self.inventory.flags_due,
+            self.table.filter_due,
             self.screen_text_changes_at(),
         ]
         .into_iter()

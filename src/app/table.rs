@@ -282,6 +282,9 @@ pub struct Table {
     /// The time the filter compares times against (the state's `now`, as of the last
     /// filtering).
     pub now: DateTime<Utc>,
+    /// When the clock alone may change what the filter admits (a time comparison turning
+    /// for some row): the table filters again then.
+    pub filter_due: Option<DateTime<Utc>>,
     /// Typing into the filter.
     pub filter_editing: bool,
     /// Only this connector's rows are shown (`c`), and the view to go back to.
@@ -351,14 +354,27 @@ impl Table {
         let line = self.cursor.saturating_sub(self.offset);
         let (view, query, now) = (self.view, &self.query, self.now);
         let scope = self.connector.as_ref();
+        let reads_time = query.reads_time();
+        let mut due: Option<DateTime<Utc>> = None;
         let shown = |&i: &usize| {
             let e = inv.at(i);
-            view.admits(&e)
-                && scope.is_none_or(|s| s.holds(e.key))
-                && (query.is_empty() || query.matches(&Subject(e), now))
+            if !(view.admits(&e) && scope.is_none_or(|s| s.holds(e.key))) {
+                return false;
+            }
+            if reads_time && let Some(at) = query.turns_after(&Subject(e), now) {
+                due = Some(due.map_or(at, |d| d.min(at)));
+            }
+            query.is_empty() || query.matches(&Subject(e), now)
         };
         self.visible = self.order.iter().copied().filter(shown).collect();
+        self.filter_due = due;
         self.reselect(inv, line, page);
+    }
+
+    /// Filters again against `now`: the clock reached [`Table::filter_due`].
+    pub fn filter_again(&mut self, inv: &Inventory, now: DateTime<Utc>, page: usize) {
+        self.now = now;
+        self.refilter(inv, page);
     }
 
     /// The filter applied (the last that parsed).

@@ -107,6 +107,11 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
     }
     let toasts = state.toasts.len();
     state.toasts.retain(|t| t.until > now);
+    // A clock set back may change a time comparison's answer too.
+    let filter_due = earlier || state.table.filter_due.is_some_and(|due| now >= due);
+    if filter_due {
+        state.filter_again();
+    }
     let due = state.inventory.flags_due.is_some_and(|due| now >= due);
     let mut flags = false;
     if due || earlier {
@@ -117,6 +122,7 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
     }
     state.tick_changed = spinning
         || flags
+        || filter_due
         || state.toasts.len() != toasts
         || earlier
         || text_due.is_some_and(|at| now >= at)

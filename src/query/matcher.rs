@@ -12,6 +12,35 @@ pub(super) fn holds(term: &Term, r: &impl Record, now: DateTime<Utc>) -> bool {
     test(&term.test, r, now) != term.negated
 }
 
+/// The first instant after `now` at which a time comparison of `term` may read otherwise
+/// for the row: where its time is the duration away. Ages are counted in whole seconds,
+/// so the second after that instant is a candidate too.
+pub(super) fn turns_after(
+    term: &Term,
+    r: &impl Record,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let Test::Time { field, cmp } = term.test else {
+        return None;
+    };
+    let (Time::At(at), Cmp::Over { secs, .. } | Cmp::Under { secs, .. }) = (r.time(field), cmp)
+    else {
+        return None;
+    };
+    let d = chrono::Duration::try_seconds(secs)?;
+    let edge = match field {
+        TimeField::LastUsed | TimeField::Created => at.checked_add_signed(d)?,
+        TimeField::Expires => at.checked_sub_signed(d)?,
+    };
+    [
+        Some(edge),
+        edge.checked_add_signed(chrono::Duration::seconds(1)),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|t| *t > now)
+}
+
 /// The text a field has on a row: the status word for `Status`.
 fn text(r: &impl Record, field: TextField) -> &str {
     match field {

@@ -177,6 +177,23 @@ impl Query {
         self.terms.iter().all(|t| matcher::holds(t, r, now))
     }
 
+    /// Whether a term compares a time with now: its answer for a row can change as the
+    /// clock goes on.
+    pub fn reads_time(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| matches!(t.test, Test::Time { .. }))
+    }
+
+    /// The first instant after `now` at which the filter's answer for the row may change
+    /// with the clock alone (its last use turning 90 days old under `lastused>90d`).
+    pub fn turns_after(&self, r: &impl Record, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.terms
+            .iter()
+            .filter_map(|t| matcher::turns_after(t, r, now))
+            .min()
+    }
+
     /// Whether a term reads findings (the CLI computes them only then).
     pub fn uses_findings(&self) -> bool {
         self.terms
