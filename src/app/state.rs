@@ -337,7 +337,6 @@ impl State {
         layout::layout_with(self.area(), self.detail, self.columns())
     }
 
-    /// How the table's columns are chosen now.
     /// The columns chosen for the table, in their order: every column when none are chosen.
     pub fn chosen_columns(&self) -> Vec<Column> {
         match self.columns().chosen {
@@ -346,6 +345,7 @@ impl State {
         }
     }
 
+    /// How the table's columns are chosen now.
     pub fn columns(&self) -> layout::Columns {
         layout::Columns {
             sorted: self.table.sort.column,
