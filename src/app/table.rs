@@ -1,14 +1,7 @@
 //! The table over the inventory: the sort, the status view and the filter, the rows they
 //! leave visible (positions into the inventory), the selection (by key, so that a re-sort or
-//! a refresh never moves the user to another row) and the scroll offset.
-//!
-//! # Sort order
-//! Each column compares typed values (times as times, status by severity). Unset values
-//! ("—", no name, a time not known) sort after every set value in ascending order;
-//! descending is the exact reverse, so they come first. "never" under Last used is the
-//! oldest use: before every time ascending. Ties fall to the display name, then credential rows
-//! before connector rows, then the credential id (the connector id for connector rows), so
-//! the order is total and does not move between refreshes.
+//! a refresh never moves the user to another row) and the scroll offset. Each column sorts
+//! by typed keys (`sort_key.rs`).
 //!
 //! Revoked and gone credentials are only in the "revoked" view (and "all"); the other views
 //! hold live credentials. Connector rows are only in "all".
@@ -16,13 +9,16 @@
 use chrono::{DateTime, Utc};
 use rayon::slice::ParallelSliceMut;
 
-use crate::audit::{Group, Status};
+use crate::audit::Group;
 use crate::model::CredentialKey;
 
 use crate::query::{Query, QueryError};
 
 use super::filter::Subject;
-use super::inventory::{Change, Entry, EntryKind, Field, Inventory};
+use super::inventory::{Change, Entry, EntryKind, Inventory};
+
+mod sort_key;
+use sort_key::sort_key;
 
 /// Sortable columns, in the order `s` cycles through them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,78 +173,6 @@ impl View {
             Some(g) => e.kind == EntryKind::Credential && g.holds(e.flags),
         }
     }
-}
-
-/// A text value: set ones first, unset (empty) last.
-fn text_value(s: &str) -> (bool, &str) {
-    (s.is_empty(), s)
-}
-
-/// A row's place under a column, ascending: compared as a tuple.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-enum Value<'a> {
-    None,
-    Text((bool, &'a str)),
-    Time((bool, Option<DateTime<Utc>>)),
-    Status(Status),
-    /// Most severe first, then rows with muted findings only, then rows without.
-    Findings(u8),
-}
-
-/// Where a row's findings sort: critical first, none last.
-fn findings_rank(e: &Entry) -> u8 {
-    use crate::audit::catalog::Severity;
-    match e.findings.worst() {
-        Some(Severity::Critical) => 0,
-        Some(Severity::High) => 1,
-        Some(Severity::Medium) => 2,
-        Some(Severity::Low) => 3,
-        Some(Severity::Info) => 4,
-        None if !e.findings.is_empty() => 5,
-        None => 6,
-    }
-}
-
-type SortKey<'a> = (
-    Value<'a>,
-    (bool, &'a str),
-    EntryKind,
-    &'a str,
-    &'a str,
-    &'a str,
-);
-
-fn sort_key<'a>(e: Entry<'a>, column: Column) -> SortKey<'a> {
-    let search = &e.row().search;
-    let field = |f| Value::Text(text_value(search.field(f)));
-    let primary = match column {
-        Column::Name => Value::None,
-        Column::App => field(Field::App),
-        Column::Connector => field(Field::Connector),
-        Column::ClientId => field(Field::ClientId),
-        // Never used (fetched, with no last use) is the oldest use of all: before every
-        // time ascending, not among the unknown.
-        Column::LastUsed
-            if e.kind == EntryKind::Credential
-                && e.last.as_ref().is_some_and(|c| c.last_used_at.is_none()) =>
-        {
-            Value::Time((false, None))
-        }
-        Column::Created | Column::LastUsed | Column::Expires => {
-            let t = column.time(&e);
-            Value::Time((t.is_none(), t))
-        }
-        Column::Status => Value::Status(e.status),
-        Column::Findings => Value::Findings(findings_rank(&e)),
-    };
-    (
-        primary,
-        text_value(search.field(Field::Name)),
-        e.row().kind,
-        e.row_id(),
-        &e.key.app_id,
-        &e.key.connector_id,
-    )
 }
 
 /// One connector's rows, from a credential of it (`c`).
