@@ -14,7 +14,7 @@ use credboard::audit::policy::Policy;
 use credboard::model::CredentialKey;
 use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{
-    fixed_now, key, loaded_state, options, refreshed_state, sample_inventory,
+    fixed_now, key, loaded_state, loaded_unchecked, options, refreshed_state, sample_inventory,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -426,18 +426,7 @@ fn asked(fx: &[credboard::app::Effect]) -> Vec<credboard::app::AuditJob> {
 fn the_checks_run_off_the_event_loop_and_keys_are_answered_meanwhile() {
     use credboard::app::findings::{Rows, check};
     // As the runtime drives it: `app::update`, the worker's answers only when they come.
-    let mut s = State::new(options(), fixed_now());
-    credboard::app::update(
-        &mut s,
-        Msg::Resize {
-            width: 120,
-            height: 30,
-        },
-    );
-    let fx = credboard::app::update(
-        &mut s,
-        Msg::Worker(WorkerMsg::Inventory(Ok(sample_inventory()))),
-    );
+    let (mut s, fx) = loaded_unchecked(options(), 120, 30);
     let jobs = asked(&fx);
     assert_eq!(jobs.len(), 1, "the stored rows are checked, by the worker");
     let sandbox = key("app-aws", "k-aws-2", "cred-aws-3");

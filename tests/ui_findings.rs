@@ -11,7 +11,7 @@ use credboard::audit::catalog::CheckId;
 use credboard::audit::checks::{Exposed, Exposure};
 use credboard::audit::mutes::{Mute, MuteOrigin, MuteTarget};
 use credboard::testkit::checks::update;
-use credboard::testkit::fixtures::{fixed_now, options, refreshed_state};
+use credboard::testkit::fixtures::{fixed_now, loaded_unchecked, options, refreshed_state};
 use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -270,20 +270,7 @@ fn the_help_overlay_lists_the_overview_key() {
 /// findings". Once they answer, a row without findings is blank.
 #[test]
 fn before_the_checks_first_answer_the_findings_column_says_so() {
-    let mut s = State::new(options(), fixed_now());
-    credboard::app::update(
-        &mut s,
-        Msg::Resize {
-            width: 120,
-            height: 40,
-        },
-    );
-    let asked = credboard::app::update(
-        &mut s,
-        Msg::Worker(WorkerMsg::Inventory(Ok(
-            credboard::testkit::fixtures::sample_inventory(),
-        ))),
-    );
+    let (s, asked) = loaded_unchecked(options(), 120, 40);
     assert!(credboard::testkit::checks::job_in(asked).is_some());
     let x = findings_x(&s);
     let cell_text = |buf: &Buffer, y: u16| -> String {

@@ -380,6 +380,23 @@ pub fn loaded_state(options: crate::app::Options, width: u16, height: u16) -> cr
     s
 }
 
+/// [`loaded_state`] as the runtime takes it in: through `app::update` alone, so the checks'
+/// job is left in the effects, unanswered, as it is until the worker answers.
+pub fn loaded_unchecked(
+    options: crate::app::Options,
+    width: u16,
+    height: u16,
+) -> (crate::app::State, Vec<crate::app::Effect>) {
+    use crate::app::{Msg, WorkerMsg, update};
+    let mut s = crate::app::State::new(options, fixed_now());
+    update(&mut s, Msg::Resize { width, height });
+    let fx = update(
+        &mut s,
+        Msg::Worker(WorkerMsg::Inventory(Ok(sample_inventory()))),
+    );
+    (s, fx)
+}
+
 /// [`loaded_state`], then that refresh finished 12 seconds before `now` with nothing new.
 pub fn refreshed_state(options: crate::app::Options, width: u16, height: u16) -> crate::app::State {
     use crate::app::{Msg, WorkerMsg};
