@@ -440,6 +440,55 @@ fn the_empty_list_says_how_to_fill_it_and_f_runs_discovery_even_read_only() {
     }
 }
 
+#[test]
+fn with_nothing_tracked_the_known_connectors_are_listed_below_the_hint_and_the_selection_stays_on_screen()
+ {
+    let mut s = State::new(options(), fixed_now());
+    send(
+        &mut s,
+        [Msg::Resize {
+            width: 160,
+            height: 30,
+        }],
+    );
+    // More connectors than fit below the hint.
+    let connectors: Vec<_> = (0..40)
+        .map(|n| {
+            fixtures::connector(
+                "app-1",
+                &format!("con-{n:02}"),
+                &format!("Connector {n:02}"),
+            )
+        })
+        .collect();
+    send(
+        &mut s,
+        [Msg::Worker(WorkerMsg::Inventory(Ok(Snapshot {
+            apps: vec![fixtures::app("app-1", "Okta")],
+            connectors,
+            credentials: Vec::new(),
+        })))],
+    );
+    for n in 0..40 {
+        let buf = render(&s);
+        let shown = text(&buf);
+        assert!(
+            shown.contains("Nothing is tracked for this tenant yet"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("40 connector(s) known, none with a tracked credential:"),
+            "{shown}"
+        );
+        let selected = s.selected_entry().expect("a connector row is selected");
+        assert_eq!(selected.key.connector_id, format!("con-{n:02}"));
+        let hint_ends = y_of(&buf, "connector(s) known");
+        let row = y_of(&buf, &format!("Connector {n:02}  "));
+        assert!(row > hint_ends, "row {n} drawn below the hint: {shown}");
+        send(&mut s, [key('j')]);
+    }
+}
+
 // ---- snapshots (reviewed) ----
 
 fn with_rotations() -> State {

@@ -22,17 +22,22 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     if rows.height == 0 {
         return;
     }
-    let page = rows.height as usize;
-    let visible = &state.table.visible;
     if state.loaded
         && !state
             .inventory
             .entries()
             .any(|e| e.kind == EntryKind::Credential)
     {
-        return empty_hint(frame, rows, state, theme);
+        // The known connectors, each a row of its own, below the hint: j/k select them.
+        let below = empty_hint(frame, rows, state, theme).saturating_add(1);
+        let rest = Rect {
+            y: below,
+            height: rows.bottom().saturating_sub(below),
+            ..rows
+        };
+        return draw_rows(frame, l, state, rest, theme);
     }
-    if visible.is_empty() {
+    if state.table.visible.is_empty() {
         let km = &state.options.keymap;
         let msg = if !state.loaded {
             "loading the inventory…".to_string()
@@ -57,22 +62,31 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
         );
         return;
     }
+    draw_rows(frame, l, state, rows, theme);
+}
+
+/// The visible rows that fit in `area`, scrolled to show the selection.
+fn draw_rows(frame: &mut Frame, l: &Layout, state: &State, area: Rect, theme: &Theme) {
+    let visible = &state.table.visible;
+    let page = area.height as usize;
+    if page == 0 {
+        return;
+    }
     let offset = state.effective_offset(page);
     let end = (offset + page).min(visible.len());
     for (line, pos) in (offset..end).enumerate() {
-        let i = visible[pos];
-        let e = state.inventory.at(i);
-        let y = rows.y + line as u16;
-        let selected = pos == state.table.cursor;
-        draw_row(frame, l, state, &e, y, selected, theme);
+        let e = state.inventory.at(visible[pos]);
+        let y = area.y + line as u16;
+        draw_row(frame, l, state, &e, y, pos == state.table.cursor, theme);
     }
 }
 
 /// The mark of a row a refresh saw change lately.
 pub const CHANGED: &str = "△";
 
-/// With nothing tracked for the tenant: how to fill the list, true for this build.
-fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, theme: &Theme) {
+/// With nothing tracked for the tenant: how to fill the list, true for this build. Returns
+/// the line below the hint.
+fn empty_hint(frame: &mut Frame, rows: Rect, state: &State, theme: &Theme) -> u16 {
     const KEY_W: usize = 42;
     let km = &state.options.keymap;
     let connectors = state.inventory.len();
@@ -107,7 +121,7 @@ fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, the
         lines.push((String::new(), String::new(), theme.base()));
         lines.push((
             String::new(),
-            format!("{connectors} connector(s) known, none with a tracked credential."),
+            format!("{connectors} connector(s) known, none with a tracked credential:"),
             theme.dim(),
         ));
     }
@@ -123,8 +137,8 @@ fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, the
             (0, text::wrap(&format!("{key}  {what}"), w.max(10)))
         };
         for (i, part) in parts.into_iter().enumerate() {
-            if y >= rows.y + rows.height {
-                return;
+            if y >= rows.bottom() {
+                return y;
             }
             let shown = match (i, indent) {
                 (_, 0) => part,
@@ -137,6 +151,7 @@ fn empty_hint(frame: &mut Frame, rows: ratatui::layout::Rect, state: &State, the
             y += 1;
         }
     }
+    y
 }
 
 fn draw_titles(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
