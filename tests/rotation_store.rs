@@ -147,6 +147,7 @@ fn the_change_log_compares_with_the_state_an_older_schema_kept() {
         })
         .unwrap();
     let mut renamed: ConnectorCredential = known.last.clone().unwrap();
+    renamed.id = Some(known.key.credential_id.clone());
     renamed.display_name = Some("renamed after the upgrade".into());
     let at = Utc::now();
     assert!(store.save_credential(&renamed, at).unwrap());
@@ -181,6 +182,7 @@ fn a_limited_read_of_the_change_log_is_its_newest_changes_in_order() {
         .enumerate()
     {
         let mut renamed: ConnectorCredential = known.last.clone().unwrap();
+        renamed.id = Some(known.key.credential_id.clone());
         renamed.display_name = Some(format!("renamed {n}"));
         let at = start + chrono::Duration::seconds(n as i64);
         assert!(store.save_credential(&renamed, at).unwrap());

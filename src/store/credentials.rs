@@ -303,10 +303,8 @@ impl Store {
     fn known_at(&self, r: &rusqlite::Row<'_>) -> Result<KnownCredential> {
         let key = self.key_at(r)?;
         let last = if self.flag_at(r, 7)? {
+            // Its ids are the key's and its secret has no column (see `KnownCredential`).
             Some(ConnectorCredential {
-                id: Some(key.credential_id.clone()),
-                app_id: Some(key.app_id.clone()),
-                connector_id: Some(key.connector_id.clone()),
                 display_name: self.text_at(r, 8)?,
                 client_id: self.text_at(r, 9)?,
                 created_at: self.time_at(r, 10, "credential's created_at")?,
@@ -314,7 +312,7 @@ impl Store {
                 deleted_at: self.time_at(r, 12, "credential's deleted_at")?,
                 expires_time: self.time_at(r, 13, "credential's expires_time")?,
                 last_used_at: self.time_at(r, 14, "credential's last_used_at")?,
-                client_secret: None,
+                ..ConnectorCredential::default()
             })
         } else {
             None

@@ -4,7 +4,7 @@ use credboard::api::ConnectorCredential;
 use credboard::model::{Action, JournalEntry, Outcome, Source};
 use credboard::store::{Store, StoreError};
 
-use super::{cred, entry, ids, t};
+use super::{cred, entry, ids, kept, t};
 
 #[test]
 fn the_journal_records_success_and_failure_newest_first() {
@@ -61,7 +61,8 @@ fn a_rotation_is_tracked_saved_and_journaled_at_once() {
     let snap = store.snapshot().unwrap();
     assert_eq!(snap.credentials.len(), 1);
     assert_eq!(snap.credentials[0].source, Source::Rotate);
-    assert_eq!(snap.credentials[0].last.as_ref(), Some(&c));
+    assert_eq!(snap.credentials[0].key, ids("a1", "k1", "new1"));
+    assert_eq!(snap.credentials[0].last, Some(kept(&c)));
     let j = store.journal().unwrap();
     assert_eq!(j.len(), 2);
     assert_eq!(j[0].action, Action::Rotate);
