@@ -10,6 +10,7 @@ use credboard::app::table::Column;
 use credboard::app::{Msg, State, WorkerMsg};
 use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{fixed_now, options, refreshed_state};
+use credboard::testkit::screen::{render, text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn k(c: char) -> Msg {
@@ -323,4 +324,24 @@ fn a_time_filter_takes_rows_in_and_out_as_the_clock_passes() {
     assert!(due <= leaves + Duration::seconds(1), "{due} vs {leaves}");
     send(&mut s, [Msg::Tick(leaves + Duration::seconds(2))]);
     assert!(!ids(&s).contains(&id), "{:?}", ids(&s));
+}
+
+#[test]
+fn the_footer_shows_a_long_filter_whole_where_the_line_has_room() {
+    let mut s = state();
+    send(
+        &mut s,
+        [Msg::Resize {
+            width: 160,
+            height: 40,
+        }],
+    );
+    let filter = "!app:okta !app:github status:active lastused<30d";
+    send(&mut s, [k('/')]);
+    typed(&mut s, filter);
+    send(&mut s, [code(KeyCode::Enter)]);
+    assert_eq!(s.table.filter, filter);
+    let shown = text(&render(&s));
+    let footer = shown.lines().last().unwrap();
+    assert!(footer.contains(&format!("filter \"{filter}\"")), "{footer}");
 }

@@ -118,9 +118,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ));
         }
         if !state.table.filter.is_empty() {
+            // Up to half the line: a query is read to tell what the rows are.
             what.push_str(&format!(
                 " · filter \"{}\"",
-                text::fit(&state.table.filter, 24)
+                text::fit(&state.table.filter, (width / 2).max(24))
             ));
         }
         what.push_str(&format!(" · {}", position(state)));
