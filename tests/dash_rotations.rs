@@ -13,7 +13,7 @@ use credboard::testkit::checks::update;
 use credboard::testkit::fixtures::{self, fixed_now, options, refreshed_state};
 use credboard::testkit::screen::{render, render_in, text};
 use credboard::tui::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
@@ -487,6 +487,21 @@ fn with_nothing_tracked_the_known_connectors_are_listed_below_the_hint_and_the_s
         assert!(row > hint_ends, "row {n} drawn below the hint: {shown}");
         send(&mut s, [key('j')]);
     }
+    // A click lands on a drawn row, but the table's rows would map it to another: it selects
+    // nothing rather than a row the user did not click.
+    let before = s.selected_entry().unwrap().key.clone();
+    let buf = render(&s);
+    let other = y_of(&buf, "Connector 30  ");
+    send(
+        &mut s,
+        [Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 10,
+            row: other,
+            modifiers: KeyModifiers::NONE,
+        })],
+    );
+    assert_eq!(*s.selected_entry().unwrap().key, before);
 }
 
 // ---- snapshots (reviewed) ----

@@ -83,7 +83,9 @@ pub fn mouse(state: &State, m: &MouseEvent) -> Option<Intent> {
             .column_at(m.column)
             .and_then(|c| c.column)
             .map(Intent::SortBy),
-        MouseEventKind::Down(MouseButton::Left) if inside(l.rows) => {
+        // Under the empty-list hint the rows start where the hint ends, which only the
+        // drawing knows: a click there selects nothing (j/k do).
+        MouseEventKind::Down(MouseButton::Left) if inside(l.rows) && !state.shows_empty_hint() => {
             let page = (l.rows.height as usize).max(1);
             let pos = state.table.effective_offset(page) + (m.row - l.rows.y) as usize;
             (pos < state.table.visible.len()).then_some(Intent::Select(pos))

@@ -14,7 +14,7 @@ use crate::model::{CredentialKey, Failure, Snapshot};
 
 use super::dialogs::{BulkRun, Modal, SecretView};
 use super::findings::AuditState;
-use super::inventory::{Change, Entry, Inventory, Loading};
+use super::inventory::{Change, Entry, EntryKind, Inventory, Loading};
 use super::keymap::Keymap;
 use super::layout::{self, Layout};
 use super::msg::WorkId;
@@ -310,6 +310,16 @@ impl State {
         self.refresh
             .last
             .is_some_and(|f| f.outcome == Outcome::Refreshed)
+    }
+
+    /// Nothing is tracked for the tenant: the list is a hint that says how to fill it, with
+    /// the known connectors' rows below it.
+    pub fn shows_empty_hint(&self) -> bool {
+        self.loaded
+            && !self
+                .inventory
+                .entries()
+                .any(|e| e.kind == EntryKind::Credential)
     }
 
     pub fn selected_entry(&self) -> Option<Entry<'_>> {

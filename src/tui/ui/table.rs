@@ -22,12 +22,7 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     if rows.height == 0 {
         return;
     }
-    if state.loaded
-        && !state
-            .inventory
-            .entries()
-            .any(|e| e.kind == EntryKind::Credential)
-    {
+    if state.shows_empty_hint() {
         // The known connectors, each a row of its own, below the hint: j/k select them.
         let below = empty_hint(frame, rows, state, theme).saturating_add(1);
         let rest = Rect {
