@@ -302,6 +302,14 @@ fn what_says_a_command_is_under_way_goes_when_that_command_is_done() {
         "{texts:?}"
     );
     assert!(texts.contains(&exporting), "{texts:?}");
+    // A long export: its "exporting…" outlasts a toast's time, as the export does.
+    let later = s.now + chrono::Duration::minutes(5);
+    update(&mut s, Msg::Tick(later));
+    assert!(
+        toast_texts(&s).contains(&exporting),
+        "{:?}",
+        toast_texts(&s)
+    );
     // A failed export takes its "exporting…" away too: nothing says it is still going on.
     update(
         &mut s,

@@ -424,7 +424,12 @@ impl State {
     /// needed.
     pub fn next_tick_due(&self) -> Option<DateTime<Utc>> {
         let spinning = self.refresh.running.is_some() || !self.rotating.is_empty();
-        let toast = self.toasts.iter().map(|t| t.until).min();
+        let toast = self
+            .toasts
+            .iter()
+            .filter(|t| t.work.is_none())
+            .map(|t| t.until)
+            .min();
         [
             spinning.then_some(self.now),
             toast,
@@ -539,7 +544,8 @@ impl State {
     }
 
     /// Starts a piece of the command line's work for the worker; `under_way` is shown until
-    /// it is done (or for a toast's time), so that "exporting…" is not left beside "exported".
+    /// it is done, however long it takes, and not a moment after, so that "exporting…" is
+    /// not left beside "exported" nor gone while the export still runs.
     pub(crate) fn start_work(&mut self, under_way: Option<String>) -> WorkId {
         let work = self.next_work;
         self.next_work += 1;

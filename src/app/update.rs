@@ -106,7 +106,8 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
         state.spinner = state.spinner.wrapping_add(1);
     }
     let toasts = state.toasts.len();
-    state.toasts.retain(|t| t.until > now);
+    // What says work is under way stays until that work is done.
+    state.toasts.retain(|t| t.work.is_some() || t.until > now);
     // A clock set back may change a time comparison's answer too.
     let filter_due = earlier || state.table.filter_due.is_some_and(|due| now >= due);
     if filter_due {
