@@ -87,6 +87,43 @@ fn a_rotation_resumed_from_the_store_is_listed_and_said_ready() {
     assert!(shown.contains("●    1  ready to revoke the old"), "{shown}");
 }
 
+/// The list's mark column (the first character) of the row that shows `name`.
+fn mark_of(s: &State, name: &str) -> String {
+    let shown = text(&render(s));
+    let line = shown
+        .lines()
+        .find(|l| l.contains(&format!(" {name} ")))
+        .unwrap_or_else(|| panic!("no {name} row: {shown}"))
+        .to_string();
+    line.chars().next().unwrap().to_string()
+}
+
+#[test]
+fn the_old_credentials_of_a_ready_rotation_are_marked_in_the_list_until_revoked() {
+    let mut s = refreshed_state(options(), 160, 48);
+    // Waiting: nothing to revoke yet, nothing marked.
+    send(&mut s, [rotations(vec![rotation()])]);
+    assert_eq!(mark_of(&s, "okta-baton"), " ");
+    assert_eq!(mark_of(&s, "okta-baton-old"), " ");
+    // Ready: both old ones await their revoke; the rest of the list is unmarked.
+    send(&mut s, [rotations(vec![ready(Duration::hours(3))])]);
+    assert_eq!(mark_of(&s, "okta-baton"), "↻");
+    assert_eq!(mark_of(&s, "okta-baton-old"), "↻");
+    assert_eq!(mark_of(&s, "github-sync"), " ");
+    // One revoked: only the other is still marked.
+    let mut r = ready(Duration::hours(3));
+    r.old[0].fate = credboard::rotation::Fate::Revoked;
+    let revoked = r.old[0].credential_id.clone();
+    send(&mut s, [rotations(vec![r])]);
+    let (gone, left) = if revoked == "cred-okta-2" {
+        ("okta-baton-old", "okta-baton")
+    } else {
+        ("okta-baton", "okta-baton-old")
+    };
+    assert_ne!(mark_of(&s, gone), "↻");
+    assert_eq!(mark_of(&s, left), "↻");
+}
+
 #[test]
 fn a_rotation_that_becomes_ready_is_said_once_with_the_keys() {
     let mut s = refreshed_state(options(), 160, 48);

@@ -83,6 +83,16 @@ impl Rotations {
             .find(|r| r.state.is_open() && r.app_id == app_id && r.connector_id == connector_id)
     }
 
+    /// Whether a credential is an old one of a ready rotation, still to be revoked.
+    pub fn awaits_revoke(&self, key: &CredentialKey) -> bool {
+        self.list.iter().any(|r| {
+            r.state == RotationState::Ready
+                && r.app_id == key.app_id
+                && r.connector_id == key.connector_id
+                && r.pending().any(|o| o.credential_id == key.credential_id)
+        })
+    }
+
     /// The open rotation a credential belongs to (as the new one or a pending old one).
     pub fn of_credential(&self, key: &CredentialKey) -> Option<&Rotation> {
         self.list.iter().find(|r| {

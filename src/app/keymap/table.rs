@@ -298,7 +298,7 @@ pub(super) const ROWS: &[Row] = &[
         A::Rotations,
         "rotations",
         &["O"],
-        "rotations, each with its state and age",
+        "rotations: state and age (↻ rows await their revoke)",
         C::Windows,
     ),
     row(

@@ -79,6 +79,10 @@ fn draw_rows(frame: &mut Frame, l: &Layout, state: &State, area: Rect, theme: &T
 /// The mark of a row a refresh saw change lately.
 pub const CHANGED: &str = "△";
 
+/// The mark of an old credential of a ready rotation: the new one is in use, this one waits
+/// for its revoke.
+pub const AWAITS_REVOKE: &str = "↻";
+
 /// With nothing tracked for the tenant: how to fill the list, true for this build. Returns
 /// the line below the hint.
 fn empty_hint(frame: &mut Frame, rows: Rect, state: &State, theme: &Theme) -> u16 {
@@ -304,12 +308,14 @@ fn draw_row(
                     "…"
                 } else if e.error.is_some() {
                     "!"
+                } else if state.rotations.awaits_revoke(e.key) {
+                    AWAITS_REVOKE
                 } else if changed {
                     CHANGED
                 } else {
                     " "
                 };
-                let style = if e.error.is_some() && !e.marked {
+                let style = if (e.error.is_some() || mark == AWAITS_REVOKE) && !e.marked {
                     base.patch(theme.warning())
                 } else if mark == CHANGED {
                     base.patch(theme.changed())
