@@ -49,7 +49,7 @@ pub struct RotateDialog {
     pub connector_id: String,
     pub app_name: String,
     pub connector_name: String,
-    /// Live tracked credentials of the connector now.
+    /// Tracked credentials of the connector a rotation would replace now: live, not expired.
     pub live: usize,
 }
 
@@ -305,7 +305,11 @@ impl RotateDialog {
             connector_name: inv.connector_name(app_id, connector_id).to_string(),
             app_id: app_id.to_string(),
             connector_id: connector_id.to_string(),
-            live: inv.live_credentials(app_id, connector_id),
+            // As the rotation judges them: an expired credential is not replaced.
+            live: inv
+                .credentials_of(app_id, connector_id)
+                .filter(|e| e.is_live() && !e.flags.contains(Flags::EXPIRED))
+                .count(),
         }
     }
 }

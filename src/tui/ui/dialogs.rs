@@ -240,7 +240,7 @@ fn rotate(frame: &mut Frame, area: Rect, state: &State, d: &RotateDialog, theme:
         kv(
             "Live now",
             match d.live {
-                0 => "none tracked: no rotation is recorded".to_string(),
+                0 => "no live tracked credential: no rotation is recorded".to_string(),
                 n => format!(
                     "{n} live tracked credential(s): a rotation replaces them once the \
                      connector uses the new one ({} follows it)",
