@@ -300,23 +300,23 @@ fn rotate_is_refused_while_the_connector_has_a_rotation_under_way() {
 
 #[test]
 fn the_rotate_dialog_counts_only_the_credentials_a_rotation_would_replace() {
+    // The rotate dialog on the connector of the first row a filter shows.
+    let dialog_on = |filter: &str| {
+        let mut s = refreshed_state(options(), 160, 48);
+        send(&mut s, [key('/')]);
+        typed(&mut s, filter);
+        send(&mut s, [code(KeyCode::Enter), key('R')]);
+        text(&render(&s))
+    };
     // AWS payer: aws-payer expired, aws-payer-2025 revoked. A rotation replaces neither.
-    let mut s = refreshed_state(options(), 160, 48);
-    send(&mut s, [key('/')]);
-    typed(&mut s, "aws-payer");
-    send(&mut s, [code(KeyCode::Enter), key('R')]);
-    let shown = text(&render(&s));
+    let shown = dialog_on("aws-payer");
     assert!(
         shown.contains("Live now    no live tracked credential: no rotation is"),
         "{shown}"
     );
     // Okta baton: okta-baton active, okta-baton-old idle, cred-okta-new not fetched yet (its
     // Get decides): three.
-    let mut s = refreshed_state(options(), 160, 48);
-    send(&mut s, [key('/')]);
-    typed(&mut s, "okta-baton");
-    send(&mut s, [code(KeyCode::Enter), key('R')]);
-    let shown = text(&render(&s));
+    let shown = dialog_on("okta-baton");
     assert!(
         shown.contains("Live now    3 live tracked credential(s)"),
         "{shown}"

@@ -119,6 +119,14 @@ pub struct Toast {
     pub work: Option<WorkId>,
 }
 
+impl Toast {
+    /// When it goes by itself: `None` for one that says work is under way, which stays until
+    /// that work is done.
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.work.is_none().then_some(self.until)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRecord {
     pub at: DateTime<Utc>,
@@ -424,12 +432,7 @@ impl State {
     /// needed.
     pub fn next_tick_due(&self) -> Option<DateTime<Utc>> {
         let spinning = self.refresh.running.is_some() || !self.rotating.is_empty();
-        let toast = self
-            .toasts
-            .iter()
-            .filter(|t| t.work.is_none())
-            .map(|t| t.until)
-            .min();
+        let toast = self.toasts.iter().filter_map(Toast::expires_at).min();
         [
             spinning.then_some(self.now),
             toast,

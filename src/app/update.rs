@@ -106,8 +106,9 @@ fn on_tick(state: &mut State, now: DateTime<Utc>) {
         state.spinner = state.spinner.wrapping_add(1);
     }
     let toasts = state.toasts.len();
-    // What says work is under way stays until that work is done.
-    state.toasts.retain(|t| t.work.is_some() || t.until > now);
+    state
+        .toasts
+        .retain(|t| t.expires_at().is_none_or(|at| at > now));
     // A clock set back may change a time comparison's answer too.
     let filter_due = earlier || state.table.filter_due.is_some_and(|due| now >= due);
     if filter_due {

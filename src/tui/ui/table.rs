@@ -34,13 +34,9 @@ pub fn draw(frame: &mut Frame, l: &Layout, state: &State, theme: &Theme) {
     }
     if state.table.visible.is_empty() {
         let km = &state.options.keymap;
+        // Loaded with nothing tracked is the hint above.
         let msg = if !state.loaded {
             "loading the inventory…".to_string()
-        } else if state.inventory.is_empty() {
-            format!(
-                "no tracked credentials yet: refresh ({}) or track some with `credboard track`",
-                km.label(Action::Refresh)
-            )
         } else {
             format!(
                 "no rows match the view and filter ({} changes the view, {} clears the filter)",
