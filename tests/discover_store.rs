@@ -71,7 +71,7 @@ fn sources(conn: &Connection, tables: &[&str]) -> Vec<(String, String)> {
 /// source it had, every journal entry, and then takes discovered credentials.
 #[test]
 fn older_inventories_upgrade_with_every_row_and_take_discovered_ids() {
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     for (name, tables_before) in [
         ("inventory-v1.sqlite3", &["credentials"][..]),
         (

@@ -87,7 +87,7 @@ fn schema_4_keeps_every_journal_entry_of_older_inventories_and_takes_rotation_st
         assert!(!before.is_empty(), "{name}");
         let store = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 7);
+        assert_eq!(SCHEMA_VERSION, 8);
         assert_eq!(
             journal_rows(&path, columns),
             before,

@@ -85,6 +85,22 @@ impl Store {
                 )
                 .map_err(|e| self.err(e))?;
             }
+            // Schema 1's credential times are text: stored as migration 8 stores them.
+            tx.execute(
+                "UPDATE credentials SET learned_at = credboard_time(learned_at),
+                     fetched_at = credboard_time(fetched_at),
+                     created_at = credboard_time(created_at),
+                     updated_at = credboard_time(updated_at),
+                     deleted_at = credboard_time(deleted_at),
+                     expires_time = credboard_time(expires_time),
+                     last_used_at = credboard_time(last_used_at)
+                 WHERE tenant = ?1
+                   AND 'text' IN (typeof(learned_at), typeof(fetched_at), typeof(created_at),
+                                  typeof(updated_at), typeof(deleted_at), typeof(expires_time),
+                                  typeof(last_used_at))",
+                params![tenant],
+            )
+            .map_err(|e| self.err(e))?;
             Ok(moved)
         })?;
         tracing::info!(

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::columns::time_text;
+use super::columns::credential_time;
 use super::{Result, Store, StoreError, Tracked};
 use crate::api::model::ConnectorCredential;
 use crate::changes::{Answer, diff};
@@ -51,7 +51,7 @@ impl Store {
                 ids.app_id,
                 ids.connector_id,
                 source.as_str(),
-                time_text(learned_at),
+                credential_time(learned_at),
             ])
         })
         .map_err(|e| self.err(e))?;
@@ -197,7 +197,7 @@ impl Store {
         };
         let changes = diff(&before, Answer::Found(c), *fetched_at);
         self.record_changes_in(tx, &before.key, &changes, fetched_at)?;
-        let time = |t: &Option<DateTime<Utc>>| t.as_ref().map(time_text);
+        let time = |t: &Option<DateTime<Utc>>| t.as_ref().map(credential_time);
         tx.prepare_cached(
             "UPDATE credentials SET fetched_at = ?3, gone = 0, has_state = 1,
                     display_name = ?4, client_id = ?5, created_at = ?6, updated_at = ?7,
@@ -208,7 +208,7 @@ impl Store {
             st.execute(params![
                 self.tenant.as_str(),
                 id,
-                time_text(fetched_at),
+                credential_time(fetched_at),
                 c.display_name,
                 c.client_id,
                 time(&c.created_at),
@@ -234,7 +234,7 @@ impl Store {
         credential_ids: &[S],
         fetched_at: DateTime<Utc>,
     ) -> Result<usize> {
-        let fetched = time_text(&fetched_at);
+        let fetched = credential_time(&fetched_at);
         self.write(|tx| {
             let mut n = 0;
             for id in credential_ids {
@@ -249,7 +249,7 @@ impl Store {
                          WHERE tenant = ?1 AND credential_id = ?2",
                     )
                     .and_then(|mut st| {
-                        st.execute(params![self.tenant.as_str(), id.as_ref(), fetched])
+                        st.execute(params![self.tenant.as_str(), id.as_ref(), &fetched])
                     })
                     .map_err(|e| self.err(e))?;
             }

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use super::columns::credential_time_of;
 use super::{Result, Store, StoreError, Tenant, schema};
 
 /// How long a write waits for another process's transaction before giving up.
@@ -92,6 +94,14 @@ impl Store {
         // order, and what a refresh writes is found through a few pages the cache keeps.
         conn.pragma_update(None, "cache_size", -512)
             .map_err(open_err)?;
+        // For migration 8 and the adoption of schema-1 rows (see `columns::credential_time_of`).
+        conn.create_scalar_function(
+            "credboard_time",
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| Ok(credential_time_of(ctx.get_raw(0))),
+        )
+        .map_err(open_err)?;
         migrate(&mut conn, &path)?;
         Ok(Store {
             conn: Mutex::new(conn),

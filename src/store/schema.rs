@@ -563,6 +563,49 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX command_history_by_tenant ON command_history (tenant, id);
     "#,
+    // 8: a credential's times as integers, nanoseconds since 1970 in UTC, where an i64 holds
+    // them exactly (`columns::credential_time`): the start reads seven per credential, and
+    // parsing their text was a fifth of reading the inventory. A time outside 1677 to 2262
+    // (a "never expires" of year 9999) or a leap second stays text, as before. SQLite cannot
+    // change a column's type in place, so `credentials` is rebuilt and every row copied,
+    // each time through `credboard_time` (registered by `Store::configure`), which leaves
+    // what is not a time as it was. The discovered-origin trigger goes with the old table
+    // and is made again.
+    r#"
+    DROP TRIGGER discovered_origin_goes_with_its_credential;
+    ALTER TABLE credentials RENAME TO credentials_schema_7;
+    CREATE TABLE credentials (
+        tenant        TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        app_id        TEXT NOT NULL,
+        connector_id  TEXT NOT NULL,
+        source        TEXT NOT NULL CHECK (source IN ('rotate', 'import', 'manual', 'discover')),
+        learned_at    INTEGER NOT NULL CHECK (typeof(learned_at) IN ('integer', 'text')),
+        fetched_at    INTEGER CHECK (typeof(fetched_at) IN ('integer', 'text', 'null')),
+        gone          INTEGER NOT NULL DEFAULT 0 CHECK (gone IN (0, 1)),
+        has_state     INTEGER NOT NULL DEFAULT 0 CHECK (has_state IN (0, 1)),
+        display_name  TEXT,
+        client_id     TEXT,
+        created_at    INTEGER CHECK (typeof(created_at) IN ('integer', 'text', 'null')),
+        updated_at    INTEGER CHECK (typeof(updated_at) IN ('integer', 'text', 'null')),
+        deleted_at    INTEGER CHECK (typeof(deleted_at) IN ('integer', 'text', 'null')),
+        expires_time  INTEGER CHECK (typeof(expires_time) IN ('integer', 'text', 'null')),
+        last_used_at  INTEGER CHECK (typeof(last_used_at) IN ('integer', 'text', 'null')),
+        PRIMARY KEY (tenant, credential_id)
+    ) WITHOUT ROWID;
+    INSERT INTO credentials
+    SELECT tenant, credential_id, app_id, connector_id, source, credboard_time(learned_at),
+           credboard_time(fetched_at), gone, has_state, display_name, client_id,
+           credboard_time(created_at), credboard_time(updated_at), credboard_time(deleted_at),
+           credboard_time(expires_time), credboard_time(last_used_at)
+    FROM credentials_schema_7;
+    DROP TABLE credentials_schema_7;
+    CREATE TRIGGER discovered_origin_goes_with_its_credential AFTER DELETE ON credentials
+    BEGIN
+        DELETE FROM discovered_origins
+        WHERE tenant = OLD.tenant AND credential_id = OLD.credential_id;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 mod journal;
 mod migrations;
 mod schema_2;
+mod schema_7;
 
 use std::path::Path;
 use std::process::Command;

@@ -54,7 +54,7 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
     let (_dir, path) = inventory_written_by("inventory-v1.sqlite3");
     let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
     assert_eq!(acme.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     assert_eq!(
         credential_ids(&acme),
         [
@@ -204,8 +204,9 @@ fn an_inventory_written_by_schema_1_migrates_without_losing_anything() {
 }
 
 /// Schema 7 adds the command line's history: an inventory of schema 6 (made here by taking a
-/// schema-7 file back: its history table dropped and its version set to 6, every other table
-/// as schema 6 wrote it) opens with its rows and an empty history, which then keeps lines.
+/// file of this build back: its history table dropped and its version set to 6, every other
+/// table as schema 6 wrote it but the credentials' times, which migration 8 takes as they
+/// are) opens with its rows and an empty history, which then keeps lines.
 /// An older fixture, migrated through every step, gets the table too.
 #[test]
 fn schema_7_adds_an_empty_command_history_and_keeps_the_rows() {
@@ -221,7 +222,7 @@ fn schema_7_adds_an_empty_command_history_and_keeps_the_rows() {
         .unwrap();
     drop(conn);
     let store = Store::open(&path, "acme.conductor.one").unwrap();
-    assert_eq!(store.schema_version().unwrap(), 7);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(credential_ids(&store), ["k1"]);
     assert!(store.command_history(100).unwrap().is_empty());
     store.remember_command("refresh", t(1), 100).unwrap();

@@ -168,7 +168,7 @@ fn an_inventory_written_by_schema_2_migrates_without_losing_anything() {
     // Every row, field by field, as schema 2 read it.
     let acme = Store::open_for_profile(&path, "acme.conductor.one", "default").unwrap();
     assert_eq!(acme.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     let acme_now = acme.snapshot().unwrap();
     assert_eq!(acme_now, acme_before);
     assert_eq!(acme.journal().unwrap(), acme_journal);
