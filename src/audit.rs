@@ -53,6 +53,12 @@ impl Flags {
     pub fn is_active(self) -> bool {
         !self.intersects(Flags::REVOKED | Flags::GONE | Flags::EXPIRED | Flags::UNKNOWN)
     }
+
+    /// Live: neither revoked, gone nor expired as far as credboard knows (never fetched
+    /// included), so it may still work.
+    pub fn may_work(self) -> bool {
+        !self.intersects(Flags::REVOKED | Flags::GONE | Flags::EXPIRED)
+    }
 }
 
 /// The thresholds the flags are computed against.
@@ -375,8 +381,9 @@ pub fn reasons(
 pub enum Risk {
     /// Used within the `recent_use_days` threshold: something depends on it.
     RecentlyUsed(DateTime<Utc>),
-    /// Revoking leaves the connector with no live credential. `together`: how many of its
-    /// credentials this revoke takes at once (1 for a single revoke).
+    /// Revoking takes a live credential ([`Flags::may_work`]) and leaves its connector none.
+    /// `together`: how many live ones this revoke takes from the connector at once (1 for
+    /// a single revoke).
     LastLive { connector: String, together: usize },
 }
 
@@ -400,23 +407,37 @@ impl Risk {
     }
 }
 
-/// What makes revoking a credential risky. `live`: live credentials of its connector now
-/// (this one included); `together`: how many of them are revoked with this one.
+/// What a revoke leaves its connector: whether the credential revoked is live
+/// ([`Flags::may_work`]), how many live credentials of the connector it does not take, and
+/// how many it takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Leaves {
+    pub may_work: bool,
+    pub live_left: usize,
+    pub together: usize,
+}
+
+/// What makes revoking a credential risky: a recent use, or leaving its connector without
+/// a working credential (an expired one breaks nothing by going).
 pub fn risks(
     last_used: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     recent_use_days: i64,
     connector: &str,
-    live: usize,
-    together: usize,
+    leaves: Leaves,
 ) -> Vec<Risk> {
+    let Leaves {
+        may_work,
+        live_left,
+        together,
+    } = leaves;
     let mut out = Vec::new();
     if let Some(used) = last_used
         && used > now - Duration::days(recent_use_days)
     {
         out.push(Risk::RecentlyUsed(used));
     }
-    if live <= together {
+    if may_work && live_left == 0 {
         out.push(Risk::LastLive {
             connector: connector.to_string(),
             together,
@@ -514,23 +535,39 @@ mod tests {
     fn a_revoke_is_risky_when_recently_used_or_the_last_live_one() {
         let now = now();
         let used = now - Duration::minutes(18);
+        let leaves = |may_work, live_left, together| Leaves {
+            may_work,
+            live_left,
+            together,
+        };
         assert_eq!(
-            risks(Some(used), now, 7, "Okta", 2, 1),
+            risks(Some(used), now, 7, "Okta", leaves(true, 1, 1)),
             vec![Risk::RecentlyUsed(used)]
         );
-        assert!(risks(Some(now - Duration::days(8)), now, 7, "Okta", 2, 1).is_empty());
-        assert!(risks(None, now, 7, "Okta", 3, 2).is_empty());
-        let r = risks(None, now, 7, "Okta", 2, 2);
+        assert!(
+            risks(
+                Some(now - Duration::days(8)),
+                now,
+                7,
+                "Okta",
+                leaves(true, 1, 1)
+            )
+            .is_empty()
+        );
+        assert!(risks(None, now, 7, "Okta", leaves(true, 1, 2)).is_empty());
+        let r = risks(None, now, 7, "Okta", leaves(true, 0, 2));
         assert_eq!(
             r.iter().map(|r| r.describe(now)).collect::<Vec<_>>(),
             ["last live credentials of Okta, with 1 more of this plan"]
         );
         assert_eq!(
-            risks(Some(used), now, 7, "Okta", 1, 1)
+            risks(Some(used), now, 7, "Okta", leaves(true, 0, 1))
                 .iter()
                 .map(|r| r.describe(now))
                 .collect::<Vec<_>>(),
             ["used 18m ago", "last live credential of Okta"]
         );
+        // An expired credential leaves nothing less working than it found.
+        assert!(risks(None, now, 7, "Okta", leaves(false, 0, 1)).is_empty());
     }
 }

@@ -1351,6 +1351,40 @@ fn the_last_live_credential_of_a_connector_needs_typing() {
     );
 }
 
+/// The reasons the revoke dialog of `id` asks for its text, or none if `y` does.
+fn revoke_reasons(s: &mut State, id: &str) -> Option<Vec<String>> {
+    select(s, id);
+    send(s, [k('d')]);
+    let Some(Modal::Revoke(d)) = s.modal.as_ref() else {
+        panic!("no revoke dialog")
+    };
+    let reasons = d.typed.as_ref().map(|t| t.reasons.clone());
+    send(s, [code(KeyCode::Esc)]);
+    reasons
+}
+
+#[test]
+fn the_last_unexpired_credential_needs_typing_and_an_expired_one_is_not_called_the_last() {
+    let mut s = state();
+    // GitHub org holds cred-gh-1 (used 2 days ago), cred-gh-2 (never used) and a gone one.
+    // Once cred-gh-1 has expired, cred-gh-2 is the only one that may work.
+    let mut expired = credential("cred-gh-1");
+    expired.expires_time = Some(fixed_now() - Duration::days(1));
+    send(&mut s, [found(None, expired)]);
+    assert_eq!(
+        revoke_reasons(&mut s, "cred-gh-2"),
+        Some(vec!["last live credential of GitHub org".to_string()])
+    );
+    // The expired one is asked for because it was used recently, not as the last live one.
+    assert_eq!(
+        revoke_reasons(&mut s, "cred-gh-1"),
+        Some(vec!["used 2d ago".to_string()])
+    );
+    // AWS payer's only unrevoked credential expired 3 days ago, last used 10 days ago:
+    // revoking it leaves nothing less working than it found, and `y` is enough.
+    assert_eq!(revoke_reasons(&mut s, "cred-aws-1"), None);
+}
+
 #[test]
 fn revoke_failure_restores_the_row_and_404_counts_as_done() {
     let mut s = state();

@@ -247,14 +247,14 @@ impl RevokeDialog {
         let connector_name = inv
             .connector_name(&key.app_id, &key.connector_id)
             .to_string();
-        let risks = audit::risks(
-            last_used,
-            now,
-            recent_use_days,
-            &connector_name,
-            inv.live_credentials(&key.app_id, &key.connector_id),
-            1,
-        );
+        let live = inv.live_credentials(&key.app_id, &key.connector_id);
+        let may_work = e.flags.may_work();
+        let leaves = audit::Leaves {
+            may_work,
+            live_left: live.saturating_sub(usize::from(may_work)),
+            together: 1,
+        };
+        let risks = audit::risks(last_used, now, recent_use_days, &connector_name, leaves);
         let typed = (!risks.is_empty()).then(|| {
             let (expected_of, expected) =
                 confirm::confirmation_text(client_id.as_deref(), &key.credential_id);
@@ -414,13 +414,15 @@ impl BulkPlan {
 }
 
 /// The same rules as a single revoke, for the plan as a whole: a target is risky when it
-/// was used recently, or when the plan takes every live credential of its connector. Risky
-/// targets get their confirmation text and go first, keeping the list's order.
+/// was used recently, or when it is live and the plan takes every live credential of its
+/// connector. Risky targets get their confirmation text and go first, keeping the list's
+/// order.
 fn assess(inv: &Inventory, targets: &mut [PlanItem], now: DateTime<Utc>, recent_use_days: i64) {
     let connector = |t: &PlanItem| (t.key.app_id.clone(), t.key.connector_id.clone());
+    let may_work = |t: &PlanItem| inv.get(&t.key).is_some_and(|e| e.flags.may_work());
     let mut per_connector: HashMap<(String, String), usize> = HashMap::new();
     for t in targets.iter() {
-        *per_connector.entry(connector(t)).or_default() += 1;
+        *per_connector.entry(connector(t)).or_default() += usize::from(may_work(t));
     }
     let live = inv.live_by_connector();
     for t in targets.iter_mut() {
@@ -428,13 +430,22 @@ fn assess(inv: &Inventory, targets: &mut [PlanItem], now: DateTime<Utc>, recent_
         let last_used = inv
             .get(&t.key)
             .and_then(|e| e.last.as_ref().and_then(|c| c.last_used_at));
+        let together = per_connector[&connector(t)];
+        let leaves = audit::Leaves {
+            may_work: may_work(t),
+            live_left: live
+                .get(&(app, conn))
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(together),
+            together,
+        };
         let risks = audit::risks(
             last_used,
             now,
             recent_use_days,
             inv.connector_name(app, conn),
-            live.get(&(app, conn)).copied().unwrap_or(0),
-            per_connector[&connector(t)],
+            leaves,
         );
         t.confirm = (!risks.is_empty())
             .then(|| confirm::confirmation_text(t.client_id.as_deref(), &t.key.credential_id));

@@ -207,10 +207,10 @@ impl Inventory {
             .unwrap_or(connector_id)
     }
 
-    /// Live tracked credentials of a connector.
+    /// Live tracked credentials of a connector ([`Flags::may_work`]).
     pub fn live_credentials(&self, app_id: &str, connector_id: &str) -> usize {
         self.credentials_of(app_id, connector_id)
-            .filter(|e| e.is_live())
+            .filter(|e| e.flags.may_work())
             .count()
     }
 
@@ -227,10 +227,11 @@ impl Inventory {
         })
     }
 
-    /// Live tracked credentials of every connector, in one pass.
+    /// [`Inventory::live_credentials`] of every connector, in one pass.
     pub fn live_by_connector(&self) -> HashMap<(&str, &str), usize> {
         let mut live = HashMap::new();
-        for e in self.entries().filter(|e| e.is_live()) {
+        let credentials = self.entries().filter(|e| e.kind == EntryKind::Credential);
+        for e in credentials.filter(|e| e.flags.may_work()) {
             *live
                 .entry((e.key.app_id.as_str(), e.key.connector_id.as_str()))
                 .or_default() += 1;
