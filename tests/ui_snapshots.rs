@@ -133,6 +133,24 @@ fn error_history_wraps_long_errors() {
 }
 
 #[test]
+fn the_revoke_dialog_of_an_expired_credential_does_not_say_the_connector_will_stop() {
+    let mut s = refreshed_state(options(), 100, 30);
+    // aws-payer expired 3 days ago; okta-baton-old has not.
+    for (filter, said, not_said) in [
+        ("aws-payer", "It has expired", "will stop working"),
+        ("baton-old", "will stop working", "It has expired"),
+    ] {
+        send(&mut s, [key('/')]);
+        send(&mut s, filter.chars().map(key));
+        send(&mut s, [code(KeyCode::Enter), key('d')]);
+        let screen = text(&render(&s));
+        assert!(screen.contains(said), "{filter}: {screen}");
+        assert!(!screen.contains(not_said), "{filter}: {screen}");
+        send(&mut s, [code(KeyCode::Esc), code(KeyCode::Esc)]);
+    }
+}
+
+#[test]
 fn revoke_dialog() {
     let mut s = refreshed_state(options(), 100, 30);
     // Select okta-baton-old (idle, used long ago; its connector has another live credential).

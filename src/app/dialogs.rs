@@ -25,6 +25,8 @@ pub struct RevokeDialog {
     pub last_used: Option<DateTime<Utc>>,
     pub app_name: String,
     pub connector_name: String,
+    /// It had expired when the dialog opened: revoking it stops nothing that works now.
+    pub expired: bool,
     /// Set when the revoke is risky: the user must type the credential's own text, then Enter.
     pub typed: Option<TypedConfirm>,
     /// Opened from the rotations window: the old credential of this rotation.
@@ -273,6 +275,7 @@ impl RevokeDialog {
             app_name: inv.app_name(&key.app_id).to_string(),
             connector_name,
             key,
+            expired: e.flags.contains(Flags::EXPIRED),
             typed,
             rotation: None,
         }

@@ -141,11 +141,13 @@ fn revoke(frame: &mut Frame, area: Rect, state: &State, d: &RevokeDialog, theme:
     let w = inner.width as usize;
     let v = |s: &str| text::fit(s, w.saturating_sub(LABEL_W));
     let km = &state.options.keymap;
+    let lead = if d.expired {
+        "Revoke this credential? It has expired: the connector cannot sign in with it now."
+    } else {
+        "Revoke this credential? The connector using it will stop working."
+    };
     let mut lines = vec![
-        Line::styled(
-            "Revoke this credential? The connector using it will stop working.",
-            theme.danger(),
-        ),
+        Line::styled(lead, theme.danger()),
         Line::raw(""),
         kv("Name", v(d.name.as_deref().unwrap_or("—")), theme),
         kv("Credential", v(&d.key.credential_id), theme),
