@@ -408,12 +408,12 @@ impl Risk {
 }
 
 /// What a revoke leaves its connector: whether the credential revoked is live
-/// ([`Flags::may_work`]), how many live credentials of the connector it does not take, and
-/// how many it takes.
+/// ([`Flags::may_work`]), how many live credentials the connector has now (this one
+/// included when it is live), and how many of them the revoke takes at once.
 #[derive(Debug, Clone, Copy)]
 pub struct Leaves {
     pub may_work: bool,
-    pub live_left: usize,
+    pub live: usize,
     pub together: usize,
 }
 
@@ -428,7 +428,7 @@ pub fn risks(
 ) -> Vec<Risk> {
     let Leaves {
         may_work,
-        live_left,
+        live,
         together,
     } = leaves;
     let mut out = Vec::new();
@@ -437,7 +437,7 @@ pub fn risks(
     {
         out.push(Risk::RecentlyUsed(used));
     }
-    if may_work && live_left == 0 {
+    if may_work && live <= together {
         out.push(Risk::LastLive {
             connector: connector.to_string(),
             together,
@@ -535,13 +535,13 @@ mod tests {
     fn a_revoke_is_risky_when_recently_used_or_the_last_live_one() {
         let now = now();
         let used = now - Duration::minutes(18);
-        let leaves = |may_work, live_left, together| Leaves {
+        let leaves = |may_work, live, together| Leaves {
             may_work,
-            live_left,
+            live,
             together,
         };
         assert_eq!(
-            risks(Some(used), now, 7, "Okta", leaves(true, 1, 1)),
+            risks(Some(used), now, 7, "Okta", leaves(true, 2, 1)),
             vec![Risk::RecentlyUsed(used)]
         );
         assert!(
@@ -550,24 +550,24 @@ mod tests {
                 now,
                 7,
                 "Okta",
-                leaves(true, 1, 1)
+                leaves(true, 2, 1)
             )
             .is_empty()
         );
-        assert!(risks(None, now, 7, "Okta", leaves(true, 1, 2)).is_empty());
-        let r = risks(None, now, 7, "Okta", leaves(true, 0, 2));
+        assert!(risks(None, now, 7, "Okta", leaves(true, 3, 2)).is_empty());
+        let r = risks(None, now, 7, "Okta", leaves(true, 2, 2));
         assert_eq!(
             r.iter().map(|r| r.describe(now)).collect::<Vec<_>>(),
             ["last live credentials of Okta, with 1 more of this plan"]
         );
         assert_eq!(
-            risks(Some(used), now, 7, "Okta", leaves(true, 0, 1))
+            risks(Some(used), now, 7, "Okta", leaves(true, 1, 1))
                 .iter()
                 .map(|r| r.describe(now))
                 .collect::<Vec<_>>(),
             ["used 18m ago", "last live credential of Okta"]
         );
         // An expired credential leaves nothing less working than it found.
-        assert!(risks(None, now, 7, "Okta", leaves(false, 0, 1)).is_empty());
+        assert!(risks(None, now, 7, "Okta", leaves(false, 0, 0)).is_empty());
     }
 }

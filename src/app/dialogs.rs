@@ -249,11 +249,9 @@ impl RevokeDialog {
         let connector_name = inv
             .connector_name(&key.app_id, &key.connector_id)
             .to_string();
-        let live = inv.live_credentials(&key.app_id, &key.connector_id);
-        let may_work = e.flags.may_work();
         let leaves = audit::Leaves {
-            may_work,
-            live_left: live.saturating_sub(usize::from(may_work)),
+            may_work: e.flags.may_work(),
+            live: inv.live_credentials(&key.app_id, &key.connector_id),
             together: 1,
         };
         let risks = audit::risks(last_used, now, recent_use_days, &connector_name, leaves);
@@ -309,10 +307,7 @@ impl RotateDialog {
             app_id: app_id.to_string(),
             connector_id: connector_id.to_string(),
             // As the rotation judges them: an expired credential is not replaced.
-            live: inv
-                .credentials_of(app_id, connector_id)
-                .filter(|e| e.is_live() && !e.flags.contains(Flags::EXPIRED))
-                .count(),
+            live: inv.live_credentials(app_id, connector_id),
         }
     }
 }
@@ -430,18 +425,12 @@ fn assess(inv: &Inventory, targets: &mut [PlanItem], now: DateTime<Utc>, recent_
     let live = inv.live_by_connector();
     for t in targets.iter_mut() {
         let (app, conn) = (t.key.app_id.as_str(), t.key.connector_id.as_str());
-        let last_used = inv
-            .get(&t.key)
-            .and_then(|e| e.last.as_ref().and_then(|c| c.last_used_at));
-        let together = per_connector[&connector(t)];
+        let entry = inv.get(&t.key);
+        let last_used = entry.and_then(|e| e.last.as_ref().and_then(|c| c.last_used_at));
         let leaves = audit::Leaves {
-            may_work: may_work(t),
-            live_left: live
-                .get(&(app, conn))
-                .copied()
-                .unwrap_or(0)
-                .saturating_sub(together),
-            together,
+            may_work: entry.is_some_and(|e| e.flags.may_work()),
+            live: live.get(&(app, conn)).copied().unwrap_or(0),
+            together: per_connector[&connector(t)],
         };
         let risks = audit::risks(
             last_used,
